@@ -1,0 +1,32 @@
+// Domain errors raised by the science and I/O modules. The activity adapters turn the
+// non-retryable ones into `ApplicationFailure.nonRetryable` so Temporal does not retry bad input.
+
+/** Malformed input: names the file and, where known, the line and column (1-based). */
+export class BadInputError extends Error {
+  override readonly name = 'BadInputError';
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    const where = [file, line, column].filter((x) => x !== undefined).join(':');
+    super(`${where}: ${detail}`);
+  }
+}
+
+/** The store was written by a newer pgsflow, or is otherwise not one we can open. */
+export class StoreSchemaError extends Error {
+  override readonly name = 'StoreSchemaError';
+}
+
+/** Another process holds the DuckDB write lock on the store. */
+export class StoreLockedError extends Error {
+  override readonly name = 'StoreLockedError';
+}
+
+/** A scientific guard refused to go on (e.g. QC dropped too much); retrying cannot help. */
+export class GuardError extends Error {
+  override readonly name = 'GuardError';
+}
+

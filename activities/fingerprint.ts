@@ -1,0 +1,18 @@
+// Compute-queue activity: content hashes for provenance. Pure, no store access, so any
+// compute worker (on any machine) can serve it.
+import { createHash } from 'node:crypto';
+import { withFailureMapping } from './failures.js';
+
+export function sha256Text(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+export function makeFingerprintActivities() {
+  return withFailureMapping({
+    async fingerprintText(text: string): Promise<string> {
+      return sha256Text(text);
+    },
+  });
+}
+
+export type FingerprintActivities = ReturnType<typeof makeFingerprintActivities>;

@@ -1,0 +1,135 @@
+// Activity adapter: recording runs and steps in the store. Every write is idempotent so a
+// retried activity (or a replayed workflow after a crash) never duplicates a row.
+import { Context } from '@temporalio/activity';
+import type { Store } from './store/store.js';
+import { withFailureMapping } from './failures.js';
+
+export interface BeginRunInput {
+  runId: string;
+  name: string;
+  design: string;
+  studyJson: string;
+  studySha256: string;
+  codeVersion: string;
+  temporalRunId: string;
+}
+
+export interface RecordStepInput {
+  runId: string;
+  stepKey: string;
+  step: string;
+  scope?: string;
+  /** When the step began (activity-side clock); defaults to now. */
+  startedAtMs?: number;
+  output: unknown;
+}
+
+export interface RunRecord {
+  runId: string;
+  name: string;
+  design: string;
+  status: string;
+  studySha256: string | null;
+  codeVersion: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  steps: { stepKey: string; step: string; scope: string; attempt: number; output: unknown }[];
+  summary: unknown;
+}
+
+export function makeRunActivities(store: Store) {
+  return withFailureMapping({
+    async beginRun(input: BeginRunInput): Promise<{ created: boolean }> {
+      return store.transaction(async (tx) => {
+        const existing = await tx.all(`SELECT run_id FROM runs WHERE run_id = $id`, { id: input.runId });
+        if (existing.length > 0) return { created: false };
+        await tx.run(
+          `INSERT INTO runs (run_id, name, design, status, study_json, study_sha256, code_version,
+                             temporal_run_id, started_at)
+           VALUES ($id, $name, $design, 'running', $study, $sha, $code, $trun, now())`,
+          {
+            id: input.runId,
+            name: input.name,
+            design: input.design,
+            study: input.studyJson,
+            sha: input.studySha256,
+            code: input.codeVersion,
+            trun: input.temporalRunId,
+          },
+        );
+        return { created: true };
+      });
+    },
+
+    async recordStep(input: RecordStepInput): Promise<void> {
+      const attempt = Context.current().info.attempt;
+      await store.transaction((tx) =>
+        tx.run(
+          `INSERT INTO steps (run_id, step_key, step, scope, attempt, started_at, finished_at, output_json)
+           VALUES ($run, $key, $step, $scope, $attempt, coalesce(make_timestamptz($start * 1000), now()), now(), $out)
+           ON CONFLICT (run_id, step_key) DO UPDATE SET attempt = excluded.attempt,
+             finished_at = excluded.finished_at, output_json = excluded.output_json`,
+          {
+            run: input.runId,
+            key: input.stepKey,
+            step: input.step,
+            scope: input.scope ?? '',
+            attempt,
+            start: input.startedAtMs ?? null,
+            out: JSON.stringify(input.output),
+          },
+        ),
+      );
+    },
+
+    async finishRun(input: { runId: string; status: 'completed' | 'failed' | 'cancelled'; summary: unknown }) {
+      await store.transaction((tx) =>
+        tx.run(
+          `UPDATE runs SET status = $status, finished_at = coalesce(finished_at, now()), summary_json = $summary
+           WHERE run_id = $id`,
+          { id: input.runId, status: input.status, summary: JSON.stringify(input.summary) },
+        ),
+      );
+    },
+
+    async readRun(runId: string): Promise<RunRecord | null> {
+      const runs = await store.all<{
+        run_id: string;
+        name: string;
+        design: string;
+        status: string;
+        study_sha256: string | null;
+        code_version: string | null;
+        started_at: Date;
+        finished_at: Date | null;
+        summary_json: string | null;
+      }>(`SELECT * FROM runs WHERE run_id = $id`, { id: runId });
+      const r = runs[0];
+      if (!r) return null;
+      const steps = await store.all<{ step_key: string; step: string; scope: string; attempt: number; output_json: string | null }>(
+        `SELECT step_key, step, scope, attempt, output_json FROM steps WHERE run_id = $id ORDER BY started_at, step_key`,
+        { id: runId },
+      );
+      return {
+        runId: r.run_id,
+        name: r.name,
+        design: r.design,
+        status: r.status,
+        studySha256: r.study_sha256,
+        codeVersion: r.code_version,
+        startedAt: r.started_at.toISOString(),
+        finishedAt: r.finished_at ? r.finished_at.toISOString() : null,
+        summary: r.summary_json ? (JSON.parse(r.summary_json) as unknown) : null,
+        steps: steps.map((s) => ({
+          stepKey: s.step_key,
+          step: s.step,
+          scope: s.scope,
+          attempt: s.attempt,
+          output: s.output_json ? (JSON.parse(s.output_json) as unknown) : null,
+        })),
+      };
+    },
+  });
+}
+
+export type RunActivities = ReturnType<typeof makeRunActivities>;

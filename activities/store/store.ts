@@ -1,0 +1,140 @@
+// The store: one DuckDB file plus an artifact folder beside it, owned by exactly one process
+// (the worker serving the `pgsflow-store` task queue). Everything else reads through Temporal.
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { StoreLockedError, StoreSchemaError } from '../errors.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { WriteLock } from './writeLock.js';
+
+export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
+export type Row = Record<string, unknown>;
+
+export interface StorePaths {
+  root: string;
+  database: string;
+  artifacts: string;
+}
+
+export function storePaths(root: string): StorePaths {
+  const abs = resolve(root);
+  return { root: abs, database: join(abs, 'store.duckdb'), artifacts: join(abs, 'artifacts') };
+}
+
+/** A connection inside a transaction; queries run in order on one connection. */
+export interface Tx {
+  run(sql: string, params?: SqlParams): Promise<void>;
+  all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]>;
+}
+
+export class Store {
+  private readonly lock = new WriteLock();
+  private closed = false;
+
+  private constructor(
+    readonly paths: StorePaths,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    readonly schemaVersion: number,
+  ) {}
+
+  /** Open (creating if needed) and migrate. Fails clearly on a newer schema or a held lock. */
+  static async open(root: string): Promise<Store> {
+    const paths = storePaths(root);
+    await mkdir(paths.artifacts, { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(paths.database);
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/lock/i.test(msg)) {
+        throw new StoreLockedError(
+          `store ${paths.database} is open in another process (only the worker serving the store ` +
+            `task queue may open it; read it through that worker). DuckDB said: ${msg}`,
+        );
+      }
+      throw e;
+    }
+    const conn = await instance.connect();
+    try {
+      const version = await migrate(conn, paths.database);
+      return new Store(paths, instance, conn, version);
+    } catch (e) {
+      conn.closeSync();
+      instance.closeSync();
+      throw e;
+    }
+  }
+
+  async all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]> {
+    return this.lock.run(() => readAll<T>(this.conn, sql, params));
+  }
+
+  /** Run `fn` in one transaction: all of its writes land, or none do. */
+  async transaction<R>(fn: (tx: Tx) => Promise<R>): Promise<R> {
+    return this.lock.run(() => inTransaction(this.conn, fn));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+async function readAll<T extends Row>(conn: DuckDBConnection, sql: string, params?: SqlParams): Promise<T[]> {
+  const reader = await conn.runAndReadAll(sql, params);
+  return reader.getRowObjectsJS() as T[];
+}
+
+async function inTransaction<R>(conn: DuckDBConnection, fn: (tx: Tx) => Promise<R>): Promise<R> {
+  const tx: Tx = {
+    run: async (sql, params) => {
+      await conn.run(sql, params);
+    },
+    all: (sql, params) => readAll(conn, sql, params),
+  };
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    const result = await fn(tx);
+    await conn.run('COMMIT');
+    return result;
+  } catch (e) {
+    await conn.run('ROLLBACK');
+    throw e;
+  }
+}
+
+/** Apply pending migrations; refuse a store written by a newer schema without touching it. */
+async function migrate(conn: DuckDBConnection, database: string): Promise<number> {
+  const hasMeta = await readAll<{ n: bigint }>(
+    conn,
+    `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'store_meta'`,
+  );
+  let current = 0;
+  if (Number(hasMeta[0]?.n ?? 0) > 0) {
+    const rows = await readAll<{ value: string }>(conn, `SELECT value FROM store_meta WHERE key = 'schema_version'`);
+    current = Number(rows[0]?.value ?? 0);
+    if (!Number.isInteger(current)) throw new StoreSchemaError(`store ${database}: unreadable schema_version`);
+  }
+  if (current > SCHEMA_VERSION) {
+    throw new StoreSchemaError(
+      `store ${database} was written by a newer pgsflow (schema version ${current}; this version ` +
+        `understands up to ${SCHEMA_VERSION}). Upgrade pgsflow, or use another --store.`,
+    );
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    await inTransaction(conn, async (tx) => {
+      await tx.run(`CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`);
+      await tx.run(m.sql);
+      await tx.run(
+        `INSERT INTO store_meta VALUES ('schema_version', $v) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        { v: String(m.version) },
+      );
+    });
+    current = m.version;
+  }
+  return current;
+}

@@ -1,0 +1,113 @@
+// `pgsflow` entry point: dispatches to one command, maps errors to exit codes
+// (0 ok, 1 failure, 2 usage) and runs registered cleanups on Ctrl-C / SIGTERM.
+import { readFileSync } from 'node:fs';
+import { BadInputError, StoreLockedError, StoreSchemaError } from '../activities/errors.js';
+import { ConfigError } from '../config/errors.js';
+import { TemporalCliError } from '../scripts/temporalCli.js';
+import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs } from './command.js';
+import { demoCommand } from './commands/demo.js';
+import { schemaCommand } from './commands/schema.js';
+import { serverCommand } from './commands/server.js';
+import { workerCommand } from './commands/worker.js';
+import { DevServerError } from './devServer.js';
+
+export const COMMANDS: readonly Command[] = [demoCommand, serverCommand, workerCommand, schemaCommand];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: pgsflow <command> [options]',
+    '',
+    'Polygenic-score studies (SBayesRC, cross-validation, cross-ancestry) as durable Temporal workflows.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'pgsflow <command> --help for its options; pgsflow --version.',
+    'Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, PGSFLOW_TASK_QUEUE, PGSFLOW_COMPUTE_TASK_QUEUE,',
+    '  PGSFLOW_STORE, TEMPORAL_CLI_PATH, PGSFLOW_DEV_PORT, PGSFLOW_DEV_UI_PORT.',
+    '',
+  ].join('\n');
+}
+
+function makeContext(): CommandContext & { interrupt(signal: NodeJS.Signals): Promise<void> } {
+  const handlers = new Set<() => Promise<void>>();
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    onInterrupt(fn) {
+      handlers.add(fn);
+      return () => handlers.delete(fn);
+    },
+    async interrupt(signal) {
+      process.stderr.write(`\n${signal}: shutting down…\n`);
+      for (const fn of [...handlers].reverse()) {
+        try {
+          await fn();
+        } catch (e) {
+          process.stderr.write(`warning: ${(e as Error).message}\n`);
+        }
+      }
+    },
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(mainHelp());
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`${version()}\n`);
+    return EXIT_OK;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    process.stderr.write(`pgsflow: unknown command '${name}'\n\n${mainHelp()}`);
+    return EXIT_USAGE;
+  }
+  const ctx = makeContext();
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupted) {
+      process.exit(signal === 'SIGINT' ? 130 : 143); // second Ctrl-C: leave now
+    }
+    interrupted = true;
+    void ctx.interrupt(signal).then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const parsed = parseCommandArgs(cmd, rest);
+    if (parsed.values.help === true) {
+      process.stdout.write(`${cmd.help}\n`);
+      return EXIT_OK;
+    }
+    return await cmd.run(parsed, ctx);
+  } catch (e) {
+    return reportError(e);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+function reportError(e: unknown): number {
+  if (e instanceof UsageError) {
+    process.stderr.write(`pgsflow: ${e.message} (see --help)\n`);
+    return EXIT_USAGE;
+  }
+  const known = [ConfigError, BadInputError, StoreSchemaError, StoreLockedError, DevServerError, TemporalCliError];
+  if (known.some((k) => e instanceof k)) {
+    process.stderr.write(`pgsflow: ${(e as Error).message}\n`);
+    return EXIT_FAILURE;
+  }
+  process.stderr.write(`pgsflow: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return EXIT_FAILURE;
+}

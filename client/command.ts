@@ -1,0 +1,64 @@
+// The shape every `pgsflow <command>` implements, and the exit-code contract:
+// 0 success, 1 failure (bad input, failed run), 2 usage error.
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface CommandContext {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Register cleanup to run on Ctrl-C / SIGTERM before the process exits. */
+  onInterrupt: (fn: () => Promise<void>) => () => void;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Usage lines and option descriptions, printed by `--help`. */
+  help: string;
+  options: OptionSpec;
+  allowPositionals?: boolean;
+  run(parsed: ParsedArgs, ctx: CommandContext): Promise<number>;
+}
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  positionals: string[];
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...cmd.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: cmd.allowPositionals ?? false,
+      strict: true,
+    });
+    return { values, positionals };
+  } catch (e) {
+    throw new UsageError(`${cmd.name}: ${(e as Error).message}`);
+  }
+}
+
+export function stringOpt(p: ParsedArgs, name: string): string | undefined {
+  const v = p.values[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new UsageError(`--${name} expects a value`);
+  return v;
+}
+
+export function intOpt(p: ParsedArgs, name: string, min: number, max: number): number | undefined {
+  const s = stringOpt(p, name);
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} expects an integer in [${min}, ${max}], got '${s}'`);
+  return n;
+}

@@ -1,0 +1,96 @@
+// A CLI session: a Temporal client on the configured cluster, or on an embedded dev server
+// when TEMPORAL_ADDRESS is unset, plus (optionally) an in-process worker owning the store.
+// shutdown() stops things in reverse order: worker, store, connections, server.
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { Store } from '../activities/store/store.js';
+import type { EnvConfig } from '../config/env.js';
+import { ensureTemporalCli } from '../scripts/temporalCli.js';
+import { installQuietRuntime } from '../worker/runtime.js';
+import { createWorkers, runWorkers } from '../worker/workers.js';
+import { type DevServer, startDevServer } from './devServer.js';
+
+export interface SessionOptions {
+  env: EnvConfig;
+  storeDir: string;
+  withWorker: boolean;
+  log: (line: string) => void;
+}
+
+export interface Session {
+  client: Client;
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  server?: DevServer;
+  shutdown(): Promise<void>;
+}
+
+export async function openSession(opts: SessionOptions): Promise<Session> {
+  const { env } = opts;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const shutdown = async (): Promise<void> => {
+    while (cleanups.length > 0) {
+      const fn = cleanups.pop();
+      try {
+        await fn?.();
+      } catch (e) {
+        opts.log(`warning: during shutdown: ${(e as Error).message}`);
+      }
+    }
+  };
+  try {
+    let address = env.temporalAddress;
+    let server: DevServer | undefined;
+    if (address === undefined) {
+      const cli = ensureTemporalCli(opts.log);
+      server = await startDevServer({
+        cli,
+        dbFile: join(opts.storeDir, 'temporal.sqlite'),
+        port: env.devServerPort,
+        uiPort: env.devServerUiPort,
+        namespace: env.namespace,
+        log: join(opts.storeDir, 'temporal-server.log'),
+      });
+      const s = server;
+      cleanups.push(() => s.stop());
+      address = server.address;
+    }
+    const connection = await Connection.connect({ address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace: env.namespace });
+
+    if (opts.withWorker) {
+      installQuietRuntime();
+      const store = await Store.open(opts.storeDir);
+      cleanups.push(() => store.close());
+      const nativeConnection = await NativeConnection.connect({ address });
+      cleanups.push(() => nativeConnection.close());
+      const workers = await createWorkers({
+        connection: nativeConnection,
+        namespace: env.namespace,
+        storeTaskQueue: env.storeTaskQueue,
+        computeTaskQueue: env.computeTaskQueue,
+        store,
+      });
+      const running = runWorkers(workers);
+      cleanups.push(() => stopWorkers(workers, running));
+    }
+    return {
+      client,
+      address,
+      namespace: env.namespace,
+      ...(server ? { uiUrl: server.uiUrl, server } : {}),
+      shutdown,
+    };
+  } catch (e) {
+    await shutdown();
+    throw e;
+  }
+}
+
+async function stopWorkers(workers: Worker[], running: Promise<void>): Promise<void> {
+  for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  await running;
+}

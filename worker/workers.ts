@@ -1,0 +1,76 @@
+// Worker bootstrap: one process serves both task queues. The store queue owns the DuckDB
+// store (and runs the workflows); the compute queue runs pure numerics on artifacts and
+// can be scaled out on other machines sharing the artifact folder.
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
+import { makeFingerprintActivities } from '../activities/fingerprint.js';
+import { makeRunActivities } from '../activities/runs.js';
+import type { Store } from '../activities/store/store.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  storeTaskQueue: string;
+  computeTaskQueue: string;
+  store: Store;
+  /** Pre-built bundle (tests reuse one); built from WORKFLOWS_PATH otherwise. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  /** Concurrent compute activities; defaults to the core count. */
+  maxConcurrentComputeActivities?: number;
+}
+
+export function storeActivities(store: Store) {
+  return { ...makeRunActivities(store) };
+}
+
+export function computeActivities() {
+  return { ...makeFingerprintActivities() };
+}
+
+let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** Bundle the workflow code once per process (webpack takes a few seconds). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundlePromise ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundlePromise;
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
+
+export async function createWorkers(opts: WorkerOptions): Promise<Worker[]> {
+  const bundle = opts.workflowBundle ?? (await workflowBundle());
+  const storeWorker = await Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.storeTaskQueue,
+    workflowBundle: bundle,
+    activities: storeActivities(opts.store),
+  });
+  const computeWorker = await Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.computeTaskQueue,
+    activities: computeActivities(),
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentComputeActivities ?? 2,
+  });
+  return [storeWorker, computeWorker];
+}
+
+/** Run workers until shutdown() is called on them (or one fails, which stops the rest). */
+export async function runWorkers(workers: Worker[]): Promise<void> {
+  try {
+    await Promise.all(workers.map((w) => w.run()));
+  } catch (e) {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    throw e;
+  }
+}
