@@ -1,0 +1,138 @@
+// Workflows on the real Temporal dev server (the `temporal` CLI binary) with a real DuckDB store.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sha256Text } from '../../activities/fingerprint.js';
+import { Store } from '../../activities/store/store.js';
+import { computeActivities, storeActivities } from '../../worker/workers.js';
+import { demoProgressQuery } from '../../workflows/demo.js';
+import { makeProbeActivities } from '../helpers/probeActivities.js';
+import { makeTmpDir } from '../helpers/tmp.js';
+
+const STORE_QUEUE = 'test-store';
+const COMPUTE_QUEUE = 'test-compute';
+
+let env: TestWorkflowEnvironment;
+let store: Store;
+let bundle: WorkflowBundleWithSourceMap;
+let tmp: { dir: string; cleanup: () => void };
+
+beforeAll(async () => {
+  tmp = makeTmpDir('wf');
+  env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: inject('temporalCli') }, dbFilename: `${tmp.dir}/temporal.sqlite` },
+  });
+  store = await Store.open(`${tmp.dir}/store`);
+  bundle = await bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('../fixtures/workflows/index.ts', import.meta.url)),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+  });
+});
+
+afterAll(async () => {
+  store?.close();
+  await env?.teardown();
+  tmp?.cleanup();
+});
+
+async function withWorkers<T>(fn: () => Promise<T>): Promise<T> {
+  const storeWorker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: STORE_QUEUE,
+    workflowBundle: bundle,
+    activities: { ...storeActivities(store), ...makeProbeActivities() },
+  });
+  const computeWorker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: COMPUTE_QUEUE,
+    activities: computeActivities(),
+  });
+  return storeWorker.runUntil(computeWorker.runUntil(fn));
+}
+
+describe('demo workflow', () => {
+  it('hashes on the compute queue, writes the run to DuckDB and reads it back', async () => {
+    const studyJson = JSON.stringify({ name: 'demo', seed: 1 });
+    const workflowId = 'demo-test-1';
+    const result = await withWorkers(async () => {
+      const handle = await env.client.workflow.start('demoWorkflow', {
+        workflowId,
+        taskQueue: STORE_QUEUE,
+        args: [{ name: 'demo', studyJson, codeVersion: 'test', computeTaskQueue: COMPUTE_QUEUE }],
+      });
+      const record = await handle.result();
+      expect(await handle.query(demoProgressQuery)).toEqual({ step: 'done' });
+      if (process.env.PGSFLOW_RECORD_HISTORIES === '1') {
+        // The CLI's JSON is the canonical history format (what historyFromJSON reads).
+        const json = execFileSync(inject('temporalCli'), ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', env.address]);
+        const out = fileURLToPath(new URL('../fixtures/histories/demoWorkflow.json', import.meta.url));
+        writeFileSync(out, json);
+      }
+      return record;
+    });
+    expect(result).toMatchObject({
+      runId: workflowId,
+      name: 'demo',
+      design: 'demo',
+      status: 'completed',
+      studySha256: sha256Text(studyJson),
+      codeVersion: 'test',
+    });
+    expect(result.steps).toHaveLength(1);
+    expect(result.steps[0]).toMatchObject({ step: 'fingerprintText', attempt: 1, output: { studySha256: sha256Text(studyJson) } });
+
+    // What the workflow returned is what the store holds, independently read.
+    const rows = await store.all<{ status: string; study_sha256: string }>(`SELECT status, study_sha256 FROM runs WHERE run_id = $id`, {
+      id: workflowId,
+    });
+    expect(rows).toEqual([{ status: 'completed', study_sha256: sha256Text(studyJson) }]);
+  });
+
+  it('records a run once even when the workflow id is reused (idempotent activities)', async () => {
+    const args = [{ name: 'demo', studyJson: '{}', codeVersion: 'test', computeTaskQueue: COMPUTE_QUEUE }];
+    await withWorkers(async () => {
+      for (let i = 0; i < 2; i++) {
+        await env.client.workflow.execute('demoWorkflow', { workflowId: 'demo-twice', taskQueue: STORE_QUEUE, args });
+      }
+    });
+    const n = await store.all<{ runs: bigint; steps: bigint }>(
+      `SELECT (SELECT count(*) FROM runs WHERE run_id = 'demo-twice') AS runs,
+              (SELECT count(*) FROM steps WHERE run_id = 'demo-twice') AS steps`,
+    );
+    expect(n.map((r) => [Number(r.runs), Number(r.steps)])).toEqual([[1, 1]]);
+  });
+});
+
+describe('retry contract', () => {
+  it('retries a transient failure until it succeeds', async () => {
+    const attempt = await withWorkers(() =>
+      env.client.workflow.execute('flakyStepWorkflow', { workflowId: 'flaky-transient', taskQueue: STORE_QUEUE, args: ['transient', 2] }),
+    );
+    expect(attempt).toBe(3);
+  });
+
+  it('fails bad input at once, non-retryable, with file, line and column', async () => {
+    const err = await withWorkers(() =>
+      env.client.workflow
+        .execute('flakyStepWorkflow', { workflowId: 'flaky-bad', taskQueue: STORE_QUEUE, args: ['bad-input', 10] })
+        .then(
+          () => null,
+          (e: unknown) => e,
+        ),
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const activityFailure = (err as WorkflowFailedError).cause;
+    const app = activityFailure?.cause;
+    expect(app).toBeInstanceOf(ApplicationFailure);
+    expect(app).toMatchObject({ type: 'BadInputError', nonRetryable: true });
+    expect((app as ApplicationFailure).message).toBe("probe.ma:3:6: column 'se': expected a positive number, got '-1'");
+    // One attempt only: the history holds a single ActivityTaskStarted with attempt 1.
+    const history = await env.client.workflow.getHandle('flaky-bad').fetchHistory();
+    const started = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
+    expect(started.map((e) => e.activityTaskStartedEventAttributes?.attempt)).toEqual([1]);
+  });
+});

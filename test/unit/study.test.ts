@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../config/errors.js';
+import { STUDY_DEFAULTS, parseStudy, studyJsonSchema } from '../../config/study.js';
+
+const valid = { name: 'height_cv', seed: 7, design: { type: 'cross-validation', ancestry: 'EUR' } };
+
+function issueFields(f: () => unknown): string[] {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues.map((i) => i.field);
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('study file schema', () => {
+  it('accepts a minimal cross-validation study and fills named defaults', () => {
+    const s = parseStudy(valid);
+    expect(s.design).toEqual({ type: 'cross-validation', ancestry: 'EUR', folds: STUDY_DEFAULTS.folds });
+    expect(s.seed).toBe(7);
+  });
+
+  it('accepts a cross-ancestry study', () => {
+    const s = parseStudy({ name: 'x', design: { type: 'cross-ancestry', train: ['EUR', 'EAS'], target: 'EAS' } });
+    expect(s.design).toMatchObject({ tuningFraction: 0.5 });
+    expect(s.seed).toBe(STUDY_DEFAULTS.seed);
+  });
+
+  it('rejects unknown keys, naming them', () => {
+    expect(issueFields(() => parseStudy({ ...valid, sede: 3 }))).toEqual(['(root)']);
+    expect(() => parseStudy({ ...valid, sede: 3 })).toThrow(/sede/);
+    expect(issueFields(() => parseStudy({ ...valid, design: { ...valid.design, fold: 5 } }))).toEqual(['design']);
+  });
+
+  it('names the field of a bad value', () => {
+    expect(issueFields(() => parseStudy({ ...valid, design: { ...valid.design, folds: 1 } }))).toEqual(['design.folds']);
+    expect(issueFields(() => parseStudy({ ...valid, design: { type: 'loo' } }))).toEqual(['design.type']);
+    expect(issueFields(() => parseStudy({ ...valid, seed: 1.5 }))).toEqual(['seed']);
+  });
+
+  it('refuses identifiers that could reach SQL or paths unquoted', () => {
+    for (const name of ["x'; DROP TABLE runs;--", '../../etc/passwd', '', 'a b', '9lives']) {
+      expect(issueFields(() => parseStudy({ ...valid, name }))).toEqual(['name']);
+    }
+  });
+
+  it('exports a JSON Schema that lists the design variants', () => {
+    const schema = studyJsonSchema();
+    const text = JSON.stringify(schema);
+    expect(schema.type).toBe('object');
+    expect(text).toContain('cross-validation');
+    expect(text).toContain('cross-ancestry');
+    expect((schema.required as string[]).sort()).toEqual(['design', 'name']);
+  });
+});
