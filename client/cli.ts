@@ -75,11 +75,10 @@ export async function main(argv: string[]): Promise<number> {
   const ctx = makeContext();
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (interrupted) {
-      process.exit(signal === 'SIGINT' ? 130 : 143); // second Ctrl-C: leave now
-    }
+    const signalled = signal === 'SIGINT' ? 130 : 143;
+    if (interrupted) process.exit(signalled); // second Ctrl-C: leave now
     interrupted = true;
-    void ctx.interrupt(signal).then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    void ctx.interrupt(signal).then(() => process.exit(cmd.interruptIsNormalExit ? EXIT_OK : signalled));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

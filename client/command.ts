@@ -22,6 +22,8 @@ export interface Command {
   help: string;
   options: OptionSpec;
   allowPositionals?: boolean;
+  /** Long-running services (server, worker) whose normal stop is Ctrl-C exit 0 on it. */
+  interruptIsNormalExit?: boolean;
   run(parsed: ParsedArgs, ctx: CommandContext): Promise<number>;
 }
 

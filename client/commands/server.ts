@@ -12,6 +12,7 @@ export const serverCommand: Command = {
 Runs \`temporal server start-dev\` persisting to a SQLite file (default <store>/temporal.sqlite,
 store from PGSFLOW_STORE or ./.pgsflow) until Ctrl-C. Point workers and CLIs at it with
 TEMPORAL_ADDRESS=<ip>:<port>.`,
+  interruptIsNormalExit: true,
   options: {
     port: { type: 'string' },
     'ui-port': { type: 'string' },

@@ -15,6 +15,7 @@ the workflows) and PGSFLOW_COMPUTE_TASK_QUEUE (default pgsflow-compute) on the c
 TEMPORAL_ADDRESS (default 127.0.0.1:7233, e.g. a \`pgsflow server\`). The store is --store,
 else PGSFLOW_STORE, else ./.pgsflow. Exactly one worker may own a store. Ctrl-C stops it
 after in-flight activities finish.`,
+  interruptIsNormalExit: true,
   options: { store: { type: 'string' } },
   async run(parsed, ctx) {
     const env = loadEnv();

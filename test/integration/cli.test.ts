@@ -1,0 +1,145 @@
+// The pgsflow CLI as a user runs it: exit codes, help, the embedded demo on a real dev server,
+// clean shutdown (no orphan `temporal` process), and an external cluster via TEMPORAL_ADDRESS.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../client/devServer.js';
+import { COMMANDS } from '../../client/cli.js';
+import { processesMatching, runCli, spawnCli, waitUntil } from '../helpers/cli.js';
+import { makeTmpDir } from '../helpers/tmp.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()?.();
+});
+function tmp(): string {
+  const t = makeTmpDir('cli');
+  cleanups.push(t.cleanup);
+  return t.dir;
+}
+
+async function portsEnv(): Promise<Record<string, string>> {
+  return { PGSFLOW_DEV_PORT: String(await freePort()), PGSFLOW_DEV_UI_PORT: String(await freePort()), TEMPORAL_ADDRESS: '' };
+}
+
+/** `temporal workflow list` against a server started on `db`, as a user would check history. */
+async function listWorkflowsInDb(db: string): Promise<string> {
+  const port = await freePort();
+  const server = spawnCli(['server', '--db', db, '--port', String(port), '--ui-port', String(await freePort())], { TEMPORAL_ADDRESS: '' });
+  try {
+    await server.waitFor(/Temporal UI: http/);
+    return execFileSync(inject('temporalCli'), ['workflow', 'list', '--address', `127.0.0.1:${port}`], { encoding: 'utf8' });
+  } finally {
+    server.child.kill('SIGINT');
+    await server.exit;
+  }
+}
+
+describe('pgsflow CLI basics', () => {
+  it('prints its version and help, exit 0', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const v = runCli(['--version']);
+    expect(v).toMatchObject({ status: 0, stdout: `${pkg.version}\n` });
+    const h = runCli(['--help']);
+    expect(h.status).toBe(0);
+    for (const c of COMMANDS) expect(h.stdout).toContain(c.name);
+  });
+
+  it.each(COMMANDS.map((c) => c.name))('%s --help exits 0 with a usage line', (name) => {
+    const r = runCli([name, '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^Usage: pgsflow ${name}`));
+  });
+
+  it('exits 2 on usage errors', () => {
+    expect(runCli(['frobnicate']).status).toBe(2);
+    expect(runCli([]).status).toBe(2);
+    const r = runCli(['demo', '--bogus']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--bogus');
+    expect(runCli(['server', '--port', 'x']).status).toBe(2);
+  });
+
+  it('exits 1 naming the variable when the environment is invalid', () => {
+    const r = runCli(['demo'], { TEMPORAL_ADDRESS: 'nohostport' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('TEMPORAL_ADDRESS');
+  });
+
+  it('exports the study JSON Schema', () => {
+    const r = runCli(['schema']);
+    expect(r.status).toBe(0);
+    const schema = JSON.parse(r.stdout) as { $schema: string; properties: Record<string, unknown> };
+    expect(schema.$schema).toMatch(/json-schema\.org/);
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['name', 'seed', 'design']));
+  });
+});
+
+describe('pgsflow demo (embedded dev server)', () => {
+  it('runs end to end, leaves no server behind, and the run is in the persisted history', async () => {
+    const store = tmp();
+    const db = join(store, 'temporal.sqlite');
+    const r = runCli(['demo', '--store', store], await portsEnv());
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Temporal UI: http:\/\/127\.0\.0\.1:\d+/);
+    const runId = /run (demo-[0-9a-f-]+): completed/.exec(r.stdout)?.[1];
+    expect(runId, r.stdout).toBeDefined();
+    expect(processesMatching(db)).toEqual([]);
+
+    const list = await listWorkflowsInDb(db);
+    const line = list.split('\n').find((l) => l.includes(runId ?? '?'));
+    expect(line, list).toMatch(/Completed/);
+    expect(line).toContain('demoWorkflow');
+  });
+
+  it('stops the server on Ctrl-C', async () => {
+    const store = tmp();
+    const db = join(store, 'temporal.sqlite');
+    const demo = spawnCli(['demo', '--store', store], await portsEnv());
+    await demo.waitFor(/Temporal UI: http/);
+    expect(processesMatching(db).length).toBeGreaterThan(0);
+    demo.child.kill('SIGINT');
+    const { code } = await demo.exit;
+    expect(code).toBe(130);
+    expect(await waitUntil(() => processesMatching(db).length === 0, 5_000)).toBe(true);
+  });
+
+  it('stops the server even when the CLI itself is SIGKILLed', async () => {
+    const store = tmp();
+    const db = join(store, 'temporal.sqlite');
+    const demo = spawnCli(['demo', '--store', store], await portsEnv());
+    await demo.waitFor(/Temporal UI: http/);
+    demo.child.kill('SIGKILL');
+    await demo.exit;
+    expect(await waitUntil(() => processesMatching(db).length === 0, 15_000)).toBe(true);
+  });
+});
+
+describe('pgsflow demo against an external cluster (TEMPORAL_ADDRESS)', () => {
+  it('uses that cluster and starts no server of its own', async () => {
+    const dir = tmp();
+    const serverDb = join(dir, 'cluster.sqlite');
+    const store = join(dir, 'store');
+    const port = await freePort();
+    const server = spawnCli(['server', '--db', serverDb, '--port', String(port), '--ui-port', String(await freePort())], {
+      TEMPORAL_ADDRESS: '',
+    });
+    try {
+      await server.waitFor(/Temporal UI: http/);
+      const r = runCli(['demo', '--store', store], { TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`Temporal cluster: 127.0.0.1:${port}`);
+      expect(r.stderr).not.toContain('Temporal UI');
+      expect(processesMatching(join(store, 'temporal.sqlite'))).toEqual([]);
+      const runId = /run (demo-[0-9a-f-]+): completed/.exec(r.stdout)?.[1] ?? '?';
+      const list = execFileSync(inject('temporalCli'), ['workflow', 'list', '--address', `127.0.0.1:${port}`], { encoding: 'utf8' });
+      expect(list.split('\n').find((l) => l.includes(runId))).toMatch(/Completed/);
+    } finally {
+      server.child.kill('SIGINT');
+      const { code } = await server.exit;
+      expect(code).toBe(0);
+    }
+    expect(await waitUntil(() => processesMatching(serverDb).length === 0, 5_000)).toBe(true);
+  });
+});
