@@ -22,6 +22,11 @@ export interface Command {
   help: string;
   options: OptionSpec;
   allowPositionals?: boolean;
+  /**
+   * Options that take several values, like a shell glob: `--founder-pops data/*_IDs.txt` expands
+   * to `--founder-pops a b c`; the positionals after such an option are appended to it.
+   */
+  greedyOptions?: readonly string[];
   /** Long-running services (server, worker) whose normal stop is Ctrl-C exit 0 on it. */
   interruptIsNormalExit?: boolean;
   run(parsed: ParsedArgs, ctx: CommandContext): Promise<number>;
@@ -38,13 +43,30 @@ export class UsageError extends Error {
 
 export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
   try {
-    const { values, positionals } = parseArgs({
+    const greedy = new Set(cmd.greedyOptions ?? []);
+    const { values, positionals, tokens } = parseArgs({
       args: argv,
       options: { ...cmd.options, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: cmd.allowPositionals ?? false,
+      allowPositionals: (cmd.allowPositionals ?? false) || greedy.size > 0,
       strict: true,
+      tokens: true,
     });
-    return { values, positionals };
+    if (greedy.size === 0) return { values, positionals };
+    const out: ParsedArgs = { values: { ...values }, positionals: [] };
+    let current: string | undefined;
+    for (const t of tokens) {
+      if (t.kind === 'option') current = greedy.has(t.name) ? t.name : undefined;
+      else if (t.kind === 'positional') {
+        if (current !== undefined) {
+          const prev = out.values[current];
+          out.values[current] = [...(Array.isArray(prev) ? prev : prev === undefined ? [] : [prev]), t.value];
+        } else out.positionals.push(t.value);
+      } else current = undefined;
+    }
+    if (out.positionals.length > 0 && !cmd.allowPositionals) {
+      throw new UsageError(`${cmd.name}: unexpected argument '${out.positionals[0]}'`);
+    }
+    return out;
   } catch (e) {
     throw new UsageError(`${cmd.name}: ${(e as Error).message}`);
   }
@@ -55,6 +77,21 @@ export function stringOpt(p: ParsedArgs, name: string): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'string') throw new UsageError(`--${name} expects a value`);
   return v;
+}
+
+export function listOpt(p: ParsedArgs, name: string): string[] | undefined {
+  const v = p.values[name];
+  if (v === undefined) return undefined;
+  const items = (Array.isArray(v) ? v : [v]).map(String);
+  return items.flatMap((x) => x.split(',')).filter((x) => x !== '');
+}
+
+export function numberOpt(p: ParsedArgs, name: string): number | undefined {
+  const s = stringOpt(p, name);
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (s.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} expects a number, got '${s}'`);
+  return n;
 }
 
 export function intOpt(p: ParsedArgs, name: string, min: number, max: number): number | undefined {

@@ -1,6 +1,7 @@
-// The study file: one JSON document that fully describes a study. This is the skeleton
-// (name, seed, store, design); inputs, QC and SBayesRC settings are added by later steps.
-// Unknown keys are errors so a misspelt setting never silently falls back to a default.
+// The study file: one JSON document that fully describes a study: name, seed, store, inputs
+// and design (QC, imputation and SBayesRC settings are added with those steps). Paths are
+// relative to the study file's folder. Unknown keys are errors so a misspelt setting never
+// silently falls back to a default.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
@@ -29,6 +30,61 @@ export const crossAncestryDesign = z
   })
   .strict();
 
+const path = z.string().min(1);
+
+export const cohortInput = z
+  .object({
+    ancestry: identifier,
+    /** PLINK 1 prefixes (one, or one per chromosome). */
+    bfile: z.array(path).min(1),
+  })
+  .strict();
+
+export const phenotypeInput = z
+  .object({
+    file: path,
+    column: identifier,
+    type: z.enum(['quantitative', 'binary']).default('quantitative'),
+    /** Population prevalence, for liability-scale R² of binary traits. */
+    prevalence: z.number().gt(0).lt(1).optional(),
+  })
+  .strict()
+  .refine((p) => p.type === 'binary' || p.prevalence === undefined, {
+    message: 'prevalence applies to binary traits only',
+    path: ['prevalence'],
+  });
+
+export const ldInput = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('folders'),
+      /** An existing SBayesRC LD folder per ancestry. */
+      folders: z.record(identifier, path),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('build'),
+      /** LD block file (Block Chrom StartBP EndBP, or BED). */
+      blocks: path,
+      /** Reference genotypes per ancestry to build eigen panels from. */
+      reference: z.record(identifier, z.array(path).min(1)),
+    })
+    .strict(),
+]);
+
+export const studyInputs = z
+  .object({
+    cohorts: z.array(cohortInput).min(1),
+    phenotype: phenotypeInput,
+    covariates: z.object({ file: path, columns: z.array(identifier).optional() }).strict().optional(),
+    annotations: path.optional(),
+    ld: ldInput,
+    /** External GWAS summary statistics per ancestry, used instead of fold GWAS. */
+    sumstats: z.record(identifier, path).optional(),
+  })
+  .strict();
+
 export const studySchema = z
   .object({
     $schema: z.string().optional(),
@@ -36,9 +92,30 @@ export const studySchema = z
     description: z.string().optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(STUDY_DEFAULTS.seed),
     store: z.string().min(1).optional(),
+    inputs: studyInputs,
     design: z.discriminatedUnion('type', [crossValidationDesign, crossAncestryDesign]),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    // Every ancestry the design names must have a cohort (and LD for it).
+    const cohorts = new Set(s.inputs.cohorts.map((c) => c.ancestry));
+    const ldAncestries = new Set(Object.keys(s.inputs.ld.type === 'folders' ? s.inputs.ld.folders : s.inputs.ld.reference));
+    const named =
+      s.design.type === 'cross-validation'
+        ? [{ a: s.design.ancestry, path: ['design', 'ancestry'] }]
+        : [
+            ...s.design.train.map((a, i) => ({ a, path: ['design', 'train', i] })),
+            { a: s.design.target, path: ['design', 'target'] },
+          ];
+    for (const { a, path: p } of named) {
+      if (!cohorts.has(a) && !(s.inputs.sumstats && a in s.inputs.sumstats && p[1] === 'train')) {
+        ctx.addIssue({ code: 'custom', path: p, message: `no cohort with ancestry '${a}' in inputs.cohorts` });
+      }
+      if (!ldAncestries.has(a) && p[1] !== 'target') {
+        ctx.addIssue({ code: 'custom', path: p, message: `no LD input for ancestry '${a}' in inputs.ld` });
+      }
+    }
+  });
 
 export type Study = z.output<typeof studySchema>;
 export type StudyInput = z.input<typeof studySchema>;

@@ -18,7 +18,6 @@ export class Rng {
   private s1: number;
   private s2: number;
   private s3: number;
-  private spareNormal = NaN;
 
   private constructor(s: Uint32Array) {
     this.s0 = s[0]! | 0;
@@ -45,20 +44,12 @@ export class Rng {
 
   /** Restore a saved state (see `state()`). */
   static fromState(state: Uint32Array | readonly number[]): Rng {
-    const r = new Rng(Uint32Array.from(state.slice(0, 4)));
-    r.spareNormal = state.length > 4 && state[4] !== undefined ? new Float64Array(Uint32Array.from(state.slice(4, 6)).buffer)[0]! : NaN;
-    return r;
+    return new Rng(Uint32Array.from(state.slice(0, 4)));
   }
 
-  /** The full state (4 words + the cached normal as 2 words), for checkpoints. */
+  /** The complete generator state (4 words): nothing else is cached, so this resumes exactly. */
   state(): Uint32Array {
-    const out = new Uint32Array(6);
-    out[0] = this.s0;
-    out[1] = this.s1;
-    out[2] = this.s2;
-    out[3] = this.s3;
-    out.set(new Uint32Array(new Float64Array([this.spareNormal]).buffer), 4);
-    return out;
+    return Uint32Array.of(this.s0, this.s1, this.s2, this.s3);
   }
 
   nextU32(): number {
@@ -90,22 +81,28 @@ export class Rng {
     }
   }
 
-  /** Standard normal (Marsaglia polar method; the second variate is kept for the next call). */
+  /**
+   * Standard normal by the ziggurat method (Marsaglia & Tsang 2000, 128 layers): ~99 % of
+   * draws cost two 32-bit outputs and one multiply. The layer index comes from its own
+   * output so value and layer bits are independent (the original's known flaw).
+   */
   normal(): number {
-    if (!Number.isNaN(this.spareNormal)) {
-      const z = this.spareNormal;
-      this.spareNormal = NaN;
-      return z;
-    }
     for (;;) {
-      const u = 2 * this.uniform() - 1;
-      const v = 2 * this.uniform() - 1;
-      const s = u * u + v * v;
-      if (s > 0 && s < 1) {
-        const m = Math.sqrt((-2 * Math.log(s)) / s);
-        this.spareNormal = v * m;
-        return u * m;
+      const hz = this.nextU32() | 0;
+      const iz = this.nextU32() & 127;
+      if (Math.abs(hz) < ZIG_K[iz]!) return hz * ZIG_W[iz]!;
+      const x = hz * ZIG_W[iz]!;
+      if (iz === 0) {
+        // Base layer: sample the tail beyond R by Marsaglia's exponential method.
+        let xt: number;
+        let y: number;
+        do {
+          xt = -Math.log(this.uniform()) / ZIG_R;
+          y = -Math.log(this.uniform());
+        } while (y + y < xt * xt);
+        return hz > 0 ? ZIG_R + xt : -ZIG_R - xt;
       }
+      if (ZIG_F[iz]! + this.uniform() * (ZIG_F[iz - 1]! - ZIG_F[iz]!) < Math.exp(-0.5 * x * x)) return x;
     }
   }
 
@@ -161,6 +158,33 @@ export class Rng {
     return a;
   }
 }
+
+// Ziggurat tables for the standard normal: ZIG_K[i] integer acceptance bounds, ZIG_W[i]
+// scale from a signed 32-bit integer to x, ZIG_F[i] = exp(−x_i²/2) at the layer edges.
+const ZIG_R = 3.442619855899;
+const ZIG_K = new Float64Array(128);
+const ZIG_W = new Float64Array(128);
+const ZIG_F = new Float64Array(128);
+(() => {
+  const m1 = 2147483648;
+  const vn = 9.91256303526217e-3;
+  let dn = ZIG_R;
+  let tn = dn;
+  const q = vn / Math.exp(-0.5 * dn * dn);
+  ZIG_K[0] = (dn / q) * m1;
+  ZIG_K[1] = 0;
+  ZIG_W[0] = q / m1;
+  ZIG_W[127] = dn / m1;
+  ZIG_F[0] = 1;
+  ZIG_F[127] = Math.exp(-0.5 * dn * dn);
+  for (let i = 126; i >= 1; i--) {
+    dn = Math.sqrt(-2 * Math.log(vn / dn + Math.exp(-0.5 * dn * dn)));
+    ZIG_K[i + 1] = (dn / tn) * m1;
+    tn = dn;
+    ZIG_F[i] = Math.exp(-0.5 * dn * dn);
+    ZIG_W[i] = dn / m1;
+  }
+})();
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));

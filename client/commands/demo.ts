@@ -10,6 +10,13 @@ import { openSession } from '../session.js';
 const DEMO_STUDY: StudyInput = {
   name: 'demo',
   seed: 1,
+  inputs: {
+    cohorts: [{ ancestry: 'EUR', bfile: ['geno/EUR'] }],
+    phenotype: { file: 'pheno.tsv', column: 'trait' },
+    covariates: { file: 'covar.tsv' },
+    annotations: 'annot.tsv',
+    ld: { type: 'build', blocks: 'blocks.tsv', reference: { EUR: ['ref/EUR'] } },
+  },
   design: { type: 'cross-validation', folds: 10, ancestry: 'EUR' },
 };
 

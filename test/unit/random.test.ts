@@ -22,9 +22,9 @@ describe('Rng', () => {
     expect(Rng.stream(1).uniform()).not.toBe(Rng.stream(2).uniform());
   });
 
-  it('restores a saved state exactly, including the cached normal', () => {
+  it('restores a saved state exactly', () => {
     const r = Rng.stream(9, 1);
-    r.normal(); // leaves a spare normal cached
+    r.normal();
     const saved = r.state();
     const next = [r.normal(), r.normal(), r.uniform()];
     const s = Rng.fromState(saved);
@@ -61,9 +61,19 @@ describe('Rng', () => {
     const r = Rng.stream(7);
     const n = 200_000;
     const draw = (f: () => number) => Float64Array.from({ length: n }, f);
-    const z = moments(draw(() => r.normal()));
+    const zs = draw(() => r.normal());
+    const z = moments(zs);
     expect(Math.abs(z.mean)).toBeLessThan(0.01);
     expect(Math.abs(z.variance - 1)).toBeLessThan(0.015);
+    // Shape, tails included: empirical CDF against Φ (Kolmogorov–Smirnov, α = 0.001 → 1.95/√n).
+    const sorted = Float64Array.from(zs).sort();
+    let ks = 0;
+    for (let i = 0; i < n; i++) ks = Math.max(ks, Math.abs(normalCdf(sorted[i]!) - (i + 0.5) / n));
+    expect(ks).toBeLessThan(1.95 / Math.sqrt(n));
+    const beyond3 = zs.filter((x) => Math.abs(x) > 3).length / n; // 2·Q(3) = 0.0026998
+    expect(Math.abs(beyond3 - 0.0026998)).toBeLessThan(0.0006);
+    const beyondR = zs.filter((x) => Math.abs(x) > 3.5).length / n; // tail layer: 2·Q(3.5) = 0.000465
+    expect(Math.abs(beyondR - 0.000465)).toBeLessThan(0.0002);
     const g = moments(draw(() => r.gamma(0.5)));
     expect(Math.abs(g.mean - 0.5)).toBeLessThan(0.01);
     expect(Math.abs(g.variance - 0.5)).toBeLessThan(0.02);

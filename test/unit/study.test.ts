@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../config/errors.js';
 import { STUDY_DEFAULTS, parseStudy, studyJsonSchema } from '../../config/study.js';
 
-const valid = { name: 'height_cv', seed: 7, design: { type: 'cross-validation', ancestry: 'EUR' } };
+const inputs = {
+  cohorts: [
+    { ancestry: 'EUR', bfile: ['geno/EUR'] },
+    { ancestry: 'EAS', bfile: ['geno/EAS'] },
+  ],
+  phenotype: { file: 'pheno.tsv', column: 'trait' },
+  ld: { type: 'build', blocks: 'blocks.tsv', reference: { EUR: ['ref/EUR'], EAS: ['ref/EAS'] } },
+};
+const valid = { name: 'height_cv', seed: 7, inputs, design: { type: 'cross-validation', ancestry: 'EUR' } };
 
 function issueFields(f: () => unknown): string[] {
   try {
@@ -22,7 +30,7 @@ describe('study file schema', () => {
   });
 
   it('accepts a cross-ancestry study', () => {
-    const s = parseStudy({ name: 'x', design: { type: 'cross-ancestry', train: ['EUR', 'EAS'], target: 'EAS' } });
+    const s = parseStudy({ name: 'x', inputs, design: { type: 'cross-ancestry', train: ['EUR', 'EAS'], target: 'EAS' } });
     expect(s.design).toMatchObject({ tuningFraction: 0.5 });
     expect(s.seed).toBe(STUDY_DEFAULTS.seed);
   });
@@ -39,6 +47,21 @@ describe('study file schema', () => {
     expect(issueFields(() => parseStudy({ ...valid, seed: 1.5 }))).toEqual(['seed']);
   });
 
+  it('requires a cohort and LD for every ancestry the design names', () => {
+    expect(issueFields(() => parseStudy({ ...valid, design: { type: 'cross-validation', ancestry: 'AFR' } }))).toEqual([
+      'design.ancestry',
+      'design.ancestry',
+    ]);
+    expect(() => parseStudy({ ...valid, design: { type: 'cross-validation', ancestry: 'AFR' } })).toThrow(/no cohort with ancestry 'AFR'/);
+    const noLd = { ...inputs, ld: { type: 'folders', folders: { EUR: 'ld/EUR' } } };
+    expect(issueFields(() => parseStudy({ ...valid, inputs: noLd, design: { type: 'cross-ancestry', train: ['EUR', 'EAS'], target: 'EAS' } }))).toEqual([
+      'design.train.1',
+    ]);
+    expect(issueFields(() => parseStudy({ ...valid, inputs: { ...inputs, phenotype: { file: 'p', column: 'y', prevalence: 0.1 } } }))).toEqual([
+      'inputs.phenotype.prevalence',
+    ]);
+  });
+
   it('refuses identifiers that could reach SQL or paths unquoted', () => {
     for (const name of ["x'; DROP TABLE runs;--", '../../etc/passwd', '', 'a b', '9lives']) {
       expect(issueFields(() => parseStudy({ ...valid, name }))).toEqual(['name']);
@@ -51,6 +74,6 @@ describe('study file schema', () => {
     expect(schema.type).toBe('object');
     expect(text).toContain('cross-validation');
     expect(text).toContain('cross-ancestry');
-    expect((schema.required as string[]).sort()).toEqual(['design', 'name']);
+    expect((schema.required as string[]).sort()).toEqual(['design', 'inputs', 'name']);
   });
 });

@@ -1,0 +1,65 @@
+// Options of `pgsflow simulate` with every default named (they are recorded in truth/params.json).
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { identifier } from './identifiers.js';
+
+export const SIMULATE_DEFAULTS = {
+  ancestries: ['EUR'],
+  samples: [5000],
+  refSamples: 2000,
+  snps: 10_000,
+  blockSnps: 200,
+  ldRho: 0.95,
+  fst: 0.1,
+  causalFraction: 0.01,
+  h2: 0.5,
+  annotations: 4,
+  missingRate: 0,
+  seed: 1,
+} as const;
+
+export const simulateOptionsSchema = z
+  .object({
+    ancestries: z.array(identifier).min(1).default([...SIMULATE_DEFAULTS.ancestries]),
+    samples: z.array(z.number().int().min(10).max(5_000_000)).min(1).default([...SIMULATE_DEFAULTS.samples]),
+    refSamples: z.number().int().min(10).max(1_000_000).default(SIMULATE_DEFAULTS.refSamples),
+    /** SNP count; default 10,000 synthetic, or every founder SNP with --founders. */
+    snps: z.number().int().min(10).max(50_000_000).optional(),
+    blockSnps: z.number().int().min(2).max(100_000).default(SIMULATE_DEFAULTS.blockSnps),
+    founders: z.array(z.string().min(1)).optional(),
+    founderPops: z.array(z.string().min(1)).optional(),
+    ldRho: z.number().min(0).lt(1).default(SIMULATE_DEFAULTS.ldRho),
+    fst: z.number().gt(0).lt(1).default(SIMULATE_DEFAULTS.fst),
+    causalFraction: z.number().gt(0).max(1).default(SIMULATE_DEFAULTS.causalFraction),
+    h2: z.number().gt(0).lt(1).default(SIMULATE_DEFAULTS.h2),
+    annotations: z.number().int().min(0).max(100).default(SIMULATE_DEFAULTS.annotations),
+    binaryPrevalence: z.number().gt(0).lt(1).optional(),
+    missingRate: z.number().min(0).max(0.5).default(SIMULATE_DEFAULTS.missingRate),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(SIMULATE_DEFAULTS.seed),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.samples.length !== o.ancestries.length && o.samples.length !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['samples'], message: `give one sample size, or one per ancestry (${o.ancestries.length})` });
+    }
+    if (new Set(o.ancestries).size !== o.ancestries.length) {
+      ctx.addIssue({ code: 'custom', path: ['ancestries'], message: 'ancestries must be distinct' });
+    }
+    if ((o.founders === undefined) !== (o.founderPops === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['founderPops'], message: '--founders and --founder-pops go together' });
+    }
+  });
+
+export type SimulateOptions = z.output<typeof simulateOptionsSchema>;
+export type SimulateOptionsInput = z.input<typeof simulateOptionsSchema>;
+
+export function parseSimulateOptions(value: unknown): SimulateOptions {
+  const parsed = simulateOptionsSchema.safeParse(value);
+  if (!parsed.success) throw ConfigError.fromZod('simulate options', parsed.error);
+  return parsed.data;
+}
+
+/** Sample size of ancestry `a` (a single --samples value applies to all). */
+export function samplesFor(o: SimulateOptions, a: number): number {
+  return o.samples.length === 1 ? o.samples[0]! : o.samples[a]!;
+}
