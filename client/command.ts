@@ -27,6 +27,8 @@ export interface Command {
    * to `--founder-pops a b c`; the positionals after such an option are appended to it.
    */
   greedyOptions?: readonly string[];
+  /** The command parses its own arguments (order-sensitive); they arrive as `positionals`. */
+  rawArgs?: boolean;
   /** Long-running services (server, worker) whose normal stop is Ctrl-C exit 0 on it. */
   interruptIsNormalExit?: boolean;
   run(parsed: ParsedArgs, ctx: CommandContext): Promise<number>;
@@ -42,6 +44,10 @@ export class UsageError extends Error {
 }
 
 export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
+  if (cmd.rawArgs) {
+    const help = argv.includes('--help') || argv.includes('-h');
+    return { values: help ? { help: true } : {}, positionals: argv };
+  }
   try {
     const greedy = new Set(cmd.greedyOptions ?? []);
     const { values, positionals, tokens } = parseArgs({

@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
 import { makeFingerprintActivities } from '../activities/fingerprint.js';
+import { makeIngestActivities } from '../activities/ingest.js';
 import { makeRunActivities } from '../activities/runs.js';
 import type { Store } from '../activities/store/store.js';
 
@@ -22,7 +23,7 @@ export interface WorkerOptions {
 }
 
 export function storeActivities(store: Store) {
-  return { ...makeRunActivities(store) };
+  return { ...makeRunActivities(store), ...makeIngestActivities(store) };
 }
 
 export function computeActivities() {

@@ -2,7 +2,7 @@
 // (the worker serving the `pgsflow-store` task queue). Everything else reads through Temporal.
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBAppender, DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { StoreLockedError, StoreSchemaError } from '../errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { WriteLock } from './writeLock.js';
@@ -25,6 +25,8 @@ export function storePaths(root: string): StorePaths {
 export interface Tx {
   run(sql: string, params?: SqlParams): Promise<void>;
   all<T extends Row = Row>(sql: string, params?: SqlParams): Promise<T[]>;
+  /** Bulk insert into `table`; the appender is flushed and closed before the commit. */
+  appender(table: string): Promise<DuckDBAppender>;
 }
 
 export class Store {
@@ -70,6 +72,17 @@ export class Store {
     return this.lock.run(() => readAll<T>(this.conn, sql, params));
   }
 
+  /**
+   * Stream a query's rows in DuckDB's vector-sized batches (2,048 rows) without materialising
+   * the whole result; `onBatch` runs with the store lock held.
+   */
+  async forEachBatch<T extends unknown[]>(sql: string, params: SqlParams | undefined, onBatch: (rows: T[]) => void | Promise<void>): Promise<void> {
+    return this.lock.run(async () => {
+      const result = await this.conn.stream(sql, params);
+      for await (const rows of result.yieldRowsJs()) await onBatch(rows as T[]);
+    });
+  }
+
   /** Run `fn` in one transaction: all of its writes land, or none do. */
   async transaction<R>(fn: (tx: Tx) => Promise<R>): Promise<R> {
     return this.lock.run(() => inTransaction(this.conn, fn));
@@ -89,18 +102,33 @@ async function readAll<T extends Row>(conn: DuckDBConnection, sql: string, param
 }
 
 async function inTransaction<R>(conn: DuckDBConnection, fn: (tx: Tx) => Promise<R>): Promise<R> {
+  const open: DuckDBAppender[] = [];
+  const closeAppenders = (): void => {
+    while (open.length > 0) open.pop()?.closeSync();
+  };
   const tx: Tx = {
     run: async (sql, params) => {
       await conn.run(sql, params);
     },
     all: (sql, params) => readAll(conn, sql, params),
+    appender: async (table) => {
+      const a = await conn.createAppender(table);
+      open.push(a);
+      return a;
+    },
   };
   await conn.run('BEGIN TRANSACTION');
   try {
     const result = await fn(tx);
+    closeAppenders();
     await conn.run('COMMIT');
     return result;
   } catch (e) {
+    try {
+      closeAppenders();
+    } catch {
+      // the transaction is rolled back below either way
+    }
     await conn.run('ROLLBACK');
     throw e;
   }

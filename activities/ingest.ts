@@ -1,0 +1,17 @@
+// Activity adapter: ingest inputs into the store (store task queue; heartbeats between inputs).
+import { Context } from '@temporalio/activity';
+import { withFailureMapping } from './failures.js';
+import { ingestInputs } from './ingest/ingestInputs.js';
+import type { IngestInput, IngestReport } from './ingest/inputs.js';
+import type { Store } from './store/store.js';
+
+export function makeIngestActivities(store: Store) {
+  return withFailureMapping({
+    async ingest(inputs: IngestInput[]): Promise<IngestReport[]> {
+      Context.current().heartbeat({ inputs: inputs.length });
+      return ingestInputs(store, inputs);
+    },
+  });
+}
+
+export type IngestActivities = ReturnType<typeof makeIngestActivities>;

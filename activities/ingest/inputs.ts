@@ -1,0 +1,53 @@
+// What can be ingested, and how datasets are named in the store.
+import { basename } from 'node:path';
+import { IDENTIFIER_PATTERN } from '../../config/identifiers.js';
+import { BadInputError } from '../errors.js';
+
+export const INGEST_KINDS = ['bfile', 'sumstats', 'pheno', 'covar', 'annot', 'blocks', 'ld'] as const;
+export type IngestKind = (typeof INGEST_KINDS)[number];
+
+export interface IngestInput {
+  kind: IngestKind;
+  /** bfile: one or more PLINK prefixes (e.g. one per chromosome); ld: a folder; else one file. */
+  paths: string[];
+  /** Dataset name in the store (cohort, GWAS set, table); derived from the file name if absent. */
+  name?: string;
+  /** bfile only: the cohort's ancestry (defaults to the dataset name). */
+  ancestry?: string;
+}
+
+export interface FileHash {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface IngestReport {
+  kind: IngestKind;
+  dataset: string;
+  status: 'ingested' | 'replaced' | 'unchanged';
+  rows: number;
+  sha256: string;
+  notes: string[];
+}
+
+/** A dataset name from a path: `geno/EUR.bed` → `EUR`, `gwas.ma.gz` → `gwas`, `1kg` → `d1kg`. */
+export function defaultDatasetName(path: string): string {
+  const base = basename(path.replace(/\/+$/, '')).replace(/\.(gz|bgz)$/i, '').replace(/\.(bed|bim|fam|ma|tsv|txt|csv|pos|annot|ssf)$/i, '');
+  let name = base.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64);
+  if (!/^[A-Za-z]/.test(name)) name = `d${name}`.slice(0, 64);
+  return name;
+}
+
+export function datasetName(input: IngestInput): string {
+  if (input.name !== undefined) {
+    if (!IDENTIFIER_PATTERN.test(input.name)) {
+      throw new BadInputError(input.paths[0] ?? '(no path)', `dataset name '${input.name}' is not allowed: use 1-64 characters, a letter first, then letters, digits, _ . -`);
+    }
+    return input.name;
+  }
+  if (input.kind === 'bfile' && input.ancestry !== undefined) return datasetName({ ...input, name: input.ancestry });
+  const first = input.paths[0];
+  if (first === undefined) throw new BadInputError('(no path)', `--${input.kind} needs a path`);
+  return defaultDatasetName(first);
+}

@@ -1,0 +1,209 @@
+// Ingest into a real DuckDB store: simulated and real (1000 Genomes) data, idempotence, the
+// genotype round trip, frequencies against PLINK 2, and bad input leaving the store unchanged.
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BadInputError } from '../../activities/errors.js';
+import { alleleFrequencies } from '../../activities/genotypes/alleleFrequencies.js';
+import { forEachGenotypeChunk } from '../../activities/genotypes/storeGenotypes.js';
+import { ingestInputs } from '../../activities/ingest/ingestInputs.js';
+import type { IngestInput, IngestKind } from '../../activities/ingest/inputs.js';
+import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
+import { Store, storePaths } from '../../activities/store/store.js';
+import { parseSimulateOptions } from '../../config/simulate.js';
+import { column, plink2, readTable } from '../helpers/plink2.js';
+import { makeTmpDir, sha256File } from '../helpers/tmp.js';
+
+const THOUSAND_G = new URL('../../../shared/data/1000g/', import.meta.url).pathname;
+const BAD = new URL('../fixtures/bad/', import.meta.url).pathname;
+let tmp: { dir: string; cleanup: () => void };
+let sim: string;
+
+beforeAll(async () => {
+  tmp = makeTmpDir('ingest');
+  sim = join(tmp.dir, 'sim');
+  await simulateStudy(parseSimulateOptions({ ancestries: ['EUR', 'EAS'], samples: [1001, 500], refSamples: 300, snps: 1500, blockSnps: 100, missingRate: 0.01, seed: 21 }), sim);
+}, 120_000);
+afterAll(() => tmp.cleanup());
+
+async function withStore<T>(name: string, fn: (s: Store) => Promise<T>): Promise<T> {
+  const s = await Store.open(join(tmp.dir, name));
+  try {
+    return await fn(s);
+  } finally {
+    s.close();
+  }
+}
+
+async function count(s: Store, sql: string): Promise<number> {
+  const r = await s.all<{ n: bigint }>(sql);
+  return Number(r[0]?.n);
+}
+
+function studyInputs(dir: string): IngestInput[] {
+  return [
+    { kind: 'bfile', paths: [join(dir, 'geno/EUR')], ancestry: 'EUR' },
+    { kind: 'bfile', paths: [join(dir, 'ref/EUR')], name: 'EUR_ref', ancestry: 'EUR' },
+    { kind: 'pheno', paths: [join(dir, 'pheno.tsv')] },
+    { kind: 'covar', paths: [join(dir, 'covar.tsv')] },
+    { kind: 'annot', paths: [join(dir, 'annot.tsv')] },
+    { kind: 'blocks', paths: [join(dir, 'blocks.tsv')] },
+  ];
+}
+
+describe('ingest of a simulated study', () => {
+  it('loads every table, hashes every file, and re-ingest is a no-op that says so', async () => {
+    await withStore('s1', async (s) => {
+      const first = await ingestInputs(s, studyInputs(sim));
+      expect(first.map((r) => [r.kind, r.dataset, r.status])).toEqual([
+        ['bfile', 'EUR', 'ingested'],
+        ['bfile', 'EUR_ref', 'ingested'],
+        ['pheno', 'pheno', 'ingested'],
+        ['covar', 'covar', 'ingested'],
+        ['annot', 'annot', 'ingested'],
+        ['blocks', 'blocks', 'ingested'],
+      ]);
+      expect(first[2]!.notes.join()).toContain('500 of 1501 samples are in no ingested cohort');
+      expect(await count(s, `SELECT count(*) n FROM samples WHERE cohort = 'EUR'`)).toBe(1001);
+      expect(await count(s, `SELECT count(*) n FROM variants WHERE cohort = 'EUR_ref'`)).toBe(1500);
+      expect(await count(s, `SELECT count(*) n FROM sample_values WHERE kind = 'covar' AND name = 'PC10'`)).toBe(1501);
+      expect(await count(s, `SELECT count(*) n FROM annotations`)).toBe(1500);
+      expect(await count(s, `SELECT count(*) n FROM ld_blocks`)).toBe(15);
+      const files = await s.all<{ files_json: string }>(`SELECT files_json FROM ingests WHERE kind = 'bfile' AND dataset = 'EUR'`);
+      const recorded = JSON.parse(files[0]!.files_json) as { path: string; sha256: string }[];
+      expect(recorded.map((f) => f.sha256)).toEqual(['bed', 'bim', 'fam'].map((x) => sha256File(join(sim, `geno/EUR.${x}`))));
+
+      const again = await ingestInputs(s, studyInputs(sim));
+      expect(again.every((r) => r.status === 'unchanged')).toBe(true);
+      expect(again[0]!.notes[0]).toMatch(/already ingested with the same content/);
+      expect(await count(s, `SELECT count(*) n FROM samples WHERE cohort = 'EUR'`)).toBe(1001);
+    });
+  });
+
+  it('replaces a dataset whose content changed, in one transaction', async () => {
+    await withStore('s2', async (s) => {
+      await ingestInputs(s, [{ kind: 'blocks', paths: [join(sim, 'blocks.tsv')], name: 'b' }]);
+      const fewer = join(tmp.dir, 'blocks-fewer.tsv');
+      writeFileSync(fewer, readFileSync(join(sim, 'blocks.tsv'), 'utf8').split('\n').slice(0, 6).join('\n') + '\n');
+      const r = await ingestInputs(s, [{ kind: 'blocks', paths: [fewer], name: 'b' }]);
+      expect(r[0]!.status).toBe('replaced');
+      expect(await count(s, `SELECT count(*) n FROM ld_blocks WHERE block_set = 'b'`)).toBe(5);
+      expect(await count(s, `SELECT count(*) n FROM ingests WHERE dataset = 'b'`)).toBe(1);
+    });
+  });
+
+  it('streams genotypes back byte-identical to the .bed, with PLINK 2 frequencies', async () => {
+    await withStore('s3', async (s) => {
+      await ingestInputs(s, [{ kind: 'bfile', paths: [join(sim, 'geno/EUR')] }]);
+      const bed = readFileSync(join(sim, 'geno/EUR.bed'));
+      const freq = new Float64Array(1500);
+      const obs = new Int32Array(1500);
+      let chunks = 0;
+      const layout = await forEachGenotypeChunk(s, 'EUR', (c) => {
+        chunks++;
+        const bpv = 251; // ceil(1001 / 4)
+        expect(Buffer.from(c.packed).equals(bed.subarray(3 + c.firstVariant * bpv, 3 + (c.firstVariant + c.nVariants) * bpv))).toBe(true);
+        alleleFrequencies(c.packed, 0, c.nVariants, 1001, freq, obs, c.firstVariant);
+      });
+      expect(layout).toMatchObject({ nSamples: 1001, nVariants: 1500, bytesPerVariant: 251 });
+      expect(chunks).toBe(Math.ceil(1500 / 256));
+      plink2(['--bfile', join(sim, 'geno/EUR'), '--freq', '--out', join(tmp.dir, 'eur')]);
+      const t = readTable(join(tmp.dir, 'eur.afreq'));
+      const pf = column(t, 'ALT_FREQS').map(Number);
+      const po = column(t, 'OBS_CT').map(Number);
+      for (let j = 0; j < 1500; j++) {
+        expect(Math.abs(freq[j]! - pf[j]!)).toBeLessThan(5e-7 + 1e-6 * pf[j]!); // PLINK prints 6 significant digits
+        expect(obs[j]).toBe(po[j]);
+      }
+    });
+  });
+});
+
+describe('ingest of real data (1000 Genomes, one fileset per chromosome)', () => {
+  it('joins per-chromosome filesets into one cohort and matches PLINK 2 frequencies', async () => {
+    await withStore('kg', async (s) => {
+      const prefixes = [`${THOUSAND_G}chr21`, `${THOUSAND_G}chr22`];
+      const r = await ingestInputs(s, [{ kind: 'bfile', paths: prefixes, name: 'KG', ancestry: 'ALL' }]);
+      const bim21 = readFileSync(`${THOUSAND_G}chr21.bim`, 'utf8').trimEnd().split('\n').length;
+      const bim22 = readFileSync(`${THOUSAND_G}chr22.bim`, 'utf8').trimEnd().split('\n').length;
+      expect(r[0]).toMatchObject({ status: 'ingested', rows: bim21 + bim22 });
+      const n = 2504;
+      const freq = new Float64Array(bim21 + bim22);
+      const obs = new Int32Array(bim21 + bim22);
+      await forEachGenotypeChunk(s, 'KG', (c) => alleleFrequencies(c.packed, 0, c.nVariants, n, freq, obs, c.firstVariant));
+      const pf: number[] = [];
+      for (const chr of ['chr21', 'chr22']) {
+        plink2(['--bfile', `${THOUSAND_G}${chr}`, '--freq', '--out', join(tmp.dir, chr)]);
+        pf.push(...column(readTable(join(tmp.dir, `${chr}.afreq`)), 'ALT_FREQS').map(Number));
+      }
+      expect(pf).toHaveLength(freq.length);
+      pf.forEach((p, j) => expect(Math.abs(freq[j]! - p)).toBeLessThan(5e-7 + 1e-6 * p));
+      const chroms = await s.all<{ chrom: string; n: bigint }>(`SELECT chrom, count(*) n FROM variants GROUP BY chrom ORDER BY chrom`);
+      expect(chroms.map((c) => [c.chrom, Number(c.n)])).toEqual([['21', bim21], ['22', bim22]]);
+    });
+  });
+});
+
+describe('bad input leaves the store byte-for-byte unchanged', () => {
+  const kinds: Record<string, IngestKind> = { sumstats: 'sumstats', bfile: 'bfile', pheno: 'pheno', covar: 'covar', annot: 'annot', blocks: 'blocks', ld: 'ld' };
+  const cases = existsSync(BAD)
+    ? readdirSync(BAD).filter((d) => existsSync(join(BAD, d, 'case.json')))
+    : [];
+
+  it('has a corpus of at least 25 cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it.each(cases)('%s', async (name) => {
+    const spec = JSON.parse(readFileSync(join(BAD, name, 'case.json'), 'utf8')) as { kind: string; input: string; message: string; line: number | null; column: number | null };
+    const storeDir = join(tmp.dir, `bad-${name}`);
+    // A store with data in it, closed, hashed; then the bad ingest; then hashed again.
+    const s0 = await Store.open(storeDir);
+    await ingestInputs(s0, [{ kind: 'blocks', paths: [join(sim, 'blocks.tsv')] }]);
+    s0.close();
+    const before = sha256File(storePaths(storeDir).database);
+    const s = await Store.open(storeDir);
+    let err: unknown;
+    try {
+      await ingestInputs(s, [{ kind: kinds[spec.kind]!, paths: [join(BAD, name, spec.input)] }]);
+    } catch (e) {
+      err = e;
+    } finally {
+      s.close();
+    }
+    expect(err).toBeInstanceOf(BadInputError);
+    expect((err as Error).message).toMatch(new RegExp(spec.message));
+    if (spec.line !== null) expect((err as BadInputError).line).toBe(spec.line);
+    if (spec.column !== null) expect((err as BadInputError).column).toBe(spec.column);
+    expect(sha256File(storePaths(storeDir).database)).toBe(before);
+  });
+
+  it('refuses a phenotype file none of whose samples is in any cohort', async () => {
+    const storeDir = join(tmp.dir, 'bad-pheno-ids');
+    const s0 = await Store.open(storeDir);
+    await ingestInputs(s0, [{ kind: 'bfile', paths: [join(sim, 'geno/EAS')] }]);
+    s0.close();
+    const before = sha256File(storePaths(storeDir).database);
+    const foreign = join(tmp.dir, 'foreign.tsv');
+    writeFileSync(foreign, 'FID\tIID\ttrait\nX1\tX1\t1.5\nX2\tX2\t0.5\n');
+    const s = await Store.open(storeDir);
+    await expect(ingestInputs(s, [{ kind: 'pheno', paths: [foreign] }])).rejects.toThrow(/none of its 2 samples \(FID IID\) is in any ingested cohort/);
+    s.close();
+    expect(sha256File(storePaths(storeDir).database)).toBe(before);
+  });
+
+  it('writes nothing when one input of several is bad (all are validated first)', async () => {
+    const storeDir = join(tmp.dir, 'bad-mixed');
+    (await Store.open(storeDir)).close();
+    const before = sha256File(storePaths(storeDir).database);
+    const s = await Store.open(storeDir);
+    await expect(
+      ingestInputs(s, [
+        { kind: 'bfile', paths: [join(sim, 'geno/EUR')] },
+        { kind: 'blocks', paths: [join(BAD, 'blocks-start-ge-end', 'blocks.pos')] },
+      ]),
+    ).rejects.toThrow(/block start 3582736 is not before its end/);
+    s.close();
+    expect(sha256File(storePaths(storeDir).database)).toBe(before);
+  });
+});
