@@ -6,6 +6,7 @@ import { NativeConnection, Worker, type WorkflowBundleWithSourceMap, bundleWorkf
 import { makeFingerprintActivities } from '../activities/fingerprint.js';
 import { makeIngestActivities } from '../activities/ingest.js';
 import { makeRunActivities } from '../activities/runs.js';
+import { makeSimulateActivities } from '../activities/simulate.js';
 import type { Store } from '../activities/store/store.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -27,7 +28,7 @@ export function storeActivities(store: Store) {
 }
 
 export function computeActivities() {
-  return { ...makeFingerprintActivities() };
+  return { ...makeFingerprintActivities(), ...makeSimulateActivities() };
 }
 
 let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;

@@ -1,24 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import { codeVersionString } from '../../activities/provenance/codeVersion.js';
 import { loadEnv } from '../../config/env.js';
-import { type StudyInput, parseStudy } from '../../config/study.js';
+import type { SimulateOptionsInput } from '../../config/simulate.js';
 import { demoWorkflow } from '../../workflows/demo.js';
 import { type Command, EXIT_OK, stringOpt } from '../command.js';
 import { openSession } from '../session.js';
 
-/** The placeholder demo study; replaced by a simulated end-to-end study when workflows land. */
-const DEMO_STUDY: StudyInput = {
-  name: 'demo',
-  seed: 1,
-  inputs: {
-    cohorts: [{ ancestry: 'EUR', bfile: ['geno/EUR'] }],
-    phenotype: { file: 'pheno.tsv', column: 'trait' },
-    covariates: { file: 'covar.tsv' },
-    annotations: 'annot.tsv',
-    ld: { type: 'build', blocks: 'blocks.tsv', reference: { EUR: ['ref/EUR'] } },
-  },
-  design: { type: 'cross-validation', folds: 10, ancestry: 'EUR' },
-};
+/** The demo: a small simulated cohort (with an LD reference), big enough to be a real study. */
+const DEMO_SIMULATION: SimulateOptionsInput = { ancestries: ['EUR'], samples: [2000], refSamples: 500, snps: 2000, blockSnps: 100, h2: 0.5, seed: 1 };
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -35,7 +25,6 @@ everything on exit or Ctrl-C. With TEMPORAL_ADDRESS: uses that cluster and start
   async run(parsed, ctx) {
     const env = loadEnv();
     const storeDir = stringOpt(parsed, 'store') ?? env.store;
-    const study = parseStudy(DEMO_STUDY, 'demo study');
     const log = (line: string): void => ctx.stderr(`${line}\n`);
     const session = await openSession({ env, storeDir, withWorker: parsed.values['no-worker'] !== true, log });
     const release = ctx.onInterrupt(() => session.shutdown());
@@ -49,10 +38,11 @@ everything on exit or Ctrl-C. With TEMPORAL_ADDRESS: uses that cluster and start
         taskQueue: env.storeTaskQueue,
         args: [
           {
-            name: study.name,
-            studyJson: JSON.stringify(study),
+            name: 'demo',
             codeVersion: codeVersionString(),
             computeTaskQueue: env.computeTaskQueue,
+            studyDir: join(resolve(storeDir), 'demo-study'),
+            simulate: DEMO_SIMULATION,
           },
         ],
       });
@@ -60,9 +50,10 @@ everything on exit or Ctrl-C. With TEMPORAL_ADDRESS: uses that cluster and start
       else {
         ctx.stdout(
           `run ${record.runId}: ${record.status}\n` +
-            `  study sha256 ${record.studySha256}\n` +
+            `  study ${join(resolve(storeDir), 'demo-study', 'study.json')} (sha256 ${record.studySha256})\n` +
             `  code ${record.codeVersion}\n` +
-            `  steps: ${record.steps.map((s) => s.step).join(', ')}\n`,
+            `  steps: ${record.steps.map((s) => s.step).join(', ')}\n` +
+            `  summary: ${JSON.stringify(record.summary)}\n`,
         );
       }
       return EXIT_OK;

@@ -1,6 +1,6 @@
 // Workflows on the real Temporal dev server (the `temporal` CLI binary) with a real DuckDB store.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sha256Text } from '../../activities/fingerprint.js';
 import { Store } from '../../activities/store/store.js';
 import { computeActivities, storeActivities } from '../../worker/workers.js';
-import { demoProgressQuery } from '../../workflows/demo.js';
+import { demoProgressQuery, demoWorkflow } from '../../workflows/demo.js';
 import { makeProbeActivities } from '../helpers/probeActivities.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
@@ -54,15 +54,17 @@ async function withWorkers<T>(fn: () => Promise<T>): Promise<T> {
   return storeWorker.runUntil(computeWorker.runUntil(fn));
 }
 
+const SMALL_SIM = { ancestries: ['EUR'], samples: [300], refSamples: 100, snps: 400, blockSnps: 50, seed: 4 };
+
 describe('demo workflow', () => {
-  it('hashes on the compute queue, writes the run to DuckDB and reads it back', async () => {
-    const studyJson = JSON.stringify({ name: 'demo', seed: 1 });
+  it('simulates on the compute queue, ingests into DuckDB, records the run and reads it back', async () => {
     const workflowId = 'demo-test-1';
+    const studyDir = `${tmp.dir}/study-1`;
     const result = await withWorkers(async () => {
-      const handle = await env.client.workflow.start('demoWorkflow', {
+      const handle = await env.client.workflow.start(demoWorkflow, {
         workflowId,
         taskQueue: STORE_QUEUE,
-        args: [{ name: 'demo', studyJson, codeVersion: 'test', computeTaskQueue: COMPUTE_QUEUE }],
+        args: [{ name: 'demo', codeVersion: 'test', computeTaskQueue: COMPUTE_QUEUE, studyDir, simulate: SMALL_SIM }],
       });
       const record = await handle.result();
       expect(await handle.query(demoProgressQuery)).toEqual({ step: 'done' });
@@ -74,36 +76,54 @@ describe('demo workflow', () => {
       }
       return record;
     });
-    expect(result).toMatchObject({
-      runId: workflowId,
-      name: 'demo',
-      design: 'demo',
-      status: 'completed',
-      studySha256: sha256Text(studyJson),
-      codeVersion: 'test',
-    });
-    expect(result.steps).toHaveLength(1);
-    expect(result.steps[0]).toMatchObject({ step: 'fingerprintText', attempt: 1, output: { studySha256: sha256Text(studyJson) } });
+    const studyJson = readFileSync(`${studyDir}/study.json`, 'utf8');
+    expect(result).toMatchObject({ runId: workflowId, name: 'demo', design: 'demo', status: 'completed', studySha256: sha256Text(studyJson), codeVersion: 'test' });
+    expect(result.steps.map((s) => s.step)).toEqual(['simulate', 'ingest']);
+    expect(result.steps.every((s) => s.attempt === 1)).toBe(true);
 
     // What the workflow returned is what the store holds, independently read.
-    const rows = await store.all<{ status: string; study_sha256: string }>(`SELECT status, study_sha256 FROM runs WHERE run_id = $id`, {
-      id: workflowId,
-    });
+    const rows = await store.all<{ status: string; study_sha256: string }>(`SELECT status, study_sha256 FROM runs WHERE run_id = $id`, { id: workflowId });
     expect(rows).toEqual([{ status: 'completed', study_sha256: sha256Text(studyJson) }]);
+    const cohorts = await store.all<{ cohort: string; n_samples: number; n_variants: number }>(`SELECT cohort, n_samples, n_variants FROM cohorts ORDER BY cohort`);
+    expect(cohorts).toEqual([
+      { cohort: 'EUR', n_samples: 300, n_variants: 400 },
+      { cohort: 'EUR_ref', n_samples: 100, n_variants: 400 },
+    ]);
   });
 
   it('records a run once even when the workflow id is reused (idempotent activities)', async () => {
-    const args = [{ name: 'demo', studyJson: '{}', codeVersion: 'test', computeTaskQueue: COMPUTE_QUEUE }];
+    const args = [{ name: 'demo', codeVersion: 'test', computeTaskQueue: COMPUTE_QUEUE, studyDir: `${tmp.dir}/study-2`, simulate: SMALL_SIM }];
     await withWorkers(async () => {
       for (let i = 0; i < 2; i++) {
         await env.client.workflow.execute('demoWorkflow', { workflowId: 'demo-twice', taskQueue: STORE_QUEUE, args });
       }
     });
-    const n = await store.all<{ runs: bigint; steps: bigint }>(
+    const n = await store.all<{ runs: bigint; steps: bigint; samples: bigint }>(
       `SELECT (SELECT count(*) FROM runs WHERE run_id = 'demo-twice') AS runs,
-              (SELECT count(*) FROM steps WHERE run_id = 'demo-twice') AS steps`,
+              (SELECT count(*) FROM steps WHERE run_id = 'demo-twice') AS steps,
+              (SELECT count(*) FROM samples WHERE cohort = 'EUR') AS samples`,
     );
-    expect(n.map((r) => [Number(r.runs), Number(r.steps)])).toEqual([[1, 1]]);
+    expect(n.map((r) => [Number(r.runs), Number(r.steps), Number(r.samples)])).toEqual([[1, 2, 300]]);
+  });
+});
+
+describe('ingest activity', () => {
+  it('fails bad input non-retryably with file, line and column, and writes nothing', async () => {
+    const bad = fileURLToPath(new URL('../fixtures/bad/blocks-start-ge-end/blocks.pos', import.meta.url));
+    const before = await store.all<{ n: bigint }>(`SELECT count(*) AS n FROM ingests`);
+    const err = await withWorkers(() =>
+      env.client.workflow.execute('ingestWorkflow', { workflowId: 'ingest-bad', taskQueue: STORE_QUEUE, args: [[{ kind: 'blocks', paths: [bad] }]] }).then(
+        () => null,
+        (e: unknown) => e,
+      ),
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const app = (err as WorkflowFailedError).cause?.cause;
+    expect(app).toMatchObject({ type: 'BadInputError', nonRetryable: true });
+    expect((app as ApplicationFailure).message).toBe(`${bad}:3:3: block start 3582736 is not before its end 3582736`);
+    const history = await env.client.workflow.getHandle('ingest-bad').fetchHistory();
+    expect((history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes)).toHaveLength(1);
+    expect(await store.all<{ n: bigint }>(`SELECT count(*) AS n FROM ingests`)).toEqual(before);
   });
 });
 

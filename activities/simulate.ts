@@ -1,0 +1,24 @@
+// Activity adapter: `pgsflow simulate` as a compute-queue activity. Output files are a pure
+// function of the options, so a retried attempt rewrites identical bytes.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseSimulateOptions, type SimulateOptionsInput } from '../config/simulate.js';
+import { withFailureMapping } from './failures.js';
+import { type SimulationSummary, simulateStudy } from './simulate/simulateStudy.js';
+
+export interface SimulateResult {
+  summary: SimulationSummary;
+  /** The study.json written, verbatim (small), for provenance. */
+  studyJson: string;
+}
+
+export function makeSimulateActivities() {
+  return withFailureMapping({
+    async simulate(options: SimulateOptionsInput, outDir: string): Promise<SimulateResult> {
+      const summary = await simulateStudy(parseSimulateOptions(options), outDir);
+      return { summary, studyJson: await readFile(join(outDir, 'study.json'), 'utf8') };
+    },
+  });
+}
+
+export type SimulateActivities = ReturnType<typeof makeSimulateActivities>;
