@@ -3,11 +3,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../client/devServer.js';
 import { COMMANDS } from '../../client/cli.js';
 import { processesMatching, runCli, spawnCli, waitUntil } from '../helpers/cli.js';
-import { makeTmpDir } from '../helpers/tmp.js';
+import { makeTmpDir, sha256File } from '../helpers/tmp.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -141,5 +142,56 @@ describe('pgsflow demo against an external cluster (TEMPORAL_ADDRESS)', () => {
       expect(code).toBe(0);
     }
     expect(await waitUntil(() => processesMatching(serverDb).length === 0, 5_000)).toBe(true);
+  });
+});
+
+describe('pgsflow simulate and ingest from the command line', () => {
+  const BAD = fileURLToPath(new URL('../fixtures/bad/', import.meta.url));
+  const KG = fileURLToPath(new URL('../../../shared/data/1000g/', import.meta.url));
+
+  it('simulates, then ingests; a second ingest says nothing changed', () => {
+    const dir = tmp();
+    const sim = runCli(['simulate', '--out', join(dir, 'study'), '--samples', '200', '--ref-samples', '50', '--snps', '300', '--block-snps', '50', '--json']);
+    expect(sim.status, sim.stderr).toBe(0);
+    expect(JSON.parse(sim.stdout)).toMatchObject({ nSnps: 300, nBlocks: 6, cohorts: [{ ancestry: 'EUR', samples: 200, referenceSamples: 50 }] });
+    const args = ['ingest', '--store', join(dir, 'store'), '--bfile', join(dir, 'study/geno/EUR'), '--ancestry', 'EUR', '--pheno', join(dir, 'study/pheno.tsv'), '--blocks', join(dir, 'study/blocks.tsv'), '--name', 'blk'];
+    const first = runCli(args);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^bfile EUR: ingested, 300 rows/m);
+    expect(first.stdout).toMatch(/^blocks blk: ingested, 6 rows/m);
+    const second = runCli(args);
+    expect(second.status).toBe(0);
+    expect(second.stdout.match(/: unchanged/g)).toHaveLength(3);
+  });
+
+  it('takes shell-expanded founder prefixes and population files', () => {
+    const dir = tmp();
+    const r = runCli(['simulate', '--out', dir, '--ancestries', 'EUR', '--samples', '100', '--founders', `${KG}chr21`, `${KG}chr22`, '--founder-pops', `${KG}EUR_IDs.txt`, `${KG}EAS_IDs.txt`, '--block-snps', '40']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/EUR: 100 samples, 503 reference/);
+  });
+
+  it('exits 1 with file, line and column on bad input, leaving the store unchanged', () => {
+    const dir = tmp();
+    const store = join(dir, 'store');
+    expect(runCli(['ingest', '--store', store, '--blocks', join(BAD, 'blocks-start-ge-end/blocks.pos')]).status).toBe(1);
+    const ok = runCli(['simulate', '--out', join(dir, 's'), '--samples', '50', '--ref-samples', '20', '--snps', '100']);
+    expect(ok.status).toBe(0);
+    expect(runCli(['ingest', '--store', store, '--blocks', join(dir, 's/blocks.tsv')]).status).toBe(0);
+    const before = sha256File(join(store, 'store.duckdb'));
+    const bad = join(BAD, 'ma-b-non-numeric/gwas.ma');
+    const r = runCli(['ingest', '--store', store, '--sumstats', bad]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${bad}:3:5: column 'b': expected a number, got 'abc'`);
+    expect(sha256File(join(store, 'store.duckdb'))).toBe(before);
+  });
+
+  it('exits 2 on usage errors and 1 naming the option on invalid values', () => {
+    expect(runCli(['simulate']).status).toBe(2);
+    expect(runCli(['ingest', '--name', 'x', '--pheno', 'p.tsv']).status).toBe(2);
+    expect(runCli(['ingest', '--store', tmp()]).status).toBe(2);
+    const r = runCli(['simulate', '--out', tmp(), '--h2', '2']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('h2');
   });
 });

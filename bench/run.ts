@@ -1,0 +1,67 @@
+// `npm run bench [-- --quick]`: pgsflow against its peers, side by side in one run, on this
+// machine. Prints a table of times and ratios; BENCHMARKS.md records the figures.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { alleleFrequencies } from '../activities/genotypes/alleleFrequencies.js';
+import { bytesPerVariant, unpackVariant } from '../activities/genotypes/bedCodec.js';
+import { forEachGenotypeChunk } from '../activities/genotypes/storeGenotypes.js';
+import { ingestInputs } from '../activities/ingest/ingestInputs.js';
+import { simulateStudy } from '../activities/simulate/simulateStudy.js';
+import { Store } from '../activities/store/store.js';
+import { parseSimulateOptions } from '../config/simulate.js';
+import { type BenchRow, bestOf, printTable, runCommand } from './timing.js';
+
+const quick = process.argv.includes('--quick');
+const SIM = quick ? { samples: 2000, snps: 10_000 } : { samples: 10_000, snps: 50_000 };
+const DECODE = quick ? { samples: 2000, snps: 20_000 } : { samples: 10_000, snps: 100_000 };
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'pgsflow-bench-'));
+  const rows: BenchRow[] = [];
+  console.log(`pgsflow bench${quick ? ' (quick)' : ''}: ${cpus().length} cores, node ${process.version}, scratch ${dir}`);
+  try {
+    // 1. Simulation speed (goal: 10,000 people × 50,000 SNPs in under a minute).
+    const simDir = join(dir, 'sim');
+    const simSeconds = await bestOf(1, async () => {
+      await simulateStudy(parseSimulateOptions({ samples: [SIM.samples], snps: SIM.snps, refSamples: 2000, seed: 1 }), simDir);
+    });
+    console.log(`simulate ${SIM.samples} × ${SIM.snps} (+2,000 reference samples): ${simSeconds.toFixed(1)} s`);
+    rows.push({ name: `simulate ${SIM.samples} × ${SIM.snps} (+2k ref)`, ours: simSeconds, peer: 60, peerName: 'goal: 60 s', goal: '< 1.0' });
+
+    // 2. Decoding from the store vs plink2 --freq on the same files.
+    const decDir = join(dir, 'decode');
+    await simulateStudy(parseSimulateOptions({ samples: [DECODE.samples], snps: DECODE.snps, refSamples: 10, missingRate: 0.01, seed: 2 }), decDir);
+    const store = await Store.open(join(dir, 'store'));
+    try {
+      const ingestSeconds = await bestOf(1, async () => {
+        await ingestInputs(store, [{ kind: 'bfile', paths: [join(decDir, 'geno/EUR')] }]);
+      });
+      console.log(`ingest ${DECODE.samples} × ${DECODE.snps} .bed into DuckDB: ${ingestSeconds.toFixed(1)} s`);
+      const freq = new Float64Array(DECODE.snps);
+      const obs = new Int32Array(DECODE.snps);
+      const ours = await bestOf(3, async () => {
+        await forEachGenotypeChunk(store, 'EUR', (c) => alleleFrequencies(c.packed, 0, c.nVariants, DECODE.samples, freq, obs, c.firstVariant));
+      });
+      const dosages = new Uint8Array(DECODE.samples);
+      const bpv = bytesPerVariant(DECODE.samples);
+      const unpack = await bestOf(3, async () => {
+        await forEachGenotypeChunk(store, 'EUR', (c) => {
+          for (let v = 0; v < c.nVariants; v++) unpackVariant(c.packed, v * bpv, DECODE.samples, dosages);
+        });
+      });
+      const peer = await bestOf(3, () => runCommand('plink2', ['--bfile', join(decDir, 'geno/EUR'), '--freq', '--out', join(dir, 'plinkfreq')]));
+      console.log(`decode + allele frequencies, ${DECODE.samples} × ${DECODE.snps}: store ${ours.toFixed(2)} s, plink2 --freq ${peer.toFixed(2)} s`);
+      rows.push({ name: `stream + decode ${DECODE.samples} × ${DECODE.snps} from store (freq)`, ours, peer, peerName: 'plink2 --freq', goal: 'a few s' });
+      rows.push({ name: `stream + unpack to dosages ${DECODE.samples} × ${DECODE.snps}`, ours: unpack, peer, peerName: 'plink2 --freq', goal: 'a few s' });
+      rows.push({ name: `ingest ${DECODE.samples} × ${DECODE.snps} .bed`, ours: ingestSeconds, peer: null, peerName: '—', goal: '—' });
+    } finally {
+      store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  printTable(rows);
+}
+
+await main();
