@@ -3,16 +3,26 @@
 // probit model its baseline. An all-zero annotation is an error: its coefficient is not
 // identifiable and the sampler would drift on it (usually a wrong or empty source file).
 import { BadInputError } from '../../errors.js';
-import { expectFieldCount, F64Column, findColumns, parseNumber, scanTable, tabIfHeaderHasTab } from './text.js';
+import {
+  expectFieldCount,
+  F64Column,
+  findColumns,
+  I32Column,
+  ownString,
+  parseNumber,
+  scanTable,
+  StringIndex,
+  tabIfHeaderHasTab,
+} from './text.js';
 import type { AnnotationTable } from './types.js';
 
 const BINARY_TOL = 1e-6;
 
 export async function readAnnotations(path: string): Promise<AnnotationTable> {
-  const snp: string[] = [];
   let names: string[] = [];
   let cols: F64Column[] = [];
-  const seen = new Map<string, number>();
+  const ids = new StringIndex(); // ids.keys is the SNP column
+  const lineOf = new I32Column();
 
   await scanTable(path, tabIfHeaderHasTab, (header) => {
     const { snp: iSnp } = findColumns(path, header, { snp: { name: 'SNP' } });
@@ -23,11 +33,10 @@ export async function readAnnotations(path: string): Promise<AnnotationTable> {
     const width = header.length;
     return (f, line) => {
       expectFieldCount(path, f, width, line, header);
-      const id = f[0]!;
-      const first = seen.get(id);
-      if (first !== undefined) throw new BadInputError(path, `duplicate SNP '${id}' (lines ${first} and ${line})`, line, 1);
-      seen.set(id, line);
-      snp.push(id);
+      const id = ownString(f[0]!);
+      const first = ids.getOrAdd(id);
+      if (first !== -1) throw new BadInputError(path, `duplicate SNP '${id}' (lines ${lineOf.get(first)} and ${line})`, line, 1);
+      lineOf.push(line);
       for (let j = 0; j < cols.length; j++) {
         const v = parseNumber(path, f[j + 1]!, names[j]!, line, j + 2);
         cols[j]!.push(j === 0 ? 1 : v);
@@ -49,5 +58,5 @@ export async function readAnnotations(path: string): Promise<AnnotationTable> {
     }
     return isBinary;
   });
-  return { snp, names, columns, binary };
+  return { snp: ids.keys, names, columns, binary };
 }

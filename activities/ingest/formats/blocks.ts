@@ -5,7 +5,7 @@
 // those numbers verbatim), so shifting would move every boundary off the SNP it was cut at.
 // Berisa files separate fields with " \t " and therefore need whitespace, not tab, splitting.
 import { BadInputError } from '../../errors.js';
-import { expectFieldCount, findColumns, I32Column, normaliseChrom, parseInteger, scanLines, toNumber } from './text.js';
+import { expectFieldCount, findColumns, I32Column, normaliseChrom, ownString, parseInteger, scanLines, toNumber } from './text.js';
 import type { BlockTable } from './types.js';
 
 interface Layout {
@@ -54,7 +54,7 @@ export async function readBlocks(path: string): Promise<BlockTable> {
   const row = (f: string[], line: number, L: Layout): void => {
     if (L.exact) expectFieldCount(path, f, L.width, line);
     else if (f.length < L.width) expectFieldCount(path, f, L.width, line);
-    const ch = normaliseChrom(f[L.chrom]!);
+    const ch = ownString(normaliseChrom(f[L.chrom]!));
     const s = parseInteger(path, f[L.start]!, 'start', line, L.start + 1);
     const e = parseInteger(path, f[L.end]!, 'end', line, L.end + 1);
     if (s >= e) throw new BadInputError(path, `block start ${s} is not before its end ${e}`, line, L.start + 1);
@@ -77,7 +77,7 @@ export async function readBlocks(path: string): Promise<BlockTable> {
     }
     const count = (prev?.count ?? 0) + 1;
     perChrom.set(ch, { count, start: s, end: e, line });
-    const name = L.block >= 0 ? f[L.block]! : `${ch}_${count}`;
+    const name = L.block >= 0 ? ownString(f[L.block]!) : `${ch}_${count}`;
     const dup = names.get(name);
     if (dup !== undefined) throw new BadInputError(path, `duplicate block name '${name}' (lines ${dup} and ${line})`, line, L.block >= 0 ? L.block + 1 : undefined);
     names.set(name, line);

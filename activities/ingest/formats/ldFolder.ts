@@ -14,6 +14,7 @@ import {
   findColumns,
   fsError,
   I32Column,
+  ownString,
   parseInteger,
   parseNumber,
   scanTable,
@@ -91,9 +92,9 @@ export async function readLdmInfo(path: string): Promise<LdmInfoTable> {
       startIdx.push(s);
       endIdx.push(e);
       numSnps.push(n);
-      chrom.push(f[c.chrom]!);
-      startId.push(f[c.startId]!);
-      endId.push(f[c.endId]!);
+      chrom.push(ownString(f[c.chrom]!));
+      startId.push(ownString(f[c.startId]!));
+      endId.push(ownString(f[c.endId]!));
     };
   });
   return {
@@ -138,12 +139,12 @@ async function snpInfoWithColumns(path: string): Promise<{ table: LdSnpTable; ch
         throw new BadInputError(path, `Index is ${i}, expected ${index.length}: indices must be 0, 1, 2, … in row order`, line, c.index + 1);
       }
       index.push(i);
-      chrom.push(f[c.chrom]!);
-      id.push(f[c.id]!);
+      chrom.push(ownString(f[c.chrom]!));
+      id.push(ownString(f[c.id]!));
       genPos.push(parseNumber(path, f[c.genPos]!, 'GenPos', line, c.genPos + 1));
       physPos.push(parseInteger(path, f[c.physPos]!, 'PhysPos', line, c.physPos + 1));
-      a1.push(f[c.a1]!);
-      a2.push(f[c.a2]!);
+      a1.push(ownString(f[c.a1]!));
+      a2.push(ownString(f[c.a2]!));
       const fr = parseNumber(path, f[c.a1Freq]!, 'A1Freq', line, c.a1Freq + 1);
       if (fr < 0 || fr > 1) throw new BadInputError(path, `column 'A1Freq': frequency ${fr} is outside [0, 1]`, line, c.a1Freq + 1);
       a1Freq.push(fr);

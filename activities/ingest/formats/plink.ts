@@ -3,7 +3,7 @@
 // size check is what catches a .bed/.bim/.fam trio that does not belong together.
 import { access, open } from 'node:fs/promises';
 import { BadInputError } from '../../errors.js';
-import { expectFieldCount, F64Column, fsError, I32Column, parseInteger, parseNumber, scanRows } from './text.js';
+import { expectFieldCount, F64Column, fsError, I32Column, ownString, parseInteger, parseNumber, scanRows } from './text.js';
 import type { BedLayout, BimTable, FamTable } from './types.js';
 
 export interface BfilePaths {
@@ -42,13 +42,13 @@ export async function readFam(path: string): Promise<FamTable> {
       throw new BadInputError(path, `duplicate sample FID '${fid}' IID '${iid}' (lines ${first} and ${line})`, line, 1);
     }
     seen.set(key, line);
-    t.fid.push(fid);
-    t.iid.push(iid);
-    t.father.push(father);
-    t.mother.push(mother);
+    t.fid.push(ownString(fid));
+    t.iid.push(ownString(iid));
+    t.father.push(ownString(father));
+    t.mother.push(ownString(mother));
     // As PLINK 1.9: anything other than 1/2 is unknown sex, not an error.
     sex.push(s === '1' ? 1 : s === '2' ? 2 : 0);
-    t.phenotype.push(pheno);
+    t.phenotype.push(ownString(pheno));
   });
   t.sex = Int8Array.from(sex);
   return t;
@@ -63,14 +63,14 @@ export async function readBim(path: string): Promise<BimTable> {
   const pos = new I32Column();
   await scanRows(path, 'whitespace', (f, line) => {
     expectFieldCount(path, f, 6, line, BIM_COLUMNS);
-    chrom.push(f[0]!);
-    id.push(f[1]!);
+    chrom.push(ownString(f[0]!));
+    id.push(ownString(f[1]!));
     cm.push(parseNumber(path, f[2]!, 'cm', line, 3));
     pos.push(parseInteger(path, f[3]!, 'pos', line, 4));
     // Any allele string is legal in a .bim (indels, '0' for monomorphic); whitespace splitting
     // already guarantees both are non-empty.
-    a1.push(f[4]!);
-    a2.push(f[5]!);
+    a1.push(ownString(f[4]!));
+    a2.push(ownString(f[5]!));
   });
   return { chrom, id, cm: cm.finish(), pos: pos.finish(), a1, a2 };
 }

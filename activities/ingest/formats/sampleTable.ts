@@ -4,7 +4,7 @@
 // Missing: NA, '.', an empty TSV cell, and -9 where the caller says -9 means missing (PLINK's
 // phenotype convention; for covariates -9 can be a real value, e.g. a PC score).
 import { BadInputError } from '../../errors.js';
-import { expectFieldCount, scanTable, tabIfHeaderHasTab, toNumber } from './text.js';
+import { expectFieldCount, ownString, scanTable, tabIfHeaderHasTab, toNumber } from './text.js';
 import type { SampleTable } from './types.js';
 
 export interface SampleTableOptions {
@@ -50,9 +50,9 @@ export async function readSampleTable(path: string, options: SampleTableOptions)
         throw new BadInputError(path, `duplicate sample FID '${f[0]}' IID '${f[1]}' (lines ${first} and ${line})`, line, 1);
       }
       seen.set(key, line);
-      fid.push(f[0]!);
-      iid.push(f[1]!);
-      for (let j = 0; j < raw.length; j++) raw[j]!.push(f[j + 2]!);
+      fid.push(ownString(f[0]!));
+      iid.push(ownString(f[1]!));
+      for (let j = 0; j < raw.length; j++) raw[j]!.push(ownString(f[j + 2]!));
     };
   });
 

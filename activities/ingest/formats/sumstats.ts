@@ -13,10 +13,12 @@ import {
   findColumns,
   I32Column,
   normaliseChrom,
+  ownString,
   parseInteger,
   parseNumber,
   quoteValue,
   scanTable,
+  StringIndex,
   type RowHandler,
   type Split,
 } from './text.js';
@@ -66,7 +68,6 @@ function isSsfHeader(fields: readonly string[]): boolean {
 
 export async function readSumstats(path: string): Promise<SumstatsTable> {
   let format = 'cojo' as SumstatsTable['format']; // set from the header
-  const snp: string[] = [];
   const a1: string[] = [];
   const a2: string[] = [];
   const chrom: string[] = [];
@@ -77,7 +78,7 @@ export async function readSumstats(path: string): Promise<SumstatsTable> {
   const n = new F64Column();
   const pos = new I32Column();
   const lineOf = new I32Column();
-  const rowOf = new Map<string, number>();
+  const ids = new StringIndex(); // ids.keys is the SNP column
   const dups = new Map<string, number[]>();
 
   // GWAS-SSF is TSV by specification; COJO is whitespace-separated (spaces or tabs, in runs).
@@ -126,14 +127,14 @@ export async function readSumstats(path: string): Promise<SumstatsTable> {
         vPos = parseInteger(path, f[iPos]!, name(iPos), line, iPos + 1);
         const rs = iRsid >= 0 ? f[iRsid]! : '';
         idField = iRsid >= 0 && !isNA(rs) ? iRsid + 1 : iPos + 1;
-        id = iRsid >= 0 && !isNA(rs) ? rs : `${vChrom}:${vPos}:${x2}:${x1}`;
+        id = iRsid >= 0 && !isNA(rs) ? ownString(rs) : `${vChrom}:${vPos}:${x2}:${x1}`;
       } else {
-        id = f[iSnp]!;
+        id = ownString(f[iSnp]!);
         idField = iSnp + 1;
       }
 
-      const prev = rowOf.get(id);
-      if (prev !== undefined) {
+      const prev = ids.getOrAdd(id);
+      if (prev !== -1) {
         const same =
           a1[prev] === x1 &&
           a2[prev] === x2 &&
@@ -152,8 +153,6 @@ export async function readSumstats(path: string): Promise<SumstatsTable> {
         else dups.set(id, [firstLine, line]);
         return;
       }
-      rowOf.set(id, snp.length);
-      snp.push(id);
       a1.push(x1);
       a2.push(x2);
       freq.push(vFreq);
@@ -171,7 +170,7 @@ export async function readSumstats(path: string): Promise<SumstatsTable> {
 
   return {
     format,
-    snp,
+    snp: ids.keys,
     a1,
     a2,
     freq: freq.finish(),
