@@ -34,6 +34,9 @@ function allele(file: string, s: string, column: string, line: number, field: nu
   throw new BadInputError(file, `column '${column}': allele ${quoteValue(s)}: ${why}`, line, field);
 }
 
+/** Equal numbers, NaN equal to NaN (an absent N or freq), 0 equal to -0. */
+const sameValue = (x: number, y: number): boolean => x === y || (x !== x && y !== y);
+
 const isNA = (s: string): boolean => s === 'NA' || s === 'na' || s === 'NaN' || s === '.' || s === '';
 
 const COJO = {
@@ -101,7 +104,7 @@ export async function readSumstats(path: string): Promise<SumstatsTable> {
       expectFieldCount(path, f, width, line, header);
       const x1 = allele(path, f[iA1]!, name(iA1), line, iA1 + 1);
       const x2 = allele(path, f[iA2]!, name(iA2), line, iA2 + 1);
-      if (x1 === x2) throw new BadInputError(path, `A1 and A2 are both '${x1}'`, line, iA2 + 1);
+      if (x1 === x2) throw new BadInputError(path, `${name(iA1)} and ${name(iA2)} are both '${x1}'`, line, iA2 + 1);
       const fs = f[iFreq]!;
       const vFreq = ssf && isNA(fs) ? NaN : parseNumber(path, fs, name(iFreq), line, iFreq + 1);
       if (vFreq < 0 || vFreq > 1) throw new BadInputError(path, `column '${name(iFreq)}': frequency ${fs} is outside [0, 1]`, line, iFreq + 1);
@@ -138,11 +141,11 @@ export async function readSumstats(path: string): Promise<SumstatsTable> {
         const same =
           a1[prev] === x1 &&
           a2[prev] === x2 &&
-          Object.is(freq.get(prev), vFreq) &&
-          Object.is(b.get(prev), vB) &&
-          Object.is(se.get(prev), vSe) &&
-          Object.is(p.get(prev), vP) &&
-          Object.is(n.get(prev), vN) &&
+          sameValue(freq.get(prev), vFreq) &&
+          sameValue(b.get(prev), vB) &&
+          sameValue(se.get(prev), vSe) &&
+          sameValue(p.get(prev), vP) &&
+          sameValue(n.get(prev), vN) &&
           (!ssf || (chrom[prev] === vChrom && pos.get(prev) === vPos));
         const firstLine = lineOf.get(prev);
         if (!same) {

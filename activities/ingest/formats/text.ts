@@ -18,6 +18,7 @@ export type Split = 'whitespace' | 'tab';
 export type RowHandler = (fields: string[], line: number) => void;
 
 const CHUNK_BYTES = 1 << 20;
+const MAX_LINE_BYTES = 64 << 20;
 
 /** fs errors that mean "the user named a bad path", as opposed to a machine fault worth retrying. */
 export function fsError(file: string, e: unknown): unknown {
@@ -159,6 +160,10 @@ export async function scanLines(
       const chunk: Buffer = carry ? Buffer.concat([carry, next.value]) : next.value;
       const cut = chunk.lastIndexOf(0x0a);
       if (cut === -1) {
+        // No newline for 64 MiB: not a text table (and re-concatenating would go quadratic).
+        if (chunk.length > MAX_LINE_BYTES) {
+          throw new BadInputError(file, `line ${lineNo + 1} is longer than ${MAX_LINE_BYTES >> 20} MiB: not a text table?`, lineNo + 1);
+        }
         carry = chunk;
         continue;
       }
