@@ -100,7 +100,7 @@ async function insertRows(tx: Tx, input: ParsedInput): Promise<Inserted> {
           a.appendVarchar(t.iid[i]!);
           a.appendVarchar(col.name);
           a.appendNull();
-          nullableVarchar(a, col.values[i] === '' ? undefined : col.values[i]);
+          a.appendVarchar(col.values[i]!); // '' = missing; non-NULL text marks a text column
           a.endRow();
           rows++;
         }

@@ -1,10 +1,10 @@
 // Founder panels for the block-mosaic simulator: real PLINK genotypes (e.g. 1000 Genomes, one
 // fileset per chromosome) split into populations by ID lists such as EUR_IDs.txt.
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { BadInputError } from '../errors.js';
 import { unpackVariant } from '../genotypes/bedCodec.js';
 import { checkBed, readBim, readFam, resolveBfile } from '../ingest/formats/plink.js';
+import { readSampleList } from '../ingest/formats/sampleList.js';
 import { readFileRange } from '../genotypes/bedFile.js';
 import type { SimBlock, VariantMap } from './variantMap.js';
 
@@ -41,20 +41,6 @@ export function populationName(file: string): string {
   return basename(file).replace(/_IDs?\..*$/i, '').replace(/\..*$/, '');
 }
 
-async function readIdList(file: string): Promise<{ fid: string; iid: string; line: number }[]> {
-  const text = await readFile(file, 'utf8');
-  const out: { fid: string; iid: string; line: number }[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const f = raw.trim().split(/\s+/);
-    if (f.length === 1 && f[0] === '') return;
-    if (f.length < 2) throw new BadInputError(file, `expected 'FID IID', got ${f.length} field`, i + 1, 2);
-    if (i === 0 && f[0]!.toUpperCase() === 'FID') return; // optional header
-    out.push({ fid: f[0]!, iid: f[1]!, line: i + 1 });
-  });
-  if (out.length === 0) throw new BadInputError(file, 'empty ID list');
-  return out;
-}
-
 export async function loadFounders(
   prefixes: string[],
   popFiles: string[],
@@ -75,16 +61,17 @@ export async function loadFounders(
   const selected: { name: string; rows: Int32Array; ids: { fid: string; iid: string }[] }[] = [];
   for (const a of ancestries) {
     const file = pops.get(a)!;
-    const list = await readIdList(file);
+    const list = await readSampleList(file);
     const rows: number[] = [];
     const ids: { fid: string; iid: string }[] = [];
-    for (const s of list) {
-      const r = index.get(`${s.fid}\t${s.iid}`);
-      if (r === undefined) continue; // listed but not genotyped: skipped, counted below
+    list.fid.forEach((fid, k) => {
+      const iid = list.iid[k]!;
+      const r = index.get(`${fid}\t${iid}`);
+      if (r === undefined) return; // listed but not genotyped: skipped, counted below
       rows.push(r);
-      ids.push({ fid: s.fid, iid: s.iid });
-    }
-    if (rows.length < 2) throw new BadInputError(file, `only ${rows.length} of ${list.length} listed samples are in ${filesets[0]}.fam`);
+      ids.push({ fid, iid });
+    });
+    if (rows.length < 2) throw new BadInputError(file, `only ${rows.length} of ${list.fid.length} listed samples are in ${filesets[0]}.fam`);
     selected.push({ name: a, rows: Int32Array.from(rows), ids });
   }
 
