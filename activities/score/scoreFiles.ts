@@ -106,9 +106,9 @@ export async function scoreFiles(opts: ScoreFilesOptions): Promise<ScoreResult> 
   const freqPaths = opts.freq === undefined ? [] : Array.isArray(opts.freq) ? opts.freq : [opts.freq];
   const geno = await openGenotypes(opts.bfiles);
   const nSamples = geno.fam.fid.length;
-  // Workers load while the weights are read (guessing a few columns; a job that turns out
-  // smaller just leaves them idle).
-  const possible = opts.threads ?? scoreThreads(nSamples, geno.variants.id.length, 4, availableParallelism());
+  // Workers load while the weights are read (guessing ten columns, e.g. ten folds; a job
+  // that turns out smaller leaves them idle).
+  const possible = opts.threads ?? scoreThreads(nSamples, geno.variants.id.length, 10, availableParallelism());
   const workers = possible > 1 ? new ScoreWorkers(possible - 1) : null;
   try {
     const weights = await readWeights(opts.weights);

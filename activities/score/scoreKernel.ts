@@ -7,10 +7,13 @@
 // summed contribution to every score, so a sample costs one lookup and one addition per score
 // per four variants instead of per variant. The indices of four samples come out of four .bed
 // bytes with four lookups (SPREAD). The integer counts (alleles observed, named dosage) are
-// summed four samples at a time in 8-bit lanes of one 32-bit word per .bed byte.
+// summed four samples at a time in 8-bit lanes of one 32-bit word per .bed byte. The loops run
+// as WebAssembly SIMD (wasmLoops.ts) where available, else as the JavaScript below: same bits.
 // Rows are grouped in model order however the genotypes arrive in chunks (a partial group is
 // carried over), so the sums are bit-identical for any chunking and any split of the samples
 // between threads.
+
+import { type WasmLoops, instantiateLoops } from './wasmLoops.js';
 
 /** What to score: the matched weights, one row per genotype variant used. */
 export interface ScoreModel {
@@ -102,36 +105,71 @@ export function checkModel(m: ScoreModel): void {
   }
 }
 
-/** Scores padded to an even count (the hot loop adds two columns per step). */
+/** Scores padded to an even count (the loops add two columns per step). */
 const paddedScores = (s: number): number => s + (s & 1);
-/** Table row: the padded scores, then a zero column (index paddedScores(s)). */
-const tableWidth = (s: number): number => paddedScores(s) + 1;
+/** Table row: the padded scores, a zero column (index paddedScores(s)) and padding to an even width. */
+const tableWidth = (s: number): number => paddedScores(s) + 2;
 
 /**
- * Per row, each 2-bit code's contribution to every table column: the nScores weighted terms,
- * zero padding and a zero column (where samples not in the per-sample pass point). A missing
- * call adds w(2f − μ); a zero weight adds exactly 0 even where f is unknown (NaN).
+ * Row r's contribution per 2-bit code to every table column, written at out[at … at + 4·tw):
+ * the nScores weighted terms, then zeros. A missing call adds w(2f − μ); a zero weight adds
+ * exactly 0 even where f is unknown (NaN).
  */
-export function buildRowTables(m: ScoreModel): Float64Array {
-  const rows = m.variant.length;
+export function fillRowTable(m: ScoreModel, r: number, out: Float64Array, at: number): void {
   const s = m.nScores;
   const tw = tableWidth(s);
-  const perScoreFreq = m.freq.length === rows * s && s !== 1;
-  const out = new Float64Array(rows * 4 * tw);
-  for (let r = 0; r < rows; r++) {
-    const base = r * 4 * tw;
-    for (let c = 0; c < s; c++) {
-      const wt = m.weights[r * s + c]!;
-      if (wt === 0) continue;
-      const f = perScoreFreq ? m.freq[r * s + c]! : m.freq[r]!;
-      const mu = m.center ? 2 * f : 0;
-      for (let code = 0; code < 4; code++) {
-        const x = code === 1 ? 2 * f : CODE_DOSAGE[code]!;
-        out[base + code * tw + c] = wt * (x - mu);
-      }
+  const perScoreFreq = m.freq.length !== m.variant.length;
+  out.fill(0, at, at + 4 * tw);
+  for (let c = 0; c < s; c++) {
+    const wt = m.weights[r * s + c]!;
+    if (wt === 0) continue;
+    const f = perScoreFreq ? m.freq[r * s + c]! : m.freq[r]!;
+    const mu = m.center ? 2 * f : 0;
+    for (let code = 0; code < 4; code++) {
+      const x = code === 1 ? 2 * f : CODE_DOSAGE[code]!;
+      out[at + code * tw + c] = wt * (x - mu);
     }
   }
-  return out;
+}
+
+/** Lookup tables for the WebAssembly gather: SPREAD, OBSERVED_LANES, NAMED_LANES (Int32). */
+const LUT_LENGTH = 256 + 2 * 5 * 256;
+
+/** Byte offsets (16-aligned) of everything the loops touch, in one memory: the WebAssembly instance's, or a plain buffer. */
+interface Layout {
+  lut: number;
+  rows: number;
+  rowTables: number;
+  half: number;
+  table: number;
+  idx: number;
+  observedLanes: number;
+  namedLanes: number;
+  acc: number;
+  columns: number;
+  bytes: number;
+}
+
+function layout(nBytes: number, tw: number, accLength: number, columns: number): Layout {
+  let end = 0;
+  const take = (bytes: number): number => {
+    const start = end;
+    end = (end + bytes + 15) & ~15;
+    return start;
+  };
+  const l = {
+    lut: take(LUT_LENGTH * 4),
+    rows: take(4 * nBytes),
+    rowTables: take(16 * tw * 8),
+    half: take(32 * tw * 8),
+    table: take(256 * tw * 8),
+    idx: take(4 * nBytes),
+    observedLanes: take(4 * nBytes),
+    namedLanes: take(4 * nBytes),
+    acc: take(accLength * 8),
+    columns: take(4 * columns),
+  };
+  return { ...l, bytes: end };
 }
 
 /**
@@ -146,26 +184,30 @@ export class ScoreAccumulator {
   private readonly s: number;
   private readonly sp: number; // s padded to even: the stride of accAll
   private readonly tw: number;
-  private readonly rowTables: Float64Array;
-  private readonly table: Float64Array;
-  private readonly half: Float64Array;
-  private readonly zeroRow: Float64Array;
   private readonly bpv: number;
   private readonly byteStart: number;
   private readonly nBytes: number;
   private readonly nSlice: number;
+  private readonly at: Layout;
+  private readonly wasm: WasmLoops | null;
+  /** Views onto the layout. */
+  private readonly rows: Uint8Array;
+  private readonly rowTables: Float64Array;
+  private readonly half: Float64Array;
+  private readonly table: Float64Array;
   private readonly idxWords: Int32Array;
   private readonly idx: Uint8Array;
-  /** No column choices: every sample, every score (nSlice × sp). */
-  private readonly accAll: Float64Array | null;
-  /** Column choices: the chosen column's sum per sample, plus the ALL_SCORES samples' sums. */
-  private readonly column: Int32Array | null;
-  private readonly accOne: Float64Array | null;
-  private readonly allList: Int32Array;
-  private readonly accList: Float64Array;
   /** Counts: 8-bit lanes per .bed byte, spilled into per-sample totals. */
   private readonly observedLanes: Int32Array;
   private readonly namedLanes: Int32Array;
+  /** No column choices: every sample, every score (nSlice × sp). */
+  private readonly accAll: Float64Array | null;
+  /** Column choices: each sample's column (the zero column when not chosen), and its sum. */
+  private readonly column: Int32Array | null;
+  private readonly accOne: Float64Array | null;
+  /** Column choices: the ALL_SCORES samples, scored one by one. */
+  private readonly allList: Int32Array;
+  private readonly accList: Float64Array;
   private readonly observed: Int32Array;
   private readonly namedDosage: Int32Array;
   private groupsSinceSpill = 0;
@@ -181,6 +223,8 @@ export class ScoreAccumulator {
     readonly sampleScore: Int32Array | null,
     readonly sampleStart = 0,
     readonly sampleEnd = nSamples,
+    /** wasm: false keeps the JavaScript loops (the tests compare the two). */
+    options: { wasm?: boolean } = {},
   ) {
     checkModel(model);
     if ((sampleStart % 4 !== 0 && sampleStart !== sampleEnd) || sampleStart < 0 || sampleStart > sampleEnd || sampleEnd > nSamples) {
@@ -191,18 +235,10 @@ export class ScoreAccumulator {
     this.s = s;
     this.sp = paddedScores(s);
     this.tw = tableWidth(s);
-    this.rowTables = buildRowTables(model);
-    this.table = new Float64Array(256 * this.tw);
-    this.half = new Float64Array(32 * this.tw);
-    this.zeroRow = new Float64Array(4 * this.tw);
     this.bpv = (nSamples + 3) >>> 2;
     this.byteStart = sampleStart >>> 2;
     this.nSlice = sampleEnd - sampleStart;
     this.nBytes = (this.nSlice + 3) >>> 2;
-    this.idxWords = new Int32Array(this.nBytes);
-    this.idx = new Uint8Array(this.idxWords.buffer); // little-endian: byte 4b+k is sample 4b+k
-    this.observedLanes = new Int32Array(this.nBytes);
-    this.namedLanes = new Int32Array(this.nBytes);
     this.observed = new Int32Array(this.nSlice);
     this.namedDosage = new Int32Array(this.nSlice);
     this.pending = new Uint8Array(3 * this.bpv);
@@ -215,22 +251,42 @@ export class ScoreAccumulator {
       }
       if (c >= 0) chooses = true;
     }
+    // Without column choices (only ALL_SCORES / SKIP_SAMPLE) skipped samples are scored too
+    // and dropped at the end: cheaper than the per-sample path.
+    const at = layout(this.nBytes, this.tw, chooses ? this.nSlice : this.nSlice * this.sp, chooses ? this.nSlice : 0);
+    this.at = at;
+    this.wasm = options.wasm === false ? null : instantiateLoops(at.bytes);
+    const buffer = this.wasm ? this.wasm.memory.buffer : new ArrayBuffer(at.bytes);
+    const f64 = (offset: number, length: number): Float64Array => new Float64Array(buffer, offset, length);
+    const i32 = (offset: number, length: number): Int32Array => new Int32Array(buffer, offset, length);
+    const lut = i32(at.lut, LUT_LENGTH);
+    lut.set(SPREAD, 0);
+    lut.set(OBSERVED_LANES, 256);
+    lut.set(NAMED_LANES, 256 + 5 * 256);
+    this.rows = new Uint8Array(buffer, at.rows, 4 * this.nBytes);
+    this.rowTables = f64(at.rowTables, 16 * this.tw);
+    this.half = f64(at.half, 32 * this.tw);
+    this.table = f64(at.table, 256 * this.tw);
+    this.idxWords = i32(at.idx, this.nBytes);
+    this.idx = new Uint8Array(buffer, at.idx, 4 * this.nBytes); // little-endian: byte 4b+k is sample 4b+k
+    this.observedLanes = i32(at.observedLanes, this.nBytes);
+    this.namedLanes = i32(at.namedLanes, this.nBytes);
     const all: number[] = [];
     if (!chooses) {
-      // Only ALL_SCORES / SKIP_SAMPLE: scoring skipped samples too and dropping them at the
-      // end beats the per-sample path.
-      this.accAll = new Float64Array(this.nSlice * this.sp);
+      this.accAll = f64(at.acc, this.nSlice * this.sp);
       this.column = null;
       this.accOne = null;
     } else {
       this.accAll = null;
+      this.accOne = f64(at.acc, this.nSlice);
       this.column = new Int32Array(this.nSlice);
+      const columnBytes = i32(at.columns, this.nSlice);
       for (let i = 0; i < this.nSlice; i++) {
         const c = sampleScore![sampleStart + i]!;
         if (c === ALL_SCORES) all.push(i);
         this.column[i] = c >= 0 ? c : this.sp; // the zero column
+        columnBytes[i] = this.column[i]! * 8;
       }
-      this.accOne = new Float64Array(this.nSlice);
     }
     this.allList = Int32Array.from(all);
     this.accList = new Float64Array(all.length * s);
@@ -326,18 +382,36 @@ export class ScoreAccumulator {
     s3: Uint8Array,
     o3: number,
   ): void {
-    const tw = this.tw;
-    const stride = 4 * tw;
-    const row = (q: number): Float64Array =>
-      q < k ? this.rowTables.subarray((first + q) * stride, (first + q + 1) * stride) : this.zeroRow;
-    buildGroupTable(row(0), row(1), row(2), row(3), tw, this.half, this.table);
-    const kind = (q: number): number => (q < k ? this.model.named[first + q]! : ABSENT_ROW) << 8;
+    const { tw, nBytes, at } = this;
+    const rt = this.rowTables;
+    for (let q = 0; q < 4; q++) {
+      if (q < k) fillRowTable(this.model, first + q, rt, q * 4 * tw);
+      else rt.fill(0, q * 4 * tw, (q + 1) * 4 * tw);
+    }
+    const kind = (q: number): number => (q < k ? this.model.named[first + q]! : ABSENT_ROW);
     const b = this.byteStart;
-    gatherGroup(s0, o0 + b, s1, o1 + b, s2, o2 + b, s3, o3 + b, this.nBytes, kind(0), kind(1), kind(2), kind(3), this.idxWords, this.observedLanes, this.namedLanes);
-    if (++this.groupsSinceSpill === GROUPS_PER_SPILL) this.spill();
-    if (this.accAll) addAllColumns(this.idx, this.nSlice, this.table, tw, this.accAll, this.sp);
-    else addChosenColumn(this.idx, this.nSlice, this.table, tw, this.column!, this.accOne!);
+    const w = this.wasm;
+    if (w) {
+      // This slice's bytes of the four rows go into the instance's memory first.
+      const rows = this.rows;
+      rows.set(s0.subarray(o0 + b, o0 + b + nBytes), 0);
+      rows.set(s1.subarray(o1 + b, o1 + b + nBytes), nBytes);
+      rows.set(s2.subarray(o2 + b, o2 + b + nBytes), 2 * nBytes);
+      rows.set(s3.subarray(o3 + b, o3 + b + nBytes), 3 * nBytes);
+      const rowBytes = 4 * tw * 8;
+      w.buildTable(at.rowTables, at.rowTables + rowBytes, at.rowTables + 2 * rowBytes, at.rowTables + 3 * rowBytes, tw * 8, at.half, at.table);
+      w.gather(at.rows, nBytes, kind(0) * 1024, kind(1) * 1024, kind(2) * 1024, kind(3) * 1024, at.idx, at.observedLanes, at.namedLanes, at.lut);
+      if (this.accAll) w.addAll(at.idx, this.nSlice, at.table, tw * 8, at.acc, this.sp * 8);
+      else w.addChosen(at.idx, this.nSlice, at.table, tw * 8, at.columns, at.acc);
+    } else {
+      const row = (q: number): Float64Array => rt.subarray(q * 4 * tw, (q + 1) * 4 * tw);
+      buildGroupTable(row(0), row(1), row(2), row(3), tw, this.half, this.table);
+      gatherGroup(s0, o0 + b, s1, o1 + b, s2, o2 + b, s3, o3 + b, nBytes, kind(0) << 8, kind(1) << 8, kind(2) << 8, kind(3) << 8, this.idxWords, this.observedLanes, this.namedLanes);
+      if (this.accAll) addAllColumns(this.idx, this.nSlice, this.table, tw, this.accAll, this.sp);
+      else addChosenColumn(this.idx, this.nSlice, this.table, tw, this.column!, this.accOne!);
+    }
     if (this.allList.length > 0) addListed(this.idx, this.allList, this.table, tw, this.accList, this.s);
+    if (++this.groupsSinceSpill === GROUPS_PER_SPILL) this.spill();
   }
 
   private spill(): void {

@@ -8,8 +8,11 @@ import type { WorkerReply, WorkerRequest } from './scoreWorker.js';
 
 const BOOT = new URL('./scoreWorkerBoot.mjs', import.meta.url);
 const MAX_THREADS = 8;
-/** Below this many table additions (samples × rows × columns / 4) a worker costs more than it saves. */
-const MIN_WORK_PER_THREAD = 1e8;
+/**
+ * Work units (samples × rows × columns / 4, about 0.4 ns each in the WebAssembly loops) that
+ * a worker must take over to repay its start (loading the TypeScript kernel, ~0.2 s of CPU).
+ */
+const MIN_WORK_PER_THREAD = 1.5e9;
 
 /** Threads worth using for a job of this size (1 = no workers). */
 export function scoreThreads(nSamples: number, rows: number, columnsPerSample: number, limit = availableParallelism()): number {

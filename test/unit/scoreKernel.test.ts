@@ -174,6 +174,14 @@ describe('score kernel: against the definition', () => {
       expect(Array.from(got.alleleCount)).toEqual(Array.from(want.alleleCount));
       expect(Array.from(got.namedDosage)).toEqual(Array.from(want.namedDosage));
 
+      // The JavaScript loops (the fallback without WebAssembly SIMD) give the same bits.
+      const js = new ScoreAccumulator(m, n, sampleScore, 0, n, { wasm: false });
+      js.addChunk(packed, 0, nVariants);
+      const viaJs = js.finish();
+      expect(Array.from(viaJs.scores), `seed ${seed}`).toEqual(Array.from(got.scores));
+      expect(Array.from(viaJs.alleleCount)).toEqual(Array.from(got.alleleCount));
+      expect(Array.from(viaJs.namedDosage)).toEqual(Array.from(got.namedDosage));
+
       // Random chunk boundaries and a random split of the samples: identical bits.
       const cut = 4 * rng.below(((n + 3) >>> 2) + 1);
       const slices = [new ScoreAccumulator(m, n, sampleScore, 0, Math.min(cut, n)), new ScoreAccumulator(m, n, sampleScore, Math.min(cut, n), n)];
