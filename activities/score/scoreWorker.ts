@@ -1,14 +1,14 @@
 // A scoring worker thread: one sample slice of the kernel, fed the same genotype chunks as the
 // other slices through shared memory. Protocol: init → chunk* → finish, one reply each.
 import { parentPort } from 'node:worker_threads';
-import { ScoreAccumulator, type ScoreModel } from './scoreKernel.js';
+import { ScoreAccumulator, type ScoreModel, type ScoreSums } from './scoreKernel.js';
 
 export type WorkerRequest =
   | { type: 'init'; model: ScoreModel; nSamples: number; sampleScore: Int32Array | null; start: number; end: number }
   | { type: 'chunk'; buffer: SharedArrayBuffer; byteOffset: number; length: number; firstVariant: number; nVariants: number }
   | { type: 'finish' };
 
-export type WorkerReply = { type: 'ready' } | { type: 'done' } | { type: 'sums'; sums: ReturnType<ScoreAccumulator['finish']> } | { type: 'error'; message: string };
+export type WorkerReply = { type: 'ready' } | { type: 'done' } | { type: 'sums'; sums: ScoreSums } | { type: 'error'; message: string };
 
 const port = parentPort;
 if (!port) throw new Error('scoreWorker runs as a worker thread');

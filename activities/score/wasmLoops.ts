@@ -201,12 +201,21 @@ function module(): object | null {
   return compiled;
 }
 
-/** An instance over a fresh memory of at least `bytes`; null where WebAssembly SIMD is unavailable. */
+/**
+ * An instance over a fresh memory of at least `bytes`; null where WebAssembly SIMD is
+ * unavailable or the memory would pass WebAssembly's 4 GiB (then the JS loops run).
+ */
 export function instantiateLoops(bytes: number): WasmLoops | null {
   const m = module();
   if (!m || !api) return null;
   const pages = Math.max(1, Math.ceil(bytes / 65536));
-  const memory = new api.Memory({ initial: pages, maximum: pages });
+  if (pages > 65536) return null;
+  let memory: { readonly buffer: ArrayBuffer };
+  try {
+    memory = new api.Memory({ initial: pages, maximum: pages });
+  } catch {
+    return null; // no room for this memory: the JS loops allocate ordinary arrays instead
+  }
   const { exports } = new api.Instance(m, { env: { memory } });
   return {
     memory,

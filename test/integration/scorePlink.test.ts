@@ -354,6 +354,15 @@ describe('score vs plink2 --score', () => {
     let probeWorst = 0;
     for (let s = 0; s < S; s++) probeWorst = Math.max(probeWorst, compareProbe(p, s + 1, Array.from(targets[s]!)));
     exactness.sampleFreq = { printed: worst, probe: probeWorst };
+
+    // With --keep, both take the frequencies of the kept samples only.
+    const keep = join(dir, 'keep300.txt');
+    writeFileSync(keep, `${famIds.fid.slice(0, 300).map((f, i) => `${f}\t${famIds.iid[i]}`).join('\n')}\n`);
+    const kept = await scoreFiles({ bfiles: [geno], weights: oursWeights, allowSampleFreq: true, keep });
+    expect(kept.report.scored).toBe(300);
+    const tk = plinkScore(geno, plinkWeights, '3-5', join(dir, 'p_samplefreq_keep'), ['--keep', keep]);
+    expect(tk.rows).toHaveLength(300);
+    for (let s = 0; s < S; s++) comparePrinted(kept, tk, s, s + 1);
   });
 
   it('refuses a missing call without a frequency, and says how to give one', async () => {
