@@ -6,6 +6,7 @@ import { ConfigError } from '../config/errors.js';
 import { TemporalCliError } from '../scripts/temporalCli.js';
 import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs } from './command.js';
 import { demoCommand } from './commands/demo.js';
+import { gwasCommand } from './commands/gwas.js';
 import { ingestCommand } from './commands/ingest.js';
 import { schemaCommand } from './commands/schema.js';
 import { serverCommand } from './commands/server.js';
@@ -13,7 +14,7 @@ import { simulateCommand } from './commands/simulate.js';
 import { workerCommand } from './commands/worker.js';
 import { DevServerError } from './devServer.js';
 
-export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
+export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
 import { makeFingerprintActivities } from '../activities/fingerprint.js';
+import { makeFoldGwasActivities } from '../activities/foldGwas.js';
 import { makeIngestActivities } from '../activities/ingest.js';
 import { makeRunActivities } from '../activities/runs.js';
 import { makeSimulateActivities } from '../activities/simulate.js';
@@ -24,7 +25,7 @@ export interface WorkerOptions {
 }
 
 export function storeActivities(store: Store) {
-  return { ...makeRunActivities(store), ...makeIngestActivities(store) };
+  return { ...makeRunActivities(store), ...makeIngestActivities(store), ...makeFoldGwasActivities(store) };
 }
 
 export function computeActivities() {

@@ -120,6 +120,16 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'cross-validation folds per run',
+    sql: `
+      CREATE TABLE folds (
+        run_id VARCHAR NOT NULL, cohort VARCHAR NOT NULL, fid VARCHAR NOT NULL, iid VARCHAR NOT NULL,
+        fold INTEGER NOT NULL            -- 1..K
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);

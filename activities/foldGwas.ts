@@ -1,0 +1,18 @@
+// Activity adapter: all fold GWAS of a cross-validation from the store, in one pass (store
+// queue: it reads genotypes from and writes results to DuckDB). Heartbeats per chunk would need
+// the kernel to yield; the pass is short (seconds per 10⁵ variants) so one heartbeat suffices.
+import { Context } from '@temporalio/activity';
+import { withFailureMapping } from './failures.js';
+import { type FoldGwasRequest, type FoldGwasSummary, foldGwasInStore } from './gwas/gwasStore.js';
+import type { Store } from './store/store.js';
+
+export function makeFoldGwasActivities(store: Store) {
+  return withFailureMapping({
+    async foldGwas(req: FoldGwasRequest): Promise<FoldGwasSummary> {
+      Context.current().heartbeat({ cohort: req.cohort });
+      return foldGwasInStore(store, req);
+    },
+  });
+}
+
+export type FoldGwasActivities = ReturnType<typeof makeFoldGwasActivities>;
