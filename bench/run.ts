@@ -10,6 +10,8 @@ import { ingestInputs } from '../activities/ingest/ingestInputs.js';
 import { simulateStudy } from '../activities/simulate/simulateStudy.js';
 import { Store } from '../activities/store/store.js';
 import { parseSimulateOptions } from '../config/simulate.js';
+import { gwasBench } from './gwasBench.js';
+import { scoreBench } from './scoreBench.js';
 import { type BenchRow, bestOf, printTable, runCommand } from './timing.js';
 
 const quick = process.argv.includes('--quick');
@@ -58,6 +60,10 @@ async function main(): Promise<void> {
     } finally {
       store.close();
     }
+
+    // 3. Fold GWAS and scoring against PLINK 2.
+    rows.push(...(await gwasBench(dir, quick)));
+    rows.push(...(await scoreBench(dir, quick)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,12 +9,13 @@ import { demoCommand } from './commands/demo.js';
 import { gwasCommand } from './commands/gwas.js';
 import { ingestCommand } from './commands/ingest.js';
 import { schemaCommand } from './commands/schema.js';
+import { scoreCommand } from './commands/score.js';
 import { serverCommand } from './commands/server.js';
 import { simulateCommand } from './commands/simulate.js';
 import { workerCommand } from './commands/worker.js';
 import { DevServerError } from './devServer.js';
 
-export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
+export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, scoreCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

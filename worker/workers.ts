@@ -7,6 +7,7 @@ import { makeFingerprintActivities } from '../activities/fingerprint.js';
 import { makeFoldGwasActivities } from '../activities/foldGwas.js';
 import { makeIngestActivities } from '../activities/ingest.js';
 import { makeRunActivities } from '../activities/runs.js';
+import { makeScoreActivities } from '../activities/score.js';
 import { makeSimulateActivities } from '../activities/simulate.js';
 import type { Store } from '../activities/store/store.js';
 
@@ -25,7 +26,7 @@ export interface WorkerOptions {
 }
 
 export function storeActivities(store: Store) {
-  return { ...makeRunActivities(store), ...makeIngestActivities(store), ...makeFoldGwasActivities(store) };
+  return { ...makeRunActivities(store), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store) };
 }
 
 export function computeActivities() {

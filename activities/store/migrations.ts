@@ -130,6 +130,16 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: 'polygenic scores per run',
+    sql: `
+      CREATE TABLE scores (
+        run_id VARCHAR NOT NULL, cohort VARCHAR NOT NULL, fid VARCHAR NOT NULL, iid VARCHAR NOT NULL,
+        score_name VARCHAR NOT NULL, score DOUBLE NOT NULL, allele_ct INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);
