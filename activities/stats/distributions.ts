@@ -37,20 +37,32 @@ function stirlingCorrection(z: number): number {
   return s / z;
 }
 
-/** lgamma(1 + e) for |e| ≤ 0.25 from −γe + Σ (−1)^k ζ(k) e^k / k: relative accuracy near the root at 1. */
+// ζ(k) for k up to 60: the table, then 1 + 2^−k + … + 5^−k (the rest is < 6^−29 ≈ 3e-23).
+const ZETA_ALL = Float64Array.from({ length: 59 }, (_, i) => {
+  const k = i + 2;
+  return i < ZETA.length ? ZETA[i]! : 1 + 2 ** -k + 3 ** -k + 4 ** -k + 5 ** -k;
+});
+
+/**
+ * lgamma(1 + e) for |e| ≤ ½ from −γe + Σ_{k≥2} (−1)^k ζ(k) e^k / k: full relative accuracy near
+ * the root at 1 (and, via Γ(2+e) = (1+e)Γ(1+e), at 2), where any shifted formula cancels.
+ */
 function logGammaOnePlus(e: number): number {
+  const lead = -EULER_GAMMA * e;
   let sum = 0;
   let pow = -e;
-  for (let k = 2; k < ZETA.length + 2; k++) {
-    pow *= -e;
-    sum += (ZETA[k - 2]! * pow) / k;
+  for (let k = 2; k < ZETA_ALL.length + 2; k++) {
+    pow *= -e; // (−e)^k
+    const term = (ZETA_ALL[k - 2]! * pow) / k;
+    sum += term;
+    if (Math.abs(term) <= 1e-17 * (Math.abs(lead) + Math.abs(sum))) break;
   }
-  return -EULER_GAMMA * e + sum;
+  return lead + sum;
 }
 
 /**
  * log|Γ(x)|, relative error ~1e-15 (including near the roots at 1 and 2); +Infinity at the poles
- * x = 0, −1, −2, ….
+ * x = 0, −1, −2, …. Series about 1 on [½, 2½], Stirling from 10, recurrences in between.
  */
 export function logGamma(x: number): number {
   if (Number.isNaN(x)) return NaN;
@@ -60,17 +72,18 @@ export function logGamma(x: number): number {
     // Reflection: Γ(x)Γ(1−x) = π / sin(πx).
     return Math.log(Math.PI / Math.abs(sinPi(x))) - logGamma(1 - x);
   }
-  if (Math.abs(x - 1) <= 0.25) return logGammaOnePlus(x - 1);
-  if (Math.abs(x - 2) <= 0.25) return Math.log1p(x - 2) + logGammaOnePlus(x - 2);
+  if (x < 0.5) return logGammaOnePlus(x) - Math.log(x); // Γ(x) = Γ(1+x)/x
+  if (x <= 1.5) return logGammaOnePlus(x - 1);
+  if (x <= 2.5) return Math.log1p(x - 2) + logGammaOnePlus(x - 2);
   if (x >= 10) return x * (Math.log(x) - 1) - 0.5 * Math.log(x) + LOG_SQRT_2PI + stirlingCorrection(x);
-  // Shift up into the Stirling range: Γ(x) = Γ(x + k) / (x(x+1)…(x+k−1)).
+  // Down into (1.5, 2.5]: Γ(x) = (x−1)(x−2)…(x−k) Γ(x−k).
   let prod = 1;
   let z = x;
-  while (z < 10) {
+  while (z > 2.5) {
+    z -= 1;
     prod *= z;
-    z += 1;
   }
-  return logGamma(z) - Math.log(prod);
+  return Math.log(prod) + Math.log1p(z - 2) + logGammaOnePlus(z - 2);
 }
 
 /** sin(πx) with exact zeros at integers (reduces the argument before multiplying by π). */
@@ -159,13 +172,36 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
  */
 function logBetaTail(x: number, y: number, logX: number, logY: number, a: number, b: number): { log: number; complement: boolean } {
   const complement = x * (a + b + 2) > a + 1;
-  const [xx, yy, aa, bb, lx, ly] = complement ? [y, x, b, a, logY, logX] : [x, y, a, b, logX, logY];
   // With a ≫ b and x near 1 the continued fraction works with 1 − x implicitly and loses
-  // ~eps/(1−x) relative accuracy (Student t at large df); the expansion uses −log x instead.
-  if (aa >= 100 && bb <= 2 && yy < 0.05) return { log: logBetaLargeA(-lx, aa, bb), complement };
-  const logPrefix = aa * lx + bb * ly - Math.log(aa) - logBeta(aa, bb);
+  // ~eps/(1−x) relative accuracy; the expansion works from −log x instead.
+  if (!complement && a >= 100 && b <= 2 && y < 0.05) return { log: logBetaLargeA(-logX, a, b), complement };
+  if (complement && b >= 100 && a <= 2 && x < 0.05) return { log: logBetaLargeA(-logY, b, a), complement };
+  const [xx, yy, aa, bb, lx, ly] = complement ? [y, x, b, a, logY, logX] : [x, y, a, b, logX, logY];
+  const logPrefix = logBetaPrefix(xx, yy, lx, ly, aa, bb);
   if (logPrefix === -Infinity) return { log: -Infinity, complement };
   return { log: logPrefix + Math.log(betaContinuedFraction(xx, aa, bb)), complement };
+}
+
+/**
+ * log[x^a y^b / (a·B(a,b))]. When a and b are both large, a·log x + b·log y and log B(a,b) are
+ * huge and nearly cancel; with s = a+b, x₀ = a/s, y₀ = b/s and Stirling's series,
+ *   a log x + b log y − log B = a·log1pmx((x−x₀)/x₀) + b·log1pmx((y−y₀)/y₀) − ½log(2π) + ½log(ab/s) − corr,
+ * using a/x₀ = b/y₀ = s so the linear terms cancel exactly (x − x₀ = y₀ − y).
+ */
+function logBetaPrefix(x: number, y: number, logX: number, logY: number, a: number, b: number): number {
+  if (a < 10 || b < 10) return a * logX + b * logY - Math.log(a) - logBeta(a, b);
+  const s = a + b;
+  const x0 = a / s;
+  const y0 = b / s;
+  const d = x <= y ? x - x0 : y0 - y; // difference taken on the smaller coordinate
+  const corr = stirlingCorrection(a) + stirlingCorrection(b) - stirlingCorrection(s);
+  return a * logRatioMinusLinear(d / x0, logX, x0) + b * logRatioMinusLinear(-d / y0, logY, y0) - LOG_SQRT_2PI + 0.5 * Math.log((a * b) / s) - corr - Math.log(a);
+}
+
+/** log(v/v₀) − u for u = v/v₀ − 1: log1pmx near v₀; from log v when v ≪ v₀ (u would round to −1). */
+function logRatioMinusLinear(u: number, logV: number, v0: number): number {
+  if (u < -0.5) return logV - Math.log(v0) - u;
+  return log1pmx(u);
 }
 
 /**
@@ -292,7 +328,10 @@ export function studentTTwoSidedP(t: number, df: number): number {
     logX = -l;
     logY = 2 * Math.log(u) - l;
   }
-  const r = logBetaTail(x, y, logX, logY, df / 2, 0.5);
+  const a = df / 2;
+  // Large df, |t| ≪ √df: the expansion gives p directly (no 1 − I cancellation even near p = 1).
+  if (a >= 100 && y < 0.05) return Math.exp(logBetaLargeA(-logX, a, 0.5));
+  const r = logBetaTail(x, y, logX, logY, a, 0.5);
   return r.complement ? -Math.expm1(r.log) : Math.exp(r.log);
 }
 
