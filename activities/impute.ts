@@ -1,0 +1,19 @@
+// Activity adapter: impute missing SNPs of summary statistics from an LD panel (compute queue:
+// files in, files out, no store). Heartbeats once per LD block, so a stuck block times out
+// while a long panel does not.
+import { Context } from '@temporalio/activity';
+import { withFailureMapping } from './failures.js';
+import { imputeOnFiles } from './impute/imputeFiles.js';
+import type { ImputeRequest, ImputeSummary } from './impute/report.js';
+
+export function makeImputeActivities() {
+  return withFailureMapping({
+    async impute(req: ImputeRequest): Promise<ImputeSummary> {
+      const ctx = Context.current();
+      ctx.heartbeat({ block: 0 });
+      return imputeOnFiles(req, (p) => ctx.heartbeat(p));
+    },
+  });
+}
+
+export type ImputeActivities = ReturnType<typeof makeImputeActivities>;
