@@ -10,7 +10,7 @@ import { makeImputeActivities } from '../../activities/impute.js';
 import { imputeOnFiles, reportPath } from '../../activities/impute/imputeFiles.js';
 import { complementText, negateText } from '../../activities/impute/observedText.js';
 import { impliedVariance, median } from '../../activities/impute/median.js';
-import type { ImputeReport } from '../../activities/impute/report.js';
+import type { ImputeReport, ImputeSummary } from '../../activities/impute/report.js';
 import { chiSquareUpperP } from '../../activities/stats/distributions.js';
 import { UsageError } from '../../client/command.js';
 import { imputeCommand } from '../../client/commands/impute.js';
@@ -183,7 +183,7 @@ describe('adapters', () => {
     const beats: unknown[] = [];
     env.on('heartbeat', (d: unknown) => beats.push(d));
     const { impute } = makeImputeActivities();
-    const summary = await env.run(impute, { ...paths, cutoff: 1 });
+    const summary = (await env.run(impute, { ...paths, cutoff: 1 })) as ImputeSummary;
     expect(summary.totals.imputed).toBe(1);
     expect(beats).toEqual([{ block: 0 }, { block: 1, blocks: 3, imputed: 1 }, { block: 2, blocks: 3, imputed: 0 }, { block: 3, blocks: 3, imputed: 0 }]);
     await expect(env.run(impute, { ...paths, cutoff: 2 })).rejects.toMatchObject({ type: 'BadInputError', nonRetryable: true });
