@@ -77,12 +77,15 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT_USAGE;
   }
   const ctx = makeContext();
-  let interrupted = false;
+  // On Ctrl-C / SIGTERM: run the command's cleanups (stop workers, then the server). The command's
+  // own promise usually settles as a consequence; its result is then the interruption's code.
+  let interruption: Promise<number> | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     const signalled = signal === 'SIGINT' ? 130 : 143;
-    if (interrupted) process.exit(signalled); // second Ctrl-C: leave now
-    interrupted = true;
-    void ctx.interrupt(signal).then(() => process.exit(cmd.interruptIsNormalExit ? EXIT_OK : signalled));
+    if (interruption) process.exit(signalled); // second Ctrl-C: leave now
+    interruption = ctx.interrupt(signal).then(() => (cmd.interruptIsNormalExit ? EXIT_OK : signalled));
+    // A command that ignores interruption still ends shortly after its cleanups.
+    void interruption.then((code) => setTimeout(() => process.exit(code), 2_000).unref());
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -92,8 +95,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${cmd.help}\n`);
       return EXIT_OK;
     }
-    return await cmd.run(parsed, ctx);
+    const code = await cmd.run(parsed, ctx);
+    return interruption ? await interruption : code;
   } catch (e) {
+    if (interruption) return await interruption; // failures caused by the shutdown itself
     return reportError(e);
   } finally {
     process.removeListener('SIGINT', onSignal);

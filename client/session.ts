@@ -20,6 +20,11 @@ export interface SessionOptions {
 
 export interface Session {
   client: Client;
+  /**
+   * Run client calls so that shutdown() can cancel them first: closing a connection under a
+   * call that is still retrying would otherwise throw from a gRPC timer.
+   */
+  call<T>(fn: () => Promise<T>): Promise<T>;
   address: string;
   namespace: string;
   uiUrl?: string;
@@ -30,7 +35,9 @@ export interface Session {
 export async function openSession(opts: SessionOptions): Promise<Session> {
   const { env } = opts;
   const cleanups: (() => Promise<void> | void)[] = [];
+  const calls = new AbortController();
   const shutdown = async (): Promise<void> => {
+    calls.abort();
     while (cleanups.length > 0) {
       const fn = cleanups.pop();
       try {
@@ -79,6 +86,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     }
     return {
       client,
+      call: (fn) => connection.withAbortSignal(calls.signal, fn),
       address,
       namespace: env.namespace,
       ...(server ? { uiUrl: server.uiUrl, server } : {}),

@@ -33,7 +33,7 @@ everything on exit or Ctrl-C. With TEMPORAL_ADDRESS: uses that cluster and start
       else log(`Temporal cluster: ${session.address}, namespace ${session.namespace}`);
       const workflowId = `demo-${randomUUID()}`;
       log(`starting workflow ${workflowId} on task queue ${env.storeTaskQueue}`);
-      const record = await session.client.workflow.execute(demoWorkflow, {
+      const record = await session.call(() => session.client.workflow.execute(demoWorkflow, {
         workflowId,
         taskQueue: env.storeTaskQueue,
         args: [
@@ -45,7 +45,7 @@ everything on exit or Ctrl-C. With TEMPORAL_ADDRESS: uses that cluster and start
             simulate: DEMO_SIMULATION,
           },
         ],
-      });
+      }));
       if (parsed.values.json === true) ctx.stdout(`${JSON.stringify(record, null, 2)}\n`);
       else {
         ctx.stdout(

@@ -98,11 +98,11 @@ describe('pgsflow demo (embedded dev server)', () => {
     const store = tmp();
     const db = join(store, 'temporal.sqlite');
     const demo = spawnCli(['demo', '--store', store], await portsEnv());
-    await demo.waitFor(/Temporal UI: http/);
+    await demo.waitFor(/starting workflow/); // interrupt mid-run, with a workflow in flight
     expect(processesMatching(db).length).toBeGreaterThan(0);
     demo.child.kill('SIGINT');
     const { code } = await demo.exit;
-    expect(code).toBe(130);
+    expect(code, demo.output()).toBe(130);
     expect(await waitUntil(() => processesMatching(db).length === 0, 5_000)).toBe(true);
   });
 
