@@ -2,7 +2,8 @@
 // activity on the store. Rows that survive a rule move on to the next; a removed row keeps
 // the first rule that took it and why. Effects and frequencies of survivors are re-oriented to
 // the panel's A1 at the allele step, so every later rule compares like with like.
-import { orient, isAmbiguousPair } from '../score/matchAlleles.js';
+import { StringIndex } from '../ingest/formats/text.js';
+import { isAmbiguousPair, orient } from '../score/matchAlleles.js';
 import { type GuardOutcome, evaluateGuards } from './guards.js';
 import { short } from './numberFormat.js';
 import { type QcRule, ruleCode } from './rules.js';
@@ -58,7 +59,8 @@ export function runQc(v: QcVariants, panel: QcPanel, t: QcThresholds): QcOutcome
   const b = Float64Array.from(v.b);
   const freq = Float64Array.from(v.freq);
   const counts: RuleCount[] = [];
-  let alive = Int32Array.from({ length: rows }, (_, i) => i);
+  let alive = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) alive[i] = i;
 
   /** Keep the rows for which `why` returns null; the others go with its reason. */
   const apply = (rule: QcRule, why: (i: number) => string | null, applied = true, note?: string): void => {
@@ -96,33 +98,50 @@ export function runQc(v: QcVariants, panel: QcPanel, t: QcThresholds): QcOutcome
   const medianB = medianAt(v.b, alive);
   const medianAbsZ = medianAt(absZ, alive);
 
-  const firstRow = new Map<string, number>();
+  // One hash pass over the IDs: panel IDs get keys 0..panelKeys−1 (first panel row wins),
+  // IDs only the summary statistics have get the keys after.
+  const ids = new StringIndex();
+  const panelRowOfKey: number[] = [];
+  for (let j = 0; j < panel.id.length; j++) if (ids.getOrAdd(panel.id[j]!) === -1) panelRowOfKey.push(j);
+  const panelKeys = ids.size;
+  const rowKey = new Int32Array(rows);
+  for (const i of alive) {
+    const k = ids.getOrAdd(v.snp[i]!);
+    rowKey[i] = k === -1 ? ids.size - 1 : k;
+  }
+
+  const firstRowOfKey = new Int32Array(ids.size).fill(-1);
   apply('duplicate_id', (i) => {
-    const first = firstRow.get(v.snp[i]!);
-    if (first === undefined) {
-      firstRow.set(v.snp[i]!, i);
+    const first = firstRowOfKey[rowKey[i]!]!;
+    if (first === -1) {
+      firstRowOfKey[rowKey[i]!] = i;
       return null;
     }
     return `same SNP ID as ${rowLabel(v, first)} (first kept)`;
   });
 
-  const panelRow = new Map<string, number>();
-  for (let j = panel.id.length - 1; j >= 0; j--) panelRow.set(panel.id[j]!, j);
   apply('not_in_panel', (i) => {
-    const j = panelRow.get(v.snp[i]!);
-    if (j === undefined) return 'SNP ID not in the LD panel';
-    panelIndex[i] = j;
+    const k = rowKey[i]!;
+    if (k >= panelKeys) return 'SNP ID not in the LD panel';
+    panelIndex[i] = panelRowOfKey[k]!;
     return null;
   });
 
   const reoriented = { swapped: 0, strandFlipped: 0, flippedAndSwapped: 0 };
   apply('allele_mismatch', (i) => {
     const j = panelIndex[i]!;
-    const x1 = v.a1[i]!.toUpperCase();
-    const x2 = v.a2[i]!.toUpperCase();
     const p1 = panel.a1[j]!;
     const p2 = panel.a2[j]!;
-    switch (orient(x1, x2, p1, p2)) {
+    let x1 = v.a1[i]!;
+    let x2 = v.a2[i]!;
+    let o = orient(x1, x2, p1, p2);
+    if (o === 'mismatch') {
+      // Readers upper-case alleles; other sources may not.
+      x1 = x1.toUpperCase();
+      x2 = x2.toUpperCase();
+      o = orient(x1, x2, p1, p2);
+    }
+    switch (o) {
       case 'a1':
         orientation[i] = ORIENT_SAME;
         return null;
@@ -142,7 +161,8 @@ export function runQc(v: QcVariants, panel: QcPanel, t: QcThresholds): QcOutcome
         return `alleles ${x1}/${x2}, panel ${p1}/${p2}: no match as given, swapped or on the other strand`;
     }
     b[i] = -b[i]!;
-    freq[i] = 1 - freq[i]!;
+    // 15 significant digits: 1 − 0.78 is 0.21999999999999997 in binary; both paths store 0.22.
+    freq[i] = Number((1 - freq[i]!).toPrecision(15));
     return null;
   });
 
@@ -253,16 +273,18 @@ export function runQc(v: QcVariants, panel: QcPanel, t: QcThresholds): QcOutcome
 }
 
 function invalidValue(v: QcVariants, i: number): string | null {
-  const bad: string[] = [];
   const n = v.n[i]!;
+  const f = v.freq[i]!;
+  const p = v.p[i]!;
+  // f and p compared both ways also rule out NaN.
+  if (n > 0 && n < Infinity && Number.isFinite(v.b[i]!) && Number.isFinite(v.se[i]!) && f >= 0 && f <= 1 && p >= 0 && p <= 1) return null;
+  const bad: string[] = [];
   if (!Number.isFinite(n)) bad.push(`N = ${short(n)}`);
   else if (!(n > 0)) bad.push(`N = ${short(n)} is not > 0`);
   if (!Number.isFinite(v.b[i]!)) bad.push(`b = ${short(v.b[i]!)}`);
   if (!Number.isFinite(v.se[i]!)) bad.push(`se = ${short(v.se[i]!)}`);
-  const f = v.freq[i]!;
   if (!Number.isFinite(f)) bad.push(`freq = ${short(f)}`);
   else if (f < 0 || f > 1) bad.push(`freq = ${short(f)} outside [0, 1]`);
-  const p = v.p[i]!;
   if (!(p >= 0 && p <= 1)) bad.push(`p = ${short(p)} outside [0, 1]`);
   return bad.length === 0 ? null : `invalid value: ${bad.join(', ')}`;
 }
