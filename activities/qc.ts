@@ -1,0 +1,18 @@
+// Activity adapter: summary-statistics QC of a GWAS set against an LD panel, both in the store
+// (store queue: reads `gwas` and `ld_panel_snps`, writes the cleaned set and qc_counts /
+// qc_removed). A failed guard is a non-retryable GuardError; the pass takes seconds.
+import { Context } from '@temporalio/activity';
+import { withFailureMapping } from './failures.js';
+import { type QcRequest, type QcSummary, qcInStore } from './qc/qcStore.js';
+import type { Store } from './store/store.js';
+
+export function makeQcActivities(store: Store) {
+  return withFailureMapping({
+    async qc(req: QcRequest): Promise<QcSummary> {
+      Context.current().heartbeat({ gwasSet: req.gwasSet });
+      return qcInStore(store, req);
+    },
+  });
+}
+
+export type QcActivities = ReturnType<typeof makeQcActivities>;
