@@ -1,13 +1,14 @@
 // `pgsflow` entry point: dispatches to one command, maps errors to exit codes
 // (0 ok, 1 failure, 2 usage) and runs registered cleanups on Ctrl-C / SIGTERM.
 import { readFileSync } from 'node:fs';
-import { BadInputError, StoreLockedError, StoreSchemaError } from '../activities/errors.js';
+import { BadInputError, GuardError, StoreLockedError, StoreSchemaError } from '../activities/errors.js';
 import { ConfigError } from '../config/errors.js';
 import { TemporalCliError } from '../scripts/temporalCli.js';
 import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs } from './command.js';
 import { demoCommand } from './commands/demo.js';
 import { gwasCommand } from './commands/gwas.js';
 import { ingestCommand } from './commands/ingest.js';
+import { qcCommand } from './commands/qc.js';
 import { schemaCommand } from './commands/schema.js';
 import { scoreCommand } from './commands/score.js';
 import { serverCommand } from './commands/server.js';
@@ -15,7 +16,7 @@ import { simulateCommand } from './commands/simulate.js';
 import { workerCommand } from './commands/worker.js';
 import { DevServerError } from './devServer.js';
 
-export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, scoreCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
+export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, scoreCommand, qcCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -111,7 +112,7 @@ function reportError(e: unknown): number {
     process.stderr.write(`pgsflow: ${e.message} (see --help)\n`);
     return EXIT_USAGE;
   }
-  const known = [ConfigError, BadInputError, StoreSchemaError, StoreLockedError, DevServerError, TemporalCliError];
+  const known = [ConfigError, BadInputError, GuardError, StoreSchemaError, StoreLockedError, DevServerError, TemporalCliError];
   if (known.some((k) => e instanceof k)) {
     process.stderr.write(`pgsflow: ${(e as Error).message}\n`);
     return EXIT_FAILURE;

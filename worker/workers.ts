@@ -6,6 +6,7 @@ import { NativeConnection, Worker, type WorkflowBundleWithSourceMap, bundleWorkf
 import { makeFingerprintActivities } from '../activities/fingerprint.js';
 import { makeFoldGwasActivities } from '../activities/foldGwas.js';
 import { makeIngestActivities } from '../activities/ingest.js';
+import { makeQcActivities } from '../activities/qc.js';
 import { makeRunActivities } from '../activities/runs.js';
 import { makeScoreActivities } from '../activities/score.js';
 import { makeSimulateActivities } from '../activities/simulate.js';
@@ -26,7 +27,7 @@ export interface WorkerOptions {
 }
 
 export function storeActivities(store: Store) {
-  return { ...makeRunActivities(store), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store) };
+  return { ...makeRunActivities(store), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store) };
 }
 
 export function computeActivities() {

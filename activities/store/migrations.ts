@@ -1,6 +1,8 @@
 // Versioned schema of the DuckDB store. Append new migrations; never edit an applied one.
 // Each migration runs in its own transaction together with the version bump.
 
+import { qcMigration } from './qcMigration.js';
+
 export interface Migration {
   version: number;
   description: string;
@@ -140,6 +142,7 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  qcMigration,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);
