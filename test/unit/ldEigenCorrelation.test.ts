@@ -1,0 +1,73 @@
+// The block correlation (standardised dosages, Z Zᵀ) against a direct Pearson correlation of
+// the mean-imputed A1 dosages, with missing calls, for both backends.
+import { describe, expect, it } from 'vitest';
+import { bytesPerVariant, MISSING_DOSAGE, packVariant } from '../../activities/genotypes/bedCodec.js';
+import { correlationMatrix, gramTs } from '../../activities/ldEigen/correlation.js';
+import { loadNativeAddon } from '../../activities/ldEigen/nativeAddon.js';
+import { standardizeRows } from '../../activities/ldEigen/standardize.js';
+import { Rng } from '../../activities/random/rng.js';
+
+function pearson(x: number[], y: number[]): number {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+    syy += (y[i]! - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+/** Missing dosages replaced by the mean of the observed ones among `kept`. */
+function meanImputed(d: Uint8Array, kept: Int32Array): number[] {
+  const obs = Array.from(kept, (s) => d[s]!).filter((v) => v !== MISSING_DOSAGE);
+  const mean = obs.reduce((a, b) => a + b, 0) / obs.length;
+  return Array.from(kept, (s) => (d[s] === MISSING_DOSAGE ? mean : d[s]!));
+}
+
+describe('block correlation of A1 dosages', () => {
+  const nSamples = 203; // not a multiple of 4: the last byte is partial
+  const m = 30;
+  const rng = Rng.stream(42);
+  const dosages: Uint8Array[] = [];
+  let prev = new Uint8Array(nSamples);
+  for (let v = 0; v < m; v++) {
+    // Each SNP copies its neighbour with probability 0.8: strong, varied LD; 3 % missing.
+    const d = prev.map(() => 0);
+    for (let s = 0; s < nSamples; s++) d[s] = v > 0 && rng.uniform() < 0.8 && prev[s] !== MISSING_DOSAGE ? prev[s]! : rng.below(3);
+    for (let s = 0; s < nSamples; s++) if (rng.uniform() < 0.03) d[s] = MISSING_DOSAGE;
+    dosages.push(d);
+    prev = d;
+  }
+  const bpv = bytesPerVariant(nSamples);
+  const packed = new Uint8Array(m * bpv);
+  dosages.forEach((d, v) => packVariant(d, packed, v * bpv));
+  const kept = Int32Array.from({ length: nSamples }, (_, i) => i).filter((i) => i % 7 !== 3);
+
+  it.each(['native', 'typescript'] as const)('equals Pearson r of mean-imputed dosages over kept samples (%s)', async (backend) => {
+    const z = standardizeRows(packed, m, bpv, kept);
+    const r = await correlationMatrix(z, m, kept.length, backend);
+    let worst = 0;
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < m; j++) worst = Math.max(worst, Math.abs(r[i * m + j]! - pearson(meanImputed(dosages[i]!, kept), meanImputed(dosages[j]!, kept))));
+    expect(worst).toBeLessThan(1e-13);
+    for (let i = 0; i < m; i++) expect(r[i * m + i]).toBe(1);
+    expect(Math.abs(r[1]!)).toBeGreaterThan(0.5); // the data do have LD
+  });
+
+  it('dsyrk and the TypeScript product agree on a wide block', () => {
+    const rows = 37;
+    const cols = 1001;
+    const g = Rng.stream(9);
+    const z = Float64Array.from({ length: rows * cols }, () => g.normal());
+    const a = new Float64Array(rows * rows);
+    const b = new Float64Array(rows * rows);
+    gramTs(z, rows, cols, a);
+    loadNativeAddon().addon!.gram(z, rows, cols, b, false);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-10);
+  });
+});
