@@ -44,19 +44,19 @@ function writeBfile(prefix: string, snps: { chrom: string; id: string; cm: numbe
 }
 
 /** Mean-imputed A1 dosages of every variant of a .bed, kept samples only. */
-function keptDosages(bedPath: string, nSamples: number, kept: Int32Array): Map<number, Float64Array> & { get(v: number): Float64Array } {
+function keptDosages(bedPath: string, nSamples: number, kept: Int32Array): { get(v: number): Float64Array } {
   const bed = new Uint8Array(readFileSync(bedPath));
   const bpv = bytesPerVariant(nSamples);
   const nVariants = (bed.length - 3) / bpv;
   const d = new Uint8Array(nSamples);
-  const out = new Map<number, Float64Array>();
+  const out: Float64Array[] = [];
   for (let v = 0; v < nVariants; v++) {
     unpackVariant(bed, 3 + v * bpv, nSamples, d);
     const obs = Array.from(kept, (s) => d[s]!).filter((x) => x !== MISSING_DOSAGE);
     const mean = obs.reduce((a, b) => a + b, 0) / obs.length;
-    out.set(v, Float64Array.from(kept, (s) => (d[s] === MISSING_DOSAGE ? mean : d[s]!)));
+    out.push(Float64Array.from(kept, (s) => (d[s] === MISSING_DOSAGE ? mean : d[s]!)));
   }
-  return out as Map<number, Float64Array> & { get(v: number): Float64Array };
+  return { get: (v) => out[v]! };
 }
 
 function pearson(x: Float64Array, y: Float64Array): number {
