@@ -1,13 +1,14 @@
 // Imputed z of one LD block's missing SNPs (DESIGN §5.2): ẑ_I = R̃_IT R̃_TT⁻¹ z_T, and the
 // imputation quality r2_j = R̃_jT R̃_TT⁻¹ R̃_Tj. With R̃_TT = L Lᵀ both come from one forward
 // solve per missing SNP: y_j = L⁻¹ R̃_Tj gives ẑ_j = y_j · (L⁻¹ z_T) and r2_j = ‖y_j‖².
-// Memory: the t × t factor plus a few rows of R̃_IT at a time (never m × m, never all of I × T).
-import { choleskyInPlace } from '../linalg/dense.js';
+// Memory: the t × t factor plus a batch of R̃_IT rows at a time (never m × m).
 import type { EigenBlock } from '../ingest/formats/types.js';
-import { LD_RIDGE, dot, ldIT, ldTT, scaledRows } from './blockLd.js';
+import { choleskyBlocked, forwardSolveRows } from './blockedCholesky.js';
+import { LD_RIDGE, ldIT, ldTT, scaledRows } from './blockLd.js';
+import { dot } from './rowDots.js';
 
-/** Missing SNPs solved together: each row of L is then read once per batch, not per SNP. */
-export const SOLVE_BATCH = 16;
+/** Missing SNPs solved together: L is streamed once per batch, the batch is ≤ 256 × t doubles. */
+export const SOLVE_BATCH = 256;
 
 export interface BlockImputation {
   /** Imputed z, one per missing SNP (same order as `missing`). */
@@ -31,21 +32,6 @@ export function workspaceBytes(t: number, i: number, k: number): number {
 }
 
 /**
- * Solve L y = b in place for `count` right-hand sides stored as rows of `b` (count × n), L the
- * lower factor from `choleskyInPlace` (row-major n × n). Rows of L and of b are contiguous.
- */
-export function forwardSolveRows(l: Float64Array, n: number, b: Float64Array, count: number): void {
-  for (let p = 0; p < n; p++) {
-    const lRow = p * n;
-    const lpp = l[lRow + p]!;
-    for (let g = 0; g < count; g++) {
-      const bRow = g * n;
-      b[bRow + p] = (b[bRow + p]! - dot(l, lRow, b, bRow, p)) / lpp;
-    }
-  }
-}
-
-/**
  * ẑ and quality for the missing SNPs of one block. Null when R̃_TT is not numerically
  * positive definite, which the ridge rules out for a valid eigen file.
  */
@@ -63,7 +49,7 @@ export function imputeBlockZ(e: EigenBlock, sets: BlockSets, ridge = LD_RIDGE): 
   const wT = scaledRows(e, observed);
   const wI = scaledRows(e, missing);
   const l = ldTT(wT, t, k, ridge);
-  if (!choleskyInPlace(l, t)) return null;
+  if (!choleskyBlocked(l, t)) return null;
   const w = Float64Array.from(zObserved);
   forwardSolveRows(l, t, w, 1);
 

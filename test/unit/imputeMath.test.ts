@@ -2,10 +2,12 @@
 // values and against an explicit inverse; the median rules; imputed se/b/p.
 import { describe, expect, it } from 'vitest';
 import { LD_RIDGE } from '../../activities/impute/blockLd.js';
+import { choleskyBlocked, forwardSolveRows } from '../../activities/impute/blockedCholesky.js';
+import { addRowDots } from '../../activities/impute/rowDots.js';
 import { SOLVE_BATCH, imputeBlockZ, workspaceBytes } from '../../activities/impute/conditionalZ.js';
 import { imputedStats } from '../../activities/impute/imputedStats.js';
 import { imputationScale, impliedVariance, median } from '../../activities/impute/median.js';
-import { invertSpd } from '../../activities/linalg/dense.js';
+import { choleskyInPlace, invertSpd } from '../../activities/linalg/dense.js';
 import { chiSquareUpperP } from '../../activities/stats/distributions.js';
 import { Rng } from '../../activities/random/rng.js';
 import { eigenBlockOf } from '../helpers/ldPanel.js';
@@ -47,8 +49,8 @@ describe('imputeBlockZ', () => {
     expect(r.z.length).toBe(0);
   });
 
-  it('equals R̃_IT R̃_TT⁻¹ z_T from an explicit inverse of the truncated LD (40 SNPs, batches of missing)', () => {
-    const m = 40;
+  it('equals R̃_IT R̃_TT⁻¹ z_T from an explicit inverse of the truncated LD (160 SNPs: several Cholesky blocks)', () => {
+    const m = 160;
     const rng = Rng.stream(11);
     const r = new Float64Array(m * m);
     for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) r[i * m + j] = 0.9 ** Math.abs(i - j);
@@ -65,7 +67,7 @@ describe('imputeBlockZ', () => {
     const observed: number[] = [];
     const missing: number[] = [];
     for (let j = 0; j < m; j++) (rng.uniform() < 0.5 ? missing : observed).push(j);
-    expect(missing.length).toBeGreaterThan(SOLVE_BATCH); // more than one batch
+    expect(observed.length).toBeGreaterThan(64); // more than one Cholesky block
     const zT = Float64Array.from(observed, () => 3 * rng.normal());
     const t = observed.length;
     const tt = new Float64Array(t * t);
@@ -87,9 +89,76 @@ describe('imputeBlockZ', () => {
     });
   });
 
+  it('gives the same answer whatever the batching of missing SNPs', () => {
+    const m = 40;
+    const r = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) r[i * m + j] = 0.8 ** Math.abs(i - j);
+    const e = eigenBlockOf(r, m, 1);
+    const observed = Int32Array.from({ length: 10 }, (_, i) => 4 * i);
+    const zObserved = Float64Array.from(observed, (j) => Math.sin(j));
+    const missing = Int32Array.from({ length: m }, (_, i) => i).filter((i) => i % 4 !== 0);
+    const all = imputeBlockZ(e, { observed, zObserved, missing })!;
+    missing.forEach((j, i) => {
+      const one = imputeBlockZ(e, { observed, zObserved, missing: Int32Array.of(j) })!;
+      expect(one.z[0]).toBe(all.z[i]);
+      expect(one.quality[0]).toBe(all.quality[i]);
+    });
+    expect(SOLVE_BATCH).toBeGreaterThan(1);
+  });
+
   it('workspace grows with t² + (t + i)·k, not with m²', () => {
     // A 3,000-SNP block, 20 % missing, full rank: 2,400² doubles dominate.
-    expect(workspaceBytes(2400, 600, 3000)).toBe(8 * 2400 * 2400 + 4 * 3000 * 3000 + 8 * (16 * 2400 + 2400 + 1200));
+    expect(workspaceBytes(2400, 600, 3000)).toBe(8 * 2400 * 2400 + 4 * 3000 * 3000 + 8 * (SOLVE_BATCH * 2400 + 2400 + 1200));
+  });
+});
+
+describe('tiled kernels', () => {
+  it('addRowDots equals plain dot products (odd shapes, more columns than one pass, ±)', () => {
+    const rng = Rng.stream(3);
+    const [na, nb, len, ld] = [7, 37, 1100, 1103];
+    const x = Float32Array.from({ length: na * ld }, () => rng.normal());
+    const y = Float64Array.from({ length: (nb + 2) * ld }, () => rng.normal());
+    const out = Float64Array.from({ length: na * 50 }, () => rng.normal());
+    const before = Float64Array.from(out);
+    addRowDots(x, 0, ld, na, y, 2 * ld + 1, ld, nb, len, out, 3, 50, -1);
+    for (let a = 0; a < na; a++)
+      for (let j = 0; j < 50; j++) {
+        const b = j - 3;
+        let s = 0;
+        if (b >= 0 && b < nb) for (let c = 0; c < len; c++) s += x[a * ld + c]! * y[2 * ld + 1 + b * ld + c]!;
+        expect(out[a * 50 + j]!).toBeCloseTo(before[a * 50 + j]! - s, 9);
+      }
+  });
+
+  it('blocked Cholesky and forward solve equal the unblocked ones (n = 150: blocks and a remainder)', () => {
+    const n = 150;
+    const rng = Rng.stream(4);
+    const g = Float64Array.from({ length: n * n }, () => rng.normal());
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let s = i === j ? 1 : 0;
+        for (let c = 0; c < n; c++) s += (g[i * n + c]! * g[j * n + c]!) / n;
+        a[i * n + j] = s;
+      }
+    const ref = Float64Array.from(a);
+    expect(choleskyInPlace(ref, n)).toBe(true);
+    const got = Float64Array.from(a);
+    expect(choleskyBlocked(got, n)).toBe(true);
+    for (let i = 0; i < n * n; i++) expect(got[i]!).toBeCloseTo(ref[i]!, 10);
+    const rhs = Float64Array.from({ length: 3 * n }, () => rng.normal());
+    const y = Float64Array.from(rhs);
+    forwardSolveRows(got, n, y, 3);
+    for (let r = 0; r < 3; r++)
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let c = 0; c <= i; c++) s += ref[i * n + c]! * y[r * n + c]!;
+        expect(s).toBeCloseTo(rhs[r * n + i]!, 9);
+      }
+  });
+
+  it('a matrix that is not positive definite is refused', () => {
+    expect(choleskyBlocked(Float64Array.of(1, 2, 2, 1), 2)).toBe(false);
   });
 });
 
