@@ -13,6 +13,8 @@ const LOG_SQRT_2PI = 0.91893853320467274178032973640562;
 const EULER_GAMMA = 0.57721566490153286060651209008240;
 const TINY = 1e-300; // Lentz's guard against zero denominators
 const CF_EPS = 1e-16;
+/** Hard cap on continued-fraction / series terms (they need O(√shape) near the mean): fail, never hang. */
+const MAX_TERMS = 1_000_000;
 
 // ζ(k) for k = 2..28 (20 significant digits): coefficients of the Taylor series of lgamma about 1.
 const ZETA = [
@@ -135,7 +137,7 @@ function logBeta(a: number, b: number): number {
  * converges quickly for x < (a+1)/(a+b+2).
  */
 function betaContinuedFraction(x: number, a: number, b: number): number {
-  const maxIter = 1000 + Math.ceil(20 * Math.sqrt(Math.max(a, b)));
+  const maxIter = Math.min(MAX_TERMS, 1000 + Math.ceil(20 * Math.sqrt(Math.max(a, b))));
   let c = 1;
   let d = 1 - ((a + b) * x) / (a + 1);
   if (Math.abs(d) < TINY) d = TINY;
@@ -143,8 +145,8 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
   let h = d;
   for (let m = 1; m <= maxIter; m++) {
     const m2 = 2 * m;
-    // Even step: d_2m = m(b−m)x / ((a+2m−1)(a+2m)).
-    let num = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    // Even step: d_2m = m(b−m)x / ((a+2m−1)(a+2m)), as ratios so huge a cannot overflow.
+    let num = (m / (a + m2 - 1)) * ((b - m) / (a + m2)) * x;
     d = 1 + num * d;
     if (Math.abs(d) < TINY) d = TINY;
     c = 1 + num / c;
@@ -152,7 +154,7 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
     d = 1 / d;
     h *= d * c;
     // Odd step: d_2m+1 = −(a+m)(a+b+m)x / ((a+2m)(a+2m+1)).
-    num = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    num = -((a + m) / (a + m2)) * ((a + b + m) / (a + m2 + 1)) * x;
     d = 1 + num * d;
     if (Math.abs(d) < TINY) d = TINY;
     c = 1 + num / c;
@@ -161,6 +163,7 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
     const step = d * c;
     h *= step;
     if (Math.abs(step - 1) < CF_EPS * 4) return h;
+    if (Number.isNaN(h)) break;
   }
   throw new ConvergenceError(`incomplete beta continued fraction did not converge (x=${x}, a=${a}, b=${b})`);
 }
@@ -252,8 +255,7 @@ function sinhRatioPowerCoefficients(c: number): Float64Array {
   let pow = 1;
   for (let k = 1; k < n; k++) {
     pow *= twoPi2;
-    const zeta = 2 * k - 2 < ZETA.length ? ZETA[2 * k - 2]! : 1 + Math.pow(2, -2 * k) + Math.pow(3, -2 * k);
-    logCoef[k] = ((k % 2 === 1 ? 1 : -1) * zeta) / (k * pow);
+    logCoef[k] = ((k % 2 === 1 ? 1 : -1) * ZETA_ALL[2 * k - 2]!) / (k * pow);
   }
   const e = new Float64Array(n);
   e[0] = 1;
@@ -312,6 +314,7 @@ export function studentTTwoSidedP(t: number, df: number): number {
   if (at === Infinity) return 0;
   if (at === 0) return 1;
   const u = at / Math.sqrt(df);
+  if (u * u === 0) return 1; // t²/df below the smallest double: P = 1 − O(|t|/√df)
   let x: number, y: number, logX: number, logY: number;
   if (u > 1) {
     const q = 1 / (u * u); // df/t²
@@ -338,7 +341,8 @@ export function studentTTwoSidedP(t: number, df: number): number {
 /**
  * P(χ²_df ≥ x) = Q(df/2, x/2), the regularized upper incomplete gamma: power series for the
  * lower piece when x/2 < df/2 + 1 (where Q is not small), otherwise the Legendre continued
- * fraction for Q itself, so far-tail values keep full relative accuracy.
+ * fraction for Q itself, so far-tail values keep full relative accuracy. Both need O(√df) terms
+ * when x is near df; beyond df ≈ 1e11 there that exceeds the term cap and ConvergenceError is thrown.
  */
 export function chiSquareUpperP(x: number, df: number): number {
   if (Number.isNaN(x) || Number.isNaN(df) || !(df > 0)) return NaN;
@@ -367,7 +371,7 @@ function logGammaPrefix(s: number, z: number): number {
 
 /** Σ_{n≥0} z^n / (s(s+1)…(s+n)), so that P(s, z) = prefix · sum. */
 function lowerGammaSeries(s: number, z: number): number {
-  const maxIter = 1000 + Math.ceil(20 * Math.sqrt(s));
+  const maxIter = Math.min(MAX_TERMS, 1000 + Math.ceil(20 * Math.sqrt(s)));
   let term = 1 / s;
   let sum = term;
   let ap = s;
@@ -382,7 +386,7 @@ function lowerGammaSeries(s: number, z: number): number {
 
 /** Continued fraction with Q(s, z) = prefix · value, by the modified Lentz method. */
 function upperGammaContinuedFraction(s: number, z: number): number {
-  const maxIter = 1000 + Math.ceil(20 * Math.sqrt(s));
+  const maxIter = Math.min(MAX_TERMS, 1000 + Math.ceil(20 * Math.sqrt(s)));
   let b = z + 1 - s;
   let c = 1 / TINY;
   let d = 1 / b;
@@ -398,6 +402,7 @@ function upperGammaContinuedFraction(s: number, z: number): number {
     const step = d * c;
     h *= step;
     if (Math.abs(step - 1) < CF_EPS * 4) return h;
+    if (Number.isNaN(h)) break;
   }
   throw new ConvergenceError(`incomplete gamma continued fraction did not converge (s=${s}, z=${z})`);
 }

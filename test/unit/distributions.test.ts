@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { normalUpper } from '../../activities/random/normalDistribution.js';
 import {
   chiSquareUpperP,
+  ConvergenceError,
   logGamma,
   logRegularizedIncompleteBeta,
   normalTwoSidedP,
@@ -258,6 +259,14 @@ describe('studentTTwoSidedP', () => {
     expect(studentTTwoSidedP(Infinity, 7)).toBe(0);
   });
 
+  it('handles extreme arguments without overflow or long loops', () => {
+    expect(studentTTwoSidedP(1e300, 1e300)).toBe(0); // (½)^(5e299)
+    expect(relErr(studentTTwoSidedP(1, 1e300), normalTwoSidedP(1))).toBeLessThan(1e-15);
+    expect(studentTTwoSidedP(1e-200, 1e6)).toBe(1);
+    expect(studentTTwoSidedP(3, 1e-300)).toBe(1);
+    expect(studentTTwoSidedP(1e10, 1e20)).toBe(0); // z ≈ 1e10
+  });
+
   it('is NaN for NaN or invalid inputs', () => {
     expect(studentTTwoSidedP(NaN, 3)).toBeNaN();
     expect(studentTTwoSidedP(2, NaN)).toBeNaN();
@@ -309,6 +318,13 @@ describe('chiSquareUpperP', () => {
     expect(chiSquareUpperP(Infinity, 3)).toBe(0);
     expect(chiSquareUpperP(NaN, 3)).toBeNaN();
     expect(chiSquareUpperP(3, 0)).toBeNaN();
+  });
+
+  it('stays accurate at large df and fails fast (never hangs) where the expansions would need too many terms', () => {
+    expect(relErr(chiSquareUpperP(1e8, 1e8), 0.49998119368054631853)).toBeLessThan(1e-12); // mpmath
+    expect(relErr(chiSquareUpperP(1.0001e8, 1e8), 0.23974273766123693635)).toBeLessThan(1e-13);
+    expect(chiSquareUpperP(1.1e12, 1e12)).toBe(0);
+    expect(() => chiSquareUpperP(1e20, 1e20)).toThrow(ConvergenceError);
   });
 });
 
