@@ -2,16 +2,17 @@
 // panel order (DESIGN §5.2). Blocks are streamed: one eigen file and one block's workspace in
 // memory at a time; observed SNPs are copied through as written.
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { BadInputError } from '../errors.js';
 import { AtomicFileWriter, writeFileAtomic } from '../files/atomicWrite.js';
 import { readEigenBlock, readLdFolder, truncateEigen } from '../ingest/formats/ldFolder.js';
 import { readSumstats } from '../ingest/formats/sumstats.js';
-import { alignToPanel, alignedZ } from './alignToPanel.js';
+import type { LdFolder, SumstatsTable } from '../ingest/formats/types.js';
+import { type Alignment, alignToPanel, alignedZ } from './alignToPanel.js';
 import { type BlockImputation, imputeBlockZ, workspaceBytes } from './conditionalZ.js';
 import { imputedStats } from './imputedStats.js';
 import { IMPUTED_HEADER, type PanelSnp, imputedLine, notImputableLine, observedLine } from './imputedRows.js';
-import { imputationScale } from './median.js';
+import { type ImputationScale, imputationScale } from './median.js';
 import { observedText } from './observedText.js';
 import { type BlockReport, type ImputeReport, type ImputeRequest, type ImputeSummary, summaryOf } from './report.js';
 
@@ -32,6 +33,7 @@ export async function imputeOnFiles(req: ImputeRequest, onBlock?: (p: ImputeProg
   const started = performance.now();
   const cutoff = req.cutoff ?? DEFAULT_IMPUTE_CUTOFF;
   if (!(cutoff > 0 && cutoff <= 1)) throw new BadInputError(req.ld, `eigen cut-off must be in (0, 1], got ${cutoff}`);
+  if (resolve(req.out) === resolve(req.sumstats)) throw new BadInputError(req.out, 'the output would replace the summary statistics it is made from');
   const panel = await readLdFolder(req.ld);
   const stats = await readSumstats(req.sumstats);
   const align = alignToPanel(stats, panel.snps, join(req.ld, 'snp.info'));
@@ -48,8 +50,7 @@ export async function imputeOnFiles(req: ImputeRequest, onBlock?: (p: ImputeProg
   const text = await observedText(req.sumstats, stats, align);
   const readSeconds = seconds(started);
 
-  const { info, snps } = panel;
-  const nBlocks = info.block.length;
+  const nBlocks = panel.info.block.length;
   const blocks: BlockReport[] = [];
   let monomorphic = 0;
   let blocksWithoutObserved = 0;
@@ -59,60 +60,12 @@ export async function imputeOnFiles(req: ImputeRequest, onBlock?: (p: ImputeProg
   try {
     writer.write(Buffer.from(IMPUTED_HEADER));
     for (let b = 0; b < nBlocks; b++) {
-      const blockStarted = performance.now();
-      const first = info.startIdx[b]!;
-      const m = info.numSnps[b]!;
-      const observed: number[] = [];
-      const missing: number[] = [];
-      for (let j = 0; j < m; j++) (align.row[first + j]! >= 0 ? observed : missing).push(j);
-
-      let result: BlockImputation | null = null;
-      let k = 0;
-      let workspace = 0;
-      if (observed.length > 0 && missing.length > 0) {
-        const file = panel.eigenFiles[b]!;
-        const eigen = truncateEigen(await readEigenBlock(file, m), cutoff, file);
-        k = eigen.k;
-        workspace = workspaceBytes(observed.length, missing.length, k);
-        const zObserved = Float64Array.from(observed, (j) => alignedZ(stats, align, first + j));
-        result = imputeBlockZ(eigen, { observed: Int32Array.from(observed), zObserved, missing: Int32Array.from(missing) });
-        if (!result) throw new BadInputError(file, 'the regularised LD of the observed SNPs is not positive definite: corrupt eigen data?');
-      }
-      if (observed.length === 0) blocksWithoutObserved++;
-
-      const lines: string[] = new Array<string>(m);
-      const slot = new Int32Array(m).fill(-1); // block-local SNP → position in `missing`
-      missing.forEach((j, i) => (slot[j] = i));
-      let imputed = 0;
-      for (let j = 0; j < m; j++) {
-        const g = first + j;
-        const snp: PanelSnp = { id: snps.id[g]!, a1: snps.a1[g]!, a2: snps.a2[g]!, freq: snps.a1Freq[g]! };
-        if (align.row[g]! >= 0) {
-          lines[j] = observedLine(snp, text[g]!);
-          continue;
-        }
-        const s = result ? imputedStats(result.z[slot[j]!]!, snp.freq, scale) : null;
-        if (s) {
-          lines[j] = imputedLine(snp, s, scale.nMed, result!.quality[slot[j]!]!);
-          imputed++;
-        } else {
-          lines[j] = notImputableLine(snp, scale.nMed);
-          if (result) monomorphic++;
-        }
-      }
-      writer.write(Buffer.from(lines.join('')));
-      blocks.push({
-        block: b + 1,
-        chrom: info.chrom[b]!,
-        snps: m,
-        observed: observed.length,
-        imputed,
-        notImputable: missing.length - imputed,
-        k,
-        workspaceBytes: workspace,
-        seconds: seconds(blockStarted),
-      });
-      onBlock?.({ block: b + 1, blocks: nBlocks, imputed });
+      const done = await imputeOneBlock({ panel, stats, align, text, scale, cutoff }, b);
+      writer.write(Buffer.from(done.lines));
+      blocks.push(done.report);
+      monomorphic += done.monomorphic;
+      if (done.report.observed === 0) blocksWithoutObserved++;
+      onBlock?.({ block: b + 1, blocks: nBlocks, imputed: done.report.imputed });
     }
     writer.commit();
   } catch (e) {
@@ -130,7 +83,7 @@ export async function imputeOnFiles(req: ImputeRequest, onBlock?: (p: ImputeProg
     input: { ...c, duplicatesMerged: stats.duplicates.reduce((s, d) => s + d.lines.length - 1, 0) },
     scale,
     totals: {
-      panelSnps: snps.id.length,
+      panelSnps: panel.snps.id.length,
       observed: sum((x) => x.observed),
       imputed: sum((x) => x.imputed),
       notImputable: sum((x) => x.notImputable),
@@ -143,4 +96,73 @@ export async function imputeOnFiles(req: ImputeRequest, onBlock?: (p: ImputeProg
   };
   await writeFileAtomic(report.report, `${JSON.stringify(report, null, 2)}\n`);
   return summaryOf(report);
+}
+
+interface RunInputs {
+  panel: LdFolder;
+  stats: SumstatsTable;
+  align: Alignment;
+  text: string[];
+  scale: ImputationScale;
+  cutoff: number;
+}
+
+/** Block b (0-based): its output lines in panel order and its report row. */
+async function imputeOneBlock(run: RunInputs, b: number): Promise<{ lines: string; report: BlockReport; monomorphic: number }> {
+  const started = performance.now();
+  const { panel, stats, align, text, scale } = run;
+  const { info, snps } = panel;
+  const first = info.startIdx[b]!;
+  const m = info.numSnps[b]!;
+  const observed: number[] = [];
+  const missing: number[] = [];
+  for (let j = 0; j < m; j++) (align.row[first + j]! >= 0 ? observed : missing).push(j);
+
+  // Eigen data are read only for blocks with something to impute and something to impute from.
+  let result: BlockImputation | null = null;
+  let k = 0;
+  let workspace = 0;
+  if (observed.length > 0 && missing.length > 0) {
+    const file = panel.eigenFiles[b]!;
+    const eigen = truncateEigen(await readEigenBlock(file, m), run.cutoff, file);
+    k = eigen.k;
+    workspace = workspaceBytes(observed.length, missing.length, k);
+    const zObserved = Float64Array.from(observed, (j) => alignedZ(stats, align, first + j));
+    result = imputeBlockZ(eigen, { observed: Int32Array.from(observed), zObserved, missing: Int32Array.from(missing) });
+    if (!result) throw new BadInputError(file, 'the regularised LD of the observed SNPs is not positive definite: corrupt eigen data?');
+  }
+
+  const lines = new Array<string>(m);
+  const slot = new Int32Array(m).fill(-1); // block-local SNP → its position in `missing`
+  missing.forEach((j, i) => (slot[j] = i));
+  let imputed = 0;
+  let monomorphic = 0;
+  for (let j = 0; j < m; j++) {
+    const g = first + j;
+    const snp: PanelSnp = { id: snps.id[g]!, a1: snps.a1[g]!, a2: snps.a2[g]!, freq: snps.a1Freq[g]! };
+    if (align.row[g]! >= 0) {
+      lines[j] = observedLine(snp, text[g]!);
+      continue;
+    }
+    const s = result ? imputedStats(result.z[slot[j]!]!, snp.freq, scale) : null;
+    if (s) {
+      lines[j] = imputedLine(snp, s, scale.nMed, result!.quality[slot[j]!]!);
+      imputed++;
+    } else {
+      lines[j] = notImputableLine(snp, scale.nMed);
+      if (result) monomorphic++;
+    }
+  }
+  const report: BlockReport = {
+    block: b + 1,
+    chrom: info.chrom[b]!,
+    snps: m,
+    observed: observed.length,
+    imputed,
+    notImputable: missing.length - imputed,
+    k,
+    workspaceBytes: workspace,
+    seconds: seconds(started),
+  };
+  return { lines: lines.join(''), report, monomorphic };
 }

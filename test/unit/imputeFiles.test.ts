@@ -2,6 +2,7 @@
 // observed rows keep their text (re-oriented where swapped), mismatches are counted and
 // dropped, a block without observed SNPs is flagged; CLI and activity adapters.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -131,6 +132,15 @@ describe('imputeOnFiles on a hand-made panel', () => {
     expect(report.sumstats).toBe(paths.sumstats);
   });
 
+  it('reads gzipped input to the same output', async () => {
+    const plain = await setup('plain');
+    await imputeOnFiles(plain);
+    const gz = await setup('gz');
+    writeFileSync(`${gz.sumstats}.gz`, gzipSync(`${MA}\n`));
+    await imputeOnFiles({ ...gz, sumstats: `${gz.sumstats}.gz` });
+    expect(readFileSync(gz.out, 'utf8')).toBe(readFileSync(plain.out, 'utf8'));
+  });
+
   it('reads GWAS-SSF and carries its numbers through', async () => {
     const ssf = [
       'chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\tstandard_error\teffect_allele_frequency\tp_value\trsid\tn',
@@ -154,6 +164,7 @@ describe('imputeOnFiles on a hand-made panel', () => {
     const none = await setup('none', 'SNP A1 A2 freq b se p N\nrs99 A C 0.5 0.1 0.01 1e-20 5000');
     await expect(imputeOnFiles(none)).rejects.toBeInstanceOf(BadInputError);
     await expect(imputeOnFiles({ ...none, cutoff: 1.5 })).rejects.toThrow(/cut-off must be in/);
+    await expect(imputeOnFiles({ ...none, out: none.sumstats })).rejects.toThrow(/would replace the summary statistics/);
   });
 });
 
