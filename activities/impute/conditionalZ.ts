@@ -1,7 +1,8 @@
 // Imputed z of one LD block's missing SNPs (DESIGN §5.2): ẑ_I = R̃_IT R̃_TT⁻¹ z_T, and the
 // imputation quality r2_j = R̃_jT R̃_TT⁻¹ R̃_Tj. With R̃_TT = L Lᵀ both come from one forward
 // solve per missing SNP: y_j = L⁻¹ R̃_Tj gives ẑ_j = y_j · (L⁻¹ z_T) and r2_j = ‖y_j‖².
-// Memory: the t × t factor plus a batch of R̃_IT rows at a time (never m × m).
+// Memory: the t × t factor, the rows of U Λ^{1/2} in float32 (the eigen data's own size) and a
+// batch of R̃_IT rows at a time; never m × m.
 import type { EigenBlock } from '../ingest/formats/types.js';
 import { choleskyBlocked, forwardSolveRows } from './blockedCholesky.js';
 import { LD_RIDGE, ldIT, ldTT, scaledRows } from './blockLd.js';
