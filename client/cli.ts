@@ -7,6 +7,7 @@ import { TemporalCliError } from '../scripts/temporalCli.js';
 import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs } from './command.js';
 import { demoCommand } from './commands/demo.js';
 import { gwasCommand } from './commands/gwas.js';
+import { imputeCommand } from './commands/impute.js';
 import { ingestCommand } from './commands/ingest.js';
 import { qcCommand } from './commands/qc.js';
 import { schemaCommand } from './commands/schema.js';
@@ -16,7 +17,7 @@ import { simulateCommand } from './commands/simulate.js';
 import { workerCommand } from './commands/worker.js';
 import { DevServerError } from './devServer.js';
 
-export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, scoreCommand, qcCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
+export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, scoreCommand, qcCommand, imputeCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
 import { makeFingerprintActivities } from '../activities/fingerprint.js';
 import { makeFoldGwasActivities } from '../activities/foldGwas.js';
+import { makeImputeActivities } from '../activities/impute.js';
 import { makeIngestActivities } from '../activities/ingest.js';
 import { makeQcActivities } from '../activities/qc.js';
 import { makeRunActivities } from '../activities/runs.js';
@@ -31,7 +32,7 @@ export function storeActivities(store: Store) {
 }
 
 export function computeActivities() {
-  return { ...makeFingerprintActivities(), ...makeSimulateActivities() };
+  return { ...makeFingerprintActivities(), ...makeSimulateActivities(), ...makeImputeActivities() };
 }
 
 let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
