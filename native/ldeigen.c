@@ -5,10 +5,10 @@
  *   eigh(a, n, values, method, async)  symmetric eigen-decomposition of the n x n float64 `a`
  *                                      (both triangles equal). On return `a` holds the unit
  *                                      eigenvectors as columns (column-major) and `values` the
- *                                      eigenvalues, both in DESCENDING order. method 'd' is
- *                                      dsyevd (divide and conquer, 2n^2 extra doubles), 'r' is
- *                                      dsyevr (MRRR, one n^2 copy). async: returns a Promise and
- *                                      runs on the libuv pool so the event loop (heartbeats,
+ *                                      eigenvalues, both in DESCENDING order. method 'r' is
+ *                                      dsyevr (MRRR, one n^2 extra), 'd' dsyevd (divide and
+ *                                      conquer, 2n^2 extra; numpy's eigh). async: a Promise, the
+ *                                      work on the libuv pool so the event loop (heartbeats,
  *                                      the other task queue) keeps turning.
  *   gram(z, m, n, out, async)          out (m x m) = Z Z^T for the row-major m x n `z` (dsyrk),
  *                                      both triangles filled.

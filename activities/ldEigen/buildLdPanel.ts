@@ -9,7 +9,7 @@ import { type GenotypeFiles, openGenotypeFiles } from '../gwas/genotypeFiles.js'
 import { readBlocks } from '../ingest/formats/blocks.js';
 import { eigenFileName, formatLdmInfo, formatSnpInfo, ldmInfoFromSnps, writeEigenBlock } from '../ingest/formats/ldFolder.js';
 import { normaliseChrom } from '../ingest/formats/text.js';
-import type { LdSnpTable } from '../ingest/formats/types.js';
+import type { EigenBlock, LdSnpTable } from '../ingest/formats/types.js';
 import { readKeep } from '../score/sampleSelection.js';
 import { BedVariantReader } from './bedVariantReader.js';
 import { type DropReason, type BlockSplit, type PanelPlan, type PlannedBlock, planPanel } from './blockPlan.js';
@@ -168,7 +168,7 @@ export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}
   }
 }
 
-/** Read, standardise, correlate and decompose one block; the m² matrix dies with the call. */
+/** Correlate and decompose one block; only R and its decomposition live through the eigen step. */
 async function decomposeBlock(
   reader: BedVariantReader,
   geno: GenotypeFiles,
@@ -177,7 +177,24 @@ async function decomposeBlock(
   backend: EigenBackend,
   cutoff: number,
   seconds: LdPanelSummary['seconds'],
-) {
+): Promise<EigenBlock> {
+  const m = pb.variants.length;
+  const r = await correlateBlock(reader, geno, pb, kept, backend, seconds);
+  const t = performance.now();
+  const block = toEigenBlock(await eigenSymmetricAsync(r, m, { backend }), cutoff);
+  seconds.eigen += (performance.now() - t) / 1000;
+  return block;
+}
+
+/** The block's correlation matrix; the standardised dosages (m × samples) die here. */
+async function correlateBlock(
+  reader: BedVariantReader,
+  geno: GenotypeFiles,
+  pb: PlannedBlock,
+  kept: Int32Array,
+  backend: EigenBackend,
+  seconds: LdPanelSummary['seconds'],
+): Promise<Float64Array> {
   const m = pb.variants.length;
   let t = performance.now();
   const z = standardizeRows(await reader.read(pb.variants), m, geno.bytesPerVariant, kept);
@@ -185,11 +202,7 @@ async function decomposeBlock(
   t = performance.now();
   const r = await correlationMatrix(z, m, kept.length, backend);
   seconds.correlation += (performance.now() - t) / 1000;
-  t = performance.now();
-  const eig = await eigenSymmetricAsync(r, m, { backend });
-  const block = toEigenBlock(eig, cutoff);
-  seconds.eigen += (performance.now() - t) / 1000;
-  return block;
+  return r;
 }
 
 async function keptSamples(geno: GenotypeFiles, keepPath: string | undefined): Promise<{ kept: Int32Array; keepNotFound: number }> {

@@ -11,11 +11,13 @@ export type EigenBackend = 'native' | 'typescript';
 export interface EigenOptions {
   /** 'auto' (default): native when the addon loads. 'native' fails without it. */
   backend?: 'auto' | EigenBackend;
-  /** Native driver: 'd' dsyevd (default, fastest here), 'r' dsyevr (less workspace). */
+  /** Native driver: 'r' dsyevr (default), 'd' dsyevd (numpy's choice; 2n² more workspace). */
   method?: NativeEigenMethod;
 }
 
-export const DEFAULT_NATIVE_METHOD: NativeEigenMethod = 'd';
+// dsyevr: as fast as dsyevd on LD blocks here (bench/ldBench.ts) with one n² of workspace
+// instead of two, which is what bounds a panel build's peak memory.
+export const DEFAULT_NATIVE_METHOD: NativeEigenMethod = 'r';
 
 export class NativeAddonMissingError extends Error {
   override readonly name = 'NativeAddonMissingError';
