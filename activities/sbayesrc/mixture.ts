@@ -1,0 +1,57 @@
+// The five-component mixture prior and the per-SNP Gibbs draw of (δ_j, β_j).
+import type { Rng } from '../random/rng.js';
+
+/** Component variances as multiples of σ²g. */
+export const GAMMA: readonly number[] = [0, 1e-5, 1e-4, 1e-3, 1e-2];
+export const N_COMPONENTS = 5;
+export const START_PI: readonly number[] = [0.99, 0.005, 0.003, 0.001, 0.001];
+export const START_SIGMA2G = 0.5;
+
+export interface SnpDraw {
+  delta: number;
+  beta: number;
+}
+
+/**
+ * Log-weights of the components given rhs and likelihood precision c (g_0 = log π_0;
+ * g_k = ½(log L_k − log σ²_k + L_k rhs²) + log π_k with L_k = 1/(c + 1/σ²_k)): the marginal
+ * likelihood of rhs under each component up to a shared constant. Writes g and L.
+ */
+export function logWeights(rhs: number, c: number, sigma2: ArrayLike<number>, logPi: ArrayLike<number>, piOffset: number, g: Float64Array, l: Float64Array): void {
+  g[0] = logPi[piOffset]!;
+  l[0] = 0;
+  for (let k = 1; k < N_COMPONENTS; k++) {
+    const s2 = sigma2[k]!;
+    const lk = 1 / (c + 1 / s2);
+    l[k] = lk;
+    g[k] = 0.5 * (Math.log(lk) - Math.log(s2) + lk * rhs * rhs) + logPi[piOffset + k]!;
+  }
+}
+
+/** Draw δ from softmax(g) (one uniform) and β ~ N(L_δ·rhs, L_δ), 0 when δ = 0. */
+export function drawSnp(rhs: number, g: Float64Array, l: Float64Array, rng: Rng, out: SnpDraw): void {
+  let max = -Infinity;
+  for (let k = 0; k < N_COMPONENTS; k++) if (g[k]! > max) max = g[k]!;
+  let total = 0;
+  for (let k = 0; k < N_COMPONENTS; k++) {
+    const e = Math.exp(g[k]! - max);
+    g[k] = e;
+    total += e;
+  }
+  let u = rng.uniform() * total;
+  let delta = N_COMPONENTS - 1;
+  for (let k = 0; k < N_COMPONENTS; k++) {
+    u -= g[k]!;
+    if (u < 0) {
+      delta = k;
+      break;
+    }
+  }
+  out.delta = delta;
+  if (delta === 0) {
+    out.beta = 0;
+    return;
+  }
+  const lk = l[delta]!;
+  out.beta = lk * rhs + Math.sqrt(lk) * rng.normal();
+}

@@ -1,0 +1,128 @@
+// The annotation model: four nested probits p_jc = P(δ_j > c | δ_j ≥ c) = Φ(a_jᵀα_c), c = 0..3.
+// Given δ, each level is an ordinary probit regression on the SNPs that reached it, sampled by
+// data augmentation (Albert & Chib): truncated-normal liabilities, then Gibbs on α.
+import { normalCdf, normalQuantile } from '../random/normalDistribution.js';
+import type { Rng } from '../random/rng.js';
+import { N_COMPONENTS, START_PI } from './mixture.js';
+import { truncatedLiability } from './truncatedNormal.js';
+
+export const N_LEVELS = N_COMPONENTS - 1;
+
+/** Annotation matrix, SNP-major: a[j·nA + t]; column 0 is the intercept (all 1). */
+export interface Annotations {
+  nA: number;
+  a: Float64Array;
+}
+
+/** α_{0c} at Φ⁻¹ of the conditional probabilities implied by START_PI, other coefficients 0. Layout α[c·nA + t]. */
+export function initialAlpha(nA: number): Float64Array {
+  const alpha = new Float64Array(N_LEVELS * nA);
+  let tail = 1;
+  for (let c = 0; c < N_LEVELS; c++) {
+    const next = tail - START_PI[c]!;
+    alpha[c * nA] = normalQuantile(next / tail);
+    tail = next;
+  }
+  return alpha;
+}
+
+/** π_j from α: π_j0 = 1−p_j0, π_jk = (1−p_jk)∏_{c<k}p_jc, π_j4 = ∏ p_jc; written as log π into logPi[j·5 + k]. */
+export function snpLogPi(ann: Annotations, alpha: Float64Array, nSnps: number, logPi: Float64Array): void {
+  const { nA, a } = ann;
+  for (let j = 0; j < nSnps; j++) {
+    let reach = 1;
+    for (let c = 0; c < N_LEVELS; c++) {
+      let eta = 0;
+      for (let t = 0; t < nA; t++) eta += a[j * nA + t]! * alpha[c * nA + t]!;
+      const p = normalCdf(eta);
+      logPi[j * N_COMPONENTS + c] = Math.log(reach * (1 - p));
+      reach *= p;
+    }
+    logPi[j * N_COMPONENTS + N_LEVELS] = Math.log(reach);
+  }
+}
+
+/**
+ * One Gibbs update of a probit regression y* ~ N(Xα, 1), y = [y* > 0], on rows `rows`:
+ * liabilities, then single-site updates of α (flat prior on α_0, N(0, σ²α) on the rest),
+ * then σ²α ~ (Σ_{t≥1} α_t² + 4)/χ²(4 + nA − 1). `alpha` (length nA) is updated in place.
+ */
+export function probitGibbs(
+  ann: Annotations,
+  rows: Int32Array,
+  nRows: number,
+  outcome: Uint8Array,
+  alpha: Float64Array,
+  sigma2Alpha: number,
+  rng: Rng,
+  scratch: Float64Array,
+): number {
+  const { nA, a } = ann;
+  // scratch holds the residual y* − Xα over the selected rows.
+  for (let r = 0; r < nRows; r++) {
+    const j = rows[r]!;
+    let eta = 0;
+    for (let t = 0; t < nA; t++) eta += a[j * nA + t]! * alpha[t]!;
+    scratch[r] = truncatedLiability(eta, outcome[r] === 1, rng) - eta;
+  }
+  for (let t = 0; t < nA; t++) {
+    let xx = 0;
+    let xr = 0;
+    for (let r = 0; r < nRows; r++) {
+      const x = a[rows[r]! * nA + t]!;
+      xx += x * x;
+      xr += x * scratch[r]!;
+    }
+    const old = alpha[t]!;
+    const prec = xx + (t === 0 ? 0 : 1 / sigma2Alpha);
+    if (!(prec > 0)) continue; // no rows at this level: nothing to learn, keep α_t
+    const mean = (xr + xx * old) / prec;
+    const next = mean + rng.normal() / Math.sqrt(prec);
+    alpha[t] = next;
+    const d = old - next;
+    for (let r = 0; r < nRows; r++) scratch[r] = scratch[r]! + a[rows[r]! * nA + t]! * d;
+  }
+  if (nA <= 1) return sigma2Alpha;
+  let ss = 0;
+  for (let t = 1; t < nA; t++) ss += alpha[t]! * alpha[t]!;
+  return (ss + 4) / rng.chiSquared(4 + nA - 1);
+}
+
+/** Workspace for `updateAnnotationModel` (sized once for nSnps). */
+export interface ProbitWorkspace {
+  rows: Int32Array;
+  outcome: Uint8Array;
+  scratch: Float64Array;
+  alphaC: Float64Array;
+}
+
+export function probitWorkspace(nSnps: number, nA: number): ProbitWorkspace {
+  return { rows: new Int32Array(nSnps), outcome: new Uint8Array(nSnps), scratch: new Float64Array(nSnps), alphaC: new Float64Array(nA) };
+}
+
+/** All four levels given δ; removed SNPs (removed[j] = 1) take no part. Updates alpha and sigma2Alpha in place. */
+export function updateAnnotationModel(
+  ann: Annotations,
+  delta: Uint8Array,
+  removed: Uint8Array,
+  alpha: Float64Array,
+  sigma2Alpha: Float64Array,
+  rng: Rng,
+  ws: ProbitWorkspace,
+): void {
+  const nSnps = delta.length;
+  const { nA } = ann;
+  for (let c = 0; c < N_LEVELS; c++) {
+    let n = 0;
+    for (let j = 0; j < nSnps; j++) {
+      if (removed[j] === 1 || delta[j]! < c) continue;
+      ws.rows[n] = j;
+      ws.outcome[n] = delta[j]! > c ? 1 : 0;
+      n++;
+    }
+    const ac = ws.alphaC;
+    for (let t = 0; t < nA; t++) ac[t] = alpha[c * nA + t]!;
+    sigma2Alpha[c] = probitGibbs(ann, ws.rows, n, ws.outcome, ac, sigma2Alpha[c]!, rng, ws.scratch);
+    for (let t = 0; t < nA; t++) alpha[c * nA + t] = ac[t]!;
+  }
+}
