@@ -13,19 +13,36 @@ export interface SnpDraw {
 }
 
 /**
- * Log-weights of the components given rhs and likelihood precision c (g_0 = log π_0;
- * g_k = ½(log L_k − log σ²_k + L_k rhs²) + log π_k with L_k = 1/(c + 1/σ²_k)): the marginal
- * likelihood of rhs under each component up to a shared constant. Writes g and L.
+ * Per-block constants of the components given likelihood precision c: L_k = 1/(c + 1/σ²_k)
+ * and ½(log L_k − log σ²_k). They only change with σ²g and σ²e, so they are computed once per
+ * block and sweep rather than per SNP.
  */
-export function logWeights(rhs: number, c: number, sigma2: ArrayLike<number>, logPi: ArrayLike<number>, piOffset: number, g: Float64Array, l: Float64Array): void {
-  g[0] = logPi[piOffset]!;
-  l[0] = 0;
+export interface ComponentConstants {
+  l: Float64Array;
+  half: Float64Array;
+}
+
+export function componentConstants(c: number, sigma2: ArrayLike<number>, out?: ComponentConstants): ComponentConstants {
+  const cc = out ?? { l: new Float64Array(N_COMPONENTS), half: new Float64Array(N_COMPONENTS) };
+  cc.l[0] = 0;
+  cc.half[0] = 0;
   for (let k = 1; k < N_COMPONENTS; k++) {
     const s2 = sigma2[k]!;
     const lk = 1 / (c + 1 / s2);
-    l[k] = lk;
-    g[k] = 0.5 * (Math.log(lk) - Math.log(s2) + lk * rhs * rhs) + logPi[piOffset + k]!;
+    cc.l[k] = lk;
+    cc.half[k] = 0.5 * (Math.log(lk) - Math.log(s2));
   }
+  return cc;
+}
+
+/**
+ * Log-weights g_0 = log π_0, g_k = ½(log L_k − log σ²_k + L_k rhs²) + log π_k: the marginal
+ * likelihood of rhs under each component up to a shared constant.
+ */
+export function logWeights(rhs: number, cc: ComponentConstants, logPi: ArrayLike<number>, piOffset: number, g: Float64Array): void {
+  const r2 = 0.5 * rhs * rhs;
+  g[0] = logPi[piOffset]!;
+  for (let k = 1; k < N_COMPONENTS; k++) g[k] = cc.half[k]! + cc.l[k]! * r2 + logPi[piOffset + k]!;
 }
 
 /** Draw δ from softmax(g) (one uniform) and β ~ N(L_δ·rhs, L_δ), 0 when δ = 0. */

@@ -4,7 +4,7 @@ import { normalCdf } from '../../activities/random/normalDistribution.js';
 import { symmetricEigen } from '../../activities/linalg/symmetricEigen.js';
 import { blockSampleSize, standardise } from '../../activities/sbayesrc/standardise.js';
 import { lowRankBlock, quadraticForm } from '../../activities/sbayesrc/lowRank.js';
-import { GAMMA, N_COMPONENTS, START_PI, drawSnp, logWeights, type SnpDraw } from '../../activities/sbayesrc/mixture.js';
+import { GAMMA, N_COMPONENTS, START_PI, componentConstants, drawSnp, logWeights, type SnpDraw } from '../../activities/sbayesrc/mixture.js';
 import { BLOWUP_FLOOR, MIN_SIGMA2G, geneticVariance, residualVariance } from '../../activities/sbayesrc/variance.js';
 import { drawPi } from '../../activities/sbayesrc/dirichletPi.js';
 import { standardNormalAbove, truncatedLiability } from '../../activities/sbayesrc/truncatedNormal.js';
@@ -68,15 +68,15 @@ describe('per-SNP mixture update', () => {
     const second = sigma2.reduce((a, s2, k) => a + pk[k]! * (s2 / (1 + c * s2) + ((s2 / (s2 + 1 / c)) * y) ** 2), 0);
     const rng = Rng.stream(1, 2);
     const g = new Float64Array(N_COMPONENTS);
-    const l = new Float64Array(N_COMPONENTS);
+    const cc = componentConstants(c, sigma2);
     const out: SnpDraw = { delta: 0, beta: 0 };
     const counts = new Float64Array(N_COMPONENTS);
     let s1 = 0;
     let s2sum = 0;
     const draws = 200_000;
     for (let i = 0; i < draws; i++) {
-      logWeights(rhs, c, sigma2, logPi, 0, g, l);
-      drawSnp(rhs, g, l, rng, out);
+      logWeights(rhs, cc, logPi, 0, g);
+      drawSnp(rhs, g, cc.l, rng, out);
       counts[out.delta]!++;
       s1 += out.beta;
       s2sum += out.beta * out.beta;

@@ -1,0 +1,59 @@
+// Posterior summaries from a chain's accumulators (standardised scale).
+import { STAT, type ChainState } from './chainState.js';
+import { N_COMPONENTS } from './mixture.js';
+
+export interface PosteriorSummary {
+  draws: number;
+  /** Per SNP: posterior mean, SD, PIP = 1 − P(δ = 0), last draw. */
+  mean: Float64Array;
+  sd: Float64Array;
+  pip: Float64Array;
+  last: Float64Array;
+  h2: { mean: number; sd: number };
+  nnz: { mean: number; sd: number };
+  pi: number[];
+  /** Posterior mean α[c·nA + t] (empty without annotations). */
+  alpha: number[];
+  sigma2e: number[];
+  removed: number[];
+}
+
+const meanSd = (sum: number, sq: number, n: number): { mean: number; sd: number } => {
+  const mean = sum / n;
+  return { mean, sd: Math.sqrt(Math.max(0, sq / n - mean * mean)) };
+};
+
+export function posteriorSummary(st: ChainState): PosteriorSummary {
+  const n = st.stats[STAT.draws]!;
+  if (!(n > 0)) throw new RangeError('no post-burn-in draws: iterations must exceed burn-in');
+  const m = st.beta.length;
+  const mean = new Float64Array(m);
+  const sd = new Float64Array(m);
+  const pip = new Float64Array(m);
+  const removed: number[] = [];
+  for (let j = 0; j < m; j++) {
+    if (st.removed[j] === 1) {
+      removed.push(j);
+      continue;
+    }
+    const mu = st.betaSum[j]! / n;
+    mean[j] = mu;
+    sd[j] = Math.sqrt(Math.max(0, st.beta2Sum[j]! / n - mu * mu));
+    pip[j] = st.pipSum[j]! / n;
+  }
+  const pi: number[] = [];
+  for (let k = 0; k < N_COMPONENTS; k++) pi.push(st.piSum[k]! / n);
+  return {
+    draws: n,
+    mean,
+    sd,
+    pip,
+    last: Float64Array.from(st.beta),
+    h2: meanSd(st.stats[STAT.h2]!, st.stats[STAT.h2Sq]!, n),
+    nnz: meanSd(st.stats[STAT.nnz]!, st.stats[STAT.nnzSq]!, n),
+    pi,
+    alpha: Array.from(st.alphaSum, (a) => a / n),
+    sigma2e: Array.from(st.sigma2e),
+    removed,
+  };
+}

@@ -1,0 +1,153 @@
+// The SBayesR / SBayesRC chain: sweeps over independent blocks (each with its own PRNG
+// stream), then the hyper-parameters from the global stream, posterior accumulation after
+// burn-in and the convergence guard. Everything lives in ChainState, so stopping after any
+// sweep and resuming from a checkpoint continues the same chain bit for bit.
+import { Rng } from '../random/rng.js';
+import { sweepBlock, sweepScratch, type BlockResult } from './blockSweep.js';
+import { STAT, type ChainState } from './chainState.js';
+import { drawPi } from './dirichletPi.js';
+import { GAMMA, N_COMPONENTS } from './mixture.js';
+import { GUARD_EVERY, absQuantile, guardOutliers } from './outlierGuard.js';
+import { probitWorkspace, snpLogPi, updateAnnotationModel, type ProbitWorkspace } from './probit.js';
+import type { SbayesProblem } from './problem.js';
+import { geneticVariance } from './variance.js';
+
+export interface ChainOptions {
+  iterations: number;
+  burnIn: number;
+}
+
+export interface SweepReport {
+  sweep: number;
+  h2: number;
+  nnz: number;
+  /** SNPs the guard removed after this sweep (problem indices). */
+  removed: number[];
+}
+
+/** Reusable buffers of a running chain (not state: rebuilt on resume). */
+export interface ChainWorkspace {
+  logPi: Float64Array;
+  blockGenetic: Float64Array;
+  result: BlockResult;
+  counts: Float64Array;
+  probit: ProbitWorkspace | null;
+  guardThreshold: number;
+}
+
+export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
+  const nA = p.annotations?.nA ?? 0;
+  return {
+    logPi: new Float64Array(nA > 0 ? p.nSnps * N_COMPONENTS : N_COMPONENTS),
+    blockGenetic: new Float64Array(p.blocks.length),
+    result: { geneticVariance: 0, counts: new Float64Array(N_COMPONENTS) },
+    counts: new Float64Array(N_COMPONENTS),
+    probit: nA > 0 ? probitWorkspace(p.nSnps, nA) : null,
+    guardThreshold: absQuantile(p.bhat, 0.8),
+  };
+}
+
+/** One full sweep: st.sweep advances by one. */
+export function sweep(p: SbayesProblem, st: ChainState, opts: ChainOptions, ws: ChainWorkspace): SweepReport {
+  const ann = p.annotations;
+  const nB = p.blocks.length;
+  let piStride = 0;
+  if (ann) {
+    snpLogPi(ann, st.alpha, p.nSnps, ws.logPi);
+    piStride = N_COMPONENTS;
+  } else {
+    for (let k = 0; k < N_COMPONENTS; k++) ws.logPi[k] = Math.log(st.pi[k]!);
+  }
+  const sigma2 = GAMMA.map((g) => g * st.sigma2g);
+  const sc = sweepScratch();
+  ws.counts.fill(0);
+  for (let b = 0; b < nB; b++) {
+    const rng = Rng.fromState(st.rng.subarray(4 * b, 4 * b + 4));
+    sweepBlock(p.blocks[b]!, b, st, sigma2, ws.logPi, piStride, rng, sc, ws.result);
+    st.rng.set(rng.state(), 4 * b);
+    ws.blockGenetic[b] = ws.result.geneticVariance;
+    for (let k = 0; k < N_COMPONENTS; k++) ws.counts[k]! += ws.result.counts[k]!;
+  }
+  st.sigma2g = geneticVariance(ws.blockGenetic);
+  const global = Rng.fromState(st.rng.subarray(4 * nB, 4 * nB + 4));
+  if (ann && ws.probit) updateAnnotationModel(ann, st.delta, st.removed, st.alpha, st.sigma2Alpha, global, ws.probit);
+  else drawPi(ws.counts, global, st.pi);
+  st.rng.set(global.state(), 4 * nB);
+  st.sweep++;
+
+  const nnz = p.nSnps - ws.counts[0]! - countRemoved(st.removed);
+  let h2 = 0;
+  for (let b = 0; b < nB; b++) h2 += ws.blockGenetic[b]!;
+  for (let j = 0; j < p.nSnps; j++) st.runningSum[j]! += st.beta[j]!;
+  if (st.sweep > opts.burnIn) accumulate(p, st, ws, h2, nnz);
+  const removed = st.sweep % GUARD_EVERY === 0 ? guardOutliers(st.runningSum, st.sweep, p.bhat, st.removed, ws.guardThreshold) : [];
+  for (const j of removed) removeSnp(p, st, j);
+  return { sweep: st.sweep, h2, nnz, removed };
+}
+
+function countRemoved(removed: Uint8Array): number {
+  let n = 0;
+  for (let j = 0; j < removed.length; j++) n += removed[j]!;
+  return n;
+}
+
+function accumulate(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, h2: number, nnz: number): void {
+  for (let j = 0; j < p.nSnps; j++) {
+    const b = st.beta[j]!;
+    st.betaSum[j]! += b;
+    st.beta2Sum[j]! += b * b;
+    if (st.delta[j]! > 0) st.pipSum[j]!++;
+  }
+  const s = st.stats;
+  s[STAT.draws]!++;
+  s[STAT.h2]! += h2;
+  s[STAT.h2Sq]! += h2 * h2;
+  s[STAT.nnz]! += nnz;
+  s[STAT.nnzSq]! += nnz * nnz;
+  // π: the shared draw, or with annotations the mean over SNPs of π_j (from this sweep's α).
+  if (p.annotations) {
+    const n = p.nSnps - countRemoved(st.removed);
+    for (let j = 0; j < p.nSnps; j++) {
+      if (st.removed[j] === 1) continue;
+      for (let k = 0; k < N_COMPONENTS; k++) st.piSum[k]! += Math.exp(ws.logPi[j * N_COMPONENTS + k]!) / n;
+    }
+    for (let i = 0; i < st.alpha.length; i++) st.alphaSum[i]! += st.alpha[i]!;
+  } else {
+    for (let k = 0; k < N_COMPONENTS; k++) st.piSum[k]! += st.pi[k]!;
+  }
+}
+
+/** Take SNP j out for good: its effect leaves the residual, its draws are forgotten. */
+function removeSnp(p: SbayesProblem, st: ChainState, j: number): void {
+  const blk = p.blocks.find((b) => j >= b.first && j < b.first + b.m);
+  if (!blk) return;
+  const old = st.beta[j]!;
+  if (old !== 0) {
+    const off = (j - blk.first) * blk.k;
+    for (let i = 0; i < blk.k; i++) st.residual[blk.rOffset + i]! += blk.q[off + i]! * old;
+  }
+  st.beta[j] = 0;
+  st.delta[j] = 0;
+  st.removed[j] = 1;
+  st.betaSum[j] = 0;
+  st.beta2Sum[j] = 0;
+  st.pipSum[j] = 0;
+}
+
+/** Run until `stopAt` sweeps are done (default: all iterations). Returns the last report. */
+export function runChain(
+  p: SbayesProblem,
+  st: ChainState,
+  opts: ChainOptions,
+  stopAt = opts.iterations,
+  onSweep?: (r: SweepReport, st: ChainState) => void,
+): SweepReport | null {
+  const ws = chainWorkspace(p);
+  let last: SweepReport | null = null;
+  const end = Math.min(stopAt, opts.iterations);
+  while (st.sweep < end) {
+    last = sweep(p, st, opts, ws);
+    onSweep?.(last, st);
+  }
+  return last;
+}
