@@ -77,7 +77,10 @@ export function restore(bytes: Uint8Array): ChainState {
     const n = header.lengths[i]!;
     const nb = n * BYTES[t];
     if (at + nb > size) throw new CheckpointError('checkpoint truncated');
-    const copy = bytes.slice(at, at + nb).buffer; // fresh, aligned buffer
+    // A fresh, aligned buffer (not bytes.slice: on a Node Buffer that is a view of the whole pool).
+    const own = new Uint8Array(nb);
+    own.set(bytes.subarray(at, at + nb));
+    const copy = own.buffer;
     arrays[k] = t === 'f64' ? new Float64Array(copy) : t === 'u32' ? new Uint32Array(copy) : new Uint8Array(copy);
     at += pad8(nb);
   });

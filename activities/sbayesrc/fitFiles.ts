@@ -1,0 +1,199 @@
+// `pgsflow fit` on files: summary statistics (covering every panel SNP, as `pgsflow impute`
+// writes them) + SBayesRC LD folder [+ annotations] → PREFIX.txt, PREFIX.par, PREFIX.json.
+// The chain is checkpointed to PREFIX.ckpt every `checkpointEvery` sweeps (temp file +
+// rename); a run that finds a valid checkpoint of the same inputs and settings resumes from it.
+// Memory: every block's Q (float32 m·k) is held at once — about 4·Σ m_b k_b bytes.
+import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BadInputError } from '../errors.js';
+import { writeFileAtomic } from '../files/atomicWrite.js';
+import { alignToPanel } from '../impute/alignToPanel.js';
+import { readAnnotations } from '../ingest/formats/annotations.js';
+import { readEigenBlock, readLdFolder, truncateEigen } from '../ingest/formats/ldFolder.js';
+import { readSumstats } from '../ingest/formats/sumstats.js';
+import { initChain, type ChainState } from './chainState.js';
+import { CheckpointError, checkpoint, restore } from './checkpoint.js';
+import { lowRankBlock, type LowRankBlock } from './lowRank.js';
+import { effectsText, parText, summaryJson, type FitSummaryJson } from './outputs.js';
+import { posteriorSummary } from './posterior.js';
+import type { Annotations } from './probit.js';
+import { assembleProblem } from './problem.js';
+import { runChain, type SweepReport } from './sampler.js';
+import { blockSampleSize, standardise } from './standardise.js';
+
+export const DEFAULT_FIT = { iterations: 3000, burnIn: 1000, cutoff: 0.995, seed: 1, checkpointEvery: 100 } as const;
+
+export interface FitRequest {
+  sumstats: string;
+  ld: string;
+  annot?: string;
+  out: string;
+  iterations?: number;
+  burnIn?: number;
+  cutoff?: number;
+  seed?: number;
+  checkpointEvery?: number;
+  /** Stop (with the checkpoint written) after this many sweeps: tests of resume. */
+  stopAfter?: number;
+}
+
+export interface FitResult {
+  summary: FitSummaryJson | null;
+  /** Sweeps completed (equals iterations when finished). */
+  sweep: number;
+  files: { txt: string; par: string; json: string; checkpoint: string };
+}
+
+export const fitFiles = (out: string) => ({ txt: `${out}.txt`, par: `${out}.par`, json: `${out}.json`, checkpoint: `${out}.ckpt` });
+
+const FINGERPRINT_BYTES = 32;
+
+export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport) => void): Promise<FitResult> {
+  const started = performance.now();
+  const iterations = req.iterations ?? DEFAULT_FIT.iterations;
+  const burnIn = req.burnIn ?? DEFAULT_FIT.burnIn;
+  const cutoff = req.cutoff ?? DEFAULT_FIT.cutoff;
+  const seed = req.seed ?? DEFAULT_FIT.seed;
+  const every = req.checkpointEvery ?? DEFAULT_FIT.checkpointEvery;
+  if (!(Number.isInteger(iterations) && Number.isInteger(burnIn) && burnIn >= 0 && iterations > burnIn)) {
+    throw new BadInputError(req.out, `iterations (${iterations}) must be an integer above burn-in (${burnIn})`);
+  }
+  if (!(cutoff > 0 && cutoff <= 1)) throw new BadInputError(req.ld, `eigen cut-off must be in (0, 1], got ${cutoff}`);
+  const files = fitFiles(req.out);
+
+  const panel = await readLdFolder(req.ld);
+  const stats = await readSumstats(req.sumstats);
+  const align = alignToPanel(stats, panel.snps, join(req.ld, 'snp.info'));
+  const nSnps = panel.snps.id.length;
+  const b = new Float64Array(nSnps);
+  const se = new Float64Array(nSnps);
+  const n = new Float64Array(nSnps);
+  let missing = 0;
+  for (let j = 0; j < nSnps; j++) {
+    const row = align.row[j]!;
+    if (row < 0) {
+      missing++;
+      continue;
+    }
+    b[j] = align.swapped[j] === 1 ? -stats.b[row]! : stats.b[row]!;
+    se[j] = stats.se[row]!;
+    n[j] = stats.n[row]!;
+  }
+  if (missing > 0) {
+    throw new BadInputError(req.sumstats, `${missing} of ${nSnps} LD panel SNPs have no usable summary statistics; run \`pgsflow impute\` first so every panel SNP is covered`);
+  }
+  const { scale, bhat } = standardise(b, se, n);
+
+  const blocks: LowRankBlock[] = [];
+  const info = panel.info;
+  for (let i = 0; i < info.block.length; i++) {
+    const first = info.startIdx[i]!;
+    const end = info.endIdx[i]! + 1;
+    const file = panel.eigenFiles[i]!;
+    const eigen = truncateEigen(await readEigenBlock(file, end - first), cutoff, file);
+    blocks.push(lowRankBlock(eigen, bhat.subarray(first, end), blockSampleSize(n, first, end)));
+  }
+  const { annotations, names } = req.annot ? await annotationMatrix(req.annot, panel.snps.id) : { annotations: null, names: [] };
+  const problem = assembleProblem(blocks, bhat, annotations);
+  const opts = { iterations, burnIn };
+
+  const fingerprint = fingerprintOf(bhat, n, annotations, { iterations, burnIn, cutoff, seed });
+  const resumed = await loadCheckpoint(files.checkpoint, fingerprint, nSnps);
+  const st = resumed ?? initChain(problem, seed);
+  const resumedFrom = resumed ? resumed.sweep : null;
+  const firstSweep = st.sweep;
+  const sweepStart = performance.now();
+  const stopAt = Math.min(iterations, req.stopAfter ?? iterations);
+  let pending: Promise<void> = Promise.resolve();
+  runChain(problem, st, opts, stopAt, (r, s) => {
+    onProgress?.(r);
+    if (every > 0 && r.sweep % every === 0 && r.sweep < iterations) {
+      const bytes = withFingerprint(fingerprint, checkpoint(s));
+      pending = pending.then(() => writeFileAtomic(files.checkpoint, bytes));
+    }
+  });
+  await pending;
+  const sweepSeconds = (performance.now() - sweepStart) / 1000;
+  if (st.sweep < iterations) {
+    await writeFileAtomic(files.checkpoint, withFingerprint(fingerprint, checkpoint(st)));
+    return { summary: null, sweep: st.sweep, files };
+  }
+
+  const post = posteriorSummary(st);
+  const summary: FitSummaryJson = {
+    method: annotations ? 'SBayesRC' : 'SBayesR',
+    snps: nSnps,
+    blocks: blocks.length,
+    iterations,
+    burnIn,
+    seed,
+    cutoff,
+    draws: post.draws,
+    h2: post.h2,
+    nnz: post.nnz,
+    pi: post.pi,
+    annotations: names,
+    alpha: annotations ? Array.from({ length: post.alpha.length / annotations.nA }, (_, c) => post.alpha.slice(c * annotations.nA, (c + 1) * annotations.nA)) : [],
+    removedSnps: post.removed.map((j) => panel.snps.id[j]!),
+    resumedFromSweep: resumedFrom,
+    seconds: (performance.now() - started) / 1000,
+    sweepsPerSecond: (st.sweep - firstSweep) / Math.max(sweepSeconds, 1e-9),
+  };
+  await writeFileAtomic(files.txt, effectsText({ id: panel.snps.id, a1: panel.snps.a1, scale }, post));
+  await writeFileAtomic(files.par, parText(post, annotations?.nA ?? 0));
+  await writeFileAtomic(files.json, summaryJson(summary));
+  await rm(files.checkpoint, { force: true });
+  return { summary, sweep: st.sweep, files };
+}
+
+/** Annotations in panel order, SNP-major; panel SNPs absent from the file get 0 (intercept 1). */
+async function annotationMatrix(path: string, panelIds: readonly string[]): Promise<{ annotations: Annotations; names: string[] }> {
+  const t = await readAnnotations(path);
+  const nA = t.names.length;
+  const row = new Map<string, number>();
+  t.snp.forEach((id, i) => row.set(id, i));
+  const a = new Float64Array(panelIds.length * nA);
+  panelIds.forEach((id, j) => {
+    a[j * nA] = 1;
+    const r = row.get(id);
+    if (r === undefined) return;
+    for (let c = 1; c < nA; c++) a[j * nA + c] = t.columns[c]![r]!;
+  });
+  return { annotations: { nA, a }, names: t.names };
+}
+
+/** Identifies the inputs and settings a checkpoint belongs to, so a stale one is never resumed. */
+function fingerprintOf(bhat: Float64Array, n: Float64Array, ann: Annotations | null, settings: object): Uint8Array {
+  const h = createHash('sha256');
+  h.update(JSON.stringify(settings));
+  h.update(new Uint8Array(bhat.buffer, bhat.byteOffset, bhat.byteLength));
+  h.update(new Uint8Array(n.buffer, n.byteOffset, n.byteLength));
+  if (ann) h.update(new Uint8Array(ann.a.buffer, ann.a.byteOffset, ann.a.byteLength));
+  return h.digest();
+}
+
+function withFingerprint(fp: Uint8Array, bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(FINGERPRINT_BYTES + bytes.length);
+  out.set(fp, 0);
+  out.set(bytes, FINGERPRINT_BYTES);
+  return out;
+}
+
+/** The checkpoint if it exists, is intact and belongs to these inputs; otherwise null (start afresh). */
+async function loadCheckpoint(path: string, fp: Uint8Array, nSnps: number): Promise<ChainState | null> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    return null;
+  }
+  if (bytes.length < FINGERPRINT_BYTES || !Buffer.from(bytes.subarray(0, FINGERPRINT_BYTES)).equals(Buffer.from(fp))) return null;
+  try {
+    const st = restore(bytes.subarray(FINGERPRINT_BYTES));
+    return st.beta.length === nSnps ? st : null;
+  } catch (e) {
+    if (e instanceof CheckpointError) return null;
+    throw e;
+  }
+}
