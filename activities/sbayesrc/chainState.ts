@@ -39,6 +39,12 @@ export interface ChainState {
   /** Post-burn-in sums of π (mean π over SNPs with annotations), α. */
   piSum: Float64Array;
   alphaSum: Float64Array;
+  /** Post-burn-in sums per component: SNP counts [0..4], then Σβ² [5..9]. */
+  componentSum: Float64Array;
+  /** Post-burn-in sums of σ²e per block. */
+  sigma2eSum: Float64Array;
+  /** Post-burn-in sums of each annotation's per-SNP heritability enrichment (see sampler). */
+  enrichmentSum: Float64Array;
   stats: Float64Array;
 }
 
@@ -69,6 +75,9 @@ export function initChain(p: SbayesProblem, seed: number): ChainState {
     runningSum: new Float64Array(p.nSnps),
     piSum: new Float64Array(N_COMPONENTS),
     alphaSum: new Float64Array(N_LEVELS * nA),
+    componentSum: new Float64Array(2 * N_COMPONENTS),
+    sigma2eSum: new Float64Array(nB),
+    enrichmentSum: new Float64Array(nA),
     stats: new Float64Array(N_STATS),
   };
 }

@@ -8,7 +8,7 @@ export class CheckpointError extends Error {
   override readonly name = 'CheckpointError';
 }
 
-const MAGIC = 'PGSFLOW-SBAYESRC-CHAIN-1';
+const MAGIC = 'PGSFLOW-SBAYESRC-CHAIN-2';
 const DIGEST_BYTES = 32;
 
 type ArrayKey = { [K in keyof ChainState]: ChainState[K] extends number ? never : K }[keyof ChainState];
@@ -30,6 +30,9 @@ const ARRAYS: readonly (readonly [ArrayKey, ArrayType])[] = [
   ['runningSum', 'f64'],
   ['piSum', 'f64'],
   ['alphaSum', 'f64'],
+  ['componentSum', 'f64'],
+  ['sigma2eSum', 'f64'],
+  ['enrichmentSum', 'f64'],
   ['stats', 'f64'],
 ];
 
@@ -104,6 +107,9 @@ export function restore(bytes: Uint8Array): ChainState {
     runningSum: f('runningSum'),
     piSum: f('piSum'),
     alphaSum: f('alphaSum'),
+    componentSum: f('componentSum'),
+    sigma2eSum: f('sigma2eSum'),
+    enrichmentSum: f('enrichmentSum'),
     stats: f('stats'),
   };
 }

@@ -1,5 +1,6 @@
 // `pgsflow fit` on files: summary statistics (covering every panel SNP, as `pgsflow impute`
-// writes them) + SBayesRC LD folder [+ annotations] → PREFIX.txt, PREFIX.par, PREFIX.json.
+// writes them) + SBayesRC LD folder [+ annotations] → PREFIX.txt, PREFIX.par, PREFIX.json and
+// the PGS Catalog scoring file PREFIX.pgs.txt.
 // The chain is checkpointed to PREFIX.ckpt every `checkpointEvery` sweeps (temp file +
 // rename); a run that finds a valid checkpoint of the same inputs and settings resumes from it.
 // Memory: every block's Q (float32 m·k) is held at once — about 4·Σ m_b k_b bytes.
@@ -15,7 +16,7 @@ import { readSumstats } from '../ingest/formats/sumstats.js';
 import { initChain, type ChainState } from './chainState.js';
 import { CheckpointError, checkpoint, restore } from './checkpoint.js';
 import { lowRankBlock, type LowRankBlock } from './lowRank.js';
-import { effectsText, parText, summaryJson, type FitSummaryJson } from './outputs.js';
+import { effectsText, parText, pgsCatalogText, summaryJson, type FitSummaryJson } from './outputs.js';
 import { posteriorSummary } from './posterior.js';
 import type { Annotations } from './probit.js';
 import { assembleProblem } from './problem.js';
@@ -42,10 +43,10 @@ export interface FitResult {
   summary: FitSummaryJson | null;
   /** Sweeps completed (equals iterations when finished). */
   sweep: number;
-  files: { txt: string; par: string; json: string; checkpoint: string };
+  files: ReturnType<typeof fitFiles>;
 }
 
-export const fitFiles = (out: string) => ({ txt: `${out}.txt`, par: `${out}.par`, json: `${out}.json`, checkpoint: `${out}.ckpt` });
+export const fitFiles = (out: string) => ({ txt: `${out}.txt`, par: `${out}.par`, json: `${out}.json`, pgs: `${out}.pgs.txt`, checkpoint: `${out}.ckpt` });
 
 const FINGERPRINT_BYTES = 32;
 
@@ -94,7 +95,7 @@ export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport) 
     const eigen = truncateEigen(await readEigenBlock(file, end - first), cutoff, file);
     blocks.push(lowRankBlock(eigen, bhat.subarray(first, end), blockSampleSize(n, first, end)));
   }
-  const { annotations, names } = req.annot ? await annotationMatrix(req.annot, panel.snps.id) : { annotations: null, names: [] };
+  const { annotations, names, binary } = req.annot ? await annotationMatrix(req.annot, panel.snps.id) : { annotations: null, names: [], binary: [] };
   const problem = assembleProblem(blocks, bhat, annotations);
   const opts = { iterations, burnIn };
 
@@ -134,6 +135,11 @@ export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport) 
     nnz: post.nnz,
     pi: post.pi,
     annotations: names,
+    // Per-SNP enrichment is a ratio of means over annotated SNPs: defined for 0/1 columns only.
+    enrichment: post.enrichment.map((e, t) => (binary[t] === true ? e : null)),
+    componentCount: post.componentCount,
+    componentVarianceShare: post.componentVarianceShare,
+    sigma2e: post.sigma2e,
     alpha: annotations ? Array.from({ length: post.alpha.length / annotations.nA }, (_, c) => post.alpha.slice(c * annotations.nA, (c + 1) * annotations.nA)) : [],
     removedSnps: post.removed.map((j) => panel.snps.id[j]!),
     resumedFromSweep: resumedFrom,
@@ -141,14 +147,16 @@ export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport) 
     sweepsPerSecond: (st.sweep - firstSweep) / Math.max(sweepSeconds, 1e-9),
   };
   await writeFileAtomic(files.txt, effectsText({ id: panel.snps.id, a1: panel.snps.a1, scale }, post));
-  await writeFileAtomic(files.par, parText(post, annotations?.nA ?? 0));
+  await writeFileAtomic(files.par, parText(post, names, binary));
+  const snps = panel.snps;
+  await writeFileAtomic(files.pgs, pgsCatalogText({ id: snps.id, a1: snps.a1, a2: snps.a2, chrom: snps.chrom, pos: snps.physPos, scale }, post, summary.method));
   await writeFileAtomic(files.json, summaryJson(summary));
   await rm(files.checkpoint, { force: true });
   return { summary, sweep: st.sweep, files };
 }
 
 /** Annotations in panel order, SNP-major; panel SNPs absent from the file get 0 (intercept 1). */
-async function annotationMatrix(path: string, panelIds: readonly string[]): Promise<{ annotations: Annotations; names: string[] }> {
+async function annotationMatrix(path: string, panelIds: readonly string[]): Promise<{ annotations: Annotations; names: string[]; binary: boolean[] }> {
   const t = await readAnnotations(path);
   const nA = t.names.length;
   const row = new Map<string, number>();
@@ -160,7 +168,7 @@ async function annotationMatrix(path: string, panelIds: readonly string[]): Prom
     if (r === undefined) return;
     for (let c = 1; c < nA; c++) a[j * nA + c] = t.columns[c]![r]!;
   });
-  return { annotations: { nA, a }, names: t.names };
+  return { annotations: { nA, a }, names: t.names, binary: t.names.map((_, c) => c === 0 || t.binary[c] === true) };
 }
 
 /** Identifies the inputs and settings a checkpoint belongs to, so a stale one is never resumed. */

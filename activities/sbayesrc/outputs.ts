@@ -21,19 +21,46 @@ export function effectsText(snps: OutputSnps, post: PosteriorSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function parText(post: PosteriorSummary, nAnnot: number): string {
+/** `names`/`binary`: the annotation columns (empty for SBayesR). */
+export function parText(post: PosteriorSummary, names: readonly string[], binary: readonly boolean[]): string {
+  const nAnnot = names.length;
   const rows: [string, string, string][] = [
     ['hsq', num(post.h2.mean), num(post.h2.sd)],
     ['nnz', num(post.nnz.mean), num(post.nnz.sd)],
   ];
   for (let k = 0; k < N_COMPONENTS; k++) rows.push([`Pi${k + 1}`, num(post.pi[k]!), 'NA']);
+  for (let k = 0; k < N_COMPONENTS; k++) rows.push([`NumSnp${k + 1}`, num(post.componentCount[k]!), 'NA']);
+  for (let k = 0; k < N_COMPONENTS; k++) rows.push([`VarShare${k + 1}`, num(post.componentVarianceShare[k]!), 'NA']);
   const se = post.sigma2e;
   rows.push(['sigma2e_mean_over_blocks', num(se.reduce((a, b) => a + b, 0) / Math.max(1, se.length)), 'NA']);
   for (let c = 0; c < post.alpha.length / Math.max(1, nAnnot); c++) {
-    for (let t = 0; t < nAnnot; t++) rows.push([`alpha_${c + 1}_${t}`, num(post.alpha[c * nAnnot + t]!), 'NA']);
+    for (let t = 0; t < nAnnot; t++) rows.push([`alpha${c + 1}_${names[t]}`, num(post.alpha[c * nAnnot + t]!), 'NA']);
   }
+  for (let t = 0; t < nAnnot; t++) if (binary[t] === true) rows.push([`enrichment_${names[t]}`, num(post.enrichment[t]!), 'NA']);
   rows.push(['removed_snps', String(post.removed.length), 'NA']);
   return `Par\tMean\tSD\n${rows.map((r) => r.join('\t')).join('\n')}\n`;
+}
+
+export interface ScoringSnps extends OutputSnps {
+  chrom: readonly string[];
+  pos: ArrayLike<number>;
+  a2: readonly string[];
+}
+
+/** PGS Catalog scoring file (DESIGN §4) so PLINK, pgsc_calc and `pgsflow score` can apply the weights. */
+export function pgsCatalogText(snps: ScoringSnps, post: PosteriorSummary, method: string): string {
+  const lines = [
+    '###PGS CATALOG SCORING FILE - see https://www.pgscatalog.org/downloads/#dl_ftp_scoring for additional information',
+    '#format_version=2.0',
+    `#pgs_name=pgsflow_${method}`,
+    `#weight_type=beta`,
+    `#variants_number=${snps.id.length}`,
+    'rsID\tchr_name\tchr_position\teffect_allele\tother_allele\teffect_weight',
+  ];
+  for (let j = 0; j < snps.id.length; j++) {
+    lines.push(`${snps.id[j]}\t${snps.chrom[j]}\t${snps.pos[j]}\t${snps.a1[j]}\t${snps.a2[j]}\t${num(post.mean[j]! * snps.scale[j]!)}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 export interface FitSummaryJson {
@@ -49,6 +76,11 @@ export interface FitSummaryJson {
   nnz: { mean: number; sd: number };
   pi: number[];
   annotations: string[];
+  /** Per annotation column (intercept first): posterior mean per-SNP heritability enrichment; null for continuous columns. */
+  enrichment: (number | null)[];
+  componentCount: number[];
+  componentVarianceShare: number[];
+  sigma2e: number[];
   /** α[level][annotation], posterior mean. */
   alpha: number[][];
   removedSnps: string[];

@@ -14,7 +14,13 @@ export interface PosteriorSummary {
   pi: number[];
   /** Posterior mean α[c·nA + t] (empty without annotations). */
   alpha: number[];
+  /** Posterior mean σ²e per block. */
   sigma2e: number[];
+  /** Per component: mean SNP count and share of Σβ² (genetic variance share, LD ignored). */
+  componentCount: number[];
+  componentVarianceShare: number[];
+  /** Per annotation column: posterior mean per-SNP heritability enrichment (empty without annotations). */
+  enrichment: number[];
   removed: number[];
 }
 
@@ -53,7 +59,16 @@ export function posteriorSummary(st: ChainState): PosteriorSummary {
     nnz: meanSd(st.stats[STAT.nnz]!, st.stats[STAT.nnzSq]!, n),
     pi,
     alpha: Array.from(st.alphaSum, (a) => a / n),
-    sigma2e: Array.from(st.sigma2e),
+    sigma2e: Array.from(st.sigma2eSum, (x) => x / n),
+    componentCount: Array.from(st.componentSum.subarray(0, N_COMPONENTS), (x) => x / n),
+    componentVarianceShare: shares(st.componentSum.subarray(N_COMPONENTS)),
+    enrichment: Array.from(st.enrichmentSum, (x) => x / n),
     removed,
   };
+}
+
+function shares(x: Float64Array): number[] {
+  let total = 0;
+  for (const v of x) total += v;
+  return Array.from(x, (v) => (total > 0 ? v / total : 0));
 }

@@ -92,12 +92,19 @@ function countRemoved(removed: Uint8Array): number {
 }
 
 function accumulate(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, h2: number, nnz: number): void {
+  const comp = st.componentSum;
   for (let j = 0; j < p.nSnps; j++) {
     const b = st.beta[j]!;
     st.betaSum[j]! += b;
     st.beta2Sum[j]! += b * b;
-    if (st.delta[j]! > 0) st.pipSum[j]!++;
+    if (st.removed[j] === 1) continue;
+    const d = st.delta[j]!;
+    if (d > 0) st.pipSum[j]!++;
+    comp[d]!++;
+    comp[N_COMPONENTS + d]! += b * b;
   }
+  for (let b = 0; b < p.blocks.length; b++) st.sigma2eSum[b]! += st.sigma2e[b]!;
+  if (p.annotations) accumulateEnrichment(p, st);
   const s = st.stats;
   s[STAT.draws]!++;
   s[STAT.h2]! += h2;
@@ -115,6 +122,33 @@ function accumulate(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, h2: nu
   } else {
     for (let k = 0; k < N_COMPONENTS; k++) st.piSum[k]! += st.pi[k]!;
   }
+}
+
+/**
+ * Per-SNP heritability enrichment of annotation t in this draw: (Σ_j a_jt β_j² / Σ_j a_jt) /
+ * (Σ_j β_j² / M), i.e. the mean β² of annotated SNPs over the mean β² of all (intercept = 1).
+ */
+function accumulateEnrichment(p: SbayesProblem, st: ChainState): void {
+  const ann = p.annotations;
+  if (!ann) return;
+  const { nA, a } = ann;
+  const num = new Float64Array(nA);
+  const den = new Float64Array(nA);
+  let total = 0;
+  let m = 0;
+  for (let j = 0; j < p.nSnps; j++) {
+    if (st.removed[j] === 1) continue;
+    const b2 = st.beta[j]! * st.beta[j]!;
+    total += b2;
+    m++;
+    for (let t = 0; t < nA; t++) {
+      const x = a[j * nA + t]!;
+      num[t]! += x * b2;
+      den[t]! += x;
+    }
+  }
+  if (!(total > 0)) return;
+  for (let t = 0; t < nA; t++) if (den[t]! > 0) st.enrichmentSum[t]! += num[t]! / den[t]! / (total / m);
 }
 
 /** Take SNP j out for good: its effect leaves the residual, its draws are forgotten. */

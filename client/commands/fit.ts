@@ -16,7 +16,8 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
   --ld DIR              SBayesRC LD folder (ldm.info, snp.info, block<B>.eigen.bin)
   --annot F             SBayesRC annotation file (SNP, intercept, annotations): fits SBayesRC
   --out PREFIX          writes PREFIX.txt (SNP A1 BETA SE PIP BETAlast, per copy of A1 on the
-                        phenotype scale), PREFIX.par and PREFIX.json
+                        phenotype scale), PREFIX.par, PREFIX.json and PREFIX.pgs.txt (PGS Catalog
+                        scoring file)
   --iterations N        MCMC sweeps (default ${DEFAULT_FIT.iterations})
   --burn-in N           sweeps discarded before averaging (default ${DEFAULT_FIT.burnIn})
   --cutoff C            eigenvalue cut-off (default ${DEFAULT_FIT.cutoff}, at most the panel's)
@@ -80,7 +81,7 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
       `${s.method}: h² ${s.h2.mean.toFixed(4)} (SD ${s.h2.sd.toFixed(4)}), nnz ${s.nnz.mean.toFixed(0)}, ${s.snps} SNPs in ${s.blocks} blocks,` +
         ` ${s.sweepsPerSecond.toFixed(1)} sweeps/s${s.resumedFromSweep !== null ? `, resumed at sweep ${s.resumedFromSweep}` : ''}` +
         `${s.removedSnps.length > 0 ? `, ${s.removedSnps.length} SNPs removed by the convergence guard` : ''}\n` +
-        `  → ${result.files.txt}, ${result.files.par}, ${result.files.json}\n`,
+        `  → ${result.files.txt}, ${result.files.par}, ${result.files.json}, ${result.files.pgs}\n`,
     );
     return EXIT_OK;
   },

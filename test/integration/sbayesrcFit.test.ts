@@ -9,6 +9,7 @@ import { BED_MAGIC, bytesPerVariant, packVariant } from '../../activities/genoty
 import { symmetricEigen } from '../../activities/linalg/symmetricEigen.js';
 import { Rng } from '../../activities/random/rng.js';
 import { fitOnFiles, type FitRequest } from '../../activities/sbayesrc/fitFiles.js';
+import { readWeightFile } from '../../activities/score/weights.js';
 import { copulaSource } from '../../activities/simulate/genotypeSource.js';
 import { ldPanelFromBed, type BedPanel } from '../helpers/ldPanel.js';
 
@@ -47,8 +48,8 @@ async function writeReferenceBed(bfile: string): Promise<void> {
   await writeFile(`${bfile}.fam`, `${Array.from({ length: N_REF }, (_, i) => `F${i} I${i} 0 0 0 -9`).join('\n')}\n`);
 }
 
-/** COJO .ma whose standardised b̂ is Rβ + ε exactly (se chosen so that b/sqrt(N se² + b²) = b̂). */
-async function writeSumstats(path: string): Promise<void> {
+/** True standardised effects: N_CAUSAL normal effects scaled so that βᵀRβ = H2. */
+function drawTruth(): void {
   const rng = Rng.stream(SEED, 2);
   const m = BLOCK_SNPS;
   for (let c = 0; c < N_CAUSAL; c++) beta[rng.below(beta.length)] = rng.normal();
@@ -57,6 +58,12 @@ async function writeSumstats(path: string): Promise<void> {
     for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) g += beta[b * m + i]! * r[i * m + j]! * beta[b * m + j]!;
   });
   for (let j = 0; j < beta.length; j++) beta[j] = beta[j]! * Math.sqrt(H2 / g);
+}
+
+/** COJO .ma whose standardised b̂ is R(βf) + ε exactly (se chosen so that b/sqrt(N se² + b²) = b̂). */
+async function writeSumstats(path: string, factor: number, noiseKey: number): Promise<void> {
+  const rng = Rng.stream(SEED, noiseKey);
+  const m = BLOCK_SNPS;
   const lines = ['SNP A1 A2 freq b se p N'];
   panel.correlations.forEach((r, b) => {
     const { values, vectors } = symmetricEigen(Float64Array.from(r), m);
@@ -64,7 +71,7 @@ async function writeSumstats(path: string): Promise<void> {
     for (let i = 0; i < m; i++) {
       let rb = 0;
       let e = 0;
-      for (let j = 0; j < m; j++) rb += r[i * m + j]! * beta[b * m + j]!;
+      for (let j = 0; j < m; j++) rb += r[i * m + j]! * beta[b * m + j]! * factor;
       for (let t = 0; t < m; t++) e += vectors[t * m + i]! * Math.sqrt(Math.max(values[t]!, 0)) * z[t]!;
       const bhat = rb + e / Math.sqrt(N_GWAS);
       const s = b * m + i;
@@ -104,7 +111,17 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pgsflow-sbayesrc-'));
   await writeReferenceBed(join(dir, 'ref'));
   panel = await ldPanelFromBed(join(dir, 'ref'), join(dir, 'ld'), BLOCK_SNPS, 0.995);
-  await writeSumstats(join(dir, 'gwas.ma'));
+  drawTruth();
+  await writeSumstats(join(dir, 'gwas.ma'), 1, 3);
+  await writeSumstats(join(dir, 'gwas01.ma'), Math.sqrt(0.1 / H2), 4); // h² = 0.1
+  // Annotations: 'enriched' covers every causal SNP and 10 % of the rest, 'noise' a random 30 %.
+  const rng = Rng.stream(SEED, 5);
+  const rows = ['SNP\tIntercept\tenriched\tnoise\tcont'];
+  for (let j = 0; j < beta.length; j++) {
+    const enriched = beta[j] !== 0 || rng.uniform() < 0.1 ? 1 : 0;
+    rows.push(`${panel.snps.id[j]}\t1\t${enriched}\t${rng.uniform() < 0.3 ? 1 : 0}\t${rng.normal().toFixed(4)}`);
+  }
+  await writeFile(join(dir, 'annot.txt'), `${rows.join('\n')}\n`);
 });
 
 afterAll(async () => {
@@ -136,6 +153,33 @@ describe('pgsflow fit (SBayesR) on simulated truth', () => {
     expect(r).toBeGreaterThan(0.8);
     const par = await readFile(join(dir, 'fit.par'), 'utf8');
     expect(par).toMatch(/^Par\tMean\tSD\nhsq\t/);
+  });
+
+  it('recovers h² = 0.1', async () => {
+    const res = await fitOnFiles({ sumstats: join(dir, 'gwas01.ma'), ld: join(dir, 'ld'), out: join(dir, 'fit01'), seed: 3 });
+    const s = res.summary!;
+    console.log(`SBayesR h² = 0.1: estimate ${s.h2.mean.toFixed(4)} ± ${s.h2.sd.toFixed(4)}`);
+    expect(Math.abs(s.h2.mean / 0.1 - 1)).toBeLessThan(0.1);
+  });
+
+  it('SBayesRC with annotations ranks the truly enriched annotation first', async () => {
+    const res = await fitOnFiles({ sumstats: join(dir, 'gwas.ma'), ld: join(dir, 'ld'), annot: join(dir, 'annot.txt'), out: join(dir, 'rc'), seed: 4 });
+    const s = res.summary!;
+    expect(s.method).toBe('SBayesRC');
+    expect(s.annotations).toEqual(['Intercept', 'enriched', 'noise', 'cont']);
+    const [, enriched, noise, cont] = s.enrichment;
+    console.log(
+      `SBayesRC: h² ${s.h2.mean.toFixed(4)} (truth ${H2}); enrichment enriched ${enriched!.toFixed(2)}, noise ${noise!.toFixed(2)}, cont ${String(cont)};` +
+        ` α level 0 ${s.alpha[0]!.map((a) => a.toFixed(2)).join(' ')}; ${s.sweepsPerSecond.toFixed(0)} sweeps/s`,
+    );
+    expect(Math.abs(s.h2.mean / H2 - 1)).toBeLessThan(0.1);
+    expect(enriched!).toBeGreaterThan(2);
+    expect(enriched!).toBeGreaterThan(noise!);
+    expect(cont).toBeNull(); // continuous column: per-SNP enrichment undefined
+    expect(s.alpha[0]![1]!).toBeGreaterThan(0);
+    // The PGS Catalog file is readable by the scoring reader.
+    const w = await readWeightFile(res.files.pgs);
+    expect(w.format).toBe('pgs-catalog');
   });
 
   it('a fit stopped at a checkpoint and run again resumes and writes identical effects', async () => {
