@@ -9,6 +9,7 @@ import { freePort } from '../../client/devServer.js';
 import { COMMANDS } from '../../client/cli.js';
 import { processesMatching, runCli, spawnCli, waitUntil } from '../helpers/cli.js';
 import { makeTmpDir, sha256File } from '../helpers/tmp.js';
+import { THOUSAND_GENOMES } from '../helpers/sharedData.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -147,7 +148,7 @@ describe('pgsflow demo against an external cluster (TEMPORAL_ADDRESS)', () => {
 
 describe('pgsflow simulate and ingest from the command line', () => {
   const BAD = fileURLToPath(new URL('../fixtures/bad/', import.meta.url));
-  const KG = fileURLToPath(new URL('../../../shared/data/1000g/', import.meta.url));
+  const KG = THOUSAND_GENOMES;
 
   it('simulates, then ingests; a second ingest says nothing changed', () => {
     const dir = tmp();

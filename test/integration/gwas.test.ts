@@ -10,8 +10,9 @@ import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import { plink2, readTable } from '../helpers/plink2.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { THOUSAND_GENOMES } from '../helpers/sharedData.js';
 
-const KG = new URL('../../../shared/data/1000g/', import.meta.url).pathname;
+const KG = THOUSAND_GENOMES;
 let tmp: { dir: string; cleanup: () => void };
 beforeAll(() => {
   tmp = makeTmpDir('gwas');

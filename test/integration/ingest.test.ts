@@ -13,8 +13,9 @@ import { Store, storePaths } from '../../activities/store/store.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import { column, plink2, readTable } from '../helpers/plink2.js';
 import { makeTmpDir, sha256File } from '../helpers/tmp.js';
+import { THOUSAND_GENOMES } from '../helpers/sharedData.js';
 
-const THOUSAND_G = new URL('../../../shared/data/1000g/', import.meta.url).pathname;
+const THOUSAND_G = THOUSAND_GENOMES;
 const BAD = new URL('../fixtures/bad/', import.meta.url).pathname;
 let tmp: { dir: string; cleanup: () => void };
 let sim: string;

@@ -17,12 +17,13 @@ import { ldCommand } from '../../client/commands/ld.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import { column, plink2, readTable } from '../helpers/plink2.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { LD_BLOCKS, THOUSAND_GENOMES } from '../helpers/sharedData.js';
 
 const tmp = makeTmpDir('ld-panel');
 afterAll(() => tmp.cleanup());
 
-const G1000 = '/work/shared/data/1000g';
-const SBAYESRC_BLOCKS = '/work/shared/data/ldblocks/sbayesrc_ref4cM_v37.pos';
+const G1000 = THOUSAND_GENOMES.replace(/\/$/, '');
+const SBAYESRC_BLOCKS = `${LD_BLOCKS}sbayesrc_ref4cM_v37.pos`;
 
 async function runLd(args: string[]): Promise<string> {
   let out = '';

@@ -9,8 +9,9 @@ import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
 import { MISSING_DOSAGE, bytesPerVariant, unpackVariant } from '../../activities/genotypes/bedCodec.js';
 import { column, plink2, readTable } from '../helpers/plink2.js';
 import { makeTmpDir, sha256File } from '../helpers/tmp.js';
+import { THOUSAND_GENOMES } from '../helpers/sharedData.js';
 
-const THOUSAND_G = new URL('../../../shared/data/1000g/', import.meta.url).pathname;
+const THOUSAND_G = THOUSAND_GENOMES;
 let tmp: { dir: string; cleanup: () => void };
 beforeAll(() => {
   tmp = makeTmpDir('sim');

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readBlocks } from '../../../activities/ingest/formats/blocks.js';
 import { makeTmpDir } from '../../helpers/tmp.js';
+import { LD_BLOCKS } from '../../helpers/sharedData.js';
 
-const LDBLOCKS = new URL('../../../../shared/data/ldblocks/', import.meta.url).pathname;
+const LDBLOCKS = LD_BLOCKS;
 const tmp = makeTmpDir('blocks');
 afterAll(() => tmp.cleanup());
 let counter = 0;

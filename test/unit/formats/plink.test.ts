@@ -4,8 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BadInputError } from '../../../activities/errors.js';
 import { checkBed, readBim, readFam, resolveBfile } from '../../../activities/ingest/formats/plink.js';
 import { makeTmpDir } from '../../helpers/tmp.js';
+import { THOUSAND_GENOMES } from '../../helpers/sharedData.js';
 
-const DATA = new URL('../../../../shared/data/1000g/', import.meta.url).pathname;
+const DATA = THOUSAND_GENOMES;
 const tmp = makeTmpDir('plink');
 afterAll(() => tmp.cleanup());
 
