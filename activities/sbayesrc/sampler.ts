@@ -33,6 +33,8 @@ export interface ChainWorkspace {
   counts: Float64Array;
   probit: ProbitWorkspace | null;
   guardThreshold: number;
+  /** Order the blocks are swept in; any order gives the same chain (tests shuffle it). */
+  blockOrder: Int32Array;
 }
 
 export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
@@ -44,6 +46,7 @@ export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
     counts: new Float64Array(N_COMPONENTS),
     probit: nA > 0 ? probitWorkspace(p.nSnps, nA) : null,
     guardThreshold: absQuantile(p.bhat, 0.8),
+    blockOrder: Int32Array.from(p.blocks, (_, b) => b),
   };
 }
 
@@ -61,12 +64,12 @@ export function sweep(p: SbayesProblem, st: ChainState, opts: ChainOptions, ws: 
   const sigma2 = GAMMA.map((g) => g * st.sigma2g);
   const sc = sweepScratch();
   ws.counts.fill(0);
-  for (let b = 0; b < nB; b++) {
+  for (const b of ws.blockOrder) {
     const rng = Rng.fromState(st.rng.subarray(4 * b, 4 * b + 4));
     sweepBlock(p.blocks[b]!, b, st, sigma2, ws.logPi, piStride, rng, sc, ws.result);
     st.rng.set(rng.state(), 4 * b);
     ws.blockGenetic[b] = ws.result.geneticVariance;
-    for (let k = 0; k < N_COMPONENTS; k++) ws.counts[k]! += ws.result.counts[k]!;
+    for (let k = 0; k < N_COMPONENTS; k++) ws.counts[k]! += ws.result.counts[k]!; // integer sums: order-free
   }
   st.sigma2g = geneticVariance(ws.blockGenetic);
   const global = Rng.fromState(st.rng.subarray(4 * nB, 4 * nB + 4));
@@ -175,8 +178,9 @@ export function runChain(
   opts: ChainOptions,
   stopAt = opts.iterations,
   onSweep?: (r: SweepReport, st: ChainState) => void,
+  workspace?: ChainWorkspace,
 ): SweepReport | null {
-  const ws = chainWorkspace(p);
+  const ws = workspace ?? chainWorkspace(p);
   let last: SweepReport | null = null;
   const end = Math.min(stopAt, opts.iterations);
   while (st.sweep < end) {
