@@ -13,6 +13,7 @@ import { alignToPanel } from '../impute/alignToPanel.js';
 import { readAnnotations } from '../ingest/formats/annotations.js';
 import { readEigenBlock, readLdFolder, truncateEigen } from '../ingest/formats/ldFolder.js';
 import { readSumstats } from '../ingest/formats/sumstats.js';
+import type { EigenBlock } from '../ingest/formats/types.js';
 import { initChain, type ChainState } from './chainState.js';
 import { CheckpointError, checkpoint, restore } from './checkpoint.js';
 import { lowRankBlock, type LowRankBlock } from './lowRank.js';
@@ -22,6 +23,7 @@ import type { Annotations } from './probit.js';
 import { assembleProblem } from './problem.js';
 import { runChain, type SweepReport } from './sampler.js';
 import { blockSampleSize, standardise } from './standardise.js';
+import { tuneCutoff } from './tuneCutoff.js';
 
 export const DEFAULT_FIT = { iterations: 3000, burnIn: 1000, cutoff: 0.995, seed: 1, checkpointEvery: 100 } as const;
 
@@ -33,6 +35,8 @@ export interface FitRequest {
   iterations?: number;
   burnIn?: number;
   cutoff?: number;
+  /** Choose the cut-off by pseudo-validation over this grid (overrides `cutoff`). */
+  tune?: readonly number[];
   seed?: number;
   checkpointEvery?: number;
   /** Stop (with the checkpoint written) after this many sweeps: tests of resume. */
@@ -86,20 +90,25 @@ export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport) 
   }
   const { scale, bhat } = standardise(b, se, n);
 
-  const blocks: LowRankBlock[] = [];
   const info = panel.info;
+  const eigens: EigenBlock[] = [];
   for (let i = 0; i < info.block.length; i++) {
+    const file = panel.eigenFiles[i]!;
+    const eigen = await readEigenBlock(file, info.endIdx[i]! - info.startIdx[i]! + 1);
+    eigens.push(req.tune ? eigen : truncateEigen(eigen, cutoff, file));
+  }
+  const tuning = req.tune ? tuneCutoff(eigens, bhat, n, seed, req.tune) : null;
+  const chosen = tuning ? tuning.cutoff : cutoff;
+  const blocks: LowRankBlock[] = eigens.map((e, i) => {
     const first = info.startIdx[i]!;
     const end = info.endIdx[i]! + 1;
-    const file = panel.eigenFiles[i]!;
-    const eigen = truncateEigen(await readEigenBlock(file, end - first), cutoff, file);
-    blocks.push(lowRankBlock(eigen, bhat.subarray(first, end), blockSampleSize(n, first, end)));
-  }
+    return lowRankBlock(truncateEigen(e, chosen, panel.eigenFiles[i]!), bhat.subarray(first, end), blockSampleSize(n, first, end));
+  });
   const { annotations, names, binary } = req.annot ? await annotationMatrix(req.annot, panel.snps.id) : { annotations: null, names: [], binary: [] };
   const problem = assembleProblem(blocks, bhat, annotations);
   const opts = { iterations, burnIn };
 
-  const fingerprint = fingerprintOf(bhat, n, annotations, { iterations, burnIn, cutoff, seed });
+  const fingerprint = fingerprintOf(bhat, n, annotations, { iterations, burnIn, cutoff: chosen, seed });
   const resumed = await loadCheckpoint(files.checkpoint, fingerprint, nSnps);
   const st = resumed ?? initChain(problem, seed);
   const resumedFrom = resumed ? resumed.sweep : null;
@@ -129,7 +138,8 @@ export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport) 
     iterations,
     burnIn,
     seed,
-    cutoff,
+    cutoff: chosen,
+    tuning,
     draws: post.draws,
     h2: post.h2,
     nnz: post.nnz,

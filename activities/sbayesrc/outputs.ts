@@ -2,6 +2,7 @@
 // PREFIX.par scalar parameters, and a JSON summary.
 import { N_COMPONENTS } from './mixture.js';
 import type { PosteriorSummary } from './posterior.js';
+import type { TuneResult } from './tuneCutoff.js';
 
 export interface OutputSnps {
   id: readonly string[];
@@ -71,6 +72,8 @@ export interface FitSummaryJson {
   burnIn: number;
   seed: number;
   cutoff: number;
+  /** Pseudo-validation scores and the decision, when the cut-off was tuned. */
+  tuning: TuneResult | null;
   draws: number;
   h2: { mean: number; sd: number };
   nnz: { mean: number; sd: number };

@@ -194,6 +194,22 @@ describe('pgsflow fit (SBayesR) on simulated truth', () => {
     expect(await readFile(join(dir, 'part.par'), 'utf8')).toBe(await readFile(join(dir, 'whole.par'), 'utf8'));
   });
 
+  it('--tune scores every cut-off of the grid and records the decision', async () => {
+    const out: string[] = [];
+    const code = await fitCommand.run(
+      { values: { sumstats: join(dir, 'gwas.ma'), ld: join(dir, 'ld'), out: join(dir, 'tuned'), tune: '0.995,0.99,0.95,0.9', iterations: '300', 'burn-in': '100' }, positionals: [] },
+      { stdout: (t) => out.push(t), stderr: () => undefined, onInterrupt: () => () => undefined },
+    );
+    expect(code).toBe(0);
+    const s = JSON.parse(await readFile(join(dir, 'tuned.json'), 'utf8')) as { cutoff: number; tuning: { scores: { cutoff: number; r: number }[]; decision: string; reason: string } };
+    console.log(`tuning: ${s.tuning.scores.map((x) => `${x.cutoff}: ${x.r.toFixed(4)}`).join(', ')} → ${s.cutoff} (${s.tuning.decision}: ${s.tuning.reason})`);
+    expect(s.tuning.scores.map((x) => x.cutoff).slice(0, 4)).toEqual([0.995, 0.99, 0.95, 0.9]);
+    // The LD of the GWAS is the panel's here, so there is no reason to leave 0.995.
+    expect(s.tuning.scores[0]!.r).toBeGreaterThan(0);
+    expect(s.cutoff).toBe(0.995);
+    expect(out.join('')).toContain('cut-off 0.995 (tuned');
+  });
+
   it('refuses summary statistics that do not cover the panel', async () => {
     const lines = (await readFile(join(dir, 'gwas.ma'), 'utf8')).trim().split('\n');
     await writeFile(join(dir, 'partial.ma'), `${lines.slice(0, -5).join('\n')}\n`);
