@@ -10,9 +10,10 @@
  *                                      conquer, 2n^2 extra; numpy's eigh). async: a Promise, the
  *                                      work on the libuv pool so the event loop (heartbeats,
  *                                      the other task queue) keeps turning.
- *   gram(z, m, n, out, async)          out (m x m) = Z Z^T for the row-major m x n `z` (dsyrk),
- *                                      both triangles filled.
- *   config()                           a string naming the BLAS build.
+ *   gram(z, m, n, out, acc, async)     out (m x m) = Z Z^T (+ out when acc) for the row-major
+ *                                      m x n `z` (dsyrk), both triangles filled: a block's
+ *                                      correlation accumulates over chunks of samples.
+ *   config()                           a string naming the BLAS build and the CPU kernels in use.
  *
  * The caller must not touch the arrays until an async call settles; references pin them.
  */
@@ -28,6 +29,7 @@ extern void dsyrk_(const char *uplo, const char *trans, const int *n, const int 
                    const double *a, const int *lda, const double *beta, double *c, const int *ldc);
 /* OpenBLAS only; weak so another BLAS still links. */
 extern char *openblas_get_config(void) __attribute__((weak));
+extern char *openblas_get_corename(void) __attribute__((weak));
 
 typedef enum { JOB_EIGH, JOB_GRAM } job_kind;
 
@@ -38,6 +40,7 @@ typedef struct {
   double *out;    /* gram: m x m result */
   int n;          /* eigh: order; gram: m (rows of z) */
   int k;          /* gram: n (columns of z) */
+  int accumulate; /* gram: add to out instead of overwriting it */
   char method;
   int info;       /* LAPACK info, or -1000 when out of memory */
   napi_async_work work;
@@ -94,11 +97,15 @@ static void run_eigh(job *j) {
 }
 
 static void run_gram(job *j) {
-  const int m = j->n, n = j->k;
+  const int m = j->n, n = j->k, lda = n > 0 ? n : 1;
   if (m == 0) return;
-  const double one = 1.0, zero = 0.0;
+  if (n == 0) {
+    if (!j->accumulate) memset(j->out, 0, sizeof(double) * (size_t)m * m);
+    return;
+  }
+  const double one = 1.0, beta = j->accumulate ? 1.0 : 0.0;
   /* Row-major m x n z is column-major n x m (call it Y): out = Y^T Y, lower triangle. */
-  dsyrk_("L", "T", &m, &n, &one, j->a, &n, &zero, j->out, &m);
+  dsyrk_("L", "T", &m, &n, &one, j->a, &lda, &beta, j->out, &m);
   for (int c = 0; c < m; c++)
     for (int r = c + 1; r < m; r++) j->out[(size_t)r * m + c] = j->out[(size_t)c * m + r];
 }
@@ -235,11 +242,11 @@ static napi_value eigh(napi_env env, napi_callback_info info) {
 }
 
 static napi_value gram(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 5) {
-    napi_throw_type_error(env, "ERR_LDEIGEN", "gram(z, m, n, out, async)");
+  if (argc < 6) {
+    napi_throw_type_error(env, "ERR_LDEIGEN", "gram(z, m, n, out, accumulate, async)");
     return NULL;
   }
   int m, n;
@@ -248,18 +255,20 @@ static napi_value gram(napi_env env, napi_callback_info info) {
   if (!z) return NULL;
   double *out = float64_arg(env, argv[3], (size_t)m * m, "out must be a Float64Array of m*m values");
   if (!out) return NULL;
-  bool async;
-  CHECK(napi_get_value_bool(env, argv[4], &async));
+  bool accumulate, async;
+  CHECK(napi_get_value_bool(env, argv[4], &accumulate));
+  CHECK(napi_get_value_bool(env, argv[5], &async));
   job *j = calloc(1, sizeof(job));
   if (!j) {
     napi_throw_error(env, "ERR_LDEIGEN", "out of memory");
     return NULL;
   }
   j->kind = JOB_GRAM;
+  j->accumulate = accumulate;
   j->a = z;
   j->out = out;
   j->n = m;
-  j->k = n < 1 ? 1 : n; /* lda >= 1 even for an empty block */
+  j->k = n;
   j->method = 'k';
   napi_value pins[2] = {argv[0], argv[3]};
   return dispatch(env, j, pins, 2, async);
@@ -268,7 +277,11 @@ static napi_value gram(napi_env env, napi_callback_info info) {
 static napi_value config(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value s;
-  const char *text = openblas_get_config ? openblas_get_config() : "LAPACK/BLAS (not OpenBLAS)";
+  char text[512];
+  if (openblas_get_config)
+    snprintf(text, sizeof text, "%s; kernels %s", openblas_get_config(), openblas_get_corename ? openblas_get_corename() : "?");
+  else
+    snprintf(text, sizeof text, "LAPACK/BLAS (not OpenBLAS)");
   CHECK(napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &s));
   return s;
 }

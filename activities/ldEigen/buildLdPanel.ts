@@ -13,11 +13,10 @@ import type { EigenBlock, LdSnpTable } from '../ingest/formats/types.js';
 import { readKeep } from '../score/sampleSelection.js';
 import { BedVariantReader } from './bedVariantReader.js';
 import { type DropReason, type BlockSplit, type PanelPlan, type PlannedBlock, planPanel } from './blockPlan.js';
-import { correlationMatrix } from './correlation.js';
+import { blockCorrelation } from './correlation.js';
 import { toEigenBlock } from './eigenCutoff.js';
 import { DEFAULT_NATIVE_METHOD, type EigenBackend, describeEigenBackend, eigenSymmetricAsync, resolveEigenBackend } from './eigenSymmetric.js';
 import { createStaging, discardStaging, publishStaging } from './stagingFolder.js';
-import { standardizeRows } from './standardize.js';
 import { type VariantStats, variantStats } from './variantStats.js';
 
 export const DEFAULT_CUTOFF = 0.995;
@@ -168,7 +167,7 @@ export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}
   }
 }
 
-/** Correlate and decompose one block; only R and its decomposition live through the eigen step. */
+/** Correlate and decompose one block: R and the eigen workspace are the only m² arrays. */
 async function decomposeBlock(
   reader: BedVariantReader,
   geno: GenotypeFiles,
@@ -186,7 +185,7 @@ async function decomposeBlock(
   return block;
 }
 
-/** The block's correlation matrix; the standardised dosages (m × samples) die here. */
+/** The block's correlation matrix (read, then accumulated over slices of samples). */
 async function correlateBlock(
   reader: BedVariantReader,
   geno: GenotypeFiles,
@@ -195,12 +194,11 @@ async function correlateBlock(
   backend: EigenBackend,
   seconds: LdPanelSummary['seconds'],
 ): Promise<Float64Array> {
-  const m = pb.variants.length;
   let t = performance.now();
-  const z = standardizeRows(await reader.read(pb.variants), m, geno.bytesPerVariant, kept);
+  const packed = await reader.read(pb.variants);
   seconds.read += (performance.now() - t) / 1000;
   t = performance.now();
-  const r = await correlationMatrix(z, m, kept.length, backend);
+  const r = await blockCorrelation(packed, pb.variants.length, geno.bytesPerVariant, kept, backend);
   seconds.correlation += (performance.now() - t) / 1000;
   return r;
 }

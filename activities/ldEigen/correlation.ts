@@ -1,11 +1,16 @@
 // LD correlation of a block from its standardised dosage rows: with every row centred and of
-// unit norm, R = Z Zᵀ. BLAS dsyrk through the native addon when the eigen backend is native,
-// else dot products in TypeScript.
+// unit norm, R = Z Zᵀ, accumulated over chunks of samples so only R and one m × chunk slice
+// are ever held. BLAS dsyrk through the native addon when the eigen backend is native, else
+// dot products in TypeScript.
 import type { EigenBackend } from './eigenSymmetric.js';
 import { loadNativeAddon } from './nativeAddon.js';
+import { rowScaling, standardizeInto } from './standardize.js';
 
-/** out = Z Zᵀ (both triangles) for row-major m × n `z`, in TypeScript. */
-export function gramTs(z: Float64Array, m: number, n: number, out: Float64Array): void {
+/** Samples per slice: big enough for dsyrk to run at full speed, small next to R. */
+export const SAMPLE_CHUNK = 512;
+
+/** out (+)= Z Zᵀ (both triangles) for row-major m × n `z`, in TypeScript. */
+export function gramTs(z: Float64Array, m: number, n: number, out: Float64Array, accumulate = false): void {
   for (let i = 0; i < m; i++) {
     const zi = i * n;
     for (let j = 0; j <= i; j++) {
@@ -19,21 +24,44 @@ export function gramTs(z: Float64Array, m: number, n: number, out: Float64Array)
         s1 += z[zi + t + 1]! * z[zj + t + 1]!;
       }
       if (t < n) s0 += z[zi + t]! * z[zj + t]!;
-      out[i * m + j] = out[j * m + i] = s0 + s1;
+      const s = s0 + s1 + (accumulate ? out[i * m + j]! : 0);
+      out[i * m + j] = out[j * m + i] = s;
     }
   }
 }
 
-/**
- * The m × m correlation matrix (row-major = column-major, it is symmetric) of the rows of the
- * standardised `z` (m × n). The diagonal is set to exactly 1: it is 1 by construction and
- * rounding would otherwise leave it a few ulps off.
- */
-export async function correlationMatrix(z: Float64Array, m: number, n: number, backend: EigenBackend): Promise<Float64Array> {
-  const out = new Float64Array(m * m);
+async function gram(z: Float64Array, m: number, n: number, out: Float64Array, accumulate: boolean, backend: EigenBackend): Promise<void> {
   const addon = backend === 'native' ? loadNativeAddon().addon : null;
-  if (addon) await addon.gram(z, m, n, out, true);
-  else gramTs(z, m, n, out);
-  for (let i = 0; i < m; i++) out[i * m + i] = 1;
-  return out;
+  if (addon) await addon.gram(z, m, n, out, accumulate, true);
+  else gramTs(z, m, n, out, accumulate);
+}
+
+/** The diagonal is 1 by construction; rounding would leave it a few ulps off. */
+function unitDiagonal(r: Float64Array, m: number): Float64Array {
+  for (let i = 0; i < m; i++) r[i * m + i] = 1;
+  return r;
+}
+
+/**
+ * The m × m correlation matrix (row-major = column-major: it is symmetric) of the m packed
+ * variants over the kept samples. Rows without variation must have been dropped beforehand.
+ */
+export async function blockCorrelation(packed: Uint8Array, m: number, bytesPerVariant: number, kept: Int32Array, backend: EigenBackend): Promise<Float64Array> {
+  const scaling = rowScaling(packed, m, bytesPerVariant, kept);
+  const r = new Float64Array(m * m);
+  const slice = new Float64Array(m * Math.min(SAMPLE_CHUNK, kept.length));
+  for (let from = 0; from < kept.length; from += SAMPLE_CHUNK) {
+    const to = Math.min(from + SAMPLE_CHUNK, kept.length);
+    const z = slice.subarray(0, m * (to - from));
+    standardizeInto(packed, m, bytesPerVariant, kept, scaling, from, to, z);
+    await gram(z, m, to - from, r, from > 0, backend);
+  }
+  return unitDiagonal(r, m);
+}
+
+/** The correlation matrix of already standardised rows `z` (m × n). */
+export async function correlationMatrix(z: Float64Array, m: number, n: number, backend: EigenBackend): Promise<Float64Array> {
+  const r = new Float64Array(m * m);
+  await gram(z, m, n, r, false, backend);
+  return unitDiagonal(r, m);
 }

@@ -11,13 +11,15 @@ export type EigenBackend = 'native' | 'typescript';
 export interface EigenOptions {
   /** 'auto' (default): native when the addon loads. 'native' fails without it. */
   backend?: 'auto' | EigenBackend;
-  /** Native driver: 'r' dsyevr (default), 'd' dsyevd (numpy's choice; 2n² more workspace). */
+  /** Native driver: 'd' dsyevd (default, numpy's choice), 'r' dsyevr (n² less workspace). */
   method?: NativeEigenMethod;
 }
 
-// dsyevr: as fast as dsyevd on LD blocks here (bench/ldBench.ts) with one n² of workspace
-// instead of two, which is what bounds a panel build's peak memory.
-export const DEFAULT_NATIVE_METHOD: NativeEigenMethod = 'r';
+// dsyevd (divide and conquer). dsyevr needs one n² of workspace instead of two, but its MRRR
+// step slows down badly on big eigenvalue clusters, and blocks with more SNPs than reference
+// samples have one (the zero eigenvalues): 5.8 × numpy vs 0.6 × at 3,000 SNPs × 2,000 samples
+// (bench/ldBench.ts).
+export const DEFAULT_NATIVE_METHOD: NativeEigenMethod = 'd';
 
 export class NativeAddonMissingError extends Error {
   override readonly name = 'NativeAddonMissingError';

@@ -2,7 +2,7 @@
 // the mean-imputed A1 dosages, with missing calls, for both backends.
 import { describe, expect, it } from 'vitest';
 import { bytesPerVariant, MISSING_DOSAGE, packVariant } from '../../activities/genotypes/bedCodec.js';
-import { correlationMatrix, gramTs } from '../../activities/ldEigen/correlation.js';
+import { SAMPLE_CHUNK, blockCorrelation, correlationMatrix, gramTs } from '../../activities/ldEigen/correlation.js';
 import { loadNativeAddon } from '../../activities/ldEigen/nativeAddon.js';
 import { standardizeRows } from '../../activities/ldEigen/standardize.js';
 import { Rng } from '../../activities/random/rng.js';
@@ -30,7 +30,7 @@ function meanImputed(d: Uint8Array, kept: Int32Array): number[] {
 }
 
 describe('block correlation of A1 dosages', () => {
-  const nSamples = 203; // not a multiple of 4: the last byte is partial
+  const nSamples = 1203; // not a multiple of 4 (the last byte is partial); > 2 sample slices
   const m = 30;
   const rng = Rng.stream(42);
   const dosages: Uint8Array[] = [];
@@ -49,8 +49,10 @@ describe('block correlation of A1 dosages', () => {
   const kept = Int32Array.from({ length: nSamples }, (_, i) => i).filter((i) => i % 7 !== 3);
 
   it.each(['native', 'typescript'] as const)('equals Pearson r of mean-imputed dosages over kept samples (%s)', async (backend) => {
-    const z = standardizeRows(packed, m, bpv, kept);
-    const r = await correlationMatrix(z, m, kept.length, backend);
+    expect(kept.length).toBeGreaterThan(2 * SAMPLE_CHUNK);
+    const r = await blockCorrelation(packed, m, bpv, kept, backend);
+    const whole = await correlationMatrix(standardizeRows(packed, m, bpv, kept), m, kept.length, backend);
+    for (let i = 0; i < r.length; i++) expect(Math.abs(r[i]! - whole[i]!)).toBeLessThan(1e-14);
     let worst = 0;
     for (let i = 0; i < m; i++)
       for (let j = 0; j < m; j++) worst = Math.max(worst, Math.abs(r[i * m + j]! - pearson(meanImputed(dosages[i]!, kept), meanImputed(dosages[j]!, kept))));
@@ -59,15 +61,25 @@ describe('block correlation of A1 dosages', () => {
     expect(Math.abs(r[1]!)).toBeGreaterThan(0.5); // the data do have LD
   });
 
-  it('dsyrk and the TypeScript product agree on a wide block', () => {
+  it('dsyrk and the TypeScript product agree, overwriting and accumulating', () => {
     const rows = 37;
     const cols = 1001;
     const g = Rng.stream(9);
     const z = Float64Array.from({ length: rows * cols }, () => g.normal());
-    const a = new Float64Array(rows * rows);
-    const b = new Float64Array(rows * rows);
+    const a = new Float64Array(rows * rows).fill(7);
+    const b = new Float64Array(rows * rows).fill(7);
     gramTs(z, rows, cols, a);
-    loadNativeAddon().addon!.gram(z, rows, cols, b, false);
+    loadNativeAddon().addon!.gram(z, rows, cols, b, false, false);
     for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-10);
+    const twiceA = Float64Array.from(a);
+    gramTs(z, rows, cols, twiceA, true);
+    loadNativeAddon().addon!.gram(z, rows, cols, b, true, false);
+    for (let i = 0; i < a.length; i++) {
+      expect(Math.abs(twiceA[i]! - 2 * a[i]!)).toBeLessThan(1e-10);
+      expect(Math.abs(b[i]! - 2 * a[i]!)).toBeLessThan(1e-10);
+    }
+    // An empty slice adds nothing (and reads nothing).
+    loadNativeAddon().addon!.gram(new Float64Array(0), rows, 0, b, true, false);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(b[i]! - 2 * a[i]!)).toBeLessThan(1e-10);
   });
 });
