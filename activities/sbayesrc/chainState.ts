@@ -45,10 +45,15 @@ export interface ChainState {
   sigma2eSum: Float64Array;
   /** Post-burn-in sums of each annotation's per-SNP heritability enrichment (see sampler). */
   enrichmentSum: Float64Array;
+  /** Post-burn-in traces for diagnostics: h², nnz, mean σ²e over blocks, per draw (TRACE_WIDTH per draw). */
+  trace: Float64Array;
   stats: Float64Array;
 }
 
-export function initChain(p: SbayesProblem, seed: number): ChainState {
+export const TRACE_WIDTH = 3;
+
+/** `draws` = post-burn-in sweeps to keep traces for (0: no traces). */
+export function initChain(p: SbayesProblem, seed: number, draws = 0): ChainState {
   const nB = p.blocks.length;
   const rng = new Uint32Array(4 * (nB + 1));
   p.blocks.forEach((_, b) => rng.set(Rng.stream(seed, b).state(), 4 * b));
@@ -78,6 +83,7 @@ export function initChain(p: SbayesProblem, seed: number): ChainState {
     componentSum: new Float64Array(2 * N_COMPONENTS),
     sigma2eSum: new Float64Array(nB),
     enrichmentSum: new Float64Array(nA),
+    trace: new Float64Array(TRACE_WIDTH * draws),
     stats: new Float64Array(N_STATS),
   };
 }

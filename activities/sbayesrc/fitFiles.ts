@@ -15,6 +15,7 @@ import { readEigenBlock, readLdFolder, truncateEigen } from '../ingest/formats/l
 import { readSumstats } from '../ingest/formats/sumstats.js';
 import type { EigenBlock } from '../ingest/formats/types.js';
 import { initChain, type ChainState } from './chainState.js';
+import { chainDiagnostics, chainSeed, poolChains } from './multiChain.js';
 import { CheckpointError, checkpoint, restore } from './checkpoint.js';
 import { lowRankBlock, type LowRankBlock } from './lowRank.js';
 import { effectsText, parText, pgsCatalogText, summaryJson, type FitSummaryJson } from './outputs.js';
@@ -39,13 +40,15 @@ export interface FitRequest {
   tune?: readonly number[];
   seed?: number;
   checkpointEvery?: number;
-  /** Stop (with the checkpoint written) after this many sweeps: tests of resume. */
+  /** Independent chains on derived seeds, pooled, with R-hat/ESS diagnostics (default 1). */
+  chains?: number;
+  /** Stop (with the checkpoint written) after this many sweeps over all chains: tests of resume. */
   stopAfter?: number;
 }
 
 export interface FitResult {
   summary: FitSummaryJson | null;
-  /** Sweeps completed (equals iterations when finished). */
+  /** Sweeps completed over all chains (chains × iterations when finished). */
   sweep: number;
   files: ReturnType<typeof fitFiles>;
 }
@@ -54,13 +57,17 @@ export const fitFiles = (out: string) => ({ txt: `${out}.txt`, par: `${out}.par`
 
 const FINGERPRINT_BYTES = 32;
 
-export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport) => void): Promise<FitResult> {
+const chainCheckpointPath = (out: string, c: number): string => `${out}.chain${c}.ckpt`;
+
+export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport, chain: number) => void): Promise<FitResult> {
   const started = performance.now();
   const iterations = req.iterations ?? DEFAULT_FIT.iterations;
   const burnIn = req.burnIn ?? DEFAULT_FIT.burnIn;
   const cutoff = req.cutoff ?? DEFAULT_FIT.cutoff;
   const seed = req.seed ?? DEFAULT_FIT.seed;
   const every = req.checkpointEvery ?? DEFAULT_FIT.checkpointEvery;
+  const chains = req.chains ?? 1;
+  if (!(Number.isInteger(chains) && chains >= 1)) throw new BadInputError(req.out, `chains must be a positive integer, got ${chains}`);
   if (!(Number.isInteger(iterations) && Number.isInteger(burnIn) && burnIn >= 0 && iterations > burnIn)) {
     throw new BadInputError(req.out, `iterations (${iterations}) must be an integer above burn-in (${burnIn})`);
   }
@@ -108,27 +115,37 @@ export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport) 
   const problem = assembleProblem(blocks, bhat, annotations);
   const opts = { iterations, burnIn };
 
-  const fingerprint = fingerprintOf(bhat, n, annotations, { iterations, burnIn, cutoff: chosen, seed });
-  const resumed = await loadCheckpoint(files.checkpoint, fingerprint, nSnps);
-  const st = resumed ?? initChain(problem, seed);
-  const resumedFrom = resumed ? resumed.sweep : null;
-  const firstSweep = st.sweep;
+  const states: ChainState[] = [];
+  let resumedFrom: number | null = null;
+  let swept = 0;
   const sweepStart = performance.now();
-  const stopAt = Math.min(iterations, req.stopAfter ?? iterations);
-  let pending: Promise<void> = Promise.resolve();
-  runChain(problem, st, opts, stopAt, (r, s) => {
-    onProgress?.(r);
-    if (every > 0 && r.sweep % every === 0 && r.sweep < iterations) {
-      const bytes = withFingerprint(fingerprint, checkpoint(s));
-      pending = pending.then(() => writeFileAtomic(files.checkpoint, bytes));
-    }
-  });
-  await pending;
-  const sweepSeconds = (performance.now() - sweepStart) / 1000;
-  if (st.sweep < iterations) {
-    await writeFileAtomic(files.checkpoint, withFingerprint(fingerprint, checkpoint(st)));
-    return { summary: null, sweep: st.sweep, files };
+  for (let c = 0; c < chains; c++) {
+    const stopAt = Math.min(iterations, Math.max(0, (req.stopAfter ?? Infinity) - c * iterations));
+    const cSeed = chainSeed(seed, c);
+    const path = c === 0 ? files.checkpoint : chainCheckpointPath(req.out, c);
+    const fingerprint = fingerprintOf(bhat, n, annotations, { iterations, burnIn, cutoff: chosen, seed: cSeed });
+    const resumed = await loadCheckpoint(path, fingerprint, nSnps);
+    if (resumed) resumedFrom = (resumedFrom ?? 0) + resumed.sweep;
+    const st = resumed ?? initChain(problem, cSeed, iterations - burnIn);
+    const firstSweep = st.sweep;
+    let pending: Promise<void> = Promise.resolve();
+    runChain(problem, st, opts, stopAt, (r, s) => {
+      onProgress?.(r, c);
+      if (every > 0 && r.sweep % every === 0 && r.sweep < iterations) {
+        const bytes = withFingerprint(fingerprint, checkpoint(s));
+        pending = pending.then(() => writeFileAtomic(path, bytes));
+      }
+    });
+    await pending;
+    swept += st.sweep - firstSweep;
+    // A finished chain is checkpointed too, so a later chain's crash does not cost it again.
+    if (every > 0 || st.sweep < iterations) await writeFileAtomic(path, withFingerprint(fingerprint, checkpoint(st)));
+    if (st.sweep < iterations) return { summary: null, sweep: c * iterations + st.sweep, files };
+    states.push(st);
   }
+  const sweepSeconds = (performance.now() - sweepStart) / 1000;
+  const st = chains > 1 ? poolChains(states) : states[0]!;
+  const diagnostics = chains > 1 ? chainDiagnostics(states) : null;
 
   const post = posteriorSummary(st);
   const summary: FitSummaryJson = {
@@ -152,9 +169,10 @@ export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport) 
     sigma2e: post.sigma2e,
     alpha: annotations ? Array.from({ length: post.alpha.length / annotations.nA }, (_, c) => post.alpha.slice(c * annotations.nA, (c + 1) * annotations.nA)) : [],
     removedSnps: post.removed.map((j) => panel.snps.id[j]!),
+    convergence: diagnostics,
     resumedFromSweep: resumedFrom,
     seconds: (performance.now() - started) / 1000,
-    sweepsPerSecond: (st.sweep - firstSweep) / Math.max(sweepSeconds, 1e-9),
+    sweepsPerSecond: swept / Math.max(sweepSeconds, 1e-9),
   };
   await writeFileAtomic(files.txt, effectsText({ id: panel.snps.id, a1: panel.snps.a1, scale }, post));
   await writeFileAtomic(files.par, parText(post, names, binary));
@@ -162,7 +180,8 @@ export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport) 
   await writeFileAtomic(files.pgs, pgsCatalogText({ id: snps.id, a1: snps.a1, a2: snps.a2, chrom: snps.chrom, pos: snps.physPos, scale }, post, summary.method));
   await writeFileAtomic(files.json, summaryJson(summary));
   await rm(files.checkpoint, { force: true });
-  return { summary, sweep: st.sweep, files };
+  for (let c = 1; c < chains; c++) await rm(chainCheckpointPath(req.out, c), { force: true });
+  return { summary, sweep: chains * iterations, files };
 }
 
 /** Annotations in panel order, SNP-major; panel SNPs absent from the file get 0 (intercept 1). */

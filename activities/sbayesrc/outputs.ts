@@ -1,6 +1,7 @@
 // Fit outputs (DESIGN §4): PREFIX.txt effects per copy of A1 on the phenotype scale (β̄·s_j),
 // PREFIX.par scalar parameters, and a JSON summary.
 import { N_COMPONENTS } from './mixture.js';
+import type { ChainDiagnostics } from './multiChain.js';
 import type { PosteriorSummary } from './posterior.js';
 import type { TuneResult } from './tuneCutoff.js';
 
@@ -87,6 +88,9 @@ export interface FitSummaryJson {
   /** α[level][annotation], posterior mean. */
   alpha: number[][];
   removedSnps: string[];
+  /** Across-chain R-hat / ESS (null for one chain). */
+  convergence: ChainDiagnostics | null;
+  /** Sweeps (over all chains) already done when this run started from a checkpoint. */
   resumedFromSweep: number | null;
   seconds: number;
   sweepsPerSecond: number;

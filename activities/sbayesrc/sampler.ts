@@ -4,7 +4,7 @@
 // sweep and resuming from a checkpoint continues the same chain bit for bit.
 import { Rng } from '../random/rng.js';
 import { sweepBlock, sweepScratch, type BlockResult } from './blockSweep.js';
-import { STAT, type ChainState } from './chainState.js';
+import { STAT, TRACE_WIDTH, type ChainState } from './chainState.js';
 import { drawPi } from './dirichletPi.js';
 import { GAMMA, N_COMPONENTS } from './mixture.js';
 import { GUARD_EVERY, absQuantile, guardOutliers } from './outlierGuard.js';
@@ -109,7 +109,15 @@ function accumulate(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, h2: nu
   for (let b = 0; b < p.blocks.length; b++) st.sigma2eSum[b]! += st.sigma2e[b]!;
   if (p.annotations) accumulateEnrichment(p, st);
   const s = st.stats;
+  const draw = s[STAT.draws]!;
   s[STAT.draws]!++;
+  if (st.trace.length >= TRACE_WIDTH * (draw + 1)) {
+    let se = 0;
+    for (let b = 0; b < p.blocks.length; b++) se += st.sigma2e[b]!;
+    st.trace[TRACE_WIDTH * draw] = h2;
+    st.trace[TRACE_WIDTH * draw + 1] = nnz;
+    st.trace[TRACE_WIDTH * draw + 2] = se / Math.max(1, p.blocks.length);
+  }
   s[STAT.h2]! += h2;
   s[STAT.h2Sq]! += h2 * h2;
   s[STAT.nnz]! += nnz;

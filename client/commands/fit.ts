@@ -7,7 +7,7 @@ export const fitCommand: Command = {
   name: 'fit',
   summary: 'fit SBayesRC (with --annot) or SBayesR to summary statistics and an LD panel',
   help: `Usage: pgsflow fit --sumstats F --ld DIR [--annot F] --out PREFIX [--iterations ${DEFAULT_FIT.iterations}]
-                   [--burn-in ${DEFAULT_FIT.burnIn}] [--cutoff ${DEFAULT_FIT.cutoff} | --tune ${DEFAULT_TUNE_GRID.join(',')}] [--seed S] [--checkpoint-every ${DEFAULT_FIT.checkpointEvery}] [--json]
+                   [--burn-in ${DEFAULT_FIT.burnIn}] [--cutoff ${DEFAULT_FIT.cutoff} | --tune ${DEFAULT_TUNE_GRID.join(',')}] [--seed S] [--chains 1] [--checkpoint-every ${DEFAULT_FIT.checkpointEvery}] [--json]
 
 Bayesian multiple regression on summary statistics with the low-rank LD model of SBayesRC:
 five-component mixture prior on standardised effects, per-SNP mixture probabilities from a
@@ -26,6 +26,8 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
                         sweeps each on a 90 % in-silico training GWAS, scored on the other 10 %;
                         leaves 0.995 only for a > 1.25× better score; decision in PREFIX.json)
   --seed S              PRNG seed (default ${DEFAULT_FIT.seed}); results are identical for a seed
+  --chains N            independent chains on derived seeds, draws pooled; R-hat and effective
+                        sample size of h², nnz and σ²e in PREFIX.json, warning when R-hat > 1.1
   --checkpoint-every N  chain state to PREFIX.ckpt every N sweeps (default ${DEFAULT_FIT.checkpointEvery},
                         0 = never); a rerun with the same inputs resumes from it bit-identically
   --json                print the run summary as JSON on stdout`,
@@ -40,6 +42,7 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
     tune: { type: 'string' },
     seed: { type: 'string' },
     'checkpoint-every': { type: 'string' },
+    chains: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(parsed, ctx) {
@@ -62,6 +65,7 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
     if (tune && tune.length === 0) throw new UsageError('fit: --tune needs at least one cut-off');
     const seed = intOpt(parsed, 'seed', -2147483648, 2147483647);
     const every = intOpt(parsed, 'checkpoint-every', 0, 10_000_000);
+    const chains = intOpt(parsed, 'chains', 1, 64);
     const annot = stringOpt(parsed, 'annot');
     const json = parsed.values.json === true;
     let lastShown = 0;
@@ -77,18 +81,25 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
         ...(tune ? { tune } : {}),
         ...(seed !== undefined ? { seed } : {}),
         ...(every !== undefined ? { checkpointEvery: every } : {}),
+        ...(chains !== undefined ? { chains } : {}),
       },
-      (r) => {
+      (r, chain) => {
+        if (r.sweep === 1) lastShown = 0;
         if (json || r.sweep - lastShown < Math.max(1, Math.floor(iterations / 10))) return;
         lastShown = r.sweep;
-        ctx.stderr(`sweep ${r.sweep}/${iterations}: h² ${r.h2.toFixed(4)}, nnz ${r.nnz}\n`);
+        ctx.stderr(`${chain > 0 ? `chain ${chain + 1}: ` : ''}sweep ${r.sweep}/${iterations}: h² ${r.h2.toFixed(4)}, nnz ${r.nnz}\n`);
       },
     );
     const s = result.summary;
     if (!s) throw new Error('fit stopped before the last sweep');
+    if (s.convergence?.warning) ctx.stderr(`warning: ${s.convergence.warning}\n`);
     if (json) {
       ctx.stdout(`${JSON.stringify(s, null, 2)}\n`);
       return EXIT_OK;
+    }
+    const cv = s.convergence;
+    if (cv) {
+      ctx.stdout(`${cv.chains} chains: R-hat h² ${cv.rhat.h2.toFixed(3)}, nnz ${cv.rhat.nnz.toFixed(3)}, σ²e ${cv.rhat.sigma2e.toFixed(3)}; ESS h² ${cv.ess.h2.toFixed(0)}\n`);
     }
     ctx.stdout(
       `${s.method}: h² ${s.h2.mean.toFixed(4)} (SD ${s.h2.sd.toFixed(4)}), nnz ${s.nnz.mean.toFixed(0)}, ${s.snps} SNPs in ${s.blocks} blocks,` +
