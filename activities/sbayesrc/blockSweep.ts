@@ -14,6 +14,9 @@ export interface BlockResult {
   counts: Float64Array;
 }
 
+/** The parts of the chain state a block pass reads and writes. */
+export type BlockState = Pick<ChainState, 'residual' | 'beta' | 'delta' | 'removed' | 'sigma2e'>;
+
 /** Scratch reused across blocks and sweeps. */
 export interface SweepScratch {
   g: Float64Array;
@@ -36,7 +39,7 @@ export function sweepScratch(): SweepScratch {
 export function sweepBlock(
   blk: ProblemBlock,
   blockIndex: number,
-  st: ChainState,
+  st: BlockState,
   sigma2: ArrayLike<number>,
   logPi: Float64Array,
   piStride: number,

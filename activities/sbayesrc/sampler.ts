@@ -3,13 +3,13 @@
 // burn-in and the convergence guard. Everything lives in ChainState, so stopping after any
 // sweep and resuming from a checkpoint continues the same chain bit for bit.
 import { Rng } from '../random/rng.js';
-import { sweepBlock, sweepScratch, type BlockResult } from './blockSweep.js';
+import { sweepBlock, sweepScratch, type BlockResult, type BlockState } from './blockSweep.js';
 import { STAT, TRACE_WIDTH, type ChainState } from './chainState.js';
 import { drawPi } from './dirichletPi.js';
 import { GAMMA, N_COMPONENTS } from './mixture.js';
 import { GUARD_EVERY, absQuantile, guardOutliers } from './outlierGuard.js';
 import { probitWorkspace, snpLogPi, updateAnnotationModel, type ProbitWorkspace } from './probit.js';
-import type { SbayesProblem } from './problem.js';
+import type { ProblemBlock, SbayesProblem } from './problem.js';
 import { geneticVariance } from './variance.js';
 
 export interface ChainOptions {
@@ -29,7 +29,7 @@ export interface SweepReport {
 export interface ChainWorkspace {
   logPi: Float64Array;
   blockGenetic: Float64Array;
-  result: BlockResult;
+  blockCounts: Float64Array;
   counts: Float64Array;
   probit: ProbitWorkspace | null;
   guardThreshold: number;
@@ -42,7 +42,7 @@ export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
   return {
     logPi: new Float64Array(nA > 0 ? p.nSnps * N_COMPONENTS : N_COMPONENTS),
     blockGenetic: new Float64Array(p.blocks.length),
-    result: { geneticVariance: 0, counts: new Float64Array(N_COMPONENTS) },
+    blockCounts: new Float64Array(p.blocks.length * N_COMPONENTS),
     counts: new Float64Array(N_COMPONENTS),
     probit: nA > 0 ? probitWorkspace(p.nSnps, nA) : null,
     guardThreshold: absQuantile(p.bhat, 0.8),
@@ -50,27 +50,65 @@ export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
   };
 }
 
+/** Hyper-parameters every block of one sweep sees. */
+export interface SweepParams {
+  /** γ_k σ²g. */
+  sigma2: number[];
+  /** 0: one shared log π; 5: per-SNP log π (annotations). */
+  piStride: number;
+}
+
+/** What sweeping blocks reads and writes: the same arrays whether in this thread or shared with workers. */
+export interface BlockSweepTarget {
+  blocks: readonly ProblemBlock[];
+  state: BlockState & { rng: Uint32Array };
+  logPi: Float64Array;
+  blockGenetic: Float64Array;
+  /** Per block, SNPs per component (block b at 5·b). */
+  blockCounts: Float64Array;
+}
+
+/** Log π for this sweep (shared, or per SNP from α) and the slab variances. */
+export function prepareSweep(p: SbayesProblem, st: ChainState, ws: ChainWorkspace): SweepParams {
+  if (p.annotations) {
+    snpLogPi(p.annotations, st.alpha, p.nSnps, ws.logPi);
+    return { sigma2: GAMMA.map((g) => g * st.sigma2g), piStride: N_COMPONENTS };
+  }
+  for (let k = 0; k < N_COMPONENTS; k++) ws.logPi[k] = Math.log(st.pi[k]!);
+  return { sigma2: GAMMA.map((g) => g * st.sigma2g), piStride: 0 };
+}
+
+/** Sweep the listed blocks, each on its own PRNG stream. Blocks touch disjoint data: any split over threads is exact. */
+export function sweepBlocks(t: BlockSweepTarget, params: SweepParams, blocks: Iterable<number>): void {
+  const sc = sweepScratch();
+  const result: BlockResult = { geneticVariance: 0, counts: new Float64Array(N_COMPONENTS) };
+  const st = t.state;
+  for (const b of blocks) {
+    const rng = Rng.fromState(st.rng.subarray(4 * b, 4 * b + 4));
+    sweepBlock(t.blocks[b]!, b, st, params.sigma2, t.logPi, params.piStride, rng, sc, result);
+    st.rng.set(rng.state(), 4 * b);
+    t.blockGenetic[b] = result.geneticVariance;
+    t.blockCounts.set(result.counts, N_COMPONENTS * b);
+  }
+}
+
+export function sweepTarget(p: SbayesProblem, st: ChainState, ws: ChainWorkspace): BlockSweepTarget {
+  return { blocks: p.blocks, state: st, logPi: ws.logPi, blockGenetic: ws.blockGenetic, blockCounts: ws.blockCounts };
+}
+
 /** One full sweep: st.sweep advances by one. */
 export function sweep(p: SbayesProblem, st: ChainState, opts: ChainOptions, ws: ChainWorkspace): SweepReport {
+  const params = prepareSweep(p, st, ws);
+  sweepBlocks(sweepTarget(p, st, ws), params, ws.blockOrder);
+  return finishSweep(p, st, opts, ws);
+}
+
+/** After all blocks: σ²g, π or the annotation model (global stream), accumulators, guard. */
+export function finishSweep(p: SbayesProblem, st: ChainState, opts: ChainOptions, ws: ChainWorkspace): SweepReport {
   const ann = p.annotations;
   const nB = p.blocks.length;
-  let piStride = 0;
-  if (ann) {
-    snpLogPi(ann, st.alpha, p.nSnps, ws.logPi);
-    piStride = N_COMPONENTS;
-  } else {
-    for (let k = 0; k < N_COMPONENTS; k++) ws.logPi[k] = Math.log(st.pi[k]!);
-  }
-  const sigma2 = GAMMA.map((g) => g * st.sigma2g);
-  const sc = sweepScratch();
   ws.counts.fill(0);
-  for (const b of ws.blockOrder) {
-    const rng = Rng.fromState(st.rng.subarray(4 * b, 4 * b + 4));
-    sweepBlock(p.blocks[b]!, b, st, sigma2, ws.logPi, piStride, rng, sc, ws.result);
-    st.rng.set(rng.state(), 4 * b);
-    ws.blockGenetic[b] = ws.result.geneticVariance;
-    for (let k = 0; k < N_COMPONENTS; k++) ws.counts[k]! += ws.result.counts[k]!; // integer sums: order-free
-  }
+  for (let b = 0; b < nB; b++) for (let k = 0; k < N_COMPONENTS; k++) ws.counts[k]! += ws.blockCounts[N_COMPONENTS * b + k]!;
   st.sigma2g = geneticVariance(ws.blockGenetic);
   const global = Rng.fromState(st.rng.subarray(4 * nB, 4 * nB + 4));
   if (ann && ws.probit) updateAnnotationModel(ann, st.delta, st.removed, st.alpha, st.sigma2Alpha, global, ws.probit);
