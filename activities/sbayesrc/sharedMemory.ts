@@ -1,0 +1,29 @@
+// Copies of the problem's per-block data and of the chain state on SharedArrayBuffers, so
+// worker threads sweep blocks in place. The interfaces are unchanged (typed arrays over shared
+// memory), so everything else — checkpoints included — works on them as is.
+import type { ChainState } from './chainState.js';
+import type { ProblemBlock, SbayesProblem } from './problem.js';
+import type { ChainWorkspace } from './sampler.js';
+
+type Typed = Float64Array | Float32Array | Uint8Array | Uint32Array;
+
+export function shared<T extends Typed>(a: T): T {
+  const ctor = a.constructor as new (buffer: SharedArrayBuffer) => T;
+  const out = new ctor(new SharedArrayBuffer(a.byteLength));
+  out.set(a as never);
+  return out;
+}
+
+export function shareProblem(p: SbayesProblem): SbayesProblem {
+  const blocks: ProblemBlock[] = p.blocks.map((b) => ({ ...b, q: shared(b.q), w: shared(b.w) }));
+  return { ...p, blocks };
+}
+
+/** The arrays block sweeps write, moved to shared memory (the rest stays with the main thread). */
+export function shareState(st: ChainState): ChainState {
+  return { ...st, residual: shared(st.residual), beta: shared(st.beta), delta: shared(st.delta), removed: shared(st.removed), sigma2e: shared(st.sigma2e), rng: shared(st.rng) };
+}
+
+export function shareWorkspace(ws: ChainWorkspace): ChainWorkspace {
+  return { ...ws, logPi: shared(ws.logPi), blockGenetic: shared(ws.blockGenetic), blockCounts: shared(ws.blockCounts) };
+}

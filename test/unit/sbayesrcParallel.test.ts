@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { symmetricEigen } from '../../activities/linalg/symmetricEigen.js';
+import { Rng } from '../../activities/random/rng.js';
+import { initChain } from '../../activities/sbayesrc/chainState.js';
+import { checkpoint } from '../../activities/sbayesrc/checkpoint.js';
+import { lowRankBlock, type LowRankBlock } from '../../activities/sbayesrc/lowRank.js';
+import { runChainParallel, splitBlocks } from '../../activities/sbayesrc/parallelChain.js';
+import { assembleProblem } from '../../activities/sbayesrc/problem.js';
+import { runChain } from '../../activities/sbayesrc/sampler.js';
+
+function problem(withAnnotations: boolean) {
+  const rng = Rng.stream(31);
+  const m = 40;
+  const nB = 5;
+  const r = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) r[i * m + j] = 0.7 ** Math.abs(i - j);
+  const { values, vectors } = symmetricEigen(Float64Array.from(r), m);
+  const eigen = { m, k: m, sumLambda: m, cutoff: 1, values: Float32Array.from(values), vectors: Float32Array.from(vectors) };
+  const bhat = Float64Array.from({ length: nB * m }, () => (rng.uniform() < 0.05 ? 0.03 : 0) + 0.005 * rng.normal());
+  const blocks: LowRankBlock[] = [];
+  for (let b = 0; b < nB; b++) blocks.push(lowRankBlock(eigen, bhat.subarray(b * m, (b + 1) * m), 20_000));
+  const ann = withAnnotations ? { nA: 2, a: Float64Array.from({ length: nB * m * 2 }, (_, i) => (i % 2 === 0 ? 1 : rng.uniform() < 0.3 ? 1 : 0)) } : null;
+  return assembleProblem(blocks, bhat, ann);
+}
+
+describe('block-parallel chain', () => {
+  it('splits blocks into contiguous parts of similar work', () => {
+    const p = problem(false);
+    expect(splitBlocks(p, 2).map((x) => Array.from(x))).toEqual([[0, 1], [2, 3, 4]]);
+    expect(splitBlocks(p, 1).map((x) => Array.from(x))).toEqual([[0, 1, 2, 3, 4]]);
+  });
+
+  it('2 threads give a chain bit-identical to 1 thread (SBayesR and SBayesRC)', async () => {
+    for (const ann of [false, true]) {
+      const p = problem(ann);
+      const opts = { iterations: 120, burnIn: 40 };
+      const one = initChain(p, 3, 80);
+      runChain(p, one, opts);
+      const two = initChain(p, 3, 80);
+      await runChainParallel(p, two, opts, 2);
+      expect(two.sweep).toBe(120);
+      expect(Buffer.from(checkpoint(two)).equals(Buffer.from(checkpoint(one)))).toBe(true);
+    }
+  });
+});
