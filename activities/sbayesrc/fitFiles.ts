@@ -22,6 +22,7 @@ import { effectsText, parText, pgsCatalogText, summaryJson, type FitSummaryJson 
 import { posteriorSummary } from './posterior.js';
 import type { Annotations } from './probit.js';
 import { assembleProblem } from './problem.js';
+import { runChainParallel } from './parallelChain.js';
 import { runChain, type SweepReport } from './sampler.js';
 import { blockSampleSize, standardise } from './standardise.js';
 import { tuneCutoff } from './tuneCutoff.js';
@@ -40,6 +41,8 @@ export interface FitRequest {
   tune?: readonly number[];
   seed?: number;
   checkpointEvery?: number;
+  /** Threads sweeping blocks (default 1); results are identical for any value. */
+  threads?: number;
   /** Independent chains on derived seeds, pooled, with R-hat/ESS diagnostics (default 1). */
   chains?: number;
   /** Stop (with the checkpoint written) after this many sweeps over all chains: tests of resume. */
@@ -67,6 +70,7 @@ export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport, 
   const seed = req.seed ?? DEFAULT_FIT.seed;
   const every = req.checkpointEvery ?? DEFAULT_FIT.checkpointEvery;
   const chains = req.chains ?? 1;
+  if (!(Number.isInteger(req.threads ?? 1) && (req.threads ?? 1) >= 1)) throw new BadInputError(req.out, `threads must be a positive integer, got ${req.threads}`);
   if (!(Number.isInteger(chains) && chains >= 1)) throw new BadInputError(req.out, `chains must be a positive integer, got ${chains}`);
   if (!(Number.isInteger(iterations) && Number.isInteger(burnIn) && burnIn >= 0 && iterations > burnIn)) {
     throw new BadInputError(req.out, `iterations (${iterations}) must be an integer above burn-in (${burnIn})`);
@@ -98,6 +102,7 @@ export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport, 
   const { scale, bhat } = standardise(b, se, n);
 
   const info = panel.info;
+  const threads = Math.min(req.threads ?? 1, info.block.length); // a thread needs a block
   const eigens: EigenBlock[] = [];
   for (let i = 0; i < info.block.length; i++) {
     const file = panel.eigenFiles[i]!;
@@ -129,13 +134,15 @@ export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport, 
     const st = resumed ?? initChain(problem, cSeed, iterations - burnIn);
     const firstSweep = st.sweep;
     let pending: Promise<void> = Promise.resolve();
-    runChain(problem, st, opts, stopAt, (r, s) => {
+    const onSweep = (r: SweepReport, s: ChainState): void => {
       onProgress?.(r, c);
       if (every > 0 && r.sweep % every === 0 && r.sweep < iterations) {
         const bytes = withFingerprint(fingerprint, checkpoint(s));
         pending = pending.then(() => writeFileAtomic(path, bytes));
       }
-    });
+    };
+    if (threads > 1 && st.sweep < stopAt) await runChainParallel(problem, st, opts, threads, stopAt, onSweep);
+    else runChain(problem, st, opts, stopAt, onSweep);
     await pending;
     swept += st.sweep - firstSweep;
     // A finished chain is checkpointed too, so a later chain's crash does not cost it again.

@@ -7,7 +7,7 @@ export const fitCommand: Command = {
   name: 'fit',
   summary: 'fit SBayesRC (with --annot) or SBayesR to summary statistics and an LD panel',
   help: `Usage: pgsflow fit --sumstats F --ld DIR [--annot F] --out PREFIX [--iterations ${DEFAULT_FIT.iterations}]
-                   [--burn-in ${DEFAULT_FIT.burnIn}] [--cutoff ${DEFAULT_FIT.cutoff} | --tune ${DEFAULT_TUNE_GRID.join(',')}] [--seed S] [--chains 1] [--checkpoint-every ${DEFAULT_FIT.checkpointEvery}] [--json]
+                   [--burn-in ${DEFAULT_FIT.burnIn}] [--cutoff ${DEFAULT_FIT.cutoff} | --tune ${DEFAULT_TUNE_GRID.join(',')}] [--seed S] [--threads 1] [--chains 1] [--checkpoint-every ${DEFAULT_FIT.checkpointEvery}] [--json]
 
 Bayesian multiple regression on summary statistics with the low-rank LD model of SBayesRC:
 five-component mixture prior on standardised effects, per-SNP mixture probabilities from a
@@ -26,6 +26,7 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
                         sweeps each on a 90 % in-silico training GWAS, scored on the other 10 %;
                         leaves 0.995 only for a > 1.25× better score; decision in PREFIX.json)
   --seed S              PRNG seed (default ${DEFAULT_FIT.seed}); results are identical for a seed
+  --threads N           threads sweeping LD blocks in parallel (results identical for any N)
   --chains N            independent chains on derived seeds, draws pooled; R-hat and effective
                         sample size of h², nnz and σ²e in PREFIX.json, warning when R-hat > 1.1
   --checkpoint-every N  chain state to PREFIX.ckpt every N sweeps (default ${DEFAULT_FIT.checkpointEvery},
@@ -43,6 +44,7 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
     seed: { type: 'string' },
     'checkpoint-every': { type: 'string' },
     chains: { type: 'string' },
+    threads: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(parsed, ctx) {
@@ -66,6 +68,7 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
     const seed = intOpt(parsed, 'seed', -2147483648, 2147483647);
     const every = intOpt(parsed, 'checkpoint-every', 0, 10_000_000);
     const chains = intOpt(parsed, 'chains', 1, 64);
+    const threads = intOpt(parsed, 'threads', 1, 256);
     const annot = stringOpt(parsed, 'annot');
     const json = parsed.values.json === true;
     let lastShown = 0;
@@ -82,6 +85,7 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
         ...(seed !== undefined ? { seed } : {}),
         ...(every !== undefined ? { checkpointEvery: every } : {}),
         ...(chains !== undefined ? { chains } : {}),
+        ...(threads !== undefined ? { threads } : {}),
       },
       (r, chain) => {
         if (r.sweep === 1) lastShown = 0;
