@@ -45,6 +45,8 @@ export interface ChainState {
   sigma2eSum: Float64Array;
   /** Post-burn-in sums of each annotation's per-SNP heritability enrichment (see sampler). */
   enrichmentSum: Float64Array;
+  /** Post-burn-in sums of each annotation's joint membership probabilities P(δ = k | annotated): [t·5 + k]. */
+  jointSum: Float64Array;
   /** Post-burn-in traces for diagnostics: h², nnz, mean σ²e over blocks, per draw (TRACE_WIDTH per draw). */
   trace: Float64Array;
   stats: Float64Array;
@@ -83,6 +85,7 @@ export function initChain(p: SbayesProblem, seed: number, draws = 0): ChainState
     componentSum: new Float64Array(2 * N_COMPONENTS),
     sigma2eSum: new Float64Array(nB),
     enrichmentSum: new Float64Array(nA),
+    jointSum: new Float64Array(nA * N_COMPONENTS),
     trace: new Float64Array(TRACE_WIDTH * draws),
     stats: new Float64Array(N_STATS),
   };

@@ -8,7 +8,7 @@ export class CheckpointError extends Error {
   override readonly name = 'CheckpointError';
 }
 
-const MAGIC = 'PGSFLOW-SBAYESRC-CHAIN-3';
+const MAGIC = 'PGSFLOW-SBAYESRC-CHAIN-4';
 const DIGEST_BYTES = 32;
 
 type ArrayKey = { [K in keyof ChainState]: ChainState[K] extends number ? never : K }[keyof ChainState];
@@ -33,6 +33,7 @@ const ARRAYS: readonly (readonly [ArrayKey, ArrayType])[] = [
   ['componentSum', 'f64'],
   ['sigma2eSum', 'f64'],
   ['enrichmentSum', 'f64'],
+  ['jointSum', 'f64'],
   ['trace', 'f64'],
   ['stats', 'f64'],
 ];
@@ -111,6 +112,7 @@ export function restore(bytes: Uint8Array): ChainState {
     componentSum: f('componentSum'),
     sigma2eSum: f('sigma2eSum'),
     enrichmentSum: f('enrichmentSum'),
+    jointSum: f('jointSum'),
     trace: f('trace'),
     stats: f('stats'),
   };

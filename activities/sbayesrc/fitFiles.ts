@@ -171,6 +171,7 @@ export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport, 
     annotations: names,
     // Per-SNP enrichment is a ratio of means over annotated SNPs: defined for 0/1 columns only.
     enrichment: post.enrichment.map((e, t) => (binary[t] === true ? e : null)),
+    jointProbabilities: post.jointProbabilities.map((x, t) => (binary[t] === true ? x : null)),
     componentCount: post.componentCount,
     componentVarianceShare: post.componentVarianceShare,
     sigma2e: post.sigma2e,

@@ -12,8 +12,8 @@ export function chainSeed(seed: number, chain: number): number {
   return chain === 0 ? seed : Rng.stream(seed, CHAIN_SEED_STREAM, chain).nextU32() | 0;
 }
 
-const POOLED: readonly ('betaSum' | 'beta2Sum' | 'pipSum' | 'piSum' | 'alphaSum' | 'componentSum' | 'sigma2eSum' | 'enrichmentSum' | 'stats')[] = [
-  'betaSum', 'beta2Sum', 'pipSum', 'piSum', 'alphaSum', 'componentSum', 'sigma2eSum', 'enrichmentSum', 'stats',
+const POOLED: readonly ('betaSum' | 'beta2Sum' | 'pipSum' | 'piSum' | 'alphaSum' | 'componentSum' | 'sigma2eSum' | 'enrichmentSum' | 'jointSum' | 'stats')[] = [
+  'betaSum', 'beta2Sum', 'pipSum', 'piSum', 'alphaSum', 'componentSum', 'sigma2eSum', 'enrichmentSum', 'jointSum', 'stats',
 ];
 
 /** One state whose accumulators are the chains' sums (draws pooled); β, traces etc. from chain 0. A SNP removed in any chain is removed. */

@@ -39,6 +39,10 @@ export function parText(post: PosteriorSummary, names: readonly string[], binary
     for (let t = 0; t < nAnnot; t++) rows.push([`alpha${c + 1}_${names[t]}`, num(post.alpha[c * nAnnot + t]!), 'NA']);
   }
   for (let t = 0; t < nAnnot; t++) if (binary[t] === true) rows.push([`enrichment_${names[t]}`, num(post.enrichment[t]!), 'NA']);
+  for (let t = 0; t < nAnnot; t++) {
+    if (binary[t] !== true) continue;
+    for (let k = 0; k < N_COMPONENTS; k++) rows.push([`jointProb_${names[t]}_Pi${k + 1}`, num(post.jointProbabilities[t]![k]!), 'NA']);
+  }
   rows.push(['removed_snps', String(post.removed.length), 'NA']);
   return `Par\tMean\tSD\n${rows.map((r) => r.join('\t')).join('\n')}\n`;
 }
@@ -82,6 +86,8 @@ export interface FitSummaryJson {
   annotations: string[];
   /** Per annotation column (intercept first): posterior mean per-SNP heritability enrichment; null for continuous columns. */
   enrichment: (number | null)[];
+  /** Per annotation column: P(δ = k | annotated), k = 0..4; null for continuous columns. */
+  jointProbabilities: (number[] | null)[];
   componentCount: number[];
   componentVarianceShare: number[];
   sigma2e: number[];

@@ -21,6 +21,8 @@ export interface PosteriorSummary {
   componentVarianceShare: number[];
   /** Per annotation column: posterior mean per-SNP heritability enrichment (empty without annotations). */
   enrichment: number[];
+  /** Per annotation column: posterior mean P(δ = k | annotated), k = 0..4 (empty without annotations). */
+  jointProbabilities: number[][];
   removed: number[];
 }
 
@@ -63,6 +65,7 @@ export function posteriorSummary(st: ChainState): PosteriorSummary {
     componentCount: Array.from(st.componentSum.subarray(0, N_COMPONENTS), (x) => x / n),
     componentVarianceShare: shares(st.componentSum.subarray(N_COMPONENTS)),
     enrichment: Array.from(st.enrichmentSum, (x) => x / n),
+    jointProbabilities: Array.from({ length: st.jointSum.length / N_COMPONENTS }, (_, t) => Array.from(st.jointSum.subarray(t * N_COMPONENTS, (t + 1) * N_COMPONENTS), (x) => x / n)),
     removed,
   };
 }

@@ -145,7 +145,10 @@ function accumulate(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, h2: nu
     comp[N_COMPONENTS + d]! += b * b;
   }
   for (let b = 0; b < p.blocks.length; b++) st.sigma2eSum[b]! += st.sigma2e[b]!;
-  if (p.annotations) accumulateEnrichment(p, st);
+  if (p.annotations) {
+    accumulateEnrichment(p, st);
+    accumulateJoint(p, st, ws);
+  }
   const s = st.stats;
   const draw = s[STAT.draws]!;
   s[STAT.draws]!++;
@@ -198,6 +201,28 @@ function accumulateEnrichment(p: SbayesProblem, st: ChainState): void {
   }
   if (!(total > 0)) return;
   for (let t = 0; t < nA; t++) if (den[t]! > 0) st.enrichmentSum[t]! += num[t]! / den[t]! / (total / m);
+}
+
+/** Per annotation t: Σ_j a_jt π_jk / Σ_j a_jt, the membership probabilities of annotated SNPs (this sweep's α). */
+function accumulateJoint(p: SbayesProblem, st: ChainState, ws: ChainWorkspace): void {
+  const ann = p.annotations;
+  if (!ann) return;
+  const { nA, a } = ann;
+  const num = new Float64Array(nA * N_COMPONENTS);
+  const den = new Float64Array(nA);
+  for (let j = 0; j < p.nSnps; j++) {
+    if (st.removed[j] === 1) continue;
+    for (let t = 0; t < nA; t++) {
+      const x = a[j * nA + t]!;
+      if (x === 0) continue;
+      den[t]! += x;
+      for (let k = 0; k < N_COMPONENTS; k++) num[t * N_COMPONENTS + k]! += x * Math.exp(ws.logPi[j * N_COMPONENTS + k]!);
+    }
+  }
+  for (let t = 0; t < nA; t++) {
+    if (!(den[t]! > 0)) continue;
+    for (let k = 0; k < N_COMPONENTS; k++) st.jointSum[t * N_COMPONENTS + k]! += num[t * N_COMPONENTS + k]! / den[t]!;
+  }
 }
 
 /** Take SNP j out for good: its effect leaves the residual, its draws are forgotten. */
