@@ -89,5 +89,5 @@ export function sweepBlock(
     rss += ri * ri;
   }
   out.geneticVariance = quad;
-  st.sigma2e[blockIndex] = residualVariance(st.sigma2e[blockIndex]!, blk.n, rss, k, sumBeta2, quad, rng);
+  st.sigma2e[blockIndex] = residualVariance(blk.n, rss, k, sumBeta2, quad, rng);
 }

@@ -16,13 +16,16 @@ export const REDRAW_RATIO = 1.1;
 /** A draw at or below this means the block blew up; reset to 1 rather than trust it. */
 export const BLOWUP_FLOOR = 0.7;
 
+/** Below this, a block's Σβ² or βᵀR̃β counts as empty (nothing to learn σ²e from). */
+export const EMPTY_BLOCK = 1e-8;
+
 /**
  * Block residual variance: s = (n_b‖r_b‖² + 2)/χ²(k_b + 4) where the block passes the
- * redraw test; a draw ≤ 0.7 is replaced by 1 (the reference's blow-up guard). Blocks that
- * fail the test keep `current`. Consumes one χ² draw only when it redraws.
+ * redraw test; a draw ≤ 0.7 is replaced by 1 (the blow-up guard). Other blocks (empty ones
+ * included) get the phenotype variance 1, as in the reference's `allMixVe` rule. Consumes one
+ * χ² draw only when it redraws.
  */
 export function residualVariance(
-  current: number,
   n: number,
   residualSS: number,
   k: number,
@@ -30,7 +33,7 @@ export function residualVariance(
   betaRBeta: number,
   rng: Rng,
 ): number {
-  if (!(sumBeta2 > REDRAW_RATIO * betaRBeta)) return current;
+  if (!(sumBeta2 >= EMPTY_BLOCK && betaRBeta >= EMPTY_BLOCK && sumBeta2 > REDRAW_RATIO * betaRBeta)) return 1;
   const s = (n * residualSS + 2) / rng.chiSquared(k + 4);
   return s > BLOWUP_FLOOR ? s : 1;
 }

@@ -97,18 +97,19 @@ describe('variances and π', () => {
     expect(geneticVariance([0, 0])).toBe(MIN_SIGMA2G);
   });
 
-  it('residual variance: scaled inverse χ² where it redraws, kept otherwise, reset to 1 on blow-up', () => {
+  it('residual variance: scaled inverse χ² where it redraws, 1 otherwise and on blow-up', () => {
     const rng = Rng.stream(3);
-    expect(residualVariance(0.9, 1000, 1, 50, 0.1, 0.1, rng)).toBe(0.9); // Σβ² ≤ 1.1 βᵀRβ: kept
+    expect(residualVariance(1000, 1, 50, 0.1, 0.1, rng)).toBe(1); // Σβ² ≤ 1.1 βᵀRβ: not redrawn
+    expect(residualVariance(1000, 1, 50, 1e-9, 0, rng)).toBe(1); // empty block
     const n = 1000;
     const ss = 0.05; // n·ss = 50
     const k = 40;
     let sum = 0;
     const draws = 50_000;
-    for (let i = 0; i < draws; i++) sum += residualVariance(1, n, ss, k, 1, 0.5, rng);
+    for (let i = 0; i < draws; i++) sum += residualVariance(n, ss, k, 1, 0.5, rng);
     // E[(n·ss + 2)/χ²(k+4)] = 52/(k+2); P(draw ≤ 0.7) is negligible here.
     expect(sum / draws).toBeCloseTo(52 / (k + 2), 2);
-    expect(residualVariance(1, n, 1e-6, k, 1, 0.5, rng)).toBe(1); // (0.001+2)/χ²(44) ≪ 0.7
+    expect(residualVariance(n, 1e-6, k, 1, 0.5, rng)).toBe(1); // (0.001+2)/χ²(44) ≪ 0.7
     expect(BLOWUP_FLOOR).toBe(0.7);
   });
 
