@@ -38,7 +38,7 @@ export function parText(post: PosteriorSummary, names: readonly string[], binary
   for (let c = 0; c < post.alpha.length / Math.max(1, nAnnot); c++) {
     for (let t = 0; t < nAnnot; t++) rows.push([`alpha${c + 1}_${names[t]}`, num(post.alpha[c * nAnnot + t]!), 'NA']);
   }
-  for (let t = 0; t < nAnnot; t++) if (binary[t] === true) rows.push([`enrichment_${names[t]}`, num(post.enrichment[t]!), 'NA']);
+  for (let t = 0; t < nAnnot; t++) rows.push([`enrichment_${names[t]}`, num(post.enrichment[t]!), 'NA']);
   for (let t = 0; t < nAnnot; t++) {
     if (binary[t] !== true) continue;
     for (let k = 0; k < N_COMPONENTS; k++) rows.push([`jointProb_${names[t]}_Pi${k + 1}`, num(post.jointProbabilities[t]![k]!), 'NA']);
@@ -84,8 +84,11 @@ export interface FitSummaryJson {
   nnz: { mean: number; sd: number };
   pi: number[];
   annotations: string[];
-  /** Per annotation column (intercept first): posterior mean per-SNP heritability enrichment; null for continuous columns. */
-  enrichment: (number | null)[];
+  /**
+   * Per annotation column (intercept first): posterior mean per-SNP heritability enrichment —
+   * binary: mean β² of annotated SNPs / mean β² of all; continuous: 1 + change per SD of the annotation.
+   */
+  enrichment: number[];
   /** Per annotation column: P(δ = k | annotated), k = 0..4; null for continuous columns. */
   jointProbabilities: (number[] | null)[];
   componentCount: number[];

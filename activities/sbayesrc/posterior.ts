@@ -19,7 +19,7 @@ export interface PosteriorSummary {
   /** Per component: mean SNP count and share of Σβ² (genetic variance share, LD ignored). */
   componentCount: number[];
   componentVarianceShare: number[];
-  /** Per annotation column: posterior mean per-SNP heritability enrichment (empty without annotations). */
+  /** Per annotation column: posterior mean per-SNP heritability enrichment (binary: ratio of means; continuous: per SD). */
   enrichment: number[];
   /** Per annotation column: posterior mean P(δ = k | annotated), k = 0..4 (empty without annotations). */
   jointProbabilities: number[][];

@@ -7,6 +7,8 @@ import { N_COMPONENTS, START_PI } from './mixture.js';
 import { truncatedLiability } from './truncatedNormal.js';
 
 export const N_LEVELS = N_COMPONENTS - 1;
+/** α_0 of a level no SNP reached: Φ(−10) ≈ 0. */
+export const EMPTY_LEVEL_INTERCEPT = -10;
 
 /** Annotation matrix, SNP-major: a[j·nA + t]; column 0 is the intercept (all 1). */
 export interface Annotations {
@@ -58,6 +60,12 @@ export function probitGibbs(
   scratch: Float64Array,
 ): number {
   const { nA, a } = ann;
+  if (nRows === 0) {
+    // Nobody reached this level: make going further (almost) impossible, as the reference does.
+    alpha.fill(0);
+    alpha[0] = EMPTY_LEVEL_INTERCEPT;
+    return nA > 1 ? 4 / rng.chiSquared(4 + nA - 1) : sigma2Alpha;
+  }
   // scratch holds the residual y* − Xα over the selected rows.
   for (let r = 0; r < nRows; r++) {
     const j = rows[r]!;

@@ -8,7 +8,7 @@ import { STAT, TRACE_WIDTH, type ChainState } from './chainState.js';
 import { drawPi } from './dirichletPi.js';
 import { GAMMA, N_COMPONENTS } from './mixture.js';
 import { GUARD_EVERY, absQuantile, guardOutliers } from './outlierGuard.js';
-import { probitWorkspace, snpLogPi, updateAnnotationModel, type ProbitWorkspace } from './probit.js';
+import { probitWorkspace, snpLogPi, updateAnnotationModel, type Annotations, type ProbitWorkspace } from './probit.js';
 import type { ProblemBlock, SbayesProblem } from './problem.js';
 import { geneticVariance } from './variance.js';
 
@@ -33,6 +33,8 @@ export interface ChainWorkspace {
   counts: Float64Array;
   probit: ProbitWorkspace | null;
   guardThreshold: number;
+  /** Per annotation column: 1 when binary (enrichment definition). */
+  binary: Uint8Array;
   /** Order the blocks are swept in; any order gives the same chain (tests shuffle it). */
   blockOrder: Int32Array;
 }
@@ -47,6 +49,7 @@ export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
     probit: nA > 0 ? probitWorkspace(p.nSnps, nA) : null,
     guardThreshold: absQuantile(p.bhat, 0.8),
     blockOrder: Int32Array.from(p.blocks, (_, b) => b),
+    binary: p.annotations ? binaryColumns(p.annotations) : new Uint8Array(0),
   };
 }
 
@@ -146,7 +149,7 @@ function accumulate(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, h2: nu
   }
   for (let b = 0; b < p.blocks.length; b++) st.sigma2eSum[b]! += st.sigma2e[b]!;
   if (p.annotations) {
-    accumulateEnrichment(p, st);
+    accumulateEnrichment(p, st, ws.binary);
     accumulateJoint(p, st, ws);
   }
   const s = st.stats;
@@ -177,15 +180,18 @@ function accumulate(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, h2: nu
 }
 
 /**
- * Per-SNP heritability enrichment of annotation t in this draw: (Σ_j a_jt β_j² / Σ_j a_jt) /
- * (Σ_j β_j² / M), i.e. the mean β² of annotated SNPs over the mean β² of all (intercept = 1).
+ * Per-SNP heritability enrichment of annotation t in this draw. Binary: (Σ_j a_jt β_j² / Σ_j a_jt)
+ * / (Σ_j β_j² / M), the mean β² of annotated SNPs over the mean β² of all (intercept = 1).
+ * Continuous: 1 + slope·SD(a_t)/(Σβ²/M), the slope of β_j² on a_jt: the relative change in
+ * per-SNP h² for one SD of the annotation.
  */
-function accumulateEnrichment(p: SbayesProblem, st: ChainState): void {
+function accumulateEnrichment(p: SbayesProblem, st: ChainState, binary: Uint8Array): void {
   const ann = p.annotations;
   if (!ann) return;
   const { nA, a } = ann;
-  const num = new Float64Array(nA);
-  const den = new Float64Array(nA);
+  const sxy = new Float64Array(nA);
+  const sx = new Float64Array(nA);
+  const sxx = new Float64Array(nA);
   let total = 0;
   let m = 0;
   for (let j = 0; j < p.nSnps; j++) {
@@ -195,12 +201,34 @@ function accumulateEnrichment(p: SbayesProblem, st: ChainState): void {
     m++;
     for (let t = 0; t < nA; t++) {
       const x = a[j * nA + t]!;
-      num[t]! += x * b2;
-      den[t]! += x;
+      sxy[t]! += x * b2;
+      sx[t]! += x;
+      sxx[t]! += x * x;
     }
   }
   if (!(total > 0)) return;
-  for (let t = 0; t < nA; t++) if (den[t]! > 0) st.enrichmentSum[t]! += num[t]! / den[t]! / (total / m);
+  const perSnp = total / m;
+  for (let t = 0; t < nA; t++) {
+    if (binary[t] === 1) {
+      if (sx[t]! > 0) st.enrichmentSum[t]! += sxy[t]! / sx[t]! / perSnp;
+      continue;
+    }
+    const varX = sxx[t]! / m - (sx[t]! / m) ** 2;
+    if (!(varX > 0)) continue;
+    const slope = (sxy[t]! / m - (sx[t]! / m) * perSnp) / varX;
+    st.enrichmentSum[t]! += 1 + (slope * Math.sqrt(varX)) / perSnp;
+  }
+}
+
+/** Columns whose values are all 0/1 (within 1e-6), as the annotation reader classifies them. */
+export function binaryColumns(ann: Annotations): Uint8Array {
+  const { nA, a } = ann;
+  const out = new Uint8Array(nA).fill(1);
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    if (Math.abs(x) > 1e-6 && Math.abs(x - 1) > 1e-6) out[i % nA] = 0;
+  }
+  return out;
 }
 
 /** Per annotation t: Σ_j a_jt π_jk / Σ_j a_jt, the membership probabilities of annotated SNPs (this sweep's α). */

@@ -173,6 +173,12 @@ describe('probit annotation model', () => {
     for (let k = 0; k < N_COMPONENTS; k++) expect(Math.exp(logPi[k]!)).toBeCloseTo(START_PI[k]!, 12);
   });
 
+  it('a level no SNP reached gets α = (−10, 0, …): going further becomes impossible', () => {
+    const alpha = Float64Array.of(0.3, 0.5, -0.2);
+    probitGibbs({ nA: 3, a: new Float64Array(0) }, new Int32Array(0), 0, new Uint8Array(0), alpha, 1, Rng.stream(8), new Float64Array(0));
+    expect(Array.from(alpha)).toEqual([-10, 0, 0]);
+  });
+
   it('Gibbs sampling recovers known α on a toy probit problem', () => {
     const n = 6000;
     const nA = 3;
