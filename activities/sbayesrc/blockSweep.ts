@@ -6,6 +6,7 @@ import { componentConstants, drawSnp, logWeights, N_COMPONENTS, type ComponentCo
 import type { ProblemBlock } from './problem.js';
 import { residualVariance } from './variance.js';
 import type { ChainState } from './chainState.js';
+import { jsAxpy, jsDot, type WasmKernel } from './wasmKernel.js';
 
 export interface BlockResult {
   /** ‖Q_b β_b‖² after the pass. */
@@ -22,6 +23,14 @@ export interface SweepScratch {
   g: Float64Array;
   cc: ComponentConstants;
   draw: SnpDraw;
+}
+
+/** Where the block's Q (and a residual buffer) sit in a WebAssembly kernel's memory. */
+export interface KernelPlacement {
+  kern: WasmKernel;
+  /** Byte offsets of Q (m·k float32) and of the residual buffer (≥ k float64). */
+  qAt: number;
+  rAt: number;
 }
 
 export function sweepScratch(): SweepScratch {
@@ -46,9 +55,15 @@ export function sweepBlock(
   rng: Rng,
   sc: SweepScratch,
   out: BlockResult,
+  place: KernelPlacement | null = null,
 ): void {
   const { m, k, q, first, rOffset: ro } = blk;
   const r = st.residual;
+  // With a kernel the residual is worked on in its memory and copied back at the end.
+  const kern = place?.kern ?? null;
+  const rAt = place?.rAt ?? 0;
+  const qAt = place?.qAt ?? 0;
+  if (kern) kern.f64.set(r.subarray(ro, ro + k), rAt / 8);
   const beta = st.beta;
   const delta = st.delta;
   const removed = st.removed;
@@ -62,8 +77,7 @@ export function sweepBlock(
     const s = first + j;
     if (removed[s] === 1) continue;
     const off = j * k;
-    let dot = 0;
-    for (let i = 0; i < k; i++) dot += q[off + i]! * r[ro + i]!;
+    const dot = kern ? kern.dot(qAt + 4 * off, rAt, k) : jsDot(q, off, r, ro, k);
     const old = beta[s]!;
     // Q_jᵀQ_j is taken as 1 (R̃_jj of a correlation matrix), as in the reference.
     const rhs = c * (dot + old);
@@ -72,13 +86,15 @@ export function sweepBlock(
     const next = draw.beta;
     if (next !== old) {
       const d = old - next;
-      for (let i = 0; i < k; i++) r[ro + i] = r[ro + i]! + q[off + i]! * d;
+      if (kern) kern.axpy(qAt + 4 * off, rAt, k, d);
+      else jsAxpy(q, off, r, ro, k, d);
       beta[s] = next;
     }
     delta[s] = draw.delta;
     counts[draw.delta]!++;
     sumBeta2 += next * next;
   }
+  if (kern) r.set(kern.f64.subarray(rAt / 8, rAt / 8 + k), ro);
   // Q β = w − r, so βᵀR̃β and ‖r‖² come from the k-vectors without another product with Q.
   let quad = 0;
   let rss = 0;

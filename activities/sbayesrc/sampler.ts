@@ -3,7 +3,8 @@
 // burn-in and the convergence guard. Everything lives in ChainState, so stopping after any
 // sweep and resuming from a checkpoint continues the same chain bit for bit.
 import { Rng } from '../random/rng.js';
-import { sweepBlock, sweepScratch, type BlockResult, type BlockState } from './blockSweep.js';
+import { sweepBlock, sweepScratch, type BlockResult, type BlockState, type KernelPlacement } from './blockSweep.js';
+import { WasmKernel } from './wasmKernel.js';
 import { STAT, TRACE_WIDTH, type ChainState } from './chainState.js';
 import { drawPi } from './dirichletPi.js';
 import { GAMMA, N_COMPONENTS } from './mixture.js';
@@ -81,6 +82,33 @@ export function prepareSweep(p: SbayesProblem, st: ChainState, ws: ChainWorkspac
   return { sigma2: GAMMA.map((g) => g * st.sigma2g), piStride: 0 };
 }
 
+/** This thread's WebAssembly kernel and where it holds each block's Q (built on first use). */
+let placements: { blocks: readonly ProblemBlock[]; kern: WasmKernel; rAt: number; qAt: Map<number, number> } | null = null;
+let kernelMissing = false;
+
+function placement(blocks: readonly ProblemBlock[], b: number): KernelPlacement | null {
+  if (kernelMissing) return null;
+  if (placements?.blocks !== blocks) {
+    const kern = placements?.kern ?? WasmKernel.create();
+    if (!kern) {
+      kernelMissing = true;
+      return null;
+    }
+    kern.reset();
+    const maxK = blocks.reduce((a, x) => Math.max(a, x.k), 0);
+    placements = { blocks, kern, rAt: kern.alloc(8 * maxK), qAt: new Map() };
+  }
+  const pl = placements;
+  let qAt = pl.qAt.get(b);
+  if (qAt === undefined) {
+    const blk = blocks[b]!;
+    qAt = pl.kern.alloc(4 * blk.q.length);
+    pl.kern.f32.set(blk.q, qAt / 4);
+    pl.qAt.set(b, qAt);
+  }
+  return { kern: pl.kern, qAt, rAt: pl.rAt };
+}
+
 /** Sweep the listed blocks, each on its own PRNG stream. Blocks touch disjoint data: any split over threads is exact. */
 export function sweepBlocks(t: BlockSweepTarget, params: SweepParams, blocks: Iterable<number>): void {
   const sc = sweepScratch();
@@ -88,7 +116,7 @@ export function sweepBlocks(t: BlockSweepTarget, params: SweepParams, blocks: It
   const st = t.state;
   for (const b of blocks) {
     const rng = Rng.fromState(st.rng.subarray(4 * b, 4 * b + 4));
-    sweepBlock(t.blocks[b]!, b, st, params.sigma2, t.logPi, params.piStride, rng, sc, result);
+    sweepBlock(t.blocks[b]!, b, st, params.sigma2, t.logPi, params.piStride, rng, sc, result, placement(t.blocks, b));
     st.rng.set(rng.state(), 4 * b);
     t.blockGenetic[b] = result.geneticVariance;
     t.blockCounts.set(result.counts, N_COMPONENTS * b);
