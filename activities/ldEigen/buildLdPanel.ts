@@ -15,7 +15,9 @@ import { BedVariantReader } from './bedVariantReader.js';
 import { type DropReason, type BlockSplit, type PanelPlan, type PlannedBlock, planPanel } from './blockPlan.js';
 import { blockCorrelation } from './correlation.js';
 import { toEigenBlock } from './eigenCutoff.js';
-import { DEFAULT_NATIVE_METHOD, type EigenBackend, describeEigenBackend, eigenSymmetricAsync, resolveEigenBackend } from './eigenSymmetric.js';
+import { driverFor, driverName } from './eigenDriver.js';
+import { type EigenBackend, describeEigenBackend, eigenSymmetricAsync, resolveEigenBackend } from './eigenSymmetric.js';
+import type { NativeEigenMethod } from './nativeAddon.js';
 import { createStaging, discardStaging, publishStaging } from './stagingFolder.js';
 import { type VariantStats, variantStats } from './variantStats.js';
 
@@ -62,6 +64,8 @@ export interface LdBlockSummary {
   snps: number;
   k: number;
   sumLambda: number;
+  /** dsyevd / dsyevr (native) or ql (TypeScript). */
+  eigen: string;
 }
 
 export interface LdPanelSummary {
@@ -104,6 +108,7 @@ export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}
     throw new BadInputError(req.blocks, `no genotyped SNP falls in a block with variation among the ${kept.length} samples (dropped: ${JSON.stringify(plan.dropped)})`);
   }
 
+  const largest = Math.max(...plan.blocks.map((p) => p.variants.length));
   const staging = await createStaging(req.outDir);
   const perBlock: LdBlockSummary[] = [];
   const reader = await BedVariantReader.open(geno);
@@ -112,7 +117,8 @@ export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}
       hooks.signal?.throwIfAborted();
       const pb = plan.blocks[b]!;
       const m = pb.variants.length;
-      const eigen = await decomposeBlock(reader, geno, pb, kept, backend, cutoff, seconds);
+      const method = driverFor(m, largest);
+      const eigen = await decomposeBlock(reader, geno, pb, kept, backend, method, cutoff, seconds);
       const t = performance.now();
       await writeEigenBlock(join(staging, eigenFileName(b + 1)), eigen);
       seconds.write += (performance.now() - t) / 1000;
@@ -127,6 +133,7 @@ export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}
         snps: m,
         k: eigen.k,
         sumLambda: eigen.sumLambda,
+        eigen: backend === 'native' ? driverName(method) : 'ql',
       });
       hooks.onBlock?.({ block: b + 1, of: plan.blocks.length, snps: m, k: eigen.k });
     }
@@ -138,14 +145,13 @@ export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}
     await writeFile(join(staging, 'ldm.info'), formatLdmInfo(ldmInfoFromSnps(snps)));
     seconds.write += (performance.now() - t) / 1000;
     seconds.total = (performance.now() - started) / 1000;
-    const largest = Math.max(...plan.blocks.map((p) => p.variants.length));
     const summary: LdPanelSummary = {
       outDir: req.outDir,
       inputs: { bfiles: req.bfiles, keep: req.keep ?? null, blocks: req.blocks },
       samples: { inFam: geno.nSamples, kept: kept.length, keepNotFound },
       cutoff,
       maxBlockSnps: max ?? null,
-      backend: describeEigenBackend(backend, DEFAULT_NATIVE_METHOD),
+      backend: describeEigenBackend(backend, plan.blocks.map((p) => driverFor(p.variants.length, largest))),
       blocks: plan.blocks.length,
       snps: snps.id.length,
       emptyBlocks: plan.emptyBlocks,
@@ -174,13 +180,14 @@ async function decomposeBlock(
   pb: PlannedBlock,
   kept: Int32Array,
   backend: EigenBackend,
+  method: NativeEigenMethod,
   cutoff: number,
   seconds: LdPanelSummary['seconds'],
 ): Promise<EigenBlock> {
   const m = pb.variants.length;
   const r = await correlateBlock(reader, geno, pb, kept, backend, seconds);
   const t = performance.now();
-  const block = toEigenBlock(await eigenSymmetricAsync(r, m, { backend }), cutoff);
+  const block = toEigenBlock(await eigenSymmetricAsync(r, m, { backend, method }), cutoff);
   seconds.eigen += (performance.now() - t) / 1000;
   return block;
 }

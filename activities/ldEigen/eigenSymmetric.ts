@@ -15,10 +15,8 @@ export interface EigenOptions {
   method?: NativeEigenMethod;
 }
 
-// dsyevd (divide and conquer). dsyevr needs one n² of workspace instead of two, but its MRRR
-// step slows down badly on big eigenvalue clusters, and blocks with more SNPs than reference
-// samples have one (the zero eigenvalues): 5.8 × numpy vs 0.6 × at 3,000 SNPs × 2,000 samples
-// (bench/ldBench.ts).
+// dsyevd: the fastest here (bench/ldBench.ts); the panel builder trades it for dsyevr on its
+// largest blocks to bound memory (eigenDriver.ts).
 export const DEFAULT_NATIVE_METHOD: NativeEigenMethod = 'd';
 
 export class NativeAddonMissingError extends Error {
@@ -34,9 +32,9 @@ export function resolveEigenBackend(choice: EigenOptions['backend'] = 'auto'): E
 }
 
 /** One line for logs and ld.json: which code ran, and why not the native one if not. */
-export function describeEigenBackend(backend: EigenBackend, method: NativeEigenMethod = DEFAULT_NATIVE_METHOD): string {
+export function describeEigenBackend(backend: EigenBackend, methods: readonly NativeEigenMethod[] = [DEFAULT_NATIVE_METHOD]): string {
   const { addon, error } = loadNativeAddon();
-  if (backend === 'native' && addon) return `native: LAPACK dsyev${method} (${addon.config().trim()})`;
+  if (backend === 'native' && addon) return `native: LAPACK ${[...new Set(methods)].map((m) => `dsyev${m}`).join(' + ')} (${addon.config().trim()})`;
   return `typescript: Householder + implicit QL${error ? ` (native addon unavailable: ${error})` : ''}`;
 }
 

@@ -112,7 +112,8 @@ describe('a hand-built .bed with a known panel', () => {
     const summary = JSON.parse(readFileSync(join(out, 'ld.json'), 'utf8')) as LdPanelSummary;
     expect(summary.dropped).toEqual({ outsideBlocks: 0, noCalls: 0, monomorphic: 1, duplicateId: 0 });
     expect(summary.droppedExamples.monomorphic).toEqual(['rsMono']);
-    expect(summary.backend).toMatch(/^native: LAPACK dsyevd/);
+    expect(summary.backend).toMatch(/^native: LAPACK dsyevr \(OpenBLAS/); // one block: the largest
+    expect(summary.perBlock[0]!.eigen).toBe('dsyevr');
   });
 
   it('usage errors name the flag', async () => {
@@ -176,6 +177,10 @@ describe('a simulated cohort with dense LD, missing calls, --keep and splits', (
     expect(summary.snps).toBe(1000);
     expect(summary.largestBlock).toBeLessThanOrEqual(120);
     expect(heartbeats.length).toBe(summary.blocks + 1);
+    // dsyevr where dsyevd's 3m² would pass dsyevr's 2L² on the largest block, dsyevd elsewhere.
+    for (const b of summary.perBlock) expect(b.eigen).toBe(3 * b.snps ** 2 > 2 * summary.largestBlock ** 2 ? 'dsyevr' : 'dsyevd');
+    expect(new Set(summary.perBlock.map((b) => b.eigen))).toEqual(new Set(['dsyevd', 'dsyevr']));
+    expect(summary.backend).toMatch(/^native: LAPACK dsyev[dr] \+ dsyev[dr] \(OpenBLAS/);
     expect(heartbeats.at(-1)).toMatchObject({ block: summary.blocks, of: summary.blocks });
   });
 
@@ -230,6 +235,7 @@ describe('a simulated cohort with dense LD, missing calls, --keep and splits', (
     const ts = await buildLdPanel({ bfiles: [join(sim, 'geno/EUR')], keep: join(sim, 'keep.txt'), blocks: join(sim, 'blocks.tsv'), outDir: tsOut, cutoff: 0.995, maxBlockSnps: 120, backend: 'typescript' });
     const nat = await buildLdPanel({ bfiles: [join(sim, 'geno/EUR')], keep: join(sim, 'keep.txt'), blocks: join(sim, 'blocks.tsv'), outDir: join(tmp.dir, 'sim-ld-nat'), cutoff: 0.995, maxBlockSnps: 120 });
     expect(ts.backend).toMatch(/^typescript/);
+    expect(new Set(ts.perBlock.map((b) => b.eigen))).toEqual(new Set(['ql']));
     expect(ts.perBlock.map((b) => b.k)).toEqual(nat.perBlock.map((b) => b.k));
     expect(nat.perBlock.reduce((a, b) => a + b.snps - b.k, 0)).toBeGreaterThan(10); // 0.995 drops pairs here
     for (let b = 1; b <= nat.blocks; b++) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BimTable, BlockTable } from '../../activities/ingest/formats/types.js';
 import { planPanel } from '../../activities/ldEigen/blockPlan.js';
+import { driverFor } from '../../activities/ldEigen/eigenDriver.js';
 import { splitAtLargestGaps } from '../../activities/ldEigen/splitBlock.js';
 import type { VariantStats } from '../../activities/ldEigen/variantStats.js';
 
@@ -72,5 +73,14 @@ describe('assigning SNPs to blocks', () => {
       ['B', 2, 2, [5, 4, 0]],
     ]);
     expect(plan.splits).toEqual([{ block: 'B', chrom: '1', snps: 6, parts: [3, 3], cuts: [{ leftBp: 230, rightBp: 270 }] }]);
+  });
+});
+
+describe('LAPACK driver per block', () => {
+  it('dsyevr where dsyevd (3m² doubles) would pass dsyevr on the largest block (2L²)', () => {
+    expect(driverFor(3000, 3000)).toBe('r');
+    expect(driverFor(2450, 3000)).toBe('r'); // 3 · 2450² = 18,007,500 > 2 · 3000²
+    expect(driverFor(2449, 3000)).toBe('d'); // 17,993,403 ≤ 18,000,000
+    expect(driverFor(1000, 3000)).toBe('d');
   });
 });
