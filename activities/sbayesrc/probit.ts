@@ -28,8 +28,11 @@ export function initialAlpha(nA: number): Float64Array {
   return alpha;
 }
 
-/** π_j from α: π_j0 = 1−p_j0, π_jk = (1−p_jk)∏_{c<k}p_jc, π_j4 = ∏ p_jc; written as log π into logPi[j·5 + k]. */
-export function snpLogPi(ann: Annotations, alpha: Float64Array, nSnps: number, logPi: Float64Array): void {
+/**
+ * π_j from α: π_j0 = 1−p_j0, π_jk = (1−p_jk)∏_{c<k}p_jc, π_j4 = ∏ p_jc; written as log π into
+ * logPi[j·5 + k], and as π into `pi` when given (the accumulators need both).
+ */
+export function snpLogPi(ann: Annotations, alpha: Float64Array, nSnps: number, logPi: Float64Array, pi?: Float64Array): void {
   const { nA, a } = ann;
   for (let j = 0; j < nSnps; j++) {
     let reach = 1;
@@ -37,10 +40,13 @@ export function snpLogPi(ann: Annotations, alpha: Float64Array, nSnps: number, l
       let eta = 0;
       for (let t = 0; t < nA; t++) eta += a[j * nA + t]! * alpha[c * nA + t]!;
       const p = normalCdf(eta);
-      logPi[j * N_COMPONENTS + c] = Math.log(reach * (1 - p));
+      const pic = reach * (1 - p);
+      logPi[j * N_COMPONENTS + c] = Math.log(pic);
+      if (pi) pi[j * N_COMPONENTS + c] = pic;
       reach *= p;
     }
     logPi[j * N_COMPONENTS + N_LEVELS] = Math.log(reach);
+    if (pi) pi[j * N_COMPONENTS + N_LEVELS] = reach;
   }
 }
 

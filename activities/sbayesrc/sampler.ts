@@ -29,6 +29,8 @@ export interface SweepReport {
 /** Reusable buffers of a running chain (not state: rebuilt on resume). */
 export interface ChainWorkspace {
   logPi: Float64Array;
+  /** exp(logPi) per SNP (annotations only), for the accumulators. */
+  snpPi: Float64Array;
   blockGenetic: Float64Array;
   blockCounts: Float64Array;
   counts: Float64Array;
@@ -44,6 +46,7 @@ export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
   const nA = p.annotations?.nA ?? 0;
   return {
     logPi: new Float64Array(nA > 0 ? p.nSnps * N_COMPONENTS : N_COMPONENTS),
+    snpPi: new Float64Array(nA > 0 ? p.nSnps * N_COMPONENTS : 0),
     blockGenetic: new Float64Array(p.blocks.length),
     blockCounts: new Float64Array(p.blocks.length * N_COMPONENTS),
     counts: new Float64Array(N_COMPONENTS),
@@ -75,7 +78,7 @@ export interface BlockSweepTarget {
 /** Log π for this sweep (shared, or per SNP from α) and the slab variances. */
 export function prepareSweep(p: SbayesProblem, st: ChainState, ws: ChainWorkspace): SweepParams {
   if (p.annotations) {
-    snpLogPi(p.annotations, st.alpha, p.nSnps, ws.logPi);
+    snpLogPi(p.annotations, st.alpha, p.nSnps, ws.logPi, ws.snpPi);
     return { sigma2: GAMMA.map((g) => g * st.sigma2g), piStride: N_COMPONENTS };
   }
   for (let k = 0; k < N_COMPONENTS; k++) ws.logPi[k] = Math.log(st.pi[k]!);
@@ -199,7 +202,7 @@ function accumulate(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, h2: nu
     const n = p.nSnps - countRemoved(st.removed);
     for (let j = 0; j < p.nSnps; j++) {
       if (st.removed[j] === 1) continue;
-      for (let k = 0; k < N_COMPONENTS; k++) st.piSum[k]! += Math.exp(ws.logPi[j * N_COMPONENTS + k]!) / n;
+      for (let k = 0; k < N_COMPONENTS; k++) st.piSum[k]! += ws.snpPi[j * N_COMPONENTS + k]! / n;
     }
     for (let i = 0; i < st.alpha.length; i++) st.alphaSum[i]! += st.alpha[i]!;
   } else {
@@ -272,7 +275,7 @@ function accumulateJoint(p: SbayesProblem, st: ChainState, ws: ChainWorkspace): 
       const x = a[j * nA + t]!;
       if (x === 0) continue;
       den[t]! += x;
-      for (let k = 0; k < N_COMPONENTS; k++) num[t * N_COMPONENTS + k]! += x * Math.exp(ws.logPi[j * N_COMPONENTS + k]!);
+      for (let k = 0; k < N_COMPONENTS; k++) num[t * N_COMPONENTS + k]! += x * ws.snpPi[j * N_COMPONENTS + k]!;
     }
   }
   for (let t = 0; t < nA; t++) {
