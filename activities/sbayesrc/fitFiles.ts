@@ -3,7 +3,9 @@
 // the PGS Catalog scoring file PREFIX.pgs.txt.
 // The chain is checkpointed to PREFIX.ckpt every `checkpointEvery` sweeps (temp file +
 // rename); a run that finds a valid checkpoint of the same inputs and settings resumes from it.
-// Memory: every block's Q (float32 m·k) is held at once — about 4·Σ m_b k_b bytes.
+// Memory: every block's Q (float32 m·k) is held at once — about 4·Σ m_b k_b bytes — plus the
+// copy each sweeping thread keeps in its WebAssembly memory for its own blocks (so about twice).
+// With --tune the eigenvectors at the stored cut-off are held too.
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
