@@ -64,7 +64,19 @@ const FINGERPRINT_BYTES = 32;
 
 const chainCheckpointPath = (out: string, c: number): string => `${out}.chain${c}.ckpt`;
 
-export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport, chain: number) => void): Promise<FitResult> {
+/** A checkpoint now on disk (what an activity heartbeats so a new attempt can be traced to it). */
+export interface CheckpointWritten {
+  chain: number;
+  sweep: number;
+  path: string;
+  sha256: string;
+}
+
+export async function fitOnFiles(
+  req: FitRequest,
+  onProgress?: (r: SweepReport, chain: number) => void,
+  onCheckpoint?: (c: CheckpointWritten) => void,
+): Promise<FitResult> {
   const started = performance.now();
   const iterations = req.iterations ?? DEFAULT_FIT.iterations;
   const burnIn = req.burnIn ?? DEFAULT_FIT.burnIn;
@@ -140,7 +152,11 @@ export async function fitOnFiles(req: FitRequest, onProgress?: (r: SweepReport, 
       onProgress?.(r, c);
       if (every > 0 && r.sweep % every === 0 && r.sweep < iterations) {
         const bytes = withFingerprint(fingerprint, checkpoint(s));
-        pending = pending.then(() => writeFileAtomic(path, bytes));
+        const info: CheckpointWritten = { chain: c, sweep: r.sweep, path, sha256: createHash('sha256').update(bytes).digest('hex') };
+        pending = pending.then(async () => {
+          await writeFileAtomic(path, bytes);
+          onCheckpoint?.(info);
+        });
       }
     };
     if (threads > 1 && st.sweep < stopAt) await runChainParallel(problem, st, opts, threads, stopAt, onSweep);

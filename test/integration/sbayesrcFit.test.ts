@@ -8,6 +8,8 @@ import { fitCommand } from '../../client/commands/fit.js';
 import { BED_MAGIC, bytesPerVariant, packVariant } from '../../activities/genotypes/bedCodec.js';
 import { symmetricEigen } from '../../activities/linalg/symmetricEigen.js';
 import { Rng } from '../../activities/random/rng.js';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { makeFitActivities, type FitHeartbeat } from '../../activities/sbayesrc/activity.js';
 import { fitOnFiles, type FitRequest } from '../../activities/sbayesrc/fitFiles.js';
 import { readWeightFile } from '../../activities/score/weights.js';
 import { copulaSource } from '../../activities/simulate/genotypeSource.js';
@@ -330,6 +332,21 @@ describe('pgsflow fit (SBayesR) on simulated truth', () => {
     expect(resumed.summary!.resumedFromSweep).toBe(520);
     expect(await readFile(join(dir, 'chains-part.txt'), 'utf8')).toBe(await readFile(join(dir, 'chains.txt'), 'utf8'));
     expect(resumed.summary!.h2).toEqual(whole.h2);
+  });
+
+  it('activity: heartbeats progress and each checkpoint; bad input is non-retryable', async () => {
+    const env = new MockActivityEnvironment();
+    const beats: FitHeartbeat[] = [];
+    env.on('heartbeat', (d: unknown) => beats.push(d as FitHeartbeat));
+    const { fitSbayesrc } = makeFitActivities();
+    const req = { sumstats: join(dir, 'gwas.ma'), ld: join(dir, 'ld'), out: join(dir, 'act'), iterations: 200, burnIn: 50, checkpointEvery: 50 };
+    const summary = (await env.run(fitSbayesrc, req)) as { draws: number };
+    expect(summary.draws).toBe(150);
+    const cps = beats.filter((b) => b.checkpoint !== null).map((b) => b.checkpoint!);
+    expect([...new Set(cps.map((c) => c.sweep))]).toEqual([50, 100, 150]);
+    expect(cps[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(beats.some((b) => b.sweep === 200 || b.sweep === 190)).toBe(true);
+    await expect(env.run(fitSbayesrc, { ...req, cutoff: 2 })).rejects.toMatchObject({ type: 'BadInputError', nonRetryable: true });
   });
 
   it('refuses summary statistics that do not cover the panel', async () => {

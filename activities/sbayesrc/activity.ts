@@ -1,0 +1,45 @@
+// Activity adapter for `fitSbayesrc` (compute queue: files in, files out). Heartbeats progress
+// (chain, sweep, h², nnz) and the newest checkpoint {sweep, path, sha256}; a retried attempt
+// finds that checkpoint next to the outputs and resumes from it bit-identically.
+import { Context } from '@temporalio/activity';
+import { withFailureMapping } from '../failures.js';
+import { fitOnFiles, type CheckpointWritten, type FitRequest } from './fitFiles.js';
+import type { FitSummaryJson } from './outputs.js';
+
+/** Heartbeat at most every this many sweeps (the SDK throttles too; this saves the allocations). */
+const HEARTBEAT_EVERY = 10;
+
+export interface FitHeartbeat {
+  chain: number;
+  sweep: number;
+  iterations: number;
+  h2: number;
+  nnz: number;
+  checkpoint: CheckpointWritten | null;
+}
+
+export function makeFitActivities() {
+  return withFailureMapping({
+    async fitSbayesrc(req: Omit<FitRequest, 'stopAfter'>): Promise<FitSummaryJson> {
+      const ctx = Context.current();
+      const iterations = req.iterations ?? 3000;
+      let latest: FitHeartbeat = { chain: 0, sweep: 0, iterations, h2: NaN, nnz: 0, checkpoint: null };
+      ctx.heartbeat(latest);
+      const result = await fitOnFiles(
+        req,
+        (r, chain) => {
+          latest = { ...latest, chain, sweep: r.sweep, h2: r.h2, nnz: r.nnz };
+          if (r.sweep % HEARTBEAT_EVERY === 0) ctx.heartbeat(latest);
+        },
+        (c) => {
+          latest = { ...latest, checkpoint: c };
+          ctx.heartbeat(latest);
+        },
+      );
+      if (!result.summary) throw new Error('fit ended before its last sweep');
+      return result.summary;
+    },
+  });
+}
+
+export type FitActivities = ReturnType<typeof makeFitActivities>;
