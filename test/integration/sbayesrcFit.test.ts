@@ -1,5 +1,7 @@
 // SBayesR on simulated truth: genotypes with dense LD → reference panel (ldPanelFromBed) →
 // summary statistics b̂ = Rβ + ε, ε ~ N(0, R/N), N = 50,000 → `pgsflow fit` → h² and β.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -347,6 +349,31 @@ describe('pgsflow fit (SBayesR) on simulated truth', () => {
     expect(cps[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(beats.some((b) => b.sweep === 200 || b.sweep === 190)).toBe(true);
     await expect(env.run(fitSbayesrc, { ...req, cutoff: 2 })).rejects.toMatchObject({ type: 'BadInputError', nonRetryable: true });
+  });
+
+  it('a fit process killed with SIGKILL after a checkpoint and run again gives bit-identical effects', async () => {
+    const base: FitRequest = { sumstats: join(dir, 'gwas01.ma'), ld: join(dir, 'ld'), out: join(dir, 'killed'), iterations: 6000, burnIn: 1000, seed: 21, checkpointEvery: 100 };
+    const fitFilesUrl = new URL('../../activities/sbayesrc/fitFiles.ts', import.meta.url).href;
+    const code = `const { fitOnFiles } = await import(${JSON.stringify(fitFilesUrl)}); await fitOnFiles(${JSON.stringify(base)});`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    let killedAt = -1;
+    for (let i = 0; i < 3000 && child.exitCode === null; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      if (existsSync(`${base.out}.ckpt`)) {
+        child.kill('SIGKILL');
+        killedAt = i;
+        break;
+      }
+    }
+    await exited;
+    expect(killedAt).toBeGreaterThanOrEqual(0); // killed mid-run, not finished
+    expect(existsSync(`${base.out}.txt`)).toBe(false);
+    const resumed = await fitOnFiles(base);
+    expect(resumed.summary!.resumedFromSweep).toBeGreaterThan(0);
+    await fitOnFiles({ ...base, out: join(dir, 'unkilled') });
+    expect(await readFile(`${base.out}.txt`, 'utf8')).toBe(await readFile(join(dir, 'unkilled.txt'), 'utf8'));
+    console.log(`SIGKILL test: resumed from sweep ${resumed.summary!.resumedFromSweep} of ${base.iterations}`);
   });
 
   it('refuses summary statistics that do not cover the panel', async () => {
