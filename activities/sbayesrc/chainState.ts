@@ -45,7 +45,7 @@ export interface ChainState {
   sigma2eSum: Float64Array;
   /** Post-burn-in sums of each annotation's per-SNP heritability enrichment (see sampler). */
   enrichmentSum: Float64Array;
-  /** Post-burn-in sums of each annotation's joint membership probabilities P(δ = k | annotated): [t·5 + k]. */
+  /** Post-burn-in sums of each annotation's joint membership probabilities (SNP with intercept + t only): [t·5 + k]. */
   jointSum: Float64Array;
   /** Post-burn-in traces for diagnostics: h², nnz, mean σ²e over blocks, per draw (TRACE_WIDTH per draw). */
   trace: Float64Array;

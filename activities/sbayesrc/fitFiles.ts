@@ -188,7 +188,7 @@ export async function fitOnFiles(
     pi: post.pi,
     annotations: names,
     enrichment: post.enrichment,
-    jointProbabilities: post.jointProbabilities.map((x, t) => (binary[t] === true ? x : null)),
+    jointProbabilities: post.jointProbabilities,
     componentCount: post.componentCount,
     componentVarianceShare: post.componentVarianceShare,
     sigma2e: post.sigma2e,

@@ -40,7 +40,6 @@ export function parText(post: PosteriorSummary, names: readonly string[], binary
   }
   for (let t = 0; t < nAnnot; t++) rows.push([`enrichment_${names[t]}`, num(post.enrichment[t]!), 'NA']);
   for (let t = 0; t < nAnnot; t++) {
-    if (binary[t] !== true) continue;
     for (let k = 0; k < N_COMPONENTS; k++) rows.push([`jointProb_${names[t]}_Pi${k + 1}`, num(post.jointProbabilities[t]![k]!), 'NA']);
   }
   rows.push(['removed_snps', String(post.removed.length), 'NA']);
@@ -89,8 +88,8 @@ export interface FitSummaryJson {
    * binary: mean β² of annotated SNPs / mean β² of all; continuous: 1 + change per SD of the annotation.
    */
   enrichment: number[];
-  /** Per annotation column: P(δ = k | annotated), k = 0..4; null for continuous columns. */
-  jointProbabilities: (number[] | null)[];
+  /** Per annotation column: P(δ = k), k = 0..4, of a SNP with the intercept and that annotation only (continuous: +1 SD). */
+  jointProbabilities: number[][];
   componentCount: number[];
   componentVarianceShare: number[];
   sigma2e: number[];

@@ -21,7 +21,7 @@ export interface PosteriorSummary {
   componentVarianceShare: number[];
   /** Per annotation column: posterior mean per-SNP heritability enrichment (binary: ratio of means; continuous: per SD). */
   enrichment: number[];
-  /** Per annotation column: posterior mean P(δ = k | annotated), k = 0..4 (empty without annotations). */
+  /** Per annotation column: posterior mean P(δ = k) of a SNP with the intercept and that annotation only (continuous: +1 SD). */
   jointProbabilities: number[][];
   removed: number[];
 }

@@ -9,7 +9,8 @@ import { STAT, TRACE_WIDTH, type ChainState } from './chainState.js';
 import { drawPi } from './dirichletPi.js';
 import { GAMMA, N_COMPONENTS } from './mixture.js';
 import { GUARD_EVERY, absQuantile, guardOutliers } from './outlierGuard.js';
-import { probitWorkspace, snpLogPi, updateAnnotationModel, type Annotations, type ProbitWorkspace } from './probit.js';
+import { normalCdf } from '../random/normalDistribution.js';
+import { N_LEVELS, probitWorkspace, snpLogPi, updateAnnotationModel, type Annotations, type ProbitWorkspace } from './probit.js';
 import type { ProblemBlock, SbayesProblem } from './problem.js';
 import { geneticVariance } from './variance.js';
 
@@ -38,12 +39,15 @@ export interface ChainWorkspace {
   guardThreshold: number;
   /** Per annotation column: 1 when binary (enrichment definition). */
   binary: Uint8Array;
+  /** Per annotation column: 1 (binary) or its SD (continuous), for the joint probabilities. */
+  annotSd: Float64Array;
   /** Order the blocks are swept in; any order gives the same chain (tests shuffle it). */
   blockOrder: Int32Array;
 }
 
 export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
   const nA = p.annotations?.nA ?? 0;
+  const binary = p.annotations ? binaryColumns(p.annotations) : new Uint8Array(0);
   return {
     logPi: new Float64Array(nA > 0 ? p.nSnps * N_COMPONENTS : N_COMPONENTS),
     snpPi: new Float64Array(nA > 0 ? p.nSnps * N_COMPONENTS : 0),
@@ -53,7 +57,8 @@ export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
     probit: nA > 0 ? probitWorkspace(p.nSnps, nA) : null,
     guardThreshold: absQuantile(p.bhat, 0.8),
     blockOrder: Int32Array.from(p.blocks, (_, b) => b),
-    binary: p.annotations ? binaryColumns(p.annotations) : new Uint8Array(0),
+    binary,
+    annotSd: p.annotations ? annotationSd(p.annotations, binary) : new Float64Array(0),
   };
 }
 
@@ -262,26 +267,43 @@ export function binaryColumns(ann: Annotations): Uint8Array {
   return out;
 }
 
-/** Per annotation t: Σ_j a_jt π_jk / Σ_j a_jt, the membership probabilities of annotated SNPs (this sweep's α). */
+/**
+ * Per annotation t, the membership probabilities of a SNP carrying only the intercept and t
+ * (continuous t at +1 SD): p_c = Φ(α_0c + sd_t·α_tc), then π as from any p (SBayesRC's annoJointProb).
+ */
 function accumulateJoint(p: SbayesProblem, st: ChainState, ws: ChainWorkspace): void {
   const ann = p.annotations;
   if (!ann) return;
-  const { nA, a } = ann;
-  const num = new Float64Array(nA * N_COMPONENTS);
-  const den = new Float64Array(nA);
-  for (let j = 0; j < p.nSnps; j++) {
-    if (st.removed[j] === 1) continue;
-    for (let t = 0; t < nA; t++) {
-      const x = a[j * nA + t]!;
-      if (x === 0) continue;
-      den[t]! += x;
-      for (let k = 0; k < N_COMPONENTS; k++) num[t * N_COMPONENTS + k]! += x * ws.snpPi[j * N_COMPONENTS + k]!;
-    }
-  }
+  const { nA } = ann;
   for (let t = 0; t < nA; t++) {
-    if (!(den[t]! > 0)) continue;
-    for (let k = 0; k < N_COMPONENTS; k++) st.jointSum[t * N_COMPONENTS + k]! += num[t * N_COMPONENTS + k]! / den[t]!;
+    let reach = 1;
+    for (let c = 0; c < N_LEVELS; c++) {
+      const eta = st.alpha[c * nA]! + (t === 0 ? 0 : ws.annotSd[t]! * st.alpha[c * nA + t]!);
+      const pc = normalCdf(eta);
+      st.jointSum[t * N_COMPONENTS + c]! += reach * (1 - pc);
+      reach *= pc;
+    }
+    st.jointSum[t * N_COMPONENTS + N_LEVELS]! += reach;
   }
+}
+
+/** Per annotation column: 1 for binary columns, else the population SD over SNPs. */
+export function annotationSd(ann: Annotations, binary: Uint8Array): Float64Array {
+  const { nA, a } = ann;
+  const m = a.length / nA;
+  const sd = new Float64Array(nA).fill(1);
+  for (let t = 0; t < nA; t++) {
+    if (binary[t] === 1) continue;
+    let s = 0;
+    let s2 = 0;
+    for (let j = 0; j < m; j++) {
+      const x = a[j * nA + t]!;
+      s += x;
+      s2 += x * x;
+    }
+    sd[t] = Math.sqrt(Math.max(0, s2 / m - (s / m) ** 2));
+  }
+  return sd;
 }
 
 /** Take SNP j out for good: its effect leaves the residual, its draws are forgotten. */
