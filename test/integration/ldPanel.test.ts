@@ -247,6 +247,17 @@ describe('a simulated cohort with dense LD, missing calls, --keep and splits', (
     }
   });
 
+  it('two filesets of one cohort (one per chromosome range) give the same panel as one', async () => {
+    const bfile = join(sim, 'geno/EUR');
+    plink2(['--bfile', bfile, '--chr', '1-4', '--make-bed', '--out', join(sim, 'part1')]);
+    plink2(['--bfile', bfile, '--chr', '5-10', '--make-bed', '--out', join(sim, 'part2')]);
+    const twoOut = join(tmp.dir, 'sim-ld-two');
+    await runLd(['--bfile', join(sim, 'part1'), join(sim, 'part2'), '--keep', join(sim, 'keep.txt'), '--blocks', join(sim, 'blocks.tsv'), '--out', twoOut, '--cutoff', '1', '--max-block-snps', '120']);
+    for (const name of ['snp.info', 'ldm.info', ...summary.perBlock.map((b) => `block${b.block}.eigen.bin`)]) {
+      expect(readFileSync(join(twoOut, name)).equals(readFileSync(join(out, name)))).toBe(true);
+    }
+  });
+
   it('bad input fails the activity non-retryably', async () => {
     const env = new MockActivityEnvironment();
     const { buildLdPanel: activity } = makeLdEigenActivities();
