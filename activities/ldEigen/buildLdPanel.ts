@@ -108,7 +108,7 @@ export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}
     throw new BadInputError(req.blocks, `no genotyped SNP falls in a block with variation among the ${kept.length} samples (dropped: ${JSON.stringify(plan.dropped)})`);
   }
 
-  const largest = Math.max(...plan.blocks.map((p) => p.variants.length));
+  const largest = plan.blocks.reduce((a, p) => Math.max(a, p.variants.length), 0);
   const staging = await createStaging(req.outDir);
   const perBlock: LdBlockSummary[] = [];
   const reader = await BedVariantReader.open(geno);
