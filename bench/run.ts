@@ -11,6 +11,7 @@ import { simulateStudy } from '../activities/simulate/simulateStudy.js';
 import { Store } from '../activities/store/store.js';
 import { parseSimulateOptions } from '../config/simulate.js';
 import { gwasBench } from './gwasBench.js';
+import { ldBench } from './ldBench.js';
 import { scoreBench } from './scoreBench.js';
 import { type BenchRow, bestOf, printTable, runCommand } from './timing.js';
 
@@ -64,6 +65,9 @@ async function main(): Promise<void> {
     // 3. Fold GWAS and scoring against PLINK 2.
     rows.push(...(await gwasBench(dir, quick)));
     rows.push(...(await scoreBench(dir, quick)));
+
+    // 4. LD eigen-decomposition against numpy.linalg.eigh.
+    rows.push(...(await ldBench(dir, quick)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,8 +7,10 @@ import { TemporalCliError } from '../scripts/temporalCli.js';
 import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs } from './command.js';
 import { demoCommand } from './commands/demo.js';
 import { gwasCommand } from './commands/gwas.js';
+import { fitCommand } from './commands/fit.js';
 import { imputeCommand } from './commands/impute.js';
 import { ingestCommand } from './commands/ingest.js';
+import { ldCommand } from './commands/ld.js';
 import { qcCommand } from './commands/qc.js';
 import { schemaCommand } from './commands/schema.js';
 import { scoreCommand } from './commands/score.js';
@@ -17,7 +19,7 @@ import { simulateCommand } from './commands/simulate.js';
 import { workerCommand } from './commands/worker.js';
 import { DevServerError } from './devServer.js';
 
-export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, scoreCommand, qcCommand, imputeCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
+export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, scoreCommand, qcCommand, ldCommand, imputeCommand, fitCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -4,9 +4,11 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
 import { makeFingerprintActivities } from '../activities/fingerprint.js';
+import { makeFitActivities } from '../activities/fitSbayesrc.js';
 import { makeFoldGwasActivities } from '../activities/foldGwas.js';
 import { makeImputeActivities } from '../activities/impute.js';
 import { makeIngestActivities } from '../activities/ingest.js';
+import { makeLdEigenActivities } from '../activities/ldEigen.js';
 import { makeQcActivities } from '../activities/qc.js';
 import { makeRunActivities } from '../activities/runs.js';
 import { makeScoreActivities } from '../activities/score.js';
@@ -32,7 +34,7 @@ export function storeActivities(store: Store) {
 }
 
 export function computeActivities() {
-  return { ...makeFingerprintActivities(), ...makeSimulateActivities(), ...makeImputeActivities() };
+  return { ...makeFingerprintActivities(), ...makeSimulateActivities(), ...makeImputeActivities(), ...makeLdEigenActivities(), ...makeFitActivities() };
 }
 
 let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;

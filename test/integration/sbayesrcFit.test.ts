@@ -11,7 +11,7 @@ import { BED_MAGIC, bytesPerVariant, packVariant } from '../../activities/genoty
 import { symmetricEigen } from '../../activities/linalg/symmetricEigen.js';
 import { Rng } from '../../activities/random/rng.js';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { makeFitActivities, type FitHeartbeat } from '../../activities/sbayesrc/activity.js';
+import { makeFitActivities, type FitHeartbeat } from '../../activities/fitSbayesrc.js';
 import { fitOnFiles, type FitRequest } from '../../activities/sbayesrc/fitFiles.js';
 import { readWeightFile } from '../../activities/score/weights.js';
 import { copulaSource } from '../../activities/simulate/genotypeSource.js';

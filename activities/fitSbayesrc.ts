@@ -2,9 +2,9 @@
 // (chain, sweep, h², nnz) and the newest checkpoint {sweep, path, sha256}; a retried attempt
 // finds that checkpoint next to the outputs and resumes from it bit-identically.
 import { Context } from '@temporalio/activity';
-import { withFailureMapping } from '../failures.js';
-import { fitOnFiles, type CheckpointWritten, type FitRequest } from './fitFiles.js';
-import type { FitSummaryJson } from './outputs.js';
+import { withFailureMapping } from './failures.js';
+import { fitOnFiles, type CheckpointWritten, type FitRequest } from './sbayesrc/fitFiles.js';
+import type { FitSummaryJson } from './sbayesrc/outputs.js';
 
 /** Heartbeat at most every this many sweeps (the SDK throttles too; this saves the allocations). */
 const HEARTBEAT_EVERY = 10;
