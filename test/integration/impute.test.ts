@@ -19,6 +19,7 @@ import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import { type BedPanel, ldPanelFromBed } from '../helpers/ldPanel.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { pearson as correlation } from '../helpers/pearson.js';
 
 const BLOCK_SNPS = 300;
 const OBSERVED_BLOCKS = 4;
@@ -50,20 +51,6 @@ function firstField(line: string): string {
   return line.slice(0, line.indexOf(' '));
 }
 
-function correlation(x: readonly number[], y: readonly number[]): number {
-  const n = x.length;
-  const mx = x.reduce((s, v) => s + v, 0) / n;
-  const my = y.reduce((s, v) => s + v, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-    syy += (y[i]! - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
-}
 
 /** Simulate, GWAS, build the panel from the reference samples, hide SNPs, impute. */
 async function runScenario(name: string, ldRho: number): Promise<Scenario> {

@@ -18,6 +18,7 @@ import { parseSimulateOptions } from '../../config/simulate.js';
 import { column, plink2, readTable } from '../helpers/plink2.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { LD_BLOCKS, THOUSAND_GENOMES } from '../helpers/sharedData.js';
+import { pearson } from '../helpers/pearson.js';
 
 const tmp = makeTmpDir('ld-panel');
 afterAll(() => tmp.cleanup());
@@ -60,20 +61,6 @@ function keptDosages(bedPath: string, nSamples: number, kept: Int32Array): { get
   return { get: (v) => out[v]! };
 }
 
-function pearson(x: Float64Array, y: Float64Array): number {
-  const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-    syy += (y[i]! - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
-}
 
 describe('a hand-built .bed with a known panel', () => {
   // x and y over 8 samples have Pearson r = 0.6 exactly: R = [[1, .6], [.6, 1]].

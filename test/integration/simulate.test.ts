@@ -10,6 +10,7 @@ import { MISSING_DOSAGE, bytesPerVariant, unpackVariant } from '../../activities
 import { column, plink2, readTable } from '../helpers/plink2.js';
 import { makeTmpDir, sha256File } from '../helpers/tmp.js';
 import { THOUSAND_GENOMES } from '../helpers/sharedData.js';
+import { pearson as correlation } from '../helpers/pearson.js';
 
 const THOUSAND_G = THOUSAND_GENOMES;
 let tmp: { dir: string; cleanup: () => void };
@@ -24,26 +25,6 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-function correlation(x: Float64Array, y: Float64Array): number {
-  const n = x.length;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i]!;
-    my += y[i]!;
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-    syy += (y[i]! - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
-}
 
 function variance(x: Float64Array): number {
   let m = 0;

@@ -6,21 +6,8 @@ import { SAMPLE_CHUNK, blockCorrelation, correlationMatrix, gramTs } from '../..
 import { loadNativeAddon } from '../../activities/ldEigen/nativeAddon.js';
 import { standardizeRows } from '../../activities/ldEigen/standardize.js';
 import { Rng } from '../../activities/random/rng.js';
+import { pearson } from '../helpers/pearson.js';
 
-function pearson(x: number[], y: number[]): number {
-  const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-    syy += (y[i]! - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
-}
 
 /** Missing dosages replaced by the mean of the observed ones among `kept`. */
 function meanImputed(d: Uint8Array, kept: Int32Array): number[] {
