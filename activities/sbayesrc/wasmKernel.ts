@@ -1,6 +1,7 @@
 // The sweep's two inner loops — dot = Q_jᵀr and r += Q_j·d — as WebAssembly SIMD (two f64 lanes,
 // float32 Q promoted exactly), assembled here from opcodes. The JavaScript fallback in
 // `jsDot` keeps the same two-lane summation order, so both give bit-identical chains.
+import { name, section, uleb, wasmApi } from '../wasm/encoding.js';
 
 /** Q_jᵀr with two interleaved partial sums (even / odd elements), then the odd tail. */
 export function jsDot(q: Float32Array, qOff: number, r: Float64Array, rOff: number, k: number): number {
@@ -23,28 +24,8 @@ export function jsAxpy(q: Float32Array, qOff: number, r: Float64Array, rOff: num
 type Dot = (q: number, r: number, k: number) => number;
 type Axpy = (q: number, r: number, k: number, d: number) => void;
 
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer; grow(pages: number): number };
-}
+const api = wasmApi;
 
-const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-
-const uleb = (value: number): number[] => {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-};
-const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 const fn = (locals: number[][], body: number[]): number[] => {
   const decl = [...uleb(locals.length), ...locals.flat()];
   const code = [...decl, ...body, 0x0b];
@@ -125,9 +106,9 @@ const axpyCode = fn([[2, I32], [1, V128], [1, I32]], [
 const MODULE = Uint8Array.from([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
   ...section(1, [2, 0x60, 3, I32, I32, I32, 1, F64, 0x60, 4, I32, I32, I32, F64, 0]),
-  ...section(2, [1, ...str('e'), ...str('m'), 0x02, 0x00, 1]),
+  ...section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, 1]),
   ...section(3, [2, 0, 1]),
-  ...section(7, [2, ...str('dot'), 0x00, 0, ...str('axpy'), 0x00, 1]),
+  ...section(7, [2, ...name('dot'), 0x00, 0, ...name('axpy'), 0x00, 1]),
   ...section(10, [2, ...dotCode, ...axpyCode]),
 ]);
 

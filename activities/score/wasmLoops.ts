@@ -3,6 +3,7 @@
 // JavaScript. Every f64 lane is one IEEE addition in the same order as the JavaScript loops in
 // scoreKernel.ts, so results are bit-identical; where WebAssembly SIMD is unavailable the kernel
 // keeps the JavaScript loops. The module is assembled here from opcodes: no build step.
+import { name, section, sleb, uleb, wasmApi } from '../wasm/encoding.js';
 
 /** acc[i·spb + c] += table[idx[i]·twb + c], c < spb (byte offsets; spb, twb multiples of 16). */
 export type AddAllColumns = (idx: number, n: number, table: number, twb: number, acc: number, spb: number) => void;
@@ -25,41 +26,11 @@ export interface WasmLoops {
   buildTable: BuildGroupTable;
 }
 
-/** The part of the WebAssembly API used here (the project's TypeScript libs do not declare it). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
-}
-
-const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+const api = wasmApi;
 
 // --- encoding -------------------------------------------------------------------------------
 
-const uleb = (value: number): number[] => {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-};
-const sleb = (value: number): number[] => {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-};
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
 
 const I32 = 0x7f;
 const get = (l: number): number[] => [0x20, l];
