@@ -1,4 +1,4 @@
-// SBayesR on real LD: the 1000 Genomes EUR founders of chromosomes 21–22 (../shared/data) as
+// SBayesR on real LD: the 1000 Genomes EUR founders of chromosomes 21–22 (test/fixtures/data) as
 // the LD reference, summary statistics b̂ = Rβ + ε (N = 50,000) from known effects, h² 0.5 and 0.1.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,20 +10,15 @@ import { Rng } from '../../activities/random/rng.js';
 import { fitOnFiles } from '../../activities/sbayesrc/fitFiles.js';
 import { loadFounders } from '../../activities/simulate/founders.js';
 import { ldPanelFromBed, type BedPanel } from '../helpers/ldPanel.js';
+import { pearson } from '../helpers/pearson.js';
+import { THOUSAND_GENOMES } from '../helpers/sharedData.js';
 
-const DATA = new URL('../../../shared/data/1000g/', import.meta.url).pathname;
+const DATA = THOUSAND_GENOMES;
 const N_GWAS = 50_000;
 const N_CAUSAL = 40;
 const BLOCK_SNPS = 125;
 
-const corr = (x: ArrayLike<number>, y: ArrayLike<number>): number => {
-  let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-  const n = x.length;
-  for (let i = 0; i < n; i++) {
-    sx += x[i]!; sy += y[i]!; sxx += x[i]! ** 2; syy += y[i]! ** 2; sxy += x[i]! * y[i]!;
-  }
-  return (sxy - (sx * sy) / n) / Math.sqrt((sxx - (sx * sx) / n) * (syy - (sy * sy) / n));
-};
+const corr = pearson;
 
 let dir: string;
 let panel: BedPanel;
