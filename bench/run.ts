@@ -12,6 +12,7 @@ import { Store } from '../activities/store/store.js';
 import { parseSimulateOptions } from '../config/simulate.js';
 import { gwasBench } from './gwasBench.js';
 import { ldBench } from './ldBench.js';
+import { sbayesrcBench } from './sbayesrcBench.js';
 import { scoreBench } from './scoreBench.js';
 import { type BenchRow, bestOf, printTable, runCommand } from './timing.js';
 
@@ -68,6 +69,9 @@ async function main(): Promise<void> {
 
     // 4. LD eigen-decomposition against numpy.linalg.eigh.
     rows.push(...(await ldBench(dir, quick)));
+
+    // 5. SBayesR / SBayesRC sweeps against the reference's published times (issue 6).
+    rows.push(...(await sbayesrcBench(dir, quick)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
