@@ -10,6 +10,7 @@ import { makeImputeActivities } from '../activities/impute.js';
 import { makeIngestActivities } from '../activities/ingest.js';
 import { makeLdEigenActivities } from '../activities/ldEigen.js';
 import { makeQcActivities } from '../activities/qc.js';
+import { makeRecordFitActivities } from '../activities/recordFit.js';
 import { makeRunActivities } from '../activities/runs.js';
 import { makeScoreActivities } from '../activities/score.js';
 import { makeSimulateActivities } from '../activities/simulate.js';
@@ -30,7 +31,7 @@ export interface WorkerOptions {
 }
 
 export function storeActivities(store: Store) {
-  return { ...makeRunActivities(store), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store) };
+  return { ...makeRunActivities(store), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store), ...makeRecordFitActivities(store) };
 }
 
 export function computeActivities() {

@@ -1,0 +1,18 @@
+// Activity adapter: a finished fit's output files (PREFIX.txt, PREFIX.json, written by the
+// compute-queue `fitSbayesrc` activity) into the `fits` / `effects` tables (store queue). One
+// transaction, replacing earlier rows of the same run and scope; seconds even for 10⁶ SNPs.
+import { Context } from '@temporalio/activity';
+import { withFailureMapping } from './failures.js';
+import { type RecordFitRequest, type RecordFitSummary, recordFit } from './sbayesrc/fitStore.js';
+import type { Store } from './store/store.js';
+
+export function makeRecordFitActivities(store: Store) {
+  return withFailureMapping({
+    async recordFit(req: RecordFitRequest): Promise<RecordFitSummary> {
+      Context.current().heartbeat({ runId: req.runId, scope: req.scope });
+      return recordFit(store, req);
+    },
+  });
+}
+
+export type RecordFitActivities = ReturnType<typeof makeRecordFitActivities>;
