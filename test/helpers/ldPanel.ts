@@ -4,28 +4,12 @@ import { openGenotypeFiles, forEachFileChunk } from '../../activities/gwas/genot
 import { MISSING_DOSAGE, unpackVariant } from '../../activities/genotypes/bedCodec.js';
 import { writeLdFolder } from '../../activities/ingest/formats/ldFolder.js';
 import type { EigenBlock, LdSnpTable } from '../../activities/ingest/formats/types.js';
+import { toEigenBlock } from '../../activities/ldEigen/eigenCutoff.js';
 import { symmetricEigen } from '../../activities/linalg/symmetricEigen.js';
 
 /** The eigen block SBayesRC stores for correlation matrix `r` (m × m row-major) at `cutoff`. */
 export function eigenBlockOf(r: Float64Array, m: number, cutoff: number): EigenBlock {
-  const { values, vectors } = symmetricEigen(Float64Array.from(r), m);
-  let sumLambda = 0;
-  for (const v of values) if (v > 0) sumLambda += v;
-  let k = 0;
-  let cum = 0;
-  while (k < m && values[k]! > 0) {
-    cum += values[k]!;
-    k++;
-    if (cum >= cutoff * sumLambda) break;
-  }
-  return {
-    m,
-    k,
-    sumLambda,
-    cutoff,
-    values: Float32Array.from(values.subarray(0, k)),
-    vectors: Float32Array.from(vectors.subarray(0, m * k)),
-  };
+  return toEigenBlock(symmetricEigen(Float64Array.from(r), m), cutoff);
 }
 
 export interface PanelSnpSpec {

@@ -8,6 +8,7 @@ import { eigenSymmetric, eigenSymmetricAsync, orientColumns, resolveEigenBackend
 import { loadNativeAddon } from '../../activities/ldEigen/nativeAddon.js';
 import { Rng } from '../../activities/random/rng.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { jacobiEigen } from './formats/ldTestUtil.js';
 
 /** Correlation matrix of `samples` draws of an AR(ρ) sequence of n SNP-like variables. */
 function arCorrelation(n: number, samples: number, seed: number, rho = 0.9): Float64Array {
@@ -37,36 +38,9 @@ function arCorrelation(n: number, samples: number, seed: number, rho = 0.9): Flo
   return c;
 }
 
-/** Cyclic Jacobi rotations until the off-diagonal vanishes: eigenvalues, descending. */
+/** Cyclic Jacobi (an independent method): eigenvalues, descending. */
 function jacobiEigenvalues(a0: Float64Array, n: number): number[] {
-  const a = Float64Array.from(a0);
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q]! ** 2;
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++)
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q]!;
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (a[q * n + q]! - a[p * n + p]!) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p]!;
-          const akq = a[k * n + q]!;
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k]!;
-          const aqk = a[q * n + k]!;
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-      }
-  }
-  return Array.from({ length: n }, (_, i) => a[i * n + i]!).sort((x, y) => y - x);
+  return Array.from(jacobiEigen(a0, n).values);
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

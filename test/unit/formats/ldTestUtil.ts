@@ -1,9 +1,10 @@
 // Small-matrix eigen-decomposition for LD fixtures (tests and the bad-input generator): cyclic
 // Jacobi is exact enough for the handful of SNPs a fixture has and needs no dependency.
 import type { EigenBlock, LdSnpTable } from '../../../activities/ingest/formats/types.js';
+import { toEigenBlock } from '../../../activities/ldEigen/eigenCutoff.js';
 
 /** Eigenpairs of a symmetric n×n row-major matrix, values descending, vectors column-major. */
-export function symmetricEigen(matrix: ArrayLike<number>, n: number): { values: Float64Array; vectors: Float64Array } {
+export function jacobiEigen(matrix: ArrayLike<number>, n: number): { values: Float64Array; vectors: Float64Array } {
   const a = Float64Array.from(matrix);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
@@ -58,29 +59,11 @@ export function symmetricEigen(matrix: ArrayLike<number>, n: number): { values: 
   return { values, vectors };
 }
 
-/** The eigen block SBayesRC would store for correlation matrix R at `cutoff`. */
+/** The eigen block SBayesRC would store for correlation matrix R at `cutoff` (Jacobi pairs, the panel's k rule). */
 export function eigenBlockFromCorrelation(r: ArrayLike<number>, m: number, cutoff: number): EigenBlock {
-  const { values, vectors } = symmetricEigen(r, m);
-  let sumLambda = 0;
-  for (const x of values) if (x > 0) sumLambda += x;
-  let k = 0;
-  let cum = 0;
-  while (k < m) {
-    cum += values[k]!;
-    k++;
-    if (cum >= cutoff * sumLambda) break;
-  }
-  return {
-    m,
-    k,
-    sumLambda,
-    cutoff,
-    values: Float32Array.from(values.subarray(0, k)),
-    vectors: Float32Array.from(vectors.subarray(0, m * k)),
-  };
+  return toEigenBlock({ n: m, ...jacobiEigen(r, m) }, cutoff);
 }
 
-/** AR(1) correlation matrix ρ^|i−j|: positive definite, decaying eigenvalues. */
 export function ar1(m: number, rho: number): Float64Array {
   const r = new Float64Array(m * m);
   for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) r[i * m + j] = rho ** Math.abs(i - j);
