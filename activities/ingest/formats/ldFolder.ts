@@ -20,6 +20,7 @@ import {
   scanTable,
   type RowHandler,
 } from './text.js';
+import { readFileHead } from './fileHead.js';
 import type { EigenBlock, LdFolder, LdmInfoTable, LdSnpTable } from './types.js';
 
 const HEADER_BYTES = 16;
@@ -316,21 +317,9 @@ export function truncateEigen(block: EigenBlock, cutoff: number, file: string): 
 }
 
 async function readEigenHeader(path: string, expectedM: number): Promise<void> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    throw fsError(path, e);
-  }
-  try {
-    const { size } = await fh.stat();
-    const head = Buffer.alloc(8);
-    const { bytesRead } = await fh.read(head, 0, 8, 0);
-    if (bytesRead < 8 || size < HEADER_BYTES) throw new BadInputError(path, `truncated: ${size} bytes, the header alone is 16 bytes`);
-    checkEigenHeader(path, size, head.readInt32LE(0), head.readInt32LE(4), expectedM);
-  } finally {
-    await fh.close();
-  }
+  const { size, head, bytesRead } = await readFileHead(path, 8);
+  if (bytesRead < 8 || size < HEADER_BYTES) throw new BadInputError(path, `truncated: ${size} bytes, the header alone is 16 bytes`);
+  checkEigenHeader(path, size, head.readInt32LE(0), head.readInt32LE(4), expectedM);
 }
 
 export async function readLdFolder(dir: string): Promise<LdFolder> {

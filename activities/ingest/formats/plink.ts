@@ -1,9 +1,10 @@
 // PLINK 1 binary filesets: .fam and .bim are parsed; the .bed is only validated here (magic,
 // variant-major mode, exact size), because genotypes are streamed later block by block and a
 // size check is what catches a .bed/.bim/.fam trio that does not belong together.
-import { access, open } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { BadInputError } from '../../errors.js';
 import { expectFieldCount, F64Column, fsError, I32Column, ownString, parseInteger, parseNumber, scanRows } from './text.js';
+import { readFileHead } from './fileHead.js';
 import type { BedLayout, BimTable, FamTable } from './types.js';
 
 export interface BfilePaths {
@@ -79,46 +80,34 @@ const hex = (b: number | undefined): string => `0x${(b ?? 0).toString(16).padSta
 
 /** Validate a .bed against the sample and variant counts of its .fam and .bim. */
 export async function checkBed(path: string, nSamples: number, nVariants: number): Promise<BedLayout> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    throw fsError(path, e);
+  const { size, head, bytesRead } = await readFileHead(path, 3);
+  if (bytesRead < 3) {
+    throw new BadInputError(path, `truncated: ${size} bytes, a .bed starts with 3 header bytes (0x6c 0x1b 0x01)`);
   }
-  try {
-    const { size } = await fh.stat();
-    const head = Buffer.alloc(3);
-    const { bytesRead } = await fh.read(head, 0, 3, 0);
-    if (bytesRead < 3) {
-      throw new BadInputError(path, `truncated: ${size} bytes, a .bed starts with 3 header bytes (0x6c 0x1b 0x01)`);
-    }
-    if (head[0] !== 0x6c || head[1] !== 0x1b) {
-      throw new BadInputError(
-        path,
-        `not a PLINK 1 .bed: magic bytes at offset 0 are ${hex(head[0])} ${hex(head[1])}, expected 0x6c 0x1b`,
-      );
-    }
-    if (head[2] !== 0x01) {
-      throw new BadInputError(
-        path,
-        `mode byte at offset 2 is ${hex(head[2])}, expected 0x01 (variant-major); ` +
-          (head[2] === 0x00 ? 'sample-major .bed files are not supported, re-save it with plink --make-bed' : 'unknown mode'),
-      );
-    }
-    const bytesPerVariant = Math.ceil(nSamples / 4);
-    const expected = 3 + bytesPerVariant * nVariants;
-    if (size !== expected) {
-      const held = (size - 3) / bytesPerVariant;
-      const hint = Number.isInteger(held)
-        ? ` (the file holds ${held} variants of ${nSamples} samples)`
-        : ' (not a whole number of variants: truncated, or the .fam does not belong to this .bed)';
-      throw new BadInputError(
-        path,
-        `size is ${size} bytes, expected ${expected} = 3 + ${bytesPerVariant} bytes × ${nVariants} variants for ${nSamples} samples${hint}`,
-      );
-    }
-    return { path, nSamples, nVariants, bytesPerVariant };
-  } finally {
-    await fh.close();
+  if (head[0] !== 0x6c || head[1] !== 0x1b) {
+    throw new BadInputError(
+      path,
+      `not a PLINK 1 .bed: magic bytes at offset 0 are ${hex(head[0])} ${hex(head[1])}, expected 0x6c 0x1b`,
+    );
   }
+  if (head[2] !== 0x01) {
+    throw new BadInputError(
+      path,
+      `mode byte at offset 2 is ${hex(head[2])}, expected 0x01 (variant-major); ` +
+        (head[2] === 0x00 ? 'sample-major .bed files are not supported, re-save it with plink --make-bed' : 'unknown mode'),
+    );
+  }
+  const bytesPerVariant = Math.ceil(nSamples / 4);
+  const expected = 3 + bytesPerVariant * nVariants;
+  if (size !== expected) {
+    const held = (size - 3) / bytesPerVariant;
+    const hint = Number.isInteger(held)
+      ? ` (the file holds ${held} variants of ${nSamples} samples)`
+      : ' (not a whole number of variants: truncated, or the .fam does not belong to this .bed)';
+    throw new BadInputError(
+      path,
+      `size is ${size} bytes, expected ${expected} = 3 + ${bytesPerVariant} bytes × ${nVariants} variants for ${nSamples} samples${hint}`,
+    );
+  }
+  return { path, nSamples, nVariants, bytesPerVariant };
 }
