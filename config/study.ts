@@ -5,12 +5,19 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { qcThresholdsSchema } from '../activities/qc/thresholds.js';
 import { identifier } from './identifiers.js';
 
 export const STUDY_DEFAULTS = {
   seed: 1,
   folds: 10,
   tuningFraction: 0.5,
+  /** Eigen cut-off of panels built from reference genotypes. */
+  ldCutoff: 0.995,
+  imputeCutoff: 0.995,
+  sbayesrc: { iterations: 3000, burnIn: 1000, cutoff: 0.995, chains: 1, threads: 1, checkpointEvery: 100, baseline: false },
+  /** Folds (or training ancestries) whose pipelines run at once. */
+  concurrency: 2,
 } as const;
 
 export const crossValidationDesign = z
@@ -69,6 +76,7 @@ export const ldInput = z.discriminatedUnion('type', [
       blocks: path,
       /** Reference genotypes per ancestry to build eigen panels from. */
       reference: z.record(identifier, z.array(path).min(1)),
+      cutoff: z.number().gt(0).max(1).default(STUDY_DEFAULTS.ldCutoff),
     })
     .strict(),
 ]);
@@ -85,6 +93,37 @@ export const studyInputs = z
   })
   .strict();
 
+export const imputeSettings = z
+  .object({
+    /** Impute panel SNPs missing from the GWAS before fitting (SBayesRC needs every panel SNP). */
+    enabled: z.boolean().default(true),
+    cutoff: z.number().gt(0).max(1).default(STUDY_DEFAULTS.imputeCutoff),
+  })
+  .strict();
+
+const D = STUDY_DEFAULTS.sbayesrc;
+export const sbayesrcSettings = z
+  .object({
+    iterations: z.number().int().min(2).default(D.iterations),
+    burnIn: z.number().int().min(0).default(D.burnIn),
+    cutoff: z.number().gt(0).max(1).default(D.cutoff),
+    /** Choose the cut-off by pseudo-validation over this grid instead of `cutoff`. */
+    tune: z.array(z.number().gt(0).max(1)).min(1).optional(),
+    chains: z.number().int().min(1).max(16).default(D.chains),
+    threads: z.number().int().min(1).max(64).default(D.threads),
+    checkpointEvery: z.number().int().min(1).default(D.checkpointEvery),
+    /** Also fit SBayesR (no annotations) on the same data, as the paper's baseline. */
+    baseline: z.boolean().default(D.baseline),
+  })
+  .strict()
+  .refine((s) => s.iterations > s.burnIn, { message: 'iterations must exceed burnIn', path: ['iterations'] });
+
+export const executionSettings = z
+  .object({
+    concurrency: z.number().int().min(1).max(64).default(STUDY_DEFAULTS.concurrency),
+  })
+  .strict();
+
 export const studySchema = z
   .object({
     $schema: z.string().optional(),
@@ -94,6 +133,10 @@ export const studySchema = z
     store: z.string().min(1).optional(),
     inputs: studyInputs,
     design: z.discriminatedUnion('type', [crossValidationDesign, crossAncestryDesign]),
+    qc: qcThresholdsSchema.prefault({}),
+    impute: imputeSettings.prefault({}),
+    sbayesrc: sbayesrcSettings.prefault({}),
+    execution: executionSettings.prefault({}),
   })
   .strict()
   .superRefine((s, ctx) => {

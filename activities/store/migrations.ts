@@ -3,6 +3,7 @@
 
 import { fitMigration } from './fitMigration.js';
 import { qcMigration } from './qcMigration.js';
+import { studyMigration } from './studyMigration.js';
 
 export interface Migration {
   version: number;
@@ -145,6 +146,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   qcMigration,
   fitMigration,
+  studyMigration,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);
