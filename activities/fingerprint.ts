@@ -2,6 +2,7 @@
 // compute worker (on any machine) can serve it.
 import { createHash } from 'node:crypto';
 import { withFailureMapping } from './failures.js';
+import { type InputFingerprint, type InputGroup, fingerprintInputs } from './provenance/inputFingerprint.js';
 
 export function sha256Text(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -11,6 +12,11 @@ export function makeFingerprintActivities() {
   return withFailureMapping({
     async fingerprintText(text: string): Promise<string> {
       return sha256Text(text);
+    },
+
+    /** Hashes of a study's input files, grouped (a cohort's .bed/.bim/.fam, an LD folder, …). */
+    async fingerprintInputs(groups: InputGroup[]): Promise<InputFingerprint[]> {
+      return fingerprintInputs(groups);
     },
   });
 }

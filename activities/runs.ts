@@ -12,6 +12,10 @@ export interface BeginRunInput {
   studySha256: string;
   codeVersion: string;
   temporalRunId: string;
+  /** The run whose steps this one may reuse (`study resume`). */
+  resumedFrom?: string;
+  /** Absolute path of the study file. */
+  studyPath?: string;
 }
 
 export interface RecordStepInput {
@@ -22,7 +26,18 @@ export interface RecordStepInput {
   /** When the step began (activity-side clock); defaults to now. */
   startedAtMs?: number;
   output: unknown;
+  /** The output was reused from an earlier run (`study resume`), not computed. */
+  cacheHit?: boolean;
 }
+
+export interface CachedStep {
+  /** The run that computed the output (the first of the resume chain to record it). */
+  runId: string;
+  output: unknown;
+}
+
+/** Resume chains are short; this bounds the walk if a cycle were ever recorded. */
+const MAX_RESUME_DEPTH = 100;
 
 export interface RunRecord {
   runId: string;
@@ -55,6 +70,8 @@ export function makeRunActivities(store: Store) {
             sha: input.studySha256,
             code: input.codeVersion,
             trun: input.temporalRunId,
+            from: input.resumedFrom ?? null,
+            path: input.studyPath ?? null,
           },
         );
         return { created: true };
@@ -65,9 +82,9 @@ export function makeRunActivities(store: Store) {
       const attempt = Context.current().info.attempt;
       await store.transaction((tx) =>
         tx.run(
-          `INSERT INTO steps (run_id, step_key, step, scope, attempt, started_at, finished_at, output_json)
-           VALUES ($run, $key, $step, $scope, $attempt, coalesce(make_timestamptz($start * 1000), now()), now(), $out)
-           ON CONFLICT (run_id, step_key) DO UPDATE SET attempt = excluded.attempt,
+          `INSERT INTO steps (run_id, step_key, step, scope, attempt, cache_hit, started_at, finished_at, output_json)
+           VALUES ($run, $key, $step, $scope, $attempt, $hit, coalesce(make_timestamptz($start * 1000), now()), now(), $out)
+           ON CONFLICT (run_id, step_key) DO UPDATE SET attempt = excluded.attempt, cache_hit = excluded.cache_hit,
              finished_at = excluded.finished_at, output_json = excluded.output_json`,
           {
             run: input.runId,
@@ -76,10 +93,38 @@ export function makeRunActivities(store: Store) {
             scope: input.scope ?? '',
             attempt,
             start: input.startedAtMs ?? null,
+            hit: input.cacheHit ?? false,
             out: JSON.stringify(input.output),
           },
         ),
       );
+    },
+
+    /**
+     * The output of step `stepKey` in `runId` or the runs it was resumed from (newest first), or
+     * null. Keys hash the step's inputs and parameters, so a hit is safe to reuse.
+     */
+    async lookupStep(input: { runId: string; stepKey: string }): Promise<CachedStep | null> {
+      let run: string | null = input.runId;
+      for (let depth = 0; run !== null && depth < MAX_RESUME_DEPTH; depth++) {
+        const rows: { output_json: string | null; cache_hit: boolean }[] = await store.all(
+          `SELECT output_json, cache_hit FROM steps WHERE run_id = $r AND step_key = $k`,
+          { r: run, k: input.stepKey },
+        );
+        const row = rows[0];
+        if (row && !row.cache_hit && row.output_json !== null) return { runId: run, output: JSON.parse(row.output_json) as unknown };
+        if (row && row.cache_hit && row.output_json !== null) {
+          // A hit recorded by an intermediate resume: keep walking to name the computing run.
+          const from: { resumed_from: string | null }[] = await store.all(`SELECT resumed_from FROM runs WHERE run_id = $r`, { r: run });
+          const origin = from[0]?.resumed_from ?? null;
+          if (origin === null) return { runId: run, output: JSON.parse(row.output_json) as unknown };
+          run = origin;
+          continue;
+        }
+        const from: { resumed_from: string | null }[] = await store.all(`SELECT resumed_from FROM runs WHERE run_id = $r`, { r: run });
+        run = from[0]?.resumed_from ?? null;
+      }
+      return null;
     },
 
     async finishRun(input: { runId: string; status: 'completed' | 'failed' | 'cancelled'; summary: unknown }) {
