@@ -14,6 +14,7 @@ import { makeRecordFitActivities } from '../activities/recordFit.js';
 import { makeRunActivities } from '../activities/runs.js';
 import { makeScoreActivities } from '../activities/score.js';
 import { makeSimulateActivities } from '../activities/simulate.js';
+import { makeStudyStoreActivities } from '../activities/studyStore.js';
 import type { Store } from '../activities/store/store.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -31,7 +32,7 @@ export interface WorkerOptions {
 }
 
 export function storeActivities(store: Store) {
-  return { ...makeRunActivities(store), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store), ...makeRecordFitActivities(store) };
+  return { ...makeRunActivities(store), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store), ...makeRecordFitActivities(store), ...makeStudyStoreActivities(store) };
 }
 
 export function computeActivities() {

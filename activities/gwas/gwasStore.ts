@@ -1,6 +1,7 @@
 // Fold GWAS inside a study: genotypes streamed from the store's `genotypes` table, phenotypes
 // and covariates from `sample_values`; results into `gwas` (one set per fold, keyed by run)
-// and `folds`, in one transaction. Same kernels as the CLI path.
+// and `folds`, in one transaction. Without folds, one GWAS on all analysis samples (a training
+// ancestry's fit) and no `folds` rows. Same kernels as the CLI path.
 import { BadInputError } from '../errors.js';
 import { forEachGenotypeChunk } from '../genotypes/storeGenotypes.js';
 import type { BimTable, FamTable, SampleTable } from '../ingest/formats/types.js';
@@ -16,7 +17,8 @@ export interface FoldGwasRequest {
   phenoName: string;
   covarDataset?: string;
   covarNames?: string[];
-  folds: { k: number; seed: number };
+  /** Absent: one GWAS on all analysis samples, set `allSamplesGwasSetName(runId, cohort)`. */
+  folds?: { k: number; seed: number };
   model: GwasModel;
 }
 
@@ -30,6 +32,10 @@ export interface FoldGwasSummary {
 
 export function foldGwasSetName(runId: string, k: number): string {
   return `${runId}/fold${k + 1}`;
+}
+
+export function allSamplesGwasSetName(runId: string, cohort: string): string {
+  return `${runId}/${cohort}`;
 }
 
 export async function foldGwasInStore(store: Store, req: FoldGwasRequest): Promise<FoldGwasSummary> {
@@ -46,15 +52,21 @@ export async function foldGwasInStore(store: Store, req: FoldGwasRequest): Promi
     ...(covar ? { covar, covarPath: `store covariates ${req.covarDataset}` } : {}),
     ...(req.covarNames ? { covarNames: req.covarNames } : {}),
     model: req.model,
-    folds: req.folds,
+    ...(req.folds ? { folds: req.folds } : {}),
   });
   const results = allocateResults(design.nGwas, bim.id.length);
   const kernel = req.model === 'linear' ? new LinearFoldGwas(design) : new LogisticGwas(design);
   const layout = await forEachGenotypeChunk(store, req.cohort, (c) => kernel.processChunk(c.packed, c.nVariants, (fam.iid.length + 3) >>> 2, results, c.firstVariant));
-  const gwasSets = Array.from({ length: design.nGwas }, (_, k) => foldGwasSetName(req.runId, k));
+  const withFolds = req.folds !== undefined;
+  const gwasSets = withFolds ? Array.from({ length: design.nGwas }, (_, k) => foldGwasSetName(req.runId, k)) : [allSamplesGwasSetName(req.runId, req.cohort)];
   await store.transaction(async (tx) => {
-    await tx.run(`DELETE FROM folds WHERE run_id = $r AND cohort = $c`, { r: req.runId, c: req.cohort });
     for (const set of gwasSets) await tx.run(`DELETE FROM gwas WHERE gwas_set = $s`, { s: set });
+    if (!withFolds) {
+      // This run's folds of the cohort (if any) belong to its cross-validation: left alone.
+      appendGwas(await tx.appender('gwas'), gwasSets[0]!, 'all', bim, results, 0);
+      return;
+    }
+    await tx.run(`DELETE FROM folds WHERE run_id = $r AND cohort = $c`, { r: req.runId, c: req.cohort });
     const folds = await tx.appender('folds');
     for (let a = 0; a < design.fid.length; a++) {
       folds.appendVarchar(req.runId);
@@ -67,8 +79,8 @@ export async function foldGwasInStore(store: Store, req: FoldGwasRequest): Promi
     const gw = await tx.appender('gwas');
     for (let k = 0; k < design.nGwas; k++) appendGwas(gw, gwasSets[k]!, `fold${k + 1}`, bim, results, k);
   });
-  const foldSizes = new Array<number>(design.nGwas).fill(0);
-  design.fold.forEach((f) => foldSizes[f]!++);
+  const foldSizes = new Array<number>(withFolds ? design.nGwas : 0).fill(0);
+  if (withFolds) design.fold.forEach((f) => foldSizes[f]!++);
   return { gwasSets, samples: design.fid.length, variants: layout.nVariants, foldSizes, failedVariants: failedCounts(results) };
 }
 

@@ -3,6 +3,7 @@
 // the training set's frequency (from that fold's GWAS), never the scored samples'. Results go to
 // the `scores` table in one transaction.
 import { BadInputError } from '../errors.js';
+import { foldGwasSetName } from '../gwas/gwasStore.js';
 import type { Store } from '../store/store.js';
 import { SKIP_SAMPLE } from './scoreKernel.js';
 import { scoreStore } from './scoreStore.js';
@@ -12,9 +13,13 @@ export interface HeldOutScoreRequest {
   cohort: string;
   /** One weight file per fold (fold k = index k−1), e.g. each fold's SBayesRC effects. */
   weightFiles: string[];
-  /** GWAS sets giving each fold's training frequencies (default `<run>/fold<k>`). */
+  /** GWAS sets giving each fold's training frequencies (default `<foldsRunId>/fold<k>`, written with the folds). */
   frequencySets?: string[];
   center?: boolean;
+  /** Score names are `${scorePrefix}fold<k>` (default ''), so several methods' scores of one run coexist. */
+  scorePrefix?: string;
+  /** The run whose `folds` rows assign samples to folds (default runId: a resumed run reuses its predecessor's). */
+  foldsRunId?: string;
 }
 
 export interface HeldOutScoreSummary {
@@ -25,22 +30,24 @@ export interface HeldOutScoreSummary {
 
 export async function scoreHeldOutFolds(store: Store, req: HeldOutScoreRequest): Promise<HeldOutScoreSummary> {
   const k = req.weightFiles.length;
+  const prefix = req.scorePrefix ?? '';
+  const foldsRun = req.foldsRunId ?? req.runId;
   const samples = await store.all<{ idx: number; fold: number | null }>(
     `SELECT s.idx, f.fold FROM samples s LEFT JOIN folds f ON f.run_id = $r AND f.cohort = s.cohort AND f.fid = s.fid AND f.iid = s.iid
      WHERE s.cohort = $c ORDER BY s.idx`,
-    { r: req.runId, c: req.cohort },
+    { r: foldsRun, c: req.cohort },
   );
   if (samples.length === 0) throw new BadInputError(store.paths.database, `no cohort '${req.cohort}' in the store`);
   const sampleScore = Int32Array.from(samples, (s) => (s.fold === null ? SKIP_SAMPLE : s.fold - 1));
-  if (sampleScore.every((s) => s === SKIP_SAMPLE)) throw new BadInputError(store.paths.database, `run '${req.runId}' has no folds for cohort '${req.cohort}'`);
-  if (sampleScore.some((s) => s >= k)) throw new BadInputError(store.paths.database, `run '${req.runId}' has more folds than the ${k} weight files given`);
+  if (sampleScore.every((s) => s === SKIP_SAMPLE)) throw new BadInputError(store.paths.database, `run '${foldsRun}' has no folds for cohort '${req.cohort}'`);
+  if (sampleScore.some((s) => s >= k)) throw new BadInputError(store.paths.database, `run '${foldsRun}' has more folds than the ${k} weight files given`);
 
   const variants = await store.all<{ id: string }>(`SELECT id FROM variants WHERE cohort = $c ORDER BY idx`, { c: req.cohort });
   const index = new Map<string, number>();
   variants.forEach((v, j) => index.set(v.id, j));
   const freq: Float64Array[] = [];
   for (let f = 0; f < k; f++) {
-    const set = req.frequencySets?.[f] ?? `${req.runId}/fold${f + 1}`;
+    const set = req.frequencySets?.[f] ?? foldGwasSetName(foldsRun, f);
     const arr = new Float64Array(variants.length).fill(NaN);
     const rows = await store.all<{ snp: string; freq: number | null }>(`SELECT snp, freq FROM gwas WHERE gwas_set = $s`, { s: set });
     if (rows.length === 0) throw new BadInputError(store.paths.database, `no GWAS set '${set}' for fold ${f + 1}'s training frequencies`);
@@ -60,7 +67,8 @@ export async function scoreHeldOutFolds(store: Store, req: HeldOutScoreRequest):
   });
   const perFold = new Array<number>(k).fill(0);
   await store.transaction(async (tx) => {
-    await tx.run(`DELETE FROM scores WHERE run_id = $r AND cohort = $c`, { r: req.runId, c: req.cohort });
+    // Only this prefix's fold scores: another method's scores of the run stay.
+    await tx.run(`DELETE FROM scores WHERE run_id = $r AND cohort = $c AND starts_with(score_name, $p)`, { r: req.runId, c: req.cohort, p: `${prefix}fold` });
     const a = await tx.appender('scores');
     const { sums } = result;
     for (let i = 0; i < result.fid.length; i++) {
@@ -71,7 +79,7 @@ export async function scoreHeldOutFolds(store: Store, req: HeldOutScoreRequest):
       a.appendVarchar(req.cohort);
       a.appendVarchar(result.fid[i]!);
       a.appendVarchar(result.iid[i]!);
-      a.appendVarchar(`fold${col + 1}`);
+      a.appendVarchar(`${prefix}fold${col + 1}`);
       a.appendDouble(value);
       a.appendInteger(sums.alleleCount[i - sums.sampleStart]!);
       a.endRow();

@@ -1,0 +1,36 @@
+// Cross-validation metrics inside a study: each held-out fold's scores (`<prefix>fold<k>`) against
+// the phenotype, per fold and aggregated over folds, into `metrics` in one transaction that
+// replaces the run's earlier fold rows of the same method (a retry writes no duplicates).
+import type { MetricRow } from '../../workflows/studyTypes.js';
+import { BadInputError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { evaluationSamples } from './evaluationSamples.js';
+import { FOLDS_SCOPE, type ScoreEvaluation, type Trait, evaluateScore, foldMetricRows } from './foldMetrics.js';
+import { writeMetricRows } from './metricRows.js';
+
+export interface EvaluateFoldsRequest {
+  runId: string;
+  cohort: string;
+  method: string;
+  scorePrefix: string;
+  folds: number;
+  phenoDataset: string;
+  phenoName: string;
+  covarDataset?: string;
+  covarNames?: string[];
+  trait: Trait;
+  prevalence?: number;
+}
+
+export async function evaluateFoldsInStore(store: Store, req: EvaluateFoldsRequest): Promise<{ rows: MetricRow[] }> {
+  if (!Number.isInteger(req.folds) || req.folds < 1) throw new BadInputError(store.paths.database, `fold count must be a positive integer, got ${req.folds}`);
+  const names = Array.from({ length: req.folds }, (_, k) => `${req.scorePrefix}fold${k + 1}`);
+  const data = await evaluationSamples(store, { ...req, scoreNames: names });
+  const perFold: ScoreEvaluation[] = data.scores.map((score) => {
+    // A held-out sample has exactly one fold's score: NaN elsewhere drops it from other folds.
+    return evaluateScore(data.y, score, data.covariates, { trait: req.trait, ...(req.prevalence !== undefined ? { prevalence: req.prevalence } : {}) });
+  });
+  const rows = foldMetricRows(req.method, perFold);
+  await writeMetricRows(store, req.runId, rows, { method: req.method, scopes: { prefix: 'fold-', exact: [FOLDS_SCOPE] } });
+  return { rows };
+}

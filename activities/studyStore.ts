@@ -1,0 +1,34 @@
+// Activity adapter for the study steps on the store queue that the pipelines chain between the
+// older ones: export a GWAS set for the file-based tools, score a cohort with several fits,
+// cross-validation metrics, and the cross-ancestry combination. Each reads and writes DuckDB.
+import { Context } from '@temporalio/activity';
+import { type EvaluateFoldsRequest, evaluateFoldsInStore } from './evaluation/evaluateFolds.js';
+import { withFailureMapping } from './failures.js';
+import { type ExportGwasRequest, type ExportGwasSummary, exportGwasSet } from './gwas/exportGwas.js';
+import { type CombineAncestriesRequest, type CombineAncestriesSummary, combineAncestriesInStore } from './multiAncestry/combineAncestries.js';
+import { type CohortScoreRequest, type CohortScoreSummary, scoreCohortInStore } from './score/cohortScores.js';
+import type { Store } from './store/store.js';
+import type { MetricRow } from '../workflows/studyTypes.js';
+
+export function makeStudyStoreActivities(store: Store) {
+  return withFailureMapping({
+    async exportGwasSet(req: ExportGwasRequest): Promise<ExportGwasSummary> {
+      Context.current().heartbeat({ gwasSet: req.gwasSet });
+      return exportGwasSet(store, req);
+    },
+    async scoreCohort(req: CohortScoreRequest): Promise<CohortScoreSummary> {
+      Context.current().heartbeat({ cohort: req.cohort });
+      return scoreCohortInStore(store, req);
+    },
+    async evaluateFolds(req: EvaluateFoldsRequest): Promise<{ rows: MetricRow[] }> {
+      Context.current().heartbeat({ cohort: req.cohort, method: req.method });
+      return evaluateFoldsInStore(store, req);
+    },
+    async combineAncestries(req: CombineAncestriesRequest): Promise<CombineAncestriesSummary> {
+      Context.current().heartbeat({ cohort: req.cohort });
+      return combineAncestriesInStore(store, req);
+    },
+  });
+}
+
+export type StudyStoreActivities = ReturnType<typeof makeStudyStoreActivities>;
