@@ -16,10 +16,11 @@ import { schemaCommand } from './commands/schema.js';
 import { scoreCommand } from './commands/score.js';
 import { serverCommand } from './commands/server.js';
 import { simulateCommand } from './commands/simulate.js';
+import { studyCommand } from './commands/study.js';
 import { workerCommand } from './commands/worker.js';
 import { DevServerError } from './devServer.js';
 
-export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, scoreCommand, qcCommand, ldCommand, imputeCommand, fitCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
+export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, scoreCommand, qcCommand, ldCommand, imputeCommand, fitCommand, studyCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -1,0 +1,97 @@
+// From a study file to the StudyInput a study workflow starts with: the file verbatim and its
+// sha256, the parsed study with every input path made absolute against the file's folder.
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { BadInputError } from '../../activities/errors.js';
+import { sha256Text } from '../../activities/fingerprint.js';
+import { storePaths } from '../../activities/store/store.js';
+import { ConfigError } from '../../config/errors.js';
+import { type Study, parseStudy } from '../../config/study.js';
+import type { StudyInput } from '../../workflows/studyTypes.js';
+
+const abs = (base: string, p: string): string => (isAbsolute(p) ? p : resolve(base, p));
+const absRecord = <T extends string | string[]>(base: string, r: Record<string, T>): Record<string, T> =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, (Array.isArray(v) ? v.map((p) => abs(base, p)) : abs(base, v)) as T]));
+
+/**
+ * The study with every path (cohort bfiles, phenotype, covariates, annotations, LD folders,
+ * blocks and reference genotypes, summary statistics, store) absolute against `baseDir`.
+ * Pure: the input is not modified.
+ */
+export function resolveStudyPaths(study: Study, baseDir: string): Study {
+  const base = resolve(baseDir);
+  const i = study.inputs;
+  const ld: Study['inputs']['ld'] =
+    i.ld.type === 'folders'
+      ? { ...i.ld, folders: absRecord(base, i.ld.folders) }
+      : { ...i.ld, blocks: abs(base, i.ld.blocks), reference: absRecord(base, i.ld.reference) };
+  return {
+    ...study,
+    ...(study.store !== undefined ? { store: abs(base, study.store) } : {}),
+    inputs: {
+      ...i,
+      cohorts: i.cohorts.map((c) => ({ ...c, bfile: c.bfile.map((p) => abs(base, p)) })),
+      phenotype: { ...i.phenotype, file: abs(base, i.phenotype.file) },
+      ...(i.covariates ? { covariates: { ...i.covariates, file: abs(base, i.covariates.file) } } : {}),
+      ...(i.annotations !== undefined ? { annotations: abs(base, i.annotations) } : {}),
+      ld,
+      ...(i.sumstats ? { sumstats: absRecord(base, i.sumstats) } : {}),
+    },
+  };
+}
+
+export interface StudyFile {
+  /** Absolute path of the file. */
+  path: string;
+  text: string;
+  sha256: string;
+  /** Parsed, paths absolute. */
+  study: Study;
+}
+
+/** Read and validate a study file (missing file: BadInputError; invalid: ConfigError). */
+export async function loadStudyFile(path: string): Promise<StudyFile> {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new BadInputError(file, code === 'ENOENT' ? 'study file not found' : `cannot read the study file: ${(e as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(file, [{ field: '(root)', message: `not valid JSON: ${(e as Error).message}` }]);
+  }
+  return { path: file, text, sha256: sha256Text(text), study: resolveStudyPaths(parseStudy(value, file), dirname(file)) };
+}
+
+/**
+ * The store folder of a run: `--store` when given, else the study file's `store` (already
+ * absolute against the study file), else PGSFLOW_STORE / ./.pgsflow.
+ */
+export function chooseStoreDir(cliStore: string | undefined, studyStore: string | undefined, envStore: string): string {
+  return resolve(cliStore ?? studyStore ?? envStore);
+}
+
+export interface StudyInputOptions {
+  codeVersion: string;
+  computeTaskQueue: string;
+  storeDir: string;
+  resumedFrom?: string;
+}
+
+export function buildStudyInput(file: StudyFile, opts: StudyInputOptions): StudyInput {
+  return {
+    study: file.study,
+    studyText: file.text,
+    studySha256: file.sha256,
+    studyPath: file.path,
+    codeVersion: opts.codeVersion,
+    computeTaskQueue: opts.computeTaskQueue,
+    artifactsDir: storePaths(opts.storeDir).artifacts,
+    ...(opts.resumedFrom !== undefined ? { resumedFrom: opts.resumedFrom } : {}),
+  };
+}
