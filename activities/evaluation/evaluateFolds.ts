@@ -26,10 +26,9 @@ export async function evaluateFoldsInStore(store: Store, req: EvaluateFoldsReque
   if (!Number.isInteger(req.folds) || req.folds < 1) throw new BadInputError(store.paths.database, `fold count must be a positive integer, got ${req.folds}`);
   const names = Array.from({ length: req.folds }, (_, k) => `${req.scorePrefix}fold${k + 1}`);
   const data = await evaluationSamples(store, { ...req, scoreNames: names });
-  const perFold: ScoreEvaluation[] = data.scores.map((score) => {
-    // A held-out sample has exactly one fold's score: NaN elsewhere drops it from other folds.
-    return evaluateScore(data.y, score, data.covariates, { trait: req.trait, ...(req.prevalence !== undefined ? { prevalence: req.prevalence } : {}) });
-  });
+  const opts = { trait: req.trait, ...(req.prevalence !== undefined ? { prevalence: req.prevalence } : {}) };
+  // A held-out sample has one fold's score only; its NaN in the other columns drops it there.
+  const perFold: ScoreEvaluation[] = data.scores.map((score) => evaluateScore(data.y, score, data.covariates, opts));
   const rows = foldMetricRows(req.method, perFold);
   await writeMetricRows(store, req.runId, rows, { method: req.method, scopes: { prefix: 'fold-', exact: [FOLDS_SCOPE] } });
   return { rows };

@@ -26,6 +26,7 @@ export interface FoldGwasSummary {
   gwasSets: string[];
   samples: number;
   variants: number;
+  /** Samples per fold; empty without folds. */
   foldSizes: number[];
   failedVariants: number[];
 }

@@ -41,7 +41,7 @@ export async function combineAncestriesInStore(store: Store, req: CombineAncestr
     throw new BadInputError(db, `ancestries must be distinct and not '${COMBINED_SCOPE}': ${req.ancestries.join(', ')}`);
   }
   if (!(req.tuningFraction > 0 && req.tuningFraction < 1)) throw new BadInputError(db, `tuning fraction must be in (0, 1), got ${req.tuningFraction}`);
-  const data = await evaluationSamples(store, { ...req, scoreNames: req.scoreNames });
+  const data = await evaluationSamples(store, req);
   // Only samples scored by every ancestry's PGS take part.
   const keep: number[] = [];
   for (let i = 0; i < data.y.length; i++) if (data.scores.every((s) => Number.isFinite(s[i]!))) keep.push(i);

@@ -6,6 +6,7 @@ import { BadInputError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { ALL_SCORES, SKIP_SAMPLE } from './scoreKernel.js';
 import { scoreStore } from './scoreStore.js';
+import { readWeights } from './weights.js';
 
 export interface CohortScoreRequest {
   runId: string;
@@ -33,13 +34,12 @@ export async function scoreCohortInStore(store: Store, req: CohortScoreRequest):
     throw new BadInputError(db, `${s} weight files, ${req.scoreNames.length} score names and ${req.frequencySets.length} frequency sets: need one of each per score`);
   }
   if (new Set(req.scoreNames).size !== s) throw new BadInputError(db, `score names repeat: ${req.scoreNames.join(', ')}`);
+  const weights = await readWeights(req.weightFiles);
+  if (weights.names.length !== s) throw new BadInputError(req.weightFiles.join(', '), `${weights.names.length} weight columns in ${s} files; each file must hold exactly one score`);
   const sampleScore = await selectSamples(store, req);
   const freq = await frequencyArrays(store, req.cohort, req.frequencySets);
 
-  const result = await scoreStore(store, { cohort: req.cohort, weights: req.weightFiles, frequencies: { kind: 'variants-per-score', freq }, sampleScore });
-  if (result.names.length !== s) {
-    throw new BadInputError(req.weightFiles.join(', '), `${result.names.length} weight columns in ${s} files; each file must hold exactly one score`);
-  }
+  const result = await scoreStore(store, { cohort: req.cohort, weights, frequencies: { kind: 'variants-per-score', freq }, sampleScore });
   const { sums } = result;
   let scored = 0;
   await store.transaction(async (tx) => {
