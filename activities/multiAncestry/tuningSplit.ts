@@ -3,7 +3,7 @@
 // sample list always give the same split.
 import { Rng } from '../random/rng.js';
 
-/** PRNG stream key of the split (other keys: simulate 1–7, folds 11, SBayesRC −1…−3). */
+/** PRNG stream key of the split (taken: simulate 1–7, folds 11, SBayesRC −1…−3; SBayesRC blocks use their index). */
 export const STREAM_TUNING_SPLIT = 12;
 
 export interface TuningSplit {
