@@ -146,10 +146,12 @@ export const studyCommand: Command = {
     }
     const log = (line: string): void => ctx.stderr(`${line}\n`);
     const session = await openSession({ env, storeDir, withWorker: plan.withWorker, log });
-    const w: World = { session, env, ctx, json, embedded, withWorker: plan.withWorker, storeDir, interrupted: false };
+    const calls = new Calls(session);
+    const w: World = { session, call: (fn) => calls.run(fn), env, ctx, json, embedded, withWorker: plan.withWorker, storeDir, interrupted: false };
     const release = ctx.onInterrupt(async () => {
       w.interrupted = true;
       if (w.watching) log(interruptAdvice(w, w.watching));
+      calls.abortAll();
       await session.shutdown();
     });
     try {
@@ -167,13 +169,43 @@ export const studyCommand: Command = {
       }
     } finally {
       release();
+      calls.abortAll();
       await session.shutdown();
     }
   },
 };
 
+/**
+ * Client calls that can be cancelled before the session shuts down. One AbortController per
+ * call: the SDK adds an abort listener per gRPC request and never removes it, so one signal
+ * shared by a watch that polls every second would collect listeners without bound.
+ */
+class Calls {
+  private readonly active = new Set<AbortController>();
+  private aborted = false;
+  constructor(private readonly session: Session) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const c = new AbortController();
+    if (this.aborted) c.abort();
+    this.active.add(c);
+    try {
+      return await this.session.client.connection.withAbortSignal(c.signal, fn);
+    } finally {
+      this.active.delete(c);
+    }
+  }
+
+  abortAll(): void {
+    this.aborted = true;
+    for (const c of this.active) c.abort();
+  }
+}
+
 interface World {
   session: Session;
+  /** Run a client call so that Ctrl-C / shutdown cancels it. */
+  call<T>(fn: () => Promise<T>): Promise<T>;
   env: EnvConfig;
   ctx: CommandContext;
   json: boolean;
@@ -202,7 +234,7 @@ async function startAndWatch(w: World, file: StudyFile, resumedFrom: string | un
   const input: StudyInput = buildStudyInput(file, { codeVersion: codeVersionString(), computeTaskQueue: env.computeTaskQueue, storeDir, ...(resumedFrom ? { resumedFrom } : {}) });
   const runId = makeRunId(file.study.name);
   const type = workflowTypeOfDesign(file.study.design.type);
-  await session.call(() => session.client.workflow.start(type, { workflowId: runId, taskQueue: env.storeTaskQueue, args: [input] }));
+  await w.call(() => session.client.workflow.start(type, { workflowId: runId, taskQueue: env.storeTaskQueue, args: [input] }));
   const where = session.uiUrl ? `Temporal UI ${session.uiUrl}` : `cluster ${session.address}`;
   w.ctx.stderr(`started ${type} ${runId}${resumedFrom ? ` (resuming ${resumedFrom})` : ''} from ${file.path} (sha256 ${file.sha256.slice(0, 12)}); ${where}\n`);
   if (storeFlag(w) !== '') w.ctx.stderr(`store ${w.storeDir}: pass --store ${w.storeDir} to study status/list/resume\n`);
@@ -223,7 +255,7 @@ async function watch(w: World, runId: string): Promise<number> {
   w.watching = runId;
   const handle = session.client.workflow.getHandle(runId);
   let settled: Settled | undefined;
-  const done = session.call(() => handle.result()).then(
+  const done = w.call(() => handle.result()).then(
     (value) => void (settled = { ok: true, value: value as StudyResult }),
     (error: unknown) => void (settled = { ok: false, error }),
   );
@@ -241,7 +273,7 @@ async function watch(w: World, runId: string): Promise<number> {
   await done;
   if (w.interrupted) return EXIT_FAILURE; // the CLI reports the interruption's own exit code
   const outcome = settled as Settled;
-  const desc = await session.call(() => handle.describe()).catch(() => undefined);
+  const desc = await w.call(() => handle.describe()).catch(() => undefined);
   const temporalStatus: WorkflowExecutionStatusName = outcome.ok ? 'COMPLETED' : (desc?.status.name ?? 'FAILED');
   if (outcome.ok) {
     progress = (await queryProgress(w, handle, 3_000)) ?? progress;
@@ -273,7 +305,7 @@ function printOutcome(w: World, r: StudyStatusJson): number {
 async function queryProgress(w: World, handle: WorkflowHandle, timeoutMs = QUERY_TIMEOUT_MS): Promise<StudyProgress | undefined> {
   const { session } = w;
   try {
-    return await session.call(() => session.client.connection.withDeadline(Date.now() + timeoutMs, () => handle.query(studyProgressQuery)));
+    return await w.call(() => session.client.connection.withDeadline(Date.now() + timeoutMs, () => handle.query(studyProgressQuery)));
   } catch {
     return undefined; // not answerable yet (first workflow task pending) or no worker: keep the last one
   }
@@ -288,7 +320,7 @@ async function liveFits(w: World, p: StudyProgress): Promise<Map<string, LiveFit
       .filter((u) => u.state === 'running' && u.workflowId)
       .map(async (u) => {
         try {
-          const d = await session.call(() => session.client.workflow.getHandle(u.workflowId).describe());
+          const d = await w.call(() => session.client.workflow.getHandle(u.workflowId).describe());
           const live = liveFitFromPending(d.raw.pendingActivities);
           if (live) out.set(u.workflowId, live);
         } catch {
@@ -304,7 +336,7 @@ async function describeStudy(w: World, runId: string): Promise<{ handle: Workflo
   const { session, ctx } = w;
   const handle = session.client.workflow.getHandle(runId);
   try {
-    const desc = await session.call(() => handle.describe());
+    const desc = await w.call(() => handle.describe());
     if (!(STUDY_WORKFLOW_TYPES as readonly string[]).includes(desc.type)) {
       ctx.stderr(`pgsflow: ${runId} is a ${desc.type} workflow, not a study run\n`);
       return undefined;
@@ -345,7 +377,7 @@ async function status(w: World, runId: string): Promise<number> {
       }
     }
   } else {
-    const outcome: Settled = await w.session.call(() => handle.result()).then(
+    const outcome: Settled = await w.call(() => handle.result()).then(
       (value) => ({ ok: true as const, value: value as StudyResult }),
       (error: unknown) => ({ ok: false as const, error }),
     );
@@ -397,7 +429,7 @@ async function list(w: World, limit: number): Promise<number> {
   const { session } = w;
   const collect = async (query: string | undefined): Promise<StudyRunRow[]> => {
     const rows: StudyRunRow[] = [];
-    await session.call(async () => {
+    await w.call(async () => {
       for await (const info of session.client.workflow.list(query ? { query } : {})) {
         if (!(STUDY_WORKFLOW_TYPES as readonly string[]).includes(info.type)) continue;
         rows.push(runRow(info));
@@ -425,12 +457,12 @@ async function cancel(w: World, runId: string, waitS: number): Promise<number> {
     w.ctx.stderr(`run ${runId} is already ${temporalStatusWord(desc.status.name)}; nothing to cancel\n`);
     return desc.status.name === 'CANCELLED' ? EXIT_OK : EXIT_FAILURE;
   }
-  await w.session.call(() => handle.cancel());
+  await w.call(() => handle.cancel());
   w.ctx.stderr(`cancellation of ${runId} requested; waiting up to ${waitS} s for it to close\n`);
   const deadline = Date.now() + waitS * 1000;
   let name = desc.status.name;
   while (!w.interrupted) {
-    name = (await w.session.call(() => handle.describe())).status.name;
+    name = (await w.call(() => handle.describe())).status.name;
     if (studyStatusOf(name) !== 'running' || Date.now() >= deadline) break;
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -442,7 +474,7 @@ async function cancel(w: World, runId: string, waitS: number): Promise<number> {
 
 /** The StudyInput a run was started with (first history event). */
 async function originalInput(w: World, handle: WorkflowHandle): Promise<StudyInput> {
-  const history = await w.session.call(() => handle.fetchHistory());
+  const history = await w.call(() => handle.fetchHistory());
   const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   if (!payload) throw new Error(`run ${handle.workflowId}: no start input in its history`);
   return defaultPayloadConverter.fromPayload<StudyInput>(payload);
@@ -462,7 +494,7 @@ async function resume(w: World, runId: string, detach: boolean): Promise<number>
   const file = await loadStudyFile(original.studyPath);
   if (studyStatusOf(desc.status.name) === 'running') {
     // Embedded server: nothing else can be serving it (we hold the store), so it was interrupted.
-    await w.session.call(() => handle.terminate(`interrupted; resumed by \`pgsflow study resume\``));
+    await w.call(() => handle.terminate(`interrupted; resumed by \`pgsflow study resume\``));
     w.ctx.stderr(`run ${runId} was interrupted (embedded server stopped); terminated it, resuming as a new run\n`);
   }
   if (file.sha256 !== original.studySha256) w.ctx.stderr(`note: ${file.path} changed since ${runId} started\n`);

@@ -1,0 +1,124 @@
+// `pgsflow study` as a user runs it, on the embedded dev server (real Temporal, real workers):
+// usage and config errors, an unknown run, and a small simulated cross-validation study run to
+// completion, then read back with `study status`, `study list` and resumed with `study resume`.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../client/devServer.js';
+import { RUN_ID_PATTERN } from '../../client/study/runId.js';
+import { processesMatching, runCli } from '../helpers/cli.js';
+import { makeTmpDir } from '../helpers/tmp.js';
+
+const CV_WORKFLOW = fileURLToPath(new URL('../../workflows/crossValidationStudy.ts', import.meta.url));
+
+let tmp: { dir: string; cleanup: () => void };
+let sim: string;
+
+beforeAll(() => {
+  tmp = makeTmpDir('studycli');
+  sim = join(tmp.dir, 'sim');
+  const r = runCli(['simulate', '--out', sim, '--samples', '400', '--ref-samples', '150', '--snps', '300', '--block-snps', '50', '--annotations', '2', '--seed', '3']);
+  expect(r.status, r.stderr).toBe(0);
+  // A tiny study: three folds, short chains, the store inside the study folder (relative path).
+  const study = JSON.parse(readFileSync(join(sim, 'study.json'), 'utf8')) as Record<string, unknown> & { design: Record<string, unknown> };
+  study.design.folds = 3;
+  study.store = 'store';
+  study.sbayesrc = { iterations: 60, burnIn: 20, checkpointEvery: 20, baseline: false };
+  writeFileSync(join(sim, 'small.json'), `${JSON.stringify(study, null, 2)}\n`);
+});
+
+afterAll(() => tmp?.cleanup());
+
+async function embeddedEnv(): Promise<Record<string, string>> {
+  return { PGSFLOW_DEV_PORT: String(await freePort()), PGSFLOW_DEV_UI_PORT: String(await freePort()), TEMPORAL_ADDRESS: '' };
+}
+
+interface StatusJson {
+  runId: string;
+  status: string;
+  progress: { runId: string; units: { scope: string; state: string }[] } | null;
+  metrics: { scope: string; method: string; metric: string; value: number | null; se: number | null; n: number }[];
+  message?: string;
+  resumedFrom?: string | null;
+}
+
+describe('pgsflow study: arguments and errors', () => {
+  it('exits 2 on usage errors, refusing --detach on the embedded server', async () => {
+    expect(runCli(['study']).status).toBe(2);
+    expect(runCli(['study', 'frobnicate']).status).toBe(2);
+    expect(runCli(['study', 'status']).status).toBe(2);
+    expect(runCli(['study', 'list', '--detach']).status).toBe(2);
+    const r = runCli(['study', 'run', join(sim, 'small.json'), '--detach'], await embeddedEnv());
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('TEMPORAL_ADDRESS');
+  });
+
+  it('exits 1 naming the field of a bad study file, before starting anything', () => {
+    const bad = join(tmp.dir, 'bad.json');
+    const study = JSON.parse(readFileSync(join(sim, 'small.json'), 'utf8')) as { design: Record<string, unknown> };
+    study.design.folds = 1;
+    writeFileSync(bad, JSON.stringify(study));
+    const r = runCli(['study', 'run', bad]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('design.folds');
+    const missing = runCli(['study', 'run', join(tmp.dir, 'nope.json')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('study file not found');
+  });
+
+  it('exits 1 on an unknown run; lists no runs in a new store', async () => {
+    const store = join(tmp.dir, 'empty-store');
+    const env = await embeddedEnv();
+    const s = runCli(['study', 'status', 'x-20260101T000000Z-0000', '--store', store, '--json'], env);
+    expect(s.status).toBe(1);
+    expect(s.stderr).toContain("no study run 'x-20260101T000000Z-0000'");
+    const l = runCli(['study', 'list', '--store', store, '--json'], env);
+    expect(l.status, l.stderr).toBe(0);
+    expect(JSON.parse(l.stdout)).toEqual([]);
+    expect(processesMatching(join(store, 'temporal.sqlite'))).toEqual([]);
+  });
+});
+
+describe.skipIf(!existsSync(CV_WORKFLOW))('pgsflow study run on the real workflows', () => {
+  it('runs a small cross-validation study to completion; status, list and resume read it back', { timeout: 1_500_000 }, async () => {
+    const env = await embeddedEnv();
+    const store = join(sim, 'store');
+    const run = runCli(['study', 'run', join(sim, 'small.json'), '--json'], env, 900_000);
+    expect(run.status, `${run.stderr}\n${run.stdout}`).toBe(0);
+    const result = JSON.parse(run.stdout) as StatusJson;
+    expect(result.runId).toMatch(RUN_ID_PATTERN);
+    expect(result.runId.startsWith('sim_EUR_cv-')).toBe(true);
+    expect(result.status).toBe('completed');
+    expect(result.metrics.length).toBeGreaterThan(0);
+    for (const m of result.metrics) {
+      expect(m).toMatchObject({ scope: expect.any(String), method: expect.any(String), metric: expect.any(String), n: expect.any(Number) });
+    }
+    expect(result.progress?.units.map((u) => u.state)).toEqual(['completed', 'completed', 'completed']);
+    expect(run.stderr).toContain(`store ${store}`); // the store came from the study file
+    expect(processesMatching(join(store, 'temporal.sqlite'))).toEqual([]);
+
+    const status = runCli(['study', 'status', result.runId, '--json', '--store', store], env);
+    expect(status.status, status.stderr).toBe(0);
+    const st = JSON.parse(status.stdout) as StatusJson;
+    expect(st).toMatchObject({ runId: result.runId, status: 'completed', progress: null });
+    expect(st.metrics).toEqual(result.metrics);
+
+    const text = runCli(['study', 'status', result.runId, '--store', store], env);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/scope\s+method\s+metric\s+value\s+se\s+n/);
+
+    const list = runCli(['study', 'list', '--store', store], env);
+    expect(list.status, list.stderr).toBe(0);
+    const line = list.stdout.split('\n').find((l) => l.startsWith(result.runId));
+    expect(line, list.stdout).toMatch(/crossValidationStudy\s+completed\s+\d{4}-\d\d-\d\dT/);
+
+    // Resuming a completed run: a new run of the same study file that reuses every step.
+    const resumed = runCli(['study', 'resume', result.runId, '--json', '--store', store], env, 600_000);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const r2 = JSON.parse(resumed.stdout) as StatusJson;
+    expect(r2.runId).not.toBe(result.runId);
+    expect(r2).toMatchObject({ status: 'completed', resumedFrom: result.runId });
+    expect(r2.metrics).toEqual(result.metrics);
+  });
+});
