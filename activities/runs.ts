@@ -60,8 +60,8 @@ export function makeRunActivities(store: Store) {
         if (existing.length > 0) return { created: false };
         await tx.run(
           `INSERT INTO runs (run_id, name, design, status, study_json, study_sha256, code_version,
-                             temporal_run_id, started_at)
-           VALUES ($id, $name, $design, 'running', $study, $sha, $code, $trun, now())`,
+                             temporal_run_id, resumed_from, study_path, started_at)
+           VALUES ($id, $name, $design, 'running', $study, $sha, $code, $trun, $from, $path, now())`,
           {
             id: input.runId,
             name: input.name,
