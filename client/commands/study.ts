@@ -29,7 +29,9 @@ import { type StudyStatus, type StudyStatusJson, failureMessage, statusJson, stu
 import { type StudyFile, buildStudyInput, chooseStoreDir, loadStudyFile } from '../study/studyInput.js';
 
 const POLL_MS = 1_000;
-const QUERY_TIMEOUT_MS = 10_000;
+const QUERY_TIMEOUT_MS = 5_000;
+/** Say once that no progress came when nothing answered for this long (no worker?). */
+const NO_PROGRESS_NOTE_MS = 20_000;
 const DEFAULT_CANCEL_WAIT_S = 60;
 const DEFAULT_LIST_LIMIT = 100;
 
@@ -237,7 +239,7 @@ async function startAndWatch(w: World, file: StudyFile, resumedFrom: string | un
   await w.call(() => session.client.workflow.start(type, { workflowId: runId, taskQueue: env.storeTaskQueue, args: [input] }));
   const where = session.uiUrl ? `Temporal UI ${session.uiUrl}` : `cluster ${session.address}`;
   w.ctx.stderr(`started ${type} ${runId}${resumedFrom ? ` (resuming ${resumedFrom})` : ''} from ${file.path} (sha256 ${file.sha256.slice(0, 12)}); ${where}\n`);
-  if (storeFlag(w) !== '') w.ctx.stderr(`store ${w.storeDir}: pass --store ${w.storeDir} to study status/list/resume\n`);
+  if (w.embedded && storeFlag(w) !== '') w.ctx.stderr(`store ${w.storeDir}: pass --store ${w.storeDir} to study status/list/resume\n`);
   if (detach) {
     if (w.json) w.ctx.stdout(statusJson({ runId, status: 'running', progress: null, metrics: [], workflowType: type, resumedFrom: resumedFrom ?? null }));
     else w.ctx.stdout(`${runId}\n`);
@@ -262,11 +264,16 @@ async function watch(w: World, runId: string): Promise<number> {
   const tty = process.stderr.isTTY === true;
   const view = w.json && !tty ? undefined : new ProgressView(ctx.stderr, tty, () => process.stderr.columns);
   let progress: StudyProgress | null = null;
+  const since = Date.now();
+  let noted = false;
   while (settled === undefined && !w.interrupted) {
     const p = await queryProgress(w, handle);
     if (p && settled === undefined && !w.interrupted) {
       progress = p;
       view?.update(p, await liveFits(w, p));
+    } else if (!w.withWorker && !progress && !noted && Date.now() - since > NO_PROGRESS_NOTE_MS) {
+      noted = true;
+      ctx.stderr(`no progress from ${runId} yet: is a \`pgsflow worker\` serving task queue ${w.env.storeTaskQueue} on ${session.address}?\n`);
     }
     await Promise.race([done, new Promise((r) => setTimeout(r, POLL_MS))]);
   }
