@@ -8,6 +8,7 @@ import { makeFitActivities } from '../activities/fitSbayesrc.js';
 import { makeFoldGwasActivities } from '../activities/foldGwas.js';
 import { makeImputeActivities } from '../activities/impute.js';
 import { makeIngestActivities } from '../activities/ingest.js';
+import { withKeepAlive } from '../activities/keepAlive.js';
 import { makeLdEigenActivities } from '../activities/ldEigen.js';
 import { makeQcActivities } from '../activities/qc.js';
 import { makeRecordFitActivities } from '../activities/recordFit.js';
@@ -32,7 +33,7 @@ export interface WorkerOptions {
 }
 
 export function storeActivities(store: Store) {
-  return { ...makeRunActivities(store), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store), ...makeRecordFitActivities(store), ...makeStudyStoreActivities(store) };
+  return withKeepAlive({ ...makeRunActivities(store), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store), ...makeRecordFitActivities(store), ...makeStudyStoreActivities(store) });
 }
 
 export function computeActivities() {

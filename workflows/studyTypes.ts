@@ -1,6 +1,6 @@
 // The contract between the study workflows, the CLI and the workers: inputs, the progress query,
 // results. Types only (plus names), so both the workflow bundle and Node code import it freely.
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Study } from '../config/study.js';
 
 export const STUDY_WORKFLOW_TYPES = ['crossValidationStudy', 'crossAncestryStudy'] as const;
@@ -23,6 +23,8 @@ export interface StudyInput {
   artifactsDir: string;
   /** Run id whose completed steps may be reused (cache hits), for `study resume`. */
   resumedFrom?: string;
+  /** How long a silent activity is given before it is retried elsewhere (default 1 minute). */
+  heartbeatTimeout?: string;
 }
 
 /** One unit of a study: a fold of a cross-validation, or a training ancestry. */
@@ -48,6 +50,9 @@ export interface StudyProgress {
 }
 
 export const studyProgressQuery = defineQuery<StudyProgress>('progress');
+
+/** A child pipeline reports its step to the parent (a handful per child: history stays small). */
+export const unitStepSignal = defineSignal<[UnitPipelineProgress]>('unitStep');
 
 /** One evaluated quantity; `se` across folds for aggregates. */
 export interface MetricRow {

@@ -1,0 +1,123 @@
+// Cross-ancestry SBayesRC-multi: an `ancestryFit` child per training ancestry (GWAS or given
+// summary statistics → QC against that ancestry's LD → impute → fit), the target cohort scored
+// with every ancestry's effects in one pass, then a seeded tuning/test split of the target
+// sample: mixing weights of the standardised scores fitted on tuning samples, and every metric
+// (each single-ancestry score and the combination) on test samples only.
+import { executeChild } from '@temporalio/workflow';
+import type { GwasModel } from '../activities/gwas/design.js';
+import { type AncestryFitResult, ancestryFit } from './ancestryFit.js';
+import { runLimited } from './concurrency.js';
+import { methodsOf } from './crossValidationStudy.js';
+import { pipelineSteps } from './fitPipeline.js';
+import { unitRunContext } from './foldPipeline.js';
+import { computeActivities, fingerprintActivities } from './studyActivities.js';
+import { prepareStudyData } from './studyData.js';
+import { runStudy } from './studyRun.js';
+import type { StudyInput, StudyResult } from './studyTypes.js';
+
+export async function crossAncestryStudy(input: StudyInput): Promise<StudyResult> {
+  return runStudy(input, async (run) => {
+    const { study } = input;
+    if (study.design.type !== 'cross-ancestry') throw new Error(`crossAncestryStudy got a ${study.design.type} design`);
+    const design = study.design;
+    const { ctx, runId, progress } = run;
+    const compute = computeActivities(input.computeTaskQueue, input.heartbeatTimeout);
+    const { fingerprintInputs } = fingerprintActivities(input.computeTaskQueue);
+    const given = study.inputs.sumstats ?? {};
+    const target = design.target;
+    const gwasCohorts = design.train.filter((a) => !(a in given));
+    const cohorts = [...new Set([...gwasCohorts, target])];
+
+    progress.step = 'ingest';
+    const data = await prepareStudyData(ctx, compute, fingerprintInputs, study, { cohorts, panels: design.train }, input.artifactsDir);
+    const phenotype = study.inputs.phenotype;
+    const covarNames = study.inputs.covariates?.columns;
+    const model: GwasModel = phenotype.type === 'binary' ? 'logistic' : 'linear';
+    // One method scores each ancestry: SBayesRC with annotations, SBayesR without.
+    const method = methodsOf(data.annot !== undefined, false)[0]!;
+
+    run.setUnits(
+      design.train.map((a) => ({ scope: a, workflowId: `${runId}/${a}`, step: 'pending', state: 'pending', done: 0, steps: 1 + pipelineSteps([method]) })),
+    );
+    progress.step = 'ancestries';
+    const unitRun = unitRunContext(runId, input);
+    const results: AncestryFitResult[] = await runLimited(
+      design.train.map((a) => async () => {
+        run.unitState(a, 'running');
+        try {
+          const r = await executeChild(ancestryFit, {
+            workflowId: `${runId}/${a}`,
+            args: [
+              {
+                run: unitRun,
+                ancestry: a,
+                gwas:
+                  a in given
+                    ? { kind: 'given', gwasSet: data.sumstats[a]! }
+                    : {
+                        kind: 'cohort',
+                        cohort: data.cohorts[a]!,
+                        pheno: data.pheno,
+                        phenoName: phenotype.column,
+                        ...(data.covar ? { covar: data.covar } : {}),
+                        ...(covarNames ? { covarNames } : {}),
+                        model,
+                        ...(a === target ? { splitSeed: study.seed } : {}),
+                      },
+                pipeline: {
+                  scope: a,
+                  panel: data.panels[a]!,
+                  annot: data.annot,
+                  methods: [method],
+                  qc: study.qc,
+                  impute: study.impute,
+                  sbayesrc: study.sbayesrc,
+                  seed: study.seed,
+                  dir: `${input.artifactsDir}/runs/${runId}/${a}`,
+                },
+              },
+            ],
+          });
+          run.unitState(a, 'completed');
+          return r;
+        } catch (e) {
+          run.unitState(a, 'failed');
+          throw e;
+        }
+      }),
+      study.execution.concurrency,
+    );
+    ctx.hits.count += results.reduce((s, r) => s + r.cacheHits, 0);
+
+    progress.step = 'score';
+    const targetCohort = data.cohorts[target]!;
+    const split = results.find((r) => r.ancestry === target && r.foldsRunId !== null);
+    const scored = await ctx.store.scoreCohort({
+      runId,
+      cohort: targetCohort,
+      weightFiles: results.map((r) => `${r.fits[0]!.prefix}.txt`),
+      scoreNames: design.train,
+      frequencySets: results.map((r) => r.gwasSet),
+      ...(split ? { only: { foldsRunId: split.foldsRunId!, fold: 1 } } : {}),
+    });
+    await ctx.store.recordStep({ runId, stepKey: 'scoreCohort', step: 'scoreCohort', scope: target, output: scored });
+
+    progress.step = 'combine';
+    const combined = await ctx.store.combineAncestries({
+      runId,
+      cohort: targetCohort,
+      scoreNames: design.train,
+      ancestries: design.train,
+      phenoDataset: data.pheno,
+      phenoName: phenotype.column,
+      ...(data.covar ? { covarDataset: data.covar } : {}),
+      ...(covarNames ? { covarNames } : {}),
+      trait: phenotype.type,
+      ...(phenotype.prevalence !== undefined ? { prevalence: phenotype.prevalence } : {}),
+      tuningFraction: design.tuningFraction,
+      seed: study.seed,
+    });
+    await ctx.store.recordStep({ runId, stepKey: 'combineAncestries', step: 'combineAncestries', scope: target, output: { weights: combined.weights, tuning: combined.tuning, test: combined.test } });
+    return combined.rows;
+  });
+}

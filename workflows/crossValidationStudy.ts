@@ -1,0 +1,113 @@
+// Ten-fold (K-fold) cross-validation of SBayesRC in one ancestry: inputs into the store, the
+// LD panel, all fold GWAS in one pass, a `foldPipeline` child per fold (up to
+// `execution.concurrency` at once), then every held-out fold scored with its own fold's fit in
+// one pass per method, and metrics per fold with mean ± SE across folds.
+import { executeChild } from '@temporalio/workflow';
+import type { GwasModel } from '../activities/gwas/design.js';
+import type { FitMethod, FitPipelineResult } from './fitPipeline.js';
+import { pipelineSteps } from './fitPipeline.js';
+import { foldPipeline, unitRunContext } from './foldPipeline.js';
+import { runLimited } from './concurrency.js';
+import { cachedStep } from './stepCache.js';
+import { computeActivities, fingerprintActivities } from './studyActivities.js';
+import { prepareStudyData } from './studyData.js';
+import { runStudy } from './studyRun.js';
+import type { MetricRow, StudyInput, StudyResult } from './studyTypes.js';
+
+export const methodsOf = (hasAnnotations: boolean, baseline: boolean): FitMethod[] =>
+  hasAnnotations ? (baseline ? ['SBayesRC', 'SBayesR'] : ['SBayesRC']) : ['SBayesR'];
+
+export async function crossValidationStudy(input: StudyInput): Promise<StudyResult> {
+  return runStudy(input, async (run) => {
+    const { study } = input;
+    if (study.design.type !== 'cross-validation') throw new Error(`crossValidationStudy got a ${study.design.type} design`);
+    const design = study.design;
+    const { ctx, runId, progress } = run;
+    const compute = computeActivities(input.computeTaskQueue, input.heartbeatTimeout);
+    const { fingerprintInputs } = fingerprintActivities(input.computeTaskQueue);
+    const a = design.ancestry;
+
+    progress.step = 'ingest';
+    const data = await prepareStudyData(ctx, compute, fingerprintInputs, study, { cohorts: [a], panels: [a] }, input.artifactsDir);
+    const cohort = data.cohorts[a]!;
+    const phenotype = study.inputs.phenotype;
+    const covarNames = study.inputs.covariates?.columns;
+    const model: GwasModel = phenotype.type === 'binary' ? 'logistic' : 'linear';
+    const sampleInputs = {
+      phenoDataset: data.pheno,
+      phenoName: phenotype.column,
+      ...(data.covar ? { covarDataset: data.covar } : {}),
+      ...(covarNames ? { covarNames } : {}),
+    };
+
+    progress.step = 'gwas';
+    const folds = { k: design.folds, seed: study.seed };
+    const gwas = await cachedStep(ctx, 'gwas', a, { cohort, ...sampleInputs, model, folds }, async () => {
+      const s = await ctx.store.foldGwas({ runId, cohort, ...sampleInputs, folds, model });
+      return { runId, gwasSets: s.gwasSets, samples: s.samples, variants: s.variants, foldSizes: s.foldSizes };
+    });
+
+    const methods = methodsOf(data.annot !== undefined, study.sbayesrc.baseline);
+    const scopes = gwas.gwasSets.map((_, k) => `fold-${k + 1}`);
+    run.setUnits(scopes.map((scope) => ({ scope, workflowId: `${runId}/${scope}`, step: 'pending', state: 'pending', done: 0, steps: pipelineSteps(methods) })));
+
+    progress.step = 'folds';
+    const unitRun = unitRunContext(runId, input);
+    const results: (FitPipelineResult & { cacheHits: number })[] = await runLimited(
+      scopes.map((scope, k) => async () => {
+        run.unitState(scope, 'running');
+        try {
+          const r = await executeChild(foldPipeline, {
+            workflowId: `${runId}/${scope}`,
+            args: [
+              {
+                run: unitRun,
+                pipeline: {
+                  scope,
+                  gwasSet: gwas.gwasSets[k]!,
+                  panel: data.panels[a]!,
+                  annot: data.annot,
+                  methods,
+                  qc: study.qc,
+                  impute: study.impute,
+                  sbayesrc: study.sbayesrc,
+                  seed: study.seed,
+                  dir: `${input.artifactsDir}/runs/${runId}/${scope}`,
+                },
+              },
+            ],
+          });
+          run.unitState(scope, 'completed');
+          return r;
+        } catch (e) {
+          run.unitState(scope, 'failed');
+          throw e;
+        }
+      }),
+      study.execution.concurrency,
+    );
+    ctx.hits.count += results.reduce((s, r) => s + r.cacheHits, 0);
+
+    const metrics: MetricRow[] = [];
+    for (const method of methods) {
+      progress.step = 'score';
+      const weightFiles = results.map((r) => `${r.fits.find((f) => f.method === method)!.prefix}.txt`);
+      const scored = await ctx.store.scoreHeldOut({ runId, cohort, weightFiles, frequencySets: gwas.gwasSets, scorePrefix: `${method}/`, foldsRunId: gwas.runId });
+      await ctx.store.recordStep({ runId, stepKey: `scoreHeldOut|${method}`, step: 'scoreHeldOut', scope: method, output: scored });
+      progress.step = 'evaluate';
+      const evaluated = await ctx.store.evaluateFolds({
+        runId,
+        cohort,
+        method,
+        scorePrefix: `${method}/`,
+        folds: design.folds,
+        ...sampleInputs,
+        trait: phenotype.type,
+        ...(phenotype.prevalence !== undefined ? { prevalence: phenotype.prevalence } : {}),
+      });
+      await ctx.store.recordStep({ runId, stepKey: `evaluateFolds|${method}`, step: 'evaluateFolds', scope: method, output: { rows: evaluated.rows.length } });
+      metrics.push(...evaluated.rows);
+    }
+    return metrics;
+  });
+}

@@ -1,0 +1,43 @@
+// Steps of a study, recorded in the store's `steps` table and reused on `study resume`. A step's
+// key names the step, its scope, the code version and everything its output depends on (content
+// hashes of inputs, dataset names that embed those hashes, parameters) — never the run id or a
+// time — so the same key in an earlier run of the resume chain means the same output.
+import type { StoreActivities } from './studyActivities.js';
+
+export interface StepContext {
+  runId: string;
+  codeVersion: string;
+  resumedFrom: string | undefined;
+  store: StoreActivities;
+  /** Incremented on every cache hit (reported in progress and the result). */
+  hits: { count: number };
+}
+
+/** Deterministic JSON: object keys sorted, so equal parameters give equal keys. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export const stepKey = (ctx: StepContext, step: string, scope: string, parts: unknown): string =>
+  `${step}|${scope}|${ctx.codeVersion}|${canonicalJson(parts)}`;
+
+/** Run `compute` unless an earlier run of the resume chain recorded the same step; record it either way. */
+export async function cachedStep<T>(ctx: StepContext, step: string, scope: string, parts: unknown, compute: () => Promise<T>): Promise<T> {
+  const key = stepKey(ctx, step, scope, parts);
+  if (ctx.resumedFrom !== undefined) {
+    const hit = await ctx.store.lookupStep({ runId: ctx.resumedFrom, stepKey: key });
+    if (hit !== null) {
+      ctx.hits.count++;
+      await ctx.store.recordStep({ runId: ctx.runId, stepKey: key, step, scope, output: hit.output, cacheHit: true });
+      return hit.output as T;
+    }
+  }
+  const output = await compute();
+  await ctx.store.recordStep({ runId: ctx.runId, stepKey: key, step, scope, output });
+  return output;
+}

@@ -1,0 +1,121 @@
+// A study's inputs into the store: fingerprint every input file, ingest each input as its own
+// cached step under a content-addressed dataset name (two studies on one store never replace
+// each other's data; a fixed input changes only its own name and what depends on it), and build
+// or register an LD eigen panel per ancestry that needs one.
+import type { Study } from '../config/study.js';
+import type { InputFingerprint, InputGroup } from '../activities/provenance/inputFingerprint.js';
+import type { IngestInput } from '../activities/ingest/inputs.js';
+import { type StepContext, cachedStep } from './stepCache.js';
+import type { ComputeActivities } from './studyActivities.js';
+
+export interface LdPanelRef {
+  /** Dataset name of the panel in the store (`ld_panel_snps.panel`). */
+  name: string;
+  /** The SBayesRC LD folder the compute activities read. */
+  folder: string;
+}
+
+export interface StudyData {
+  /** Cohort dataset per ancestry. */
+  cohorts: Record<string, string>;
+  pheno: string;
+  covar: string | undefined;
+  /** Annotation file (compute activities read it) and its content hash. */
+  annot: { file: string; sha256: string } | undefined;
+  /** External GWAS dataset per ancestry (cross-ancestry with given summary statistics). */
+  sumstats: Record<string, string>;
+  panels: Record<string, LdPanelRef>;
+  /** Every input's files, hashes and sizes (provenance). */
+  fingerprints: InputFingerprint[];
+}
+
+/** Dataset names are identifiers (≤ 64 chars): a short prefix plus 12 hex digits of content hash. */
+const named = (prefix: string, sha256: string): string => `${prefix.slice(0, 48)}_${sha256.slice(0, 12)}`;
+
+export interface StudyDataNeeds {
+  /** Ancestries whose cohort genotypes are needed. */
+  cohorts: string[];
+  /** Ancestries needing an LD panel. */
+  panels: string[];
+}
+
+export async function prepareStudyData(
+  ctx: StepContext,
+  compute: ComputeActivities,
+  fingerprint: (groups: InputGroup[]) => Promise<InputFingerprint[]>,
+  study: Study,
+  needs: StudyDataNeeds,
+  artifactsDir: string,
+): Promise<StudyData> {
+  const { inputs } = study;
+  const groups: InputGroup[] = [];
+  for (const a of needs.cohorts) {
+    const cohort = inputs.cohorts.find((c) => c.ancestry === a);
+    if (cohort) groups.push({ key: `cohort:${a}`, kind: 'bfile', paths: cohort.bfile });
+  }
+  groups.push({ key: 'pheno', kind: 'file', paths: [inputs.phenotype.file] });
+  if (inputs.covariates) groups.push({ key: 'covar', kind: 'file', paths: [inputs.covariates.file] });
+  if (inputs.annotations !== undefined) groups.push({ key: 'annot', kind: 'file', paths: [inputs.annotations] });
+  for (const [a, file] of Object.entries(inputs.sumstats ?? {})) groups.push({ key: `sumstats:${a}`, kind: 'file', paths: [file] });
+  const ld = inputs.ld;
+  for (const a of needs.panels) {
+    if (ld.type === 'folders') groups.push({ key: `ld:${a}`, kind: 'folder', paths: [ld.folders[a]!] });
+    else groups.push({ key: `ldref:${a}`, kind: 'bfile', paths: ld.reference[a]! });
+  }
+  if (ld.type === 'build') groups.push({ key: 'ldblocks', kind: 'file', paths: [ld.blocks] });
+  const fingerprints = await fingerprint(groups);
+  const sha = new Map(fingerprints.map((f) => [f.key, f.sha256]));
+  const shaOf = (key: string): string => {
+    const s = sha.get(key);
+    if (s === undefined) throw new Error(`no fingerprint for input ${key}`);
+    return s;
+  };
+
+  const ingestOne = async (key: string, input: IngestInput): Promise<string> => {
+    const name = input.name!;
+    await cachedStep(ctx, 'ingest', '', { input: key, sha256: shaOf(key), name }, async () => {
+      const [report] = await ctx.store.ingest([input]);
+      return { dataset: report!.dataset, status: report!.status, rows: report!.rows, sha256: report!.sha256 };
+    });
+    return name;
+  };
+
+  const cohorts: Record<string, string> = {};
+  for (const a of needs.cohorts) {
+    const cohort = inputs.cohorts.find((c) => c.ancestry === a);
+    if (!cohort) continue;
+    cohorts[a] = await ingestOne(`cohort:${a}`, { kind: 'bfile', paths: cohort.bfile, ancestry: a, name: named(a, shaOf(`cohort:${a}`)) });
+  }
+  const pheno = await ingestOne('pheno', { kind: 'pheno', paths: [inputs.phenotype.file], name: named('pheno', shaOf('pheno')) });
+  const covar = inputs.covariates
+    ? await ingestOne('covar', { kind: 'covar', paths: [inputs.covariates.file], name: named('covar', shaOf('covar')) })
+    : undefined;
+  let annot: StudyData['annot'];
+  if (inputs.annotations !== undefined) {
+    await ingestOne('annot', { kind: 'annot', paths: [inputs.annotations], name: named('annot', shaOf('annot')) });
+    annot = { file: inputs.annotations, sha256: shaOf('annot') };
+  }
+  const sumstats: Record<string, string> = {};
+  for (const [a, file] of Object.entries(inputs.sumstats ?? {})) {
+    sumstats[a] = await ingestOne(`sumstats:${a}`, { kind: 'sumstats', paths: [file], name: named(`gwas_${a}`, shaOf(`sumstats:${a}`)) });
+  }
+
+  const panels: Record<string, LdPanelRef> = {};
+  for (const a of needs.panels) {
+    if (ld.type === 'folders') {
+      const name = await ingestOne(`ld:${a}`, { kind: 'ld', paths: [ld.folders[a]!], name: named(`ld_${a}`, shaOf(`ld:${a}`)) });
+      panels[a] = { name, folder: ld.folders[a]! };
+      continue;
+    }
+    const parts = { reference: shaOf(`ldref:${a}`), blocks: shaOf('ldblocks'), cutoff: ld.cutoff };
+    // The panel's name hashes its inputs and settings; its folder lives under the run that built it.
+    const name = named(`ld_c${Math.round(ld.cutoff * 1e4)}_${a}`, shaOf(`ldref:${a}`).slice(0, 6) + shaOf('ldblocks').slice(0, 6));
+    panels[a] = await cachedStep(ctx, 'buildLdPanel', a, parts, async (): Promise<LdPanelRef> => {
+      const folder = `${artifactsDir}/runs/${ctx.runId}/ld/${a}`;
+      await compute.buildLdPanel({ bfiles: ld.reference[a]!, blocks: ld.blocks, outDir: folder, cutoff: ld.cutoff });
+      await ctx.store.ingest([{ kind: 'ld', paths: [folder], name }]);
+      return { name, folder };
+    });
+  }
+  return { cohorts, pheno, covar, annot, sumstats, panels, fingerprints };
+}
