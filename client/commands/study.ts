@@ -273,7 +273,7 @@ async function watch(w: World, runId: string): Promise<number> {
       view?.update(p, await liveFits(w, p));
     } else if (!w.withWorker && !progress && !noted && Date.now() - since > NO_PROGRESS_NOTE_MS) {
       noted = true;
-      ctx.stderr(`no progress from ${runId} yet: is a \`pgsflow worker\` serving task queue ${w.env.storeTaskQueue} on ${session.address}?\n`);
+      ctx.stderr(`no progress from ${runId} yet: is a \`pgsflow worker\` serving task queue ${w.env.storeTaskQueue} on ${session.address} (or is it busy)?\n`);
     }
     await Promise.race([done, new Promise((r) => setTimeout(r, POLL_MS))]);
   }
@@ -376,7 +376,7 @@ async function status(w: World, runId: string): Promise<number> {
       const p = await queryProgress(w, handle);
       report = {
         runId, status: st, progress: p ?? null, metrics: [], temporalStatus: name, workflowType: desc.type,
-        ...(p ? {} : { message: `no worker answered the progress query (is a \`pgsflow worker\` serving task queue ${desc.taskQueue}?)` }),
+        ...(p ? {} : { message: `no answer to the progress query within ${QUERY_TIMEOUT_MS / 1000} s: the worker is busy (a long step blocks it), or none serves task queue ${desc.taskQueue} (\`pgsflow worker\`)` }),
       };
       if (p && !w.json) {
         w.ctx.stdout(`run ${runId} (${desc.type}): running since ${isoSeconds(desc.startTime)}\n${renderProgress(p, await liveFits(w, p), false).slice(1).join('\n')}\n`);
