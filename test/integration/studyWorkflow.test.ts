@@ -79,15 +79,23 @@ function studyInput(path: string, extra: Partial<StudyInput> = {}): StudyInput {
   };
 }
 
+let cvResult: StudyResult;
+let multiResult: StudyResult;
+const CV_PATCH = { design: { type: 'cross-validation', folds: 3, ancestry: 'EUR' }, sbayesrc: { ...SMALL_FIT, baseline: true } } as const;
+
+/** Metrics without the run-specific parts, for comparing runs. */
+const values = (r: StudyResult) => r.metrics.map((m) => [m.scope, m.method, m.metric, m.value, m.se, m.n]);
+
 const metric = (r: StudyResult, scope: string, method: string, name: string) => r.metrics.find((m) => m.scope === scope && m.method === method && m.metric === name);
 
 describe('study workflows', () => {
   it('runs a 3-fold cross-validation with SBayesRC and the SBayesR baseline', async () => {
-    const path = studyFile('cv_small', 'study.json', { design: { type: 'cross-validation', folds: 3, ancestry: 'EUR' }, sbayesrc: { ...SMALL_FIT, baseline: true } });
+    const path = studyFile('cv_small', 'study.json', CV_PATCH);
     const result = await withWorkers(() =>
       env.client.workflow.execute(crossValidationStudy, { workflowId: 'cv-1', taskQueue: STORE_QUEUE, args: [studyInput(path)] }),
     );
-    expect(result.status).toBe("completed");
+    expect(result.status).toBe('completed');
+    cvResult = result;
     for (const method of ['SBayesRC', 'SBayesR']) {
       // h² = 0.5 simulated, GWAS n = 2,000 on 1,000 SNPs: the held-out R² is well above zero.
       for (let k = 1; k <= 3; k++) expect(metric(result, `fold-${k}`, method, 'r2')?.value).toBeGreaterThan(0.3);
@@ -109,16 +117,74 @@ describe('study workflows', () => {
     const result = await withWorkers(() =>
       env.client.workflow.execute(crossAncestryStudy, { workflowId: 'multi-1', taskQueue: STORE_QUEUE, args: [studyInput(path)] }),
     );
-    if (process.env.DEBUG_STUDY) {
-      console.log(JSON.stringify(result.metrics.filter((m) => m.metric === 'r2')));
-      console.log(JSON.stringify(await store.all(`SELECT scope, h2, nnz, cutoff FROM fits ORDER BY scope`)));
-      console.log(JSON.stringify(await store.all(`SELECT gwas_set, count(*) AS n, avg(b*b) AS b2 FROM gwas GROUP BY 1 ORDER BY 1`), (_, v) => (typeof v === 'bigint' ? Number(v) : v)));
-    }
-    expect(result.status).toBe("completed");
+    expect(result.status).toBe('completed');
+    multiResult = result;
     for (const scope of ['EUR', 'EAS']) expect(metric(result, scope, 'SBayesRC', 'r2')?.value).toBeGreaterThan(0.05);
     const weights = result.metrics.filter((m) => m.metric.startsWith('weight:'));
     expect(weights.map((w) => w.metric).sort()).toEqual(['weight:EAS', 'weight:EUR']);
     // Target EAS trains too: its cohort is halved (GWAS on one half), the other half split 50/50.
     expect(metric(result, 'combined', 'SBayesRC-multi', 'r2')?.n).toBe(375);
+  }, 600_000);
+
+  it('fails non-retryably on a bad phenotype line, then resumes after the fix reusing completed steps', async () => {
+    const good = readFileSync(`${simDir}/pheno.tsv`, 'utf8');
+    const lines = good.split('\n');
+    lines[4] = lines[4]!.replace(/\t[^\t]+$/, ''); // line 5 loses its last field
+    writeFileSync(`${simDir}/pheno_fixable.tsv`, lines.join('\n'));
+    const raw = JSON.parse(readFileSync(`${simDir}/study.json`, 'utf8')) as StudyFileInput;
+    const path = studyFile('cv_resume', 'study.json', { ...CV_PATCH, inputs: { ...raw.inputs, phenotype: { ...raw.inputs.phenotype, file: 'pheno_fixable.tsv' } } });
+
+    const failure = await withWorkers(() =>
+      env.client.workflow.execute(crossValidationStudy, { workflowId: 'cv-resume-1', taskQueue: STORE_QUEUE, args: [studyInput(path)] }).then(
+        () => null,
+        (e: unknown) => e,
+      ),
+    );
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const chain: string[] = [];
+    for (let e: unknown = failure; e instanceof Error; e = e.cause) chain.push(e.message);
+    expect(chain.join(' / ')).toMatch(/pheno_fixable\.tsv:5(:\d+)?: /);
+    const failedRun = await store.all<{ status: string }>(`SELECT status FROM runs WHERE run_id = 'cv-resume-1'`);
+    expect(failedRun).toEqual([{ status: 'failed' }]);
+    // Non-retryable: one attempt in the history.
+    const history = await env.client.workflow.getHandle('cv-resume-1').fetchHistory();
+    const attempts = (history.events ?? []).filter((ev) => ev.activityTaskStartedEventAttributes).map((ev) => ev.activityTaskStartedEventAttributes!.attempt);
+    expect(Math.max(...attempts)).toBe(1);
+
+    writeFileSync(`${simDir}/pheno_fixable.tsv`, good);
+    const resumed = await withWorkers(() =>
+      env.client.workflow.execute(crossValidationStudy, {
+        workflowId: 'cv-resume-2',
+        taskQueue: STORE_QUEUE,
+        args: [studyInput(path, { resumedFrom: 'cv-resume-1' })],
+      }),
+    );
+    expect(resumed.resumedFrom).toBe('cv-resume-1');
+    expect(resumed.cacheHits).toBeGreaterThanOrEqual(1);
+    const hits = await store.all<{ step: string; scope: string }>(`SELECT step, scope FROM steps WHERE run_id = 'cv-resume-2' AND cache_hit ORDER BY step_key`);
+    expect(hits.map((h) => h.step)).toEqual(['ingest']);
+    const runRow = await store.all<{ resumed_from: string; status: string }>(`SELECT resumed_from, status FROM runs WHERE run_id = 'cv-resume-2'`);
+    expect(runRow).toEqual([{ resumed_from: 'cv-resume-1', status: 'completed' }]);
+    // Same data, parameters and seed as cv-1 (another name and run id): identical numbers.
+    expect(values(resumed)).toEqual(values(cvResult));
+  }, 600_000);
+
+  it('runs two studies on one store at the same time, each with the numbers it has alone', async () => {
+    const cvPath = `${simDir}/cv_small.json`;
+    const multiPath = `${simDir}/multi_small.json`;
+    const [cv, multi] = await withWorkers(() =>
+      Promise.all([
+        env.client.workflow.execute(crossValidationStudy, { workflowId: 'cv-2', taskQueue: STORE_QUEUE, args: [studyInput(cvPath)] }),
+        env.client.workflow.execute(crossAncestryStudy, { workflowId: 'multi-2', taskQueue: STORE_QUEUE, args: [studyInput(multiPath)] }),
+      ]),
+    );
+    expect(values(cv)).toEqual(values(cvResult));
+    expect(values(multi)).toEqual(values(multiResult));
+    const dup = await store.all<{ n: bigint }>(
+      `SELECT count(*) AS n FROM (SELECT run_id, cohort, fid, iid, score_name FROM scores GROUP BY ALL HAVING count(*) > 1)`,
+    );
+    expect(Number(dup[0]!.n)).toBe(0);
+    const effects = await store.all<{ n: bigint }>(`SELECT count(*) AS n FROM (SELECT run_id, scope, snp FROM effects GROUP BY ALL HAVING count(*) > 1)`);
+    expect(Number(effects[0]!.n)).toBe(0);
   }, 600_000);
 });
