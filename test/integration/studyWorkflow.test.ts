@@ -148,7 +148,7 @@ describe('study workflows', () => {
     expect(failedRun).toEqual([{ status: 'failed' }]);
     // Non-retryable: one attempt in the history.
     const history = await env.client.workflow.getHandle('cv-resume-1').fetchHistory();
-    const attempts = (history.events ?? []).filter((ev) => ev.activityTaskStartedEventAttributes).map((ev) => ev.activityTaskStartedEventAttributes!.attempt);
+    const attempts = (history.events ?? []).filter((ev) => ev.activityTaskStartedEventAttributes).map((ev) => ev.activityTaskStartedEventAttributes!.attempt ?? 0);
     expect(Math.max(...attempts)).toBe(1);
 
     writeFileSync(`${simDir}/pheno_fixable.tsv`, good);
