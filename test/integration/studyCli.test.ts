@@ -7,10 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../client/devServer.js';
 import { RUN_ID_PATTERN } from '../../client/study/runId.js';
-import { processesMatching, runCli } from '../helpers/cli.js';
+import { processesMatching, runCli, spawnCli, waitUntil } from '../helpers/cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 const CV_WORKFLOW = fileURLToPath(new URL('../../workflows/crossValidationStudy.ts', import.meta.url));
+const XA_WORKFLOW = fileURLToPath(new URL('../../workflows/crossAncestryStudy.ts', import.meta.url));
 
 let tmp: { dir: string; cleanup: () => void };
 let sim: string;
@@ -120,5 +121,55 @@ describe.skipIf(!existsSync(CV_WORKFLOW))('pgsflow study run on the real workflo
     expect(r2.runId).not.toBe(result.runId);
     expect(r2).toMatchObject({ status: 'completed', resumedFrom: result.runId });
     expect(r2.metrics).toEqual(result.metrics);
+  });
+});
+
+describe.skipIf(!existsSync(XA_WORKFLOW))('pgsflow study run on the real cross-ancestry workflow', () => {
+  it('fits each training ancestry and evaluates on the target', { timeout: 900_000 }, async () => {
+    const dir = join(tmp.dir, 'sim2');
+    const s = runCli(['simulate', '--out', dir, '--ancestries', 'EUR,EAS', '--samples', '400,300', '--ref-samples', '150', '--snps', '300', '--block-snps', '50', '--annotations', '2', '--seed', '3']);
+    expect(s.status, s.stderr).toBe(0);
+    const study = JSON.parse(readFileSync(join(dir, 'study-cross-ancestry.json'), 'utf8')) as Record<string, unknown>;
+    study.sbayesrc = { iterations: 60, burnIn: 20, checkpointEvery: 20, baseline: false };
+    writeFileSync(join(dir, 'xa.json'), JSON.stringify(study));
+    const run = runCli(['study', 'run', join(dir, 'xa.json'), '--json', '--store', join(dir, 'store')], await embeddedEnv(), 600_000);
+    expect(run.status, `${run.stderr}\n${run.stdout}`).toBe(0);
+    const r = JSON.parse(run.stdout) as StatusJson & { workflowType: string };
+    expect(r).toMatchObject({ status: 'completed', workflowType: 'crossAncestryStudy' });
+    expect(r.runId.startsWith('sim_EAS_multi-')).toBe(true);
+    expect(r.progress?.units.map((u) => u.scope)).toEqual(['EUR', 'EAS']);
+    expect(r.metrics.length).toBeGreaterThan(0);
+  });
+});
+
+describe.skipIf(!existsSync(CV_WORKFLOW))('pgsflow study: Ctrl-C on the embedded server, then resume', () => {
+  it('stops watching and the study with exit 130, says how to resume; resume finishes it as a new run', { timeout: 1_200_000 }, async () => {
+    const study = JSON.parse(readFileSync(join(sim, 'small.json'), 'utf8')) as Record<string, unknown>;
+    study.name = 'sim_interrupted';
+    study.store = 'store-interrupted';
+    study.sbayesrc = { iterations: 4000, burnIn: 1000, checkpointEvery: 500, baseline: false };
+    writeFileSync(join(sim, 'interrupted.json'), JSON.stringify(study));
+    const store = join(sim, 'store-interrupted');
+    const env = await embeddedEnv();
+    const run = spawnCli(['study', 'run', join(sim, 'interrupted.json')], env);
+    const runId = (await run.waitFor(/sim_interrupted-\d{8}T\d{6}Z-[0-9a-f]{4}/, 300_000));
+    await run.waitFor(/fold-\d\s+\d+\/\d+\s+SBayesRC/, 300_000); // interrupt with a fit in flight
+    run.child.kill('SIGINT');
+    const { code } = await run.exit;
+    expect(code, run.output()).toBe(130);
+    expect(run.output()).toContain(`pgsflow study resume ${runId}`);
+    expect(await waitUntil(() => processesMatching(join(store, 'temporal.sqlite')).length === 0, 15_000)).toBe(true);
+
+    const status = runCli(['study', 'status', runId, '--json', '--store', store], env);
+    expect(status.status, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ runId, status: 'running', progress: null, metrics: [], message: expect.stringContaining('interrupted') });
+
+    const resumed = runCli(['study', 'resume', runId, '--json', '--store', store], env, 900_000);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const r = JSON.parse(resumed.stdout) as StatusJson;
+    expect(r).toMatchObject({ status: 'completed', resumedFrom: runId });
+    expect(r.metrics.length).toBeGreaterThan(0);
+    const old = JSON.parse(runCli(['study', 'status', runId, '--json', '--store', store], env).stdout) as StatusJson;
+    expect(old).toMatchObject({ runId, status: 'failed', temporalStatus: 'TERMINATED' });
   });
 });
