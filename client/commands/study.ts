@@ -249,7 +249,7 @@ async function startAndWatch(w: World, file: StudyFile, resumedFrom: string | un
   return watch(w, runId);
 }
 
-type Settled = { ok: true; value: StudyResult } | { ok: false; error: unknown };
+export type Settled = { ok: true; value: StudyResult } | { ok: false; error: unknown };
 
 /** Wait for a run to close, drawing its progress; print the outcome. */
 async function watch(w: World, runId: string): Promise<number> {
@@ -290,7 +290,7 @@ async function watch(w: World, runId: string): Promise<number> {
   return printOutcome(w, report);
 }
 
-function outcomeReport(runId: string, temporalStatus: WorkflowExecutionStatusName, outcome: Settled, progress: StudyProgress | null, workflowType?: string): StudyStatusJson {
+export function outcomeReport(runId: string, temporalStatus: WorkflowExecutionStatusName, outcome: Settled, progress: StudyProgress | null, workflowType?: string): StudyStatusJson {
   const status: StudyStatus = outcome.ok ? 'completed' : studyStatusOf(temporalStatus === 'RUNNING' ? 'FAILED' : temporalStatus);
   const base = { runId, status, progress, temporalStatus, ...(workflowType ? { workflowType } : {}) };
   if (outcome.ok) {

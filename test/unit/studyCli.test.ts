@@ -3,12 +3,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActivityFailure, ApplicationFailure, WorkflowFailedError, defaultPayloadConverter } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, CancelledFailure, TerminatedFailure, WorkflowFailedError, defaultPayloadConverter } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { sha256Text } from '../../activities/fingerprint.js';
 import { ConfigError } from '../../config/errors.js';
 import { parseStudy } from '../../config/study.js';
-import { formatRunList, parseStudyArgs, planSession, runRow } from '../../client/commands/study.js';
+import { formatRunList, outcomeReport, parseStudyArgs, planSession, runRow } from '../../client/commands/study.js';
 import { UsageError } from '../../client/command.js';
 import { formatMetricValue, formatMetricsTable } from '../../client/study/metricsTable.js';
 import { ProgressView, coarseLiveFit, liveFitFromPending, progressBar, renderProgress, renderUnitLine } from '../../client/study/progressView.js';
@@ -155,6 +155,21 @@ describe('status', () => {
     expect(failureMessage(wf)).toBe('pheno.tsv:3:2: column trait: expected a number\n  via: Activity task failed\n  via: Workflow execution failed');
     expect(failureMessage(new Error('boom'))).toBe('boom');
     expect(failureMessage(undefined)).toBe('unknown failure');
+  });
+
+  it('reports a closed run: metrics when completed, the root cause otherwise', () => {
+    const metrics: MetricRow[] = [{ scope: 'folds', method: 'SBayesRC', metric: 'r2', value: 0.1, se: 0.01, n: 3 }];
+    const value = { runId: 'r', name: 'n', design: 'cross-validation' as const, status: 'completed' as const, resumedFrom: 'q', metrics, cacheHits: 4 };
+    expect(outcomeReport('r', 'COMPLETED', { ok: true, value }, null, 'crossValidationStudy')).toEqual({
+      runId: 'r', status: 'completed', progress: null, metrics, temporalStatus: 'COMPLETED', workflowType: 'crossValidationStudy', resumedFrom: 'q', cacheHits: 4,
+    });
+    const root = ApplicationFailure.nonRetryable('bad phenotype', 'BadInputError');
+    const failed = new WorkflowFailedError('Workflow execution failed', new ActivityFailure('Activity task failed', 'ingest', '1', undefined, undefined, root), undefined);
+    expect(outcomeReport('r', 'FAILED', { ok: false, error: failed }, null)).toEqual({ runId: 'r', status: 'failed', progress: null, metrics: [], temporalStatus: 'FAILED', message: 'bad phenotype\n  via: Activity task failed' });
+    const terminated = new WorkflowFailedError('Workflow execution terminated', new TerminatedFailure('superseded'), undefined);
+    expect(outcomeReport('r', 'TERMINATED', { ok: false, error: terminated }, null)).toMatchObject({ status: 'failed', message: 'superseded' });
+    const cancelled = new WorkflowFailedError('Workflow execution cancelled', new CancelledFailure('Workflow canceled'), undefined);
+    expect(outcomeReport('r', 'CANCELLED', { ok: false, error: cancelled }, null)).toMatchObject({ status: 'cancelled', metrics: [], message: 'Workflow canceled' });
   });
 
   it('prints one JSON object with runId, status, progress, metrics first', () => {
