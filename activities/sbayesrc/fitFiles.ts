@@ -25,7 +25,7 @@ import { posteriorSummary } from './posterior.js';
 import type { Annotations } from './probit.js';
 import { assembleProblem } from './problem.js';
 import { runChainParallel } from './parallelChain.js';
-import { runChain, type SweepReport } from './sampler.js';
+import { runChainYielding, type SweepReport } from './sampler.js';
 import { blockSampleSize, standardise } from './standardise.js';
 import { tuneCutoff } from './tuneCutoff.js';
 
@@ -148,7 +148,8 @@ export async function fitOnFiles(
     const st = resumed ?? initChain(problem, cSeed, iterations - burnIn);
     const firstSweep = st.sweep;
     let pending: Promise<void> = Promise.resolve();
-    const onSweep = (r: SweepReport, s: ChainState): void => {
+    // Returns the checkpoint write when one was started, so the single-thread loop waits for it.
+    const onSweep = (r: SweepReport, s: ChainState): Promise<void> | undefined => {
       onProgress?.(r, c);
       if (every > 0 && r.sweep % every === 0 && r.sweep < iterations) {
         const bytes = withFingerprint(fingerprint, checkpoint(s));
@@ -157,10 +158,12 @@ export async function fitOnFiles(
           await writeFileAtomic(path, bytes);
           onCheckpoint?.(info);
         });
+        return pending;
       }
+      return undefined;
     };
     if (threads > 1 && st.sweep < stopAt) await runChainParallel(problem, st, opts, threads, stopAt, onSweep);
-    else runChain(problem, st, opts, stopAt, onSweep);
+    else await runChainYielding(problem, st, opts, stopAt, onSweep);
     await pending;
     swept += st.sweep - firstSweep;
     // A finished chain is checkpointed too, so a later chain's crash does not cost it again.

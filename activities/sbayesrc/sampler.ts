@@ -341,3 +341,35 @@ export function runChain(
   }
   return last;
 }
+
+/**
+ * runChain for long fits in an activity: yields to the event loop at least every `yieldMs` so
+ * heartbeats leave the process and cancellation arrives, and awaits whatever `onSweep` returns
+ * (a checkpoint being written) before the next sweep, so a checkpoint is on disk when it is
+ * reported. Draws are identical to runChain's: only the waiting differs.
+ */
+export async function runChainYielding(
+  p: SbayesProblem,
+  st: ChainState,
+  opts: ChainOptions,
+  stopAt: number,
+  onSweep: (r: SweepReport, st: ChainState) => Promise<void> | void,
+  yieldMs = 100,
+): Promise<SweepReport | null> {
+  const ws = chainWorkspace(p);
+  let last: SweepReport | null = null;
+  let mark = performance.now();
+  const end = Math.min(stopAt, opts.iterations);
+  while (st.sweep < end) {
+    last = sweep(p, st, opts, ws);
+    const wait = onSweep(last, st);
+    if (wait) {
+      await wait;
+      mark = performance.now();
+    } else if (performance.now() - mark >= yieldMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      mark = performance.now();
+    }
+  }
+  return last;
+}
