@@ -64,6 +64,8 @@ export async function prepareStudyData(
   }
   if (ld.type === 'build') groups.push({ key: 'ldblocks', kind: 'file', paths: [ld.blocks] });
   const fingerprints = await fingerprint(groups);
+  // Every input file's path, size and sha256, for the audit (recorded whether or not steps are reused).
+  await ctx.store.recordStep({ runId: ctx.runId, stepKey: 'fingerprintInputs', step: 'fingerprintInputs', scope: '', output: fingerprints });
   const sha = new Map(fingerprints.map((f) => [f.key, f.sha256]));
   const shaOf = (key: string): string => {
     const s = sha.get(key);
