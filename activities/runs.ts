@@ -3,6 +3,9 @@
 import { Context } from '@temporalio/activity';
 import type { Store } from './store/store.js';
 import { withFailureMapping } from './failures.js';
+import { hashRunTable } from './audit/tableHash.js';
+import { peakRssBytes, runHost } from './provenance/runHost.js';
+import { parseStudy } from '../config/study.js';
 
 export interface BeginRunInput {
   runId: string;
@@ -16,6 +19,14 @@ export interface BeginRunInput {
   resumedFrom?: string;
   /** Absolute path of the study file. */
   studyPath?: string;
+  /**
+   * Provenance, filled by the activity itself (the worker reads its host, package version, git
+   * commit and lockfile hash) when left out; given values win (tests, other recorders).
+   */
+  host?: string;
+  packageVersion?: string;
+  gitCommit?: string | null;
+  lockfileSha256?: string | null;
 }
 
 export interface RecordStepInput {
@@ -55,13 +66,17 @@ export interface RunRecord {
 export function makeRunActivities(store: Store) {
   return withFailureMapping({
     async beginRun(input: BeginRunInput): Promise<{ created: boolean }> {
+      const where = runHost();
+      const provenance = { ...where, resolvedStudy: resolvedStudy(input.studyJson) };
       return store.transaction(async (tx) => {
         const existing = await tx.all(`SELECT run_id FROM runs WHERE run_id = $id`, { id: input.runId });
         if (existing.length > 0) return { created: false };
         await tx.run(
           `INSERT INTO runs (run_id, name, design, status, study_json, study_sha256, code_version,
-                             temporal_run_id, resumed_from, study_path, started_at)
-           VALUES ($id, $name, $design, 'running', $study, $sha, $code, $trun, $from, $path, now())`,
+                             temporal_run_id, resumed_from, study_path, started_at,
+                             host, package_version, git_commit, lockfile_sha256, provenance_json)
+           VALUES ($id, $name, $design, 'running', $study, $sha, $code, $trun, $from, $path, now(),
+                   $host, $pkg, $git, $lock, $prov)`,
           {
             id: input.runId,
             name: input.name,
@@ -72,6 +87,11 @@ export function makeRunActivities(store: Store) {
             trun: input.temporalRunId,
             from: input.resumedFrom ?? null,
             path: input.studyPath ?? null,
+            host: input.host ?? where.host,
+            pkg: input.packageVersion ?? where.code.version,
+            git: input.gitCommit !== undefined ? input.gitCommit : where.code.gitCommit,
+            lock: input.lockfileSha256 !== undefined ? input.lockfileSha256 : where.code.lockfileSha256,
+            prov: JSON.stringify(provenance),
           },
         );
         return { created: true };
@@ -80,13 +100,16 @@ export function makeRunActivities(store: Store) {
 
     async recordStep(input: RecordStepInput): Promise<void> {
       const attempt = Context.current().info.attempt;
+      // The recording worker process's peak RSS so far (an upper bound for this step's peak).
+      const rss = peakRssBytes();
       await store.transaction((tx) =>
         tx.run(
-          `INSERT INTO steps (run_id, step_key, step, scope, attempt, cache_hit, started_at, finished_at, output_json)
-           VALUES ($run, $key, $step, $scope, $attempt, $hit, coalesce(make_timestamptz($start * 1000), now()), now(), $out)
+          `INSERT INTO steps (run_id, step_key, step, scope, attempt, cache_hit, started_at, finished_at, output_json, peak_rss_bytes)
+           VALUES ($run, $key, $step, $scope, $attempt, $hit, coalesce(make_timestamptz($start * 1000), now()), now(), $out, $rss)
            ON CONFLICT (run_id, step_key) DO UPDATE SET attempt = excluded.attempt, cache_hit = excluded.cache_hit,
-             finished_at = excluded.finished_at, output_json = excluded.output_json`,
+             finished_at = excluded.finished_at, output_json = excluded.output_json, peak_rss_bytes = excluded.peak_rss_bytes`,
           {
+            rss,
             run: input.runId,
             key: input.stepKey,
             step: input.step,
@@ -128,13 +151,25 @@ export function makeRunActivities(store: Store) {
     },
 
     async finishRun(input: { runId: string; status: 'completed' | 'failed' | 'cancelled'; summary: unknown }) {
-      await store.transaction((tx) =>
-        tx.run(
+      // Canonical hashes of the run's scores and metrics (`audit verify` recomputes them).
+      const tables = [
+        ['table:scores', await hashRunTable(store, 'scores', input.runId, '')],
+        ['table:metrics', await hashRunTable(store, 'metrics', input.runId, '')],
+      ] as const;
+      await store.transaction(async (tx) => {
+        await tx.run(
           `UPDATE runs SET status = $status, finished_at = coalesce(finished_at, now()), summary_json = $summary
            WHERE run_id = $id`,
           { id: input.runId, status: input.status, summary: JSON.stringify(input.summary) },
-        ),
-      );
+        );
+        for (const [kind, h] of tables) {
+          await tx.run(
+            `INSERT INTO run_outputs VALUES ($id, '', $kind, NULL, $sha, NULL, $rows, now())
+             ON CONFLICT (run_id, scope, kind) DO UPDATE SET sha256 = excluded.sha256, rows = excluded.rows, recorded_at = excluded.recorded_at`,
+            { id: input.runId, kind, sha: h.sha256, rows: h.rows },
+          );
+        }
+      });
     },
 
     async readRun(runId: string): Promise<RunRecord | null> {
@@ -178,3 +213,12 @@ export function makeRunActivities(store: Store) {
 }
 
 export type RunActivities = ReturnType<typeof makeRunActivities>;
+
+/** The study with every default filled in (recorded with the run), or null if it does not parse. */
+function resolvedStudy(studyJson: string): unknown {
+  try {
+    return parseStudy(JSON.parse(studyJson));
+  } catch {
+    return null;
+  }
+}

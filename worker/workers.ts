@@ -3,6 +3,7 @@
 // can be scaled out on other machines sharing the artifact folder.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
+import { type AuditActivityOptions, makeAuditActivities } from '../activities/audit.js';
 import { makeFingerprintActivities } from '../activities/fingerprint.js';
 import { makeFitActivities } from '../activities/fitSbayesrc.js';
 import { makeFoldGwasActivities } from '../activities/foldGwas.js';
@@ -30,10 +31,15 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
   /** Concurrent compute activities; defaults to the core count. */
   maxConcurrentComputeActivities?: number;
+  /**
+   * The cluster address, for `archiveHistories` to fetch histories with its own client; unset,
+   * it uses the worker's client (same connection and namespace).
+   */
+  temporalAddress?: string;
 }
 
-export function storeActivities(store: Store) {
-  return withKeepAlive({ ...makeRunActivities(store), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store), ...makeRecordFitActivities(store), ...makeStudyStoreActivities(store) });
+export function storeActivities(store: Store, audit: AuditActivityOptions = {}) {
+  return withKeepAlive({ ...makeRunActivities(store), ...makeAuditActivities(store, audit), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store), ...makeRecordFitActivities(store), ...makeStudyStoreActivities(store) });
 }
 
 export function computeActivities() {
@@ -64,7 +70,7 @@ export async function createWorkers(opts: WorkerOptions): Promise<Worker[]> {
     namespace: opts.namespace,
     taskQueue: opts.storeTaskQueue,
     workflowBundle: bundle,
-    activities: storeActivities(opts.store),
+    activities: storeActivities(opts.store, opts.temporalAddress ? { temporal: { address: opts.temporalAddress, namespace: opts.namespace } } : {}),
   });
   const computeWorker = await Worker.create({
     connection: opts.connection,

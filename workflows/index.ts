@@ -5,3 +5,4 @@ export { crossValidationStudy } from './crossValidationStudy.js';
 export { crossAncestryStudy } from './crossAncestryStudy.js';
 export { foldPipeline } from './foldPipeline.js';
 export { ancestryFit } from './ancestryFit.js';
+export { auditReadWorkflow } from './auditRead.js';

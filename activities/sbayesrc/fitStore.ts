@@ -2,7 +2,10 @@
 // transaction that first deletes any earlier rows of the same run and scope (a retry or a re-run
 // replaces, never duplicates). Values are those of the files (the text's 6 significant digits).
 import { readFile } from 'node:fs/promises';
+import { RowSetHash } from '../audit/tableHash.js';
 import { BadInputError } from '../errors.js';
+import { hashFile } from '../ingest/fileHash.js';
+import type { FileHash } from '../ingest/inputs.js';
 import type { Store } from '../store/store.js';
 import { fitFiles } from './fitFiles.js';
 import type { FitSummaryJson } from './outputs.js';
@@ -77,9 +80,22 @@ export async function recordFit(store: Store, req: RecordFitRequest): Promise<Re
   const enrichment = Object.fromEntries(s.annotations.map((name, t) => [name, s.enrichment[t] ?? null]));
   const cutoffReason = s.tuning ? `${s.tuning.decision}: ${s.tuning.reason}` : 'given';
   const key = { r: req.runId, sc: req.scope };
+  // Provenance (`audit verify`): the fit's files and a canonical hash of the effects rows written.
+  const outputFiles: [string, FileHash][] = [
+    ['fit.txt', await hashFile(files.txt)],
+    ['fit.json', await hashFile(files.json)],
+  ];
+  const rowHash = new RowSetHash();
+  for (let j = 0; j < effects.snp.length; j++) rowHash.add([effects.snp[j], effects.a1[j], effects.beta[j], effects.se[j], effects.pip[j]]);
+  const effectsHash = rowHash.finish();
   await store.transaction(async (tx) => {
     await tx.run(`DELETE FROM fits WHERE run_id = $r AND scope = $sc`, key);
     await tx.run(`DELETE FROM effects WHERE run_id = $r AND scope = $sc`, key);
+    await tx.run(`DELETE FROM run_outputs WHERE run_id = $r AND scope = $sc AND (kind LIKE 'fit.%' OR kind = 'table:effects')`, key);
+    for (const [kind, f] of outputFiles) {
+      await tx.run(`INSERT INTO run_outputs VALUES ($r, $sc, $kind, $path, $sha, $bytes, NULL, now())`, { ...key, kind, path: f.path, sha: f.sha256, bytes: f.bytes });
+    }
+    await tx.run(`INSERT INTO run_outputs VALUES ($r, $sc, 'table:effects', NULL, $sha, NULL, $rows, now())`, { ...key, sha: effectsHash.sha256, rows: effectsHash.rows });
     await tx.run(`INSERT INTO fits VALUES ($r, $sc, $method, $h2, $h2sd, $nnz, $sigma2e, $pi, $cutoff, $reason, $enrichment, $summary)`, {
       ...key,
       method: s.method,

@@ -1,6 +1,7 @@
 // Versioned schema of the DuckDB store. Append new migrations; never edit an applied one.
 // Each migration runs in its own transaction together with the version bump.
 
+import { auditMigration } from './auditMigration.js';
 import { fitMigration } from './fitMigration.js';
 import { qcMigration } from './qcMigration.js';
 import { studyMigration } from './studyMigration.js';
@@ -147,6 +148,7 @@ export const MIGRATIONS: readonly Migration[] = [
   qcMigration,
   fitMigration,
   studyMigration,
+  auditMigration,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);

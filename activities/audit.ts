@@ -1,0 +1,135 @@
+// Activity adapter (store queue) for the audit: `readAudit` serves `pgsflow audit` while this
+// worker owns the store (the CLI runs the short `auditReadWorkflow`, which calls it), and
+// `archiveHistories` copies a study's Temporal workflow histories (the parent and every child,
+// found in the parent's history) into the store, because Temporal's retention is short.
+import { Context } from '@temporalio/activity';
+import { Client, Connection } from '@temporalio/client';
+import type { History } from '@temporalio/common/lib/proto-utils.js';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import {
+  type AuditListRow,
+  AuditNotFoundError,
+  type AuditRun,
+  type VerifyResult,
+  auditRun,
+  listRuns,
+  verifyRun,
+} from './audit/auditData.js';
+import { withFailureMapping } from './failures.js';
+import type { Store } from './store/store.js';
+
+export type AuditRequest = { kind: 'list' } | { kind: 'run'; runId: string } | { kind: 'verify'; runId: string };
+
+export type AuditResponse =
+  | { kind: 'list'; runs: AuditListRow[] }
+  | { kind: 'run'; audit: AuditRun }
+  | { kind: 'verify'; result: VerifyResult }
+  | { kind: 'notFound'; message: string };
+
+/** Reads the store for `pgsflow audit` (one request kind per subcommand). */
+export async function answerAudit(store: Store, req: AuditRequest): Promise<AuditResponse> {
+  try {
+    switch (req.kind) {
+      case 'list':
+        return { kind: 'list', runs: await listRuns(store) };
+      case 'run':
+        return { kind: 'run', audit: await auditRun(store, req.runId) };
+      case 'verify':
+        return { kind: 'verify', result: await verifyRun(store, req.runId) };
+    }
+  } catch (e) {
+    if (e instanceof AuditNotFoundError) return { kind: 'notFound', message: e.message };
+    throw e;
+  }
+}
+
+export interface ArchiveHistoriesInput {
+  /** The study run (= the parent workflow id). */
+  runId: string;
+  /** More workflows to archive besides the run and the children its history names. */
+  workflowIds?: string[];
+}
+
+export interface ArchiveHistoriesResult {
+  archived: { workflowId: string; events: number }[];
+}
+
+export interface AuditActivityOptions {
+  /**
+   * Where to fetch histories from. Unset: the worker's own client (`Context.current().client`,
+   * same cluster and namespace as the worker).
+   */
+  temporal?: { address: string; namespace: string };
+}
+
+/** Child workflow ids started by a history, in order. */
+export function childWorkflowIds(history: History): string[] {
+  const ids: string[] = [];
+  for (const ev of history.events ?? []) {
+    const id = ev.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId;
+    if (id && !ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+export function makeAuditActivities(store: Store, opts: AuditActivityOptions = {}) {
+  const withClient = async <T>(fn: (client: Client) => Promise<T>): Promise<T> => {
+    if (!opts.temporal) return fn(Context.current().client);
+    const connection = await Connection.connect({ address: opts.temporal.address });
+    try {
+      return await fn(new Client({ connection, namespace: opts.temporal.namespace }));
+    } finally {
+      await connection.close();
+    }
+  };
+
+  return withFailureMapping({
+    async readAudit(req: AuditRequest): Promise<AuditResponse> {
+      return answerAudit(store, req);
+    },
+
+    /**
+     * Archive the histories of `runId`, every child workflow its history started (recursively)
+     * and `workflowIds`, as Temporal's JSON history format in `histories`. Called by the study
+     * workflow at its end, the parent's history is archived up to that call. Idempotent: a
+     * re-archive replaces the rows.
+     */
+    async archiveHistories(input: ArchiveHistoriesInput): Promise<ArchiveHistoriesResult> {
+      const rows = await withClient(async (client) => {
+        const queue = [input.runId, ...(input.workflowIds ?? [])];
+        const seen = new Set<string>();
+        const out: { workflowId: string; temporalRunId: string | null; events: number; json: string }[] = [];
+        while (queue.length > 0) {
+          const workflowId = queue.shift()!;
+          if (seen.has(workflowId)) continue;
+          seen.add(workflowId);
+          const handle = client.workflow.getHandle(workflowId);
+          const history = await handle.fetchHistory();
+          Context.current().heartbeat({ workflowId });
+          const first = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+          out.push({
+            workflowId,
+            temporalRunId: first?.originalExecutionRunId ?? null,
+            events: history.events?.length ?? 0,
+            json: historyToJSON(history),
+          });
+          queue.push(...childWorkflowIds(history));
+        }
+        return out;
+      });
+      await store.transaction(async (tx) => {
+        for (const r of rows) {
+          await tx.run(
+            `INSERT INTO histories VALUES ($run, $wf, $trun, $events, $json, now())
+             ON CONFLICT (run_id, workflow_id) DO UPDATE SET temporal_run_id = excluded.temporal_run_id, events = excluded.events,
+               history_json = excluded.history_json, archived_at = excluded.archived_at`,
+            { run: input.runId, wf: r.workflowId, trun: r.temporalRunId, events: r.events, json: r.json },
+          );
+        }
+      });
+      return { archived: rows.map((r) => ({ workflowId: r.workflowId, events: r.events })) };
+    },
+  });
+}
+
+export type AuditActivities = ReturnType<typeof makeAuditActivities>;
