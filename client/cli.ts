@@ -5,6 +5,7 @@ import { BadInputError, GuardError, StoreLockedError, StoreSchemaError } from '.
 import { ConfigError } from '../config/errors.js';
 import { TemporalCliError } from '../scripts/temporalCli.js';
 import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs } from './command.js';
+import { auditCommand } from './commands/audit.js';
 import { demoCommand } from './commands/demo.js';
 import { gwasCommand } from './commands/gwas.js';
 import { fitCommand } from './commands/fit.js';
@@ -20,7 +21,7 @@ import { studyCommand } from './commands/study.js';
 import { workerCommand } from './commands/worker.js';
 import { DevServerError } from './devServer.js';
 
-export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, scoreCommand, qcCommand, ldCommand, imputeCommand, fitCommand, studyCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
+export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, scoreCommand, qcCommand, ldCommand, imputeCommand, fitCommand, studyCommand, auditCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
