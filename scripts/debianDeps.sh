@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and the native addon need, when missing:
 #   plink2 (independent reference for association and scoring), procps (pgrep, orphan checks),
-#   gcc + liblapacke-dev + libopenblas-dev (native LD eigen addon).
+#   gcc + liblapacke-dev + libopenblas-dev (native LD eigen addon),
+#   chromium (headless browser for the HTML report test, driven by playwright-core).
 # Idempotent and quick when everything is present. Used by `npm test` (pretest) and .ci/run.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ command -v plink2 >/dev/null 2>&1 || need+=(plink2)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 [ -f /usr/include/lapacke.h ] || need+=(liblapacke-dev)
 dpkg -s libopenblas-dev >/dev/null 2>&1 || need+=(libopenblas-dev)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

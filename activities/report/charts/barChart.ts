@@ -1,0 +1,76 @@
+// Grouped bar chart with optional error bars (± the given half-widths) and value labels.
+import { type Frame, PALETTE, esc, fmt, legend, niceTicks, plotHeight, plotWidth, r2, svgDoc, yAxis } from './svg.js';
+
+export interface BarSeries {
+  name: string;
+  values: readonly (number | null)[];
+  /** Half-width of the error bar per category (e.g. SE or SD); null for none. */
+  errors?: readonly (number | null)[];
+}
+
+export interface BarChartSpec {
+  id: string;
+  title: string;
+  categories: readonly string[];
+  series: readonly BarSeries[];
+  yLabel: string;
+  /** Start the value axis at zero (default true). */
+  zero?: boolean;
+  width?: number;
+  height?: number;
+}
+
+export function barChart(spec: BarChartSpec): string {
+  const f: Frame = { width: spec.width ?? Math.max(360, 120 + spec.categories.length * (40 + 26 * spec.series.length)), height: spec.height ?? 300, left: 64, right: 16, top: 28, bottom: 52 };
+  const lows: number[] = [];
+  const highs: number[] = [];
+  for (const s of spec.series) {
+    s.values.forEach((v, i) => {
+      if (v === null || !Number.isFinite(v)) return;
+      const e = s.errors?.[i] ?? 0;
+      lows.push(v - (Number.isFinite(e) ? e! : 0));
+      highs.push(v + (Number.isFinite(e) ? e! : 0));
+    });
+  }
+  let lo = lows.length ? Math.min(...lows) : 0;
+  let hi = highs.length ? Math.max(...highs) : 1;
+  if (spec.zero ?? true) {
+    lo = Math.min(0, lo);
+    hi = Math.max(0, hi);
+  }
+  const ticks = niceTicks(lo, hi, 5);
+  const t0 = ticks[0]!;
+  const t1 = ticks[ticks.length - 1]!;
+  const ph = plotHeight(f);
+  const y = (v: number): number => f.top + ph - ((v - t0) / (t1 - t0 || 1)) * ph;
+  const groupW = plotWidth(f) / Math.max(1, spec.categories.length);
+  const barW = Math.min(36, (groupW * 0.8) / Math.max(1, spec.series.length));
+  const base = y(Math.max(t0, Math.min(t1, 0)));
+  const parts: string[] = [yAxis(f, ticks, y, spec.yLabel)];
+  spec.categories.forEach((c, i) => {
+    const gx = f.left + i * groupW + groupW / 2;
+    parts.push(`<text class="tick" x="${r2(gx)}" y="${f.height - f.bottom + 16}" text-anchor="middle">${esc(c)}</text>`);
+    spec.series.forEach((s, k) => {
+      const v = s.values[i];
+      if (v === null || v === undefined || !Number.isFinite(v)) return;
+      const x = gx - (barW * spec.series.length) / 2 + k * barW;
+      const top = Math.min(y(v), base);
+      const h = Math.abs(y(v) - base);
+      const color = PALETTE[k % PALETTE.length];
+      parts.push(
+        `<rect class="bar" x="${r2(x + 1)}" y="${r2(top)}" width="${r2(barW - 2)}" height="${r2(Math.max(h, 0.5))}" fill="${color}">` +
+          `<title>${esc(`${s.name} · ${c}: ${fmt(v)}${s.errors?.[i] != null ? ` ± ${fmt(s.errors[i])}` : ''}`)}</title></rect>`,
+      );
+      const e = s.errors?.[i];
+      if (e !== null && e !== undefined && Number.isFinite(e) && e > 0) {
+        const cx = x + barW / 2;
+        parts.push(
+          `<path class="errorbar" d="M${r2(cx)} ${r2(y(v - e))}V${r2(y(v + e))}M${r2(cx - 4)} ${r2(y(v - e))}H${r2(cx + 4)}M${r2(cx - 4)} ${r2(y(v + e))}H${r2(cx + 4)}"/>`,
+        );
+      }
+      parts.push(`<text class="value" x="${r2(x + barW / 2)}" y="${r2(Math.min(y(v), y(v + (e ?? 0))) - 4)}" text-anchor="middle">${esc(fmt(v, 3))}</text>`);
+    });
+  });
+  if (spec.series.length > 1) parts.push(legend(f, spec.series.map((s) => s.name)));
+  return svgDoc(spec.id, spec.title, f, parts.join(''));
+}

@@ -1,0 +1,71 @@
+// A store holding two small completed studies (3-fold cross-validation with the SBayesR baseline,
+// and a cross-ancestry EUR+EAS study), run by the real workflows on a dev server, for tests that
+// read results (report, exports). Same pattern and settings as studyWorkflow.test.ts (~20 s).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { sha256Text } from '../../activities/fingerprint.js';
+import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
+import { Store } from '../../activities/store/store.js';
+import { parseSimulateOptions } from '../../config/simulate.js';
+import { type StudyInput as StudyFileInput, parseStudy } from '../../config/study.js';
+import { resolveStudyPaths } from '../../client/study/studyInput.js';
+import { computeActivities, storeActivities, workflowBundle } from '../../worker/workers.js';
+import { crossAncestryStudy } from '../../workflows/crossAncestryStudy.js';
+import { crossValidationStudy } from '../../workflows/crossValidationStudy.js';
+import type { StudyInput } from '../../workflows/studyTypes.js';
+
+export const CV_RUN = 'cv-report';
+export const MULTI_RUN = 'multi-report';
+
+/** Runs both studies into `<dir>/store` and closes everything; the store is left closed. */
+export async function makeCompletedStudies(dir: string, temporalCli: string): Promise<string> {
+  const simDir = `${dir}/sim`;
+  await simulateStudy(parseSimulateOptions({ ancestries: ['EUR', 'EAS'], samples: [3000, 1500], refSamples: 400, snps: 1000, blockSnps: 100, seed: 5 }), simDir);
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: temporalCli }, dbFilename: `${dir}/temporal.sqlite` },
+  });
+  const storeDir = `${dir}/store`;
+  const store = await Store.open(storeDir);
+  try {
+    const small = { iterations: 150, burnIn: 50, checkpointEvery: 20 };
+    const file = (name: string, base: string, patch: Partial<StudyFileInput>): string => {
+      const raw = JSON.parse(readFileSync(`${simDir}/${base}`, 'utf8')) as StudyFileInput;
+      const path = `${simDir}/${name}.json`;
+      writeFileSync(path, JSON.stringify({ ...raw, name, ...patch }, null, 2));
+      return path;
+    };
+    const input = (path: string): StudyInput => {
+      const text = readFileSync(path, 'utf8');
+      return {
+        study: resolveStudyPaths(parseStudy(JSON.parse(text), path), simDir),
+        studyText: text,
+        studySha256: sha256Text(text),
+        studyPath: path,
+        codeVersion: 'test',
+        computeTaskQueue: 'report-compute',
+        artifactsDir: store.paths.artifacts,
+        heartbeatTimeout: '20 seconds',
+      };
+    };
+    const cvPath = file('cv_small', 'study.json', { design: { type: 'cross-validation', folds: 3, ancestry: 'EUR' }, sbayesrc: { ...small, baseline: true } });
+    const multiPath = file('multi_small', 'study-cross-ancestry.json', { sbayesrc: small });
+    const storeWorker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'report-store',
+      workflowBundle: await workflowBundle(),
+      activities: storeActivities(store),
+    });
+    const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'report-compute', activities: computeActivities(), maxConcurrentActivityTaskExecutions: 2 });
+    await storeWorker.runUntil(
+      computeWorker.runUntil(async () => {
+        await env.client.workflow.execute(crossValidationStudy, { workflowId: CV_RUN, taskQueue: 'report-store', args: [input(cvPath)] });
+        await env.client.workflow.execute(crossAncestryStudy, { workflowId: MULTI_RUN, taskQueue: 'report-store', args: [input(multiPath)] });
+      }),
+    );
+  } finally {
+    store.close();
+    await env.teardown();
+  }
+  return storeDir;
+}
