@@ -13,6 +13,7 @@ import { imputeCommand } from './commands/impute.js';
 import { ingestCommand } from './commands/ingest.js';
 import { ldCommand } from './commands/ld.js';
 import { qcCommand } from './commands/qc.js';
+import { reportCommand } from './commands/report.js';
 import { schemaCommand } from './commands/schema.js';
 import { scoreCommand } from './commands/score.js';
 import { serverCommand } from './commands/server.js';
@@ -21,7 +22,7 @@ import { studyCommand } from './commands/study.js';
 import { workerCommand } from './commands/worker.js';
 import { DevServerError } from './devServer.js';
 
-export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, scoreCommand, qcCommand, ldCommand, imputeCommand, fitCommand, studyCommand, auditCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
+export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, scoreCommand, qcCommand, ldCommand, imputeCommand, fitCommand, studyCommand, auditCommand, reportCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -1,0 +1,101 @@
+// `pgsflow report RUN --out report.html [--exports DIR]`: one self-contained HTML report of a run
+// (inline CSS and SVG, no network) and, with --exports, the run's weights, scores and metrics as
+// files other tools read. Reads the store file directly; a store held by a running worker is
+// refused with a clear message (stop the worker, or wait for the study to finish).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { StoreLockedError } from '../../activities/errors.js';
+import { writeFileAtomic } from '../../activities/files/atomicWrite.js';
+import { gatherExports, writeExports } from '../../activities/report/exports.js';
+import { gatherReport } from '../../activities/report/reportData.js';
+import { renderReport } from '../../activities/report/renderReport.js';
+import { Store, storePaths } from '../../activities/store/store.js';
+import { loadEnv } from '../../config/env.js';
+import { type Command, EXIT_FAILURE, EXIT_OK, UsageError, stringOpt } from '../command.js';
+
+const HELP = `Usage: pgsflow report RUN [--out report.html] [--exports DIR] [--store DIR]
+                      [--trait NAME] [--genome-build BUILD] [--json]
+
+Writes one self-contained HTML file about run RUN (inline CSS and SVG charts, no scripts, no
+network): study summary and provenance (study sha256, code version, timings, resumed-from), the
+QC funnel per fold/ancestry, held-out R² (and AUC for binary traits) per fold with mean ± SE,
+SBayesRC vs SBayesR, calibration by PGS decile, h² and nnz per fold, annotation enrichment,
+cross-ancestry mixing weights and test metrics, and a step timeline.
+
+Options:
+  --out FILE           the HTML report (written atomically)
+  --exports DIR        also write the run's exports under DIR:
+                         weights/<scope>.pgs.txt  PGS Catalog scoring file (format 2.0, header block:
+                                                  pgs_name, trait_reported, genome_build, weight_type,
+                                                  variants_number) per fit scope, e.g. fold-3_SBayesRC
+                         weights/<scope>.txt      SBayesRC effects: SNP A1 BETA SE PIP BETAlast
+                                                  (BETAlast from the fit's artifact; NA if it is gone)
+                         scores.tsv               per-sample scores: cohort FID IID score_name score allele_ct
+                         metrics.tsv, metrics.json  every metric (scope, method, metric, value, se, n)
+  --trait NAME         trait_reported in the scoring files (default: the study's phenotype column)
+  --genome-build B     genome_build in the scoring files (default NR, "not reported": the study
+                       file does not record a build)
+  --store DIR          the store (default PGSFLOW_STORE, else ./.pgsflow)
+  --json               print what was written as JSON
+
+At least one of --out and --exports. The store file is read directly: while a worker owns the
+store (a study is running), stop it first or wait for the study to finish.`;
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'HTML report of a run (--out) and exports: PGS Catalog weights, scores, metrics (--exports)',
+  help: HELP,
+  allowPositionals: true,
+  options: {
+    out: { type: 'string' },
+    exports: { type: 'string' },
+    store: { type: 'string' },
+    trait: { type: 'string' },
+    'genome-build': { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(parsed, ctx) {
+    const [runId, ...extra] = parsed.positionals;
+    if (runId === undefined) throw new UsageError('report: which run? (pgsflow report RUN --out report.html)');
+    if (extra.length > 0) throw new UsageError(`report: unexpected argument '${extra[0]}'`);
+    const out = stringOpt(parsed, 'out');
+    const exportsDir = stringOpt(parsed, 'exports');
+    if (out === undefined && exportsDir === undefined) throw new UsageError('report: give --out FILE.html and/or --exports DIR');
+    const storeDir = stringOpt(parsed, 'store') ?? loadEnv().store;
+    const paths = storePaths(storeDir);
+    if (!existsSync(paths.database)) {
+      ctx.stderr(`pgsflow: no store at ${paths.database} (use --store DIR or PGSFLOW_STORE)\n`);
+      return EXIT_FAILURE;
+    }
+    let store: Store;
+    try {
+      store = await Store.open(storeDir);
+    } catch (e) {
+      if (e instanceof StoreLockedError) {
+        throw new StoreLockedError(
+          `store ${paths.database} is locked by another process — most likely a worker running a study. ` +
+            `pgsflow report reads the store file itself: stop that worker (Ctrl-C) or let the study finish, then run report again.`,
+        );
+      }
+      throw e;
+    }
+    const written: { path: string; what: string }[] = [];
+    try {
+      if (out !== undefined) {
+        const html = renderReport(await gatherReport(store, runId));
+        const path = resolve(out);
+        await writeFileAtomic(path, html);
+        written.push({ path, what: `HTML report (${html.length} bytes)` });
+      }
+      if (exportsDir !== undefined) {
+        const data = await gatherExports(store, runId, stringOpt(parsed, 'trait'));
+        written.push(...(await writeExports(resolve(exportsDir), data, stringOpt(parsed, 'genome-build') ?? 'NR')));
+      }
+    } finally {
+      store.close();
+    }
+    if (parsed.values.json === true) ctx.stdout(`${JSON.stringify({ runId, files: written }, null, 2)}\n`);
+    else for (const w of written) ctx.stdout(`${w.path}  ${w.what}\n`);
+    return EXIT_OK;
+  },
+};
