@@ -10,6 +10,7 @@ import {
   WorkflowNotFoundError,
   defaultPayloadConverter,
 } from '@temporalio/client';
+import { StoreLockedError } from '../../activities/errors.js';
 import { codeVersionString } from '../../activities/provenance/codeVersion.js';
 import { type EnvConfig, loadEnv } from '../../config/env.js';
 import {
@@ -147,7 +148,12 @@ export const studyCommand: Command = {
       storeDir = chooseStoreDir(stringOpt(parsed, 'store'), file.study.store, env.store);
     }
     const log = (line: string): void => ctx.stderr(`${line}\n`);
-    const session = await openSession({ env, storeDir, withWorker: plan.withWorker, log });
+    const session = await openSession({ env, storeDir, withWorker: plan.withWorker, log }).catch((e: unknown) => {
+      if (e instanceof StoreLockedError && !embedded && (sub === 'run' || sub === 'resume')) {
+        throw new StoreLockedError(`${e.message}\n(a \`pgsflow worker\` already serves this store? then add --no-worker)`);
+      }
+      throw e;
+    });
     const calls = new Calls(session);
     const w: World = { session, call: (fn) => calls.run(fn), env, ctx, json, embedded, withWorker: plan.withWorker, storeDir, interrupted: false };
     const release = ctx.onInterrupt(async () => {
