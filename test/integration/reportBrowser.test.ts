@@ -66,7 +66,7 @@ async function openReport(html: string, shotName: string): Promise<PageCheck> {
       return {
         id: s.id,
         title: s.querySelector(':scope > title')?.textContent ?? '',
-        heading: heading && (heading as HTMLElement).offsetHeight > 0 ? (heading.textContent ?? '') : '',
+        heading: heading && heading.getBoundingClientRect().height > 0 ? (heading.textContent ?? '') : '',
         width: box.width,
         height: box.height,
       };
