@@ -100,7 +100,7 @@ export function makeRunActivities(store: Store) {
 
     async recordStep(input: RecordStepInput): Promise<void> {
       const attempt = Context.current().info.attempt;
-      // The recording worker process's peak RSS so far (an upper bound for this step's peak).
+      // The recording worker process's peak RSS so far (process-wide, not this step's own peak).
       const rss = peakRssBytes();
       await store.transaction((tx) =>
         tx.run(

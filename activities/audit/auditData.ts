@@ -26,6 +26,8 @@ export interface AuditStep {
   stepKey: string;
   step: string;
   scope: string;
+  /** Which input an `ingest` step loaded (from its key), else null. */
+  detail: string | null;
   attempt: number;
   cacheHit: boolean;
   startedAt: string;
@@ -149,6 +151,14 @@ const parse = (s: string | null | undefined): unknown => {
     return null;
   }
 };
+
+/** Keys are `step|scope|codeVersion|{parts}` (workflows/stepCache.ts): name an ingest's input. */
+function stepDetail(step: string, key: string): string | null {
+  if (step !== 'ingest') return null;
+  const at = key.indexOf('|{');
+  const parts = at >= 0 ? (parse(key.slice(at + 1)) as { input?: unknown; name?: unknown } | null) : null;
+  return typeof parts?.input === 'string' ? `${parts.input}${typeof parts.name === 'string' ? ` → ${parts.name}` : ''}` : null;
+}
 
 export class AuditNotFoundError extends Error {
   override readonly name = 'AuditNotFoundError';
@@ -282,6 +292,7 @@ export async function auditRun(store: Store, runId: string): Promise<AuditRun> {
       stepKey: s.step_key,
       step: s.step,
       scope: s.scope,
+      detail: stepDetail(s.step, s.step_key),
       attempt: s.attempt,
       cacheHit: s.cache_hit,
       startedAt: s.started_at.toISOString(),

@@ -14,7 +14,8 @@ export const auditMigration: Migration = {
     ALTER TABLE runs ADD COLUMN lockfile_sha256 VARCHAR;
     ALTER TABLE runs ADD COLUMN provenance_json VARCHAR;   -- platform, Node.js, CPUs, worker pid, resolved study
     -- Peak resident set size of the worker process that recorded the step (cumulative since
-    -- that process started, from process.resourceUsage().maxRSS): an upper bound for the step.
+    -- that process started, from process.resourceUsage().maxRSS): process-wide, not the step's own;
+    -- a compute activity run by another worker process is not measured by it.
     ALTER TABLE steps ADD COLUMN peak_rss_bytes BIGINT;
     -- What a run produced: files (sha256 and size) and canonical hashes of its table rows.
     CREATE TABLE run_outputs (

@@ -103,7 +103,7 @@ export function formatRun(a: AuditRun): string {
   out.push(
     table(
       ['STEP', 'SCOPE', 'ATTEMPT', 'CACHE', 'STARTED', 'DURATION', 'PEAK RSS'],
-      a.steps.map((s) => [s.step, s.scope || '—', String(s.attempt), s.cacheHit ? 'hit' : '', time(s.startedAt), formatDuration(s.durationSeconds), formatBytes(s.peakRssBytes)]),
+      a.steps.map((s) => [s.step, s.detail ?? (s.scope || '—'), String(s.attempt), s.cacheHit ? 'hit' : '', time(s.startedAt), formatDuration(s.durationSeconds), formatBytes(s.peakRssBytes)]),
       [false, false, true, false, false, true, true],
     ).trimEnd(),
   );

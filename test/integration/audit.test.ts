@@ -101,7 +101,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.teardown();
-  tmp?.cleanup();
+  if (process.env.PGSFLOW_KEEP_TEST_TMP) console.log(`kept ${tmp?.dir}`);
+  else tmp?.cleanup();
 });
 
 describe('provenance recording', () => {
