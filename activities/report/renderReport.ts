@@ -161,13 +161,19 @@ function crossAncestrySection(d: ReportData): string {
   const test = d.metrics.filter((m) => !m.metric.startsWith('weight:'));
   const weights = d.metrics.filter((m) => m.metric.startsWith('weight:'));
   const parts: string[] = [];
-  const metric = test.some((m) => m.metric === 'auc' && m.value !== null) ? ['r2', 'auc'] : ['r2'];
-  for (const mt of metric) {
-    const rows = test.filter((m) => m.metric === mt);
-    if (rows.length === 0) continue;
-    const cats = rows.map((m) => (m.scope === 'combined' ? `combined (${m.method})` : `${m.scope} weights`));
-    const chart = barChart({ id: `chart-ancestry-${mt}`, title: `Test-sample ${metricLabel(mt)}: single-ancestry scores vs the combined score`, categories: cats, series: [{ name: metricLabel(mt), values: rows.map((m) => m.value) }], yLabel: metricLabel(mt) });
-    parts.push(figure(`Test ${metricLabel(mt)}: single ancestry vs combined`, chart, `Test samples only (n = ${rows[0]!.n}); tuning samples, on which the mixing weights were fitted, are excluded.`));
+  const units = [...new Set(test.map((m) => `${m.scope}\u0000${m.method}`))]
+    .map((k) => k.split('\u0000') as [string, string])
+    .sort((a, b) => Number(a[0] === 'combined') - Number(b[0] === 'combined') || a[0].localeCompare(b[0]));
+  const cats = units.map(([scope, method]) => (scope === 'combined' ? `combined (${method})` : `${scope} weights`));
+  const groups = test.some((m) => m.metric === 'auc' && m.value !== null) ? [['r2', 'incremental_r2'], ['auc']] : [['r2', 'incremental_r2']];
+  for (const metrics of groups) {
+    const present = metrics.filter((mt) => test.some((m) => m.metric === mt));
+    if (present.length === 0) continue;
+    const series = present.map((mt) => ({ name: metricLabel(mt), values: units.map(([scope, method]) => test.find((m) => m.scope === scope && m.method === method && m.metric === mt)?.value ?? null) }));
+    const label = present.map(metricLabel).join(' and ');
+    const n = test.find((m) => m.metric === present[0])?.n;
+    const chart = barChart({ id: `chart-ancestry-${present[0]}`, title: `Test-sample ${label}: single-ancestry scores vs the combined score`, categories: cats, series, yLabel: present.length > 1 ? 'R²' : metricLabel(present[0]!) });
+    parts.push(figure(`Test ${label}: single ancestry vs combined`, chart, `Test samples only (n = ${n}); tuning samples, on which the mixing weights were fitted, are excluded.`));
   }
   if (weights.length > 0) {
     const chart = barChart({ id: 'chart-mixing-weights', title: 'SBayesRC-multi mixing weights per training ancestry (standardised scores)', categories: weights.map((w) => w.metric.slice(7)), series: [{ name: 'weight', values: weights.map((w) => w.value) }], yLabel: 'weight' });
@@ -177,9 +183,10 @@ function crossAncestrySection(d: ReportData): string {
   return `<section id="ancestry"><h2>Cross-ancestry: mixing weights and test metrics</h2><div class="charts">${parts.join('')}</div></section>`;
 }
 
+const methodRank = (m: string): number => (m === 'SBayesRC' ? 0 : m === 'SBayesR' ? 1 : 2);
+
 function orderMethods(methods: string[]): string[] {
-  const rank = (m: string): number => (m === 'SBayesRC' ? 0 : m === 'SBayesR' ? 1 : 2);
-  return methods.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return methods.sort((a, b) => methodRank(a) - methodRank(b) || a.localeCompare(b));
 }
 
 function calibrationSection(d: ReportData): string {
@@ -190,7 +197,7 @@ function calibrationSection(d: ReportData): string {
   const chart = lineChart({
     id: 'chart-calibration',
     title: `Calibration: ${what} by PGS decile, per method`,
-    series: d.calibration.map((g) => ({ name: `${g.label} (n = ${g.n})`, points: g.points.map((p) => ({ x: p.decile - 1, y: p.meanObserved, err: p.se })) })),
+    series: [...d.calibration].sort((a, b) => methodRank(a.label) - methodRank(b.label) || a.label.localeCompare(b.label)).map((g) => ({ name: `${g.label} (n = ${g.n})`, points: g.points.map((p) => ({ x: p.decile - 1, y: p.meanObserved, err: p.se })) })),
     xLabel: 'PGS decile (1 = lowest score)',
     yLabel: what,
     xCategories: Array.from({ length: 10 }, (_, i) => String(i + 1)),

@@ -21,7 +21,8 @@ export interface BarChartSpec {
 }
 
 export function barChart(spec: BarChartSpec): string {
-  const f: Frame = { width: spec.width ?? Math.max(360, 120 + spec.categories.length * (40 + 26 * spec.series.length)), height: spec.height ?? 300, left: 64, right: 16, top: 28, bottom: 52 };
+  const labelW = Math.max(0, ...spec.categories.map((c) => c.length * 6.5 + 14));
+  const f: Frame = { width: spec.width ?? Math.max(360, 120 + spec.categories.length * Math.max(40 + 26 * spec.series.length, labelW)), height: spec.height ?? 300, left: 64, right: 16, top: 28, bottom: 52 };
   const lows: number[] = [];
   const highs: number[] = [];
   for (const s of spec.series) {

@@ -25,7 +25,8 @@ export interface LineChartSpec {
 }
 
 export function lineChart(spec: LineChartSpec): string {
-  const rotate = (spec.xCategories?.length ?? 0) > 6;
+  const cats = spec.xCategories ?? [];
+  const rotate = cats.length > 6 && cats.some((c) => c.length > 3);
   const f: Frame = { width: spec.width ?? 560, height: spec.height ?? (rotate ? 360 : 320), left: 64, right: 20, top: 28, bottom: rotate ? 110 : 48 };
   const pts = spec.series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.y));
   const ys = pts.flatMap((p) => (p.err && Number.isFinite(p.err) ? [p.y - p.err, p.y + p.err] : [p.y]));
