@@ -1,6 +1,7 @@
 // A CLI session: a Temporal client on the configured cluster, or on an embedded dev server
 // when TEMPORAL_ADDRESS is unset, plus (optionally) an in-process worker owning the store.
 // shutdown() stops things in reverse order: worker, store, connections, server.
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
@@ -86,7 +87,19 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     }
     return {
       client,
-      call: (fn) => connection.withAbortSignal(calls.signal, fn),
+      call: async (fn) => {
+        // One signal per call, linked to the session's: the SDK adds an abort listener per gRPC
+        // request (a long result() poll makes many) and never removes them.
+        const c = new AbortController();
+        setMaxListeners(0, c.signal);
+        const onAbort = (): void => c.abort();
+        calls.signal.addEventListener('abort', onAbort, { once: true });
+        try {
+          return await connection.withAbortSignal(c.signal, fn);
+        } finally {
+          calls.signal.removeEventListener('abort', onAbort);
+        }
+      },
       address,
       namespace: env.namespace,
       ...(server ? { uiUrl: server.uiUrl, server } : {}),

@@ -339,7 +339,17 @@ function studyFiles(opts: SimulateOptions): [string, unknown][] {
   };
   const first = opts.ancestries[0]!;
   const out: [string, unknown][] = [
-    ['study.json', { name: `sim_${first}_cv`, seed: opts.seed, inputs, design: { type: 'cross-validation', folds: 10, ancestry: first } }],
+    [
+      'study.json',
+      {
+        name: `sim_${first}_cv`,
+        seed: opts.seed,
+        inputs,
+        design: { type: 'cross-validation', folds: 10, ancestry: first },
+        // With annotations, SBayesR is fitted on the same folds as the baseline (as in the paper).
+        ...(opts.annotations > 0 ? { sbayesrc: { baseline: true } } : {}),
+      },
+    ],
   ];
   if (opts.ancestries.length >= 2) {
     const target = opts.ancestries[opts.ancestries.length - 1]!;

@@ -1,61 +1,96 @@
+// `pgsflow demo` (= `npm start`): simulate a two-ancestry cohort with annotations and an LD
+// reference, ingest it, then run the two study designs on it — a ten-fold cross-validation of
+// SBayesRC with SBayesR alongside, and a cross-ancestry SBayesRC-multi study — printing progress
+// and the metrics tables. Embedded dev server unless TEMPORAL_ADDRESS is set.
 import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { codeVersionString } from '../../activities/provenance/codeVersion.js';
 import { loadEnv } from '../../config/env.js';
 import type { SimulateOptionsInput } from '../../config/simulate.js';
 import { demoWorkflow } from '../../workflows/demo.js';
+import { type StudyProgress, type StudyResult, studyProgressQuery, workflowTypeOfDesign } from '../../workflows/studyTypes.js';
 import { type Command, EXIT_OK, stringOpt } from '../command.js';
-import { openSession } from '../session.js';
+import { type Session, openSession } from '../session.js';
+import { formatMetricsSummary } from '../study/metricsSummary.js';
+import { makeRunId } from '../study/runId.js';
+import { buildStudyInput, loadStudyFile } from '../study/studyInput.js';
 
-/** The demo: a small simulated cohort (with an LD reference), big enough to be a real study. */
-const DEMO_SIMULATION: SimulateOptionsInput = { ancestries: ['EUR'], samples: [2000], refSamples: 500, snps: 2000, blockSnps: 100, h2: 0.5, seed: 1 };
+/**
+ * Sized to finish in about five minutes on two cores: 5,000 SNPs in 25 blocks, 4,000 EUR and
+ * 3,000 EAS samples, h² = 0.5 with four functional annotations driving the causal effects.
+ */
+const DEMO_SIMULATION: SimulateOptionsInput = {
+  ancestries: ['EUR', 'EAS'],
+  samples: [4000, 3000],
+  refSamples: 1000,
+  snps: 5000,
+  blockSnps: 200,
+  h2: 0.5,
+  seed: 1,
+};
+
+/** `--quick`: a smoke-test size (tens of seconds): fewer samples and SNPs, 3 folds, short chains. */
+const QUICK_SIMULATION: SimulateOptionsInput = { ancestries: ['EUR', 'EAS'], samples: [1500, 1000], refSamples: 300, snps: 800, blockSnps: 100, h2: 0.5, seed: 1 };
+const QUICK_STUDY = { folds: 3, sbayesrc: { iterations: 300, burnIn: 100 } } as const;
+
+const POLL_MS = 2_000;
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'run the demo study end to end (embedded Temporal when TEMPORAL_ADDRESS is unset)',
-  help: `Usage: pgsflow demo [--store DIR] [--no-worker] [--json]
+  summary: 'simulate a cohort and run both study designs on it (embedded Temporal when TEMPORAL_ADDRESS is unset)',
+  help: `Usage: pgsflow demo [--store DIR] [--quick] [--no-worker] [--json]
 
-Without TEMPORAL_ADDRESS: starts the Temporal dev server (SQLite under the store folder),
-an in-process worker, runs the demo workflow, prints the Temporal UI address and stops
-everything on exit or Ctrl-C. With TEMPORAL_ADDRESS: uses that cluster and starts no server.
+Simulates a two-ancestry cohort (EUR, EAS) with annotations and LD references, ingests it,
+then runs a ten-fold cross-validation (SBayesRC and SBayesR) and a cross-ancestry
+SBayesRC-multi study, printing progress and both metrics tables. Without TEMPORAL_ADDRESS the
+Temporal dev server runs embedded (SQLite under the store folder) with an in-process worker,
+and everything stops on exit or Ctrl-C (resume a study with \`pgsflow study resume RUN\`).
   --store DIR    store folder (default PGSFLOW_STORE or ./.pgsflow)
+  --quick        smoke-test size (${QUICK_SIMULATION.snps} SNPs, 3 folds, 300 sweeps): tens of seconds
   --no-worker    do not start an in-process worker (one is already serving the store)
-  --json         print the run record as JSON`,
-  options: { store: { type: 'string' }, 'no-worker': { type: 'boolean' }, json: { type: 'boolean' } },
+  --json         print both study results as JSON`,
+  options: { store: { type: 'string' }, quick: { type: 'boolean' }, 'no-worker': { type: 'boolean' }, json: { type: 'boolean' } },
   async run(parsed, ctx) {
     const env = loadEnv();
-    const storeDir = stringOpt(parsed, 'store') ?? env.store;
+    const storeDir = resolve(stringOpt(parsed, 'store') ?? env.store);
     const log = (line: string): void => ctx.stderr(`${line}\n`);
+    const started = performance.now();
     const session = await openSession({ env, storeDir, withWorker: parsed.values['no-worker'] !== true, log });
     const release = ctx.onInterrupt(() => session.shutdown());
     try {
       if (session.uiUrl) log(`Temporal UI: ${session.uiUrl} (while this command runs; server ${session.address})`);
       else log(`Temporal cluster: ${session.address}, namespace ${session.namespace}`);
-      const workflowId = `demo-${randomUUID()}`;
-      log(`starting workflow ${workflowId} on task queue ${env.storeTaskQueue}`);
-      const record = await session.call(() => session.client.workflow.execute(demoWorkflow, {
-        workflowId,
-        taskQueue: env.storeTaskQueue,
-        args: [
-          {
-            name: 'demo',
-            codeVersion: codeVersionString(),
-            computeTaskQueue: env.computeTaskQueue,
-            studyDir: join(resolve(storeDir), 'demo-study'),
-            simulate: DEMO_SIMULATION,
-          },
-        ],
-      }));
-      if (parsed.values.json === true) ctx.stdout(`${JSON.stringify(record, null, 2)}\n`);
-      else {
-        ctx.stdout(
-          `run ${record.runId}: ${record.status}\n` +
-            `  study ${join(resolve(storeDir), 'demo-study', 'study.json')} (sha256 ${record.studySha256})\n` +
-            `  code ${record.codeVersion}\n` +
-            `  steps: ${record.steps.map((s) => s.step).join(', ')}\n` +
-            `  summary: ${JSON.stringify(record.summary)}\n`,
-        );
+      const quick = parsed.values.quick === true;
+      const simulation = quick ? QUICK_SIMULATION : DEMO_SIMULATION;
+      const studyDir = join(storeDir, 'demo-study');
+      log(`simulating ${simulation.snps} SNPs × ${simulation.samples!.join(' + ')} samples into ${studyDir}`);
+      await session.call(() =>
+        session.client.workflow.execute(demoWorkflow, {
+          workflowId: `demo-${randomUUID()}`,
+          taskQueue: env.storeTaskQueue,
+          args: [{ name: 'demo', codeVersion: codeVersionString(), computeTaskQueue: env.computeTaskQueue, studyDir, simulate: simulation }],
+        }),
+      );
+      if (quick) for (const file of STUDY_FILES) await shrinkStudy(join(studyDir, file));
+
+      const results: StudyResult[] = [];
+      for (const file of STUDY_FILES) {
+        const study = await loadStudyFile(join(studyDir, file));
+        const input = buildStudyInput(study, { codeVersion: codeVersionString(), computeTaskQueue: env.computeTaskQueue, storeDir });
+        const runId = makeRunId(study.study.name);
+        const type = workflowTypeOfDesign(study.study.design.type);
+        log(`study ${runId} (${type}) from ${study.path}`);
+        const handle = await session.call(() => session.client.workflow.start(type, { workflowId: runId, taskQueue: env.storeTaskQueue, args: [input] }));
+        const result = await waitWithProgress(session, handle.workflowId, log, () => handle.result() as Promise<StudyResult>);
+        results.push(result);
+        if (parsed.values.json !== true) {
+          ctx.stdout(`\n${study.study.name}: ${result.design} run ${result.runId}\n${formatMetricsSummary(result.metrics)}`);
+        }
       }
+      if (parsed.values.json === true) ctx.stdout(`${JSON.stringify(results, null, 2)}\n`);
+      const seconds = (performance.now() - started) / 1000;
+      log(`demo finished in ${seconds.toFixed(0)} s; store ${storeDir}. Inspect a run with \`pgsflow study status RUN --store ${storeDir}\`.`);
       return EXIT_OK;
     } finally {
       release();
@@ -63,3 +98,42 @@ everything on exit or Ctrl-C. With TEMPORAL_ADDRESS: uses that cluster and start
     }
   },
 };
+
+const STUDY_FILES = ['study.json', 'study-cross-ancestry.json'] as const;
+
+/** The simulator's study file with the quick settings (the file stays a valid, complete study). */
+async function shrinkStudy(path: string): Promise<void> {
+  const study = JSON.parse(await readFile(path, 'utf8')) as { design: { type: string; folds?: number }; sbayesrc?: Record<string, unknown> };
+  if (study.design.type === 'cross-validation') study.design.folds = QUICK_STUDY.folds;
+  study.sbayesrc = { ...study.sbayesrc, ...QUICK_STUDY.sbayesrc };
+  await writeFile(path, `${JSON.stringify(study, null, 2)}\n`);
+}
+
+/** Await the result, logging a one-line progress summary whenever it changes. */
+async function waitWithProgress(session: Session, workflowId: string, log: (line: string) => void, result: () => Promise<StudyResult>): Promise<StudyResult> {
+  let last = '';
+  let done = false;
+  const poll = async (): Promise<void> => {
+    while (!done) {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      if (done) return;
+      try {
+        const p: StudyProgress = await session.client.workflow.getHandle(workflowId).query(studyProgressQuery);
+        const finished = p.units.filter((u) => u.state === 'completed').length;
+        const running = p.units.filter((u) => u.state === 'running').map((u) => `${u.scope}:${u.step}`);
+        const line = `  ${p.step}${p.units.length > 0 ? ` — ${finished}/${p.units.length} done${running.length > 0 ? `; running ${running.join(', ')}` : ''}` : ''}`;
+        if (line !== last) log(line);
+        last = line;
+      } catch {
+        // A query can time out while the worker is busy; the next poll tries again.
+      }
+    }
+  };
+  const polling = poll();
+  try {
+    return await session.call(result);
+  } finally {
+    done = true;
+    await polling;
+  }
+}

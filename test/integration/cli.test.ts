@@ -82,24 +82,32 @@ describe('pgsflow demo (embedded dev server)', () => {
   it('runs end to end, leaves no server behind, and the run is in the persisted history', async () => {
     const store = tmp();
     const db = join(store, 'temporal.sqlite');
-    const r = runCli(['demo', '--store', store], await portsEnv());
+    const r = runCli(['demo', '--quick', '--store', store], await portsEnv(), 600_000);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/Temporal UI: http:\/\/127\.0\.0\.1:\d+/);
-    const runId = /run (demo-[0-9a-f-]+): completed/.exec(r.stdout)?.[1];
-    expect(runId, r.stdout).toBeDefined();
+    const cv = /cross-validation run (sim_EUR_cv-\S+)/.exec(r.stdout)?.[1];
+    const multi = /cross-ancestry run (sim_EAS_multi-\S+)/.exec(r.stdout)?.[1];
+    expect(cv, r.stdout).toBeDefined();
+    expect(multi, r.stdout).toBeDefined();
+    // The headline tables: 3 folds with both methods, then single-ancestry and combined scores.
+    expect(r.stdout).toMatch(/mean ± SE\s+3\s+0\.\d{4} ± 0\.\d{4}\s+0\.\d{4} ± 0\.\d{4}/);
+    expect(r.stdout).toMatch(/combined\s+\d+\s+0\.\d{4}/);
+    expect(r.stdout).toContain('mixing weights');
     expect(processesMatching(db)).toEqual([]);
 
     const list = await listWorkflowsInDb(db);
-    const line = list.split('\n').find((l) => l.includes(runId ?? '?'));
-    expect(line, list).toMatch(/Completed/);
-    expect(line).toContain('demoWorkflow');
+    for (const [id, type] of [[cv, 'crossValidationStudy'], [multi, 'crossAncestryStudy']] as const) {
+      const line = list.split('\n').find((l) => l.includes(`${id ?? '?'} `) || l.endsWith(id ?? '?'));
+      expect(line, list).toMatch(/Completed/);
+      expect(line).toContain(type);
+    }
   });
 
   it('stops the server on Ctrl-C', async () => {
     const store = tmp();
     const db = join(store, 'temporal.sqlite');
     const demo = spawnCli(['demo', '--store', store], await portsEnv());
-    await demo.waitFor(/starting workflow/); // interrupt mid-run, with a workflow in flight
+    await demo.waitFor(/simulating /); // interrupt mid-run, with a workflow in flight
     expect(processesMatching(db).length).toBeGreaterThan(0);
     demo.child.kill('SIGINT');
     const { code } = await demo.exit;
@@ -129,12 +137,12 @@ describe('pgsflow demo against an external cluster (TEMPORAL_ADDRESS)', () => {
     });
     try {
       await server.waitFor(/Temporal UI: http/);
-      const r = runCli(['demo', '--store', store], { TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+      const r = runCli(['demo', '--quick', '--store', store], { TEMPORAL_ADDRESS: `127.0.0.1:${port}` }, 600_000);
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).toContain(`Temporal cluster: 127.0.0.1:${port}`);
       expect(r.stderr).not.toContain('Temporal UI');
       expect(processesMatching(join(store, 'temporal.sqlite'))).toEqual([]);
-      const runId = /run (demo-[0-9a-f-]+): completed/.exec(r.stdout)?.[1] ?? '?';
+      const runId = /cross-validation run (sim_EUR_cv-\S+)/.exec(r.stdout)?.[1] ?? '?';
       const list = execFileSync(inject('temporalCli'), ['workflow', 'list', '--address', `127.0.0.1:${port}`], { encoding: 'utf8' });
       expect(list.split('\n').find((l) => l.includes(runId))).toMatch(/Completed/);
     } finally {
