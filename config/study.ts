@@ -150,6 +150,9 @@ export const studySchema = z
             ...s.design.train.map((a, i) => ({ a, path: ['design', 'train', i] })),
             { a: s.design.target, path: ['design', 'target'] },
           ];
+    if (s.design.type === 'cross-validation' && s.inputs.sumstats !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['inputs', 'sumstats'], message: 'external summary statistics apply to cross-ancestry designs; a cross-validation computes its own fold GWAS' });
+    }
     for (const { a, path: p } of named) {
       if (!cohorts.has(a) && !(s.inputs.sumstats && a in s.inputs.sumstats && p[1] === 'train')) {
         ctx.addIssue({ code: 'custom', path: p, message: `no cohort with ancestry '${a}' in inputs.cohorts` });

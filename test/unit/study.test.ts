@@ -76,4 +76,18 @@ describe('study file schema', () => {
     expect(text).toContain('cross-ancestry');
     expect((schema.required as string[]).sort()).toEqual(['design', 'inputs', 'name']);
   });
+
+  it('names every default of the QC, imputation, SBayesRC and execution settings', () => {
+    const s = parseStudy(valid);
+    expect(s.sbayesrc).toEqual({ iterations: 3000, burnIn: 1000, cutoff: 0.995, chains: 1, threads: 1, checkpointEvery: 100, baseline: false });
+    expect(s.impute).toEqual({ enabled: true, cutoff: 0.995 });
+    expect(s.execution).toEqual({ concurrency: 2 });
+    expect(s.qc.maf).toBe(0.01);
+    expect(issueFields(() => parseStudy({ ...valid, sbayesrc: { iterations: 100, burnIn: 100 } }))).toEqual(['sbayesrc.iterations']);
+    expect(issueFields(() => parseStudy({ ...valid, qc: { mafx: 0.1 } }))).toEqual(['qc']);
+  });
+
+  it('refuses external summary statistics in a cross-validation', () => {
+    expect(issueFields(() => parseStudy({ ...valid, inputs: { ...inputs, sumstats: { EUR: 'gwas.ma' } } }))).toEqual(['inputs.sumstats']);
+  });
 });
