@@ -360,7 +360,19 @@ export async function verifyRun(store: Store, runId: string): Promise<VerifyResu
       ok: stored === audit.run.studySha256,
     });
   }
-  for (const input of audit.inputs) for (const f of input.files) await checkFile('input', f);
+  const checked = new Set<string>();
+  for (const input of audit.inputs) {
+    for (const f of input.files) {
+      checked.add(f.path);
+      await checkFile('input', f);
+    }
+  }
+  // Files of the datasets the run ingested that are not inputs (an LD panel it built under artifacts).
+  for (const f of await datasetFiles(store, runId)) {
+    if (checked.has(f.path)) continue;
+    checked.add(f.path);
+    await checkFile('data', f);
+  }
   for (const o of audit.outputs) {
     if (o.path !== null) {
       await checkFile('file', { path: o.path, sha256: o.sha256, bytes: o.bytes });
@@ -377,6 +389,24 @@ export async function verifyRun(store: Store, runId: string): Promise<VerifyResu
     checks.push(check);
   }
   return { runId, checks, mismatches: checks.filter((c) => !c.ok) };
+}
+
+/** Files (with their ingest-time hashes) of every dataset the run's ingest and buildLdPanel steps name. */
+async function datasetFiles(store: Store, runId: string): Promise<FileHash[]> {
+  const steps = await store.all<{ step: string; output_json: string | null }>(
+    `SELECT step, output_json FROM steps WHERE run_id = $r AND step IN ('ingest', 'buildLdPanel')`,
+    { r: runId },
+  );
+  const names = new Set<string>();
+  for (const s of steps) {
+    const out = parse(s.output_json) as { dataset?: unknown; name?: unknown } | null;
+    const name = s.step === 'ingest' ? out?.dataset : out?.name;
+    if (typeof name === 'string') names.add(name);
+  }
+  if (names.size === 0) return [];
+  // The catalogue is small (one row per ingested dataset): filter here.
+  const rows = (await store.all<{ dataset: string; files_json: string }>(`SELECT dataset, files_json FROM ingests ORDER BY kind, dataset`)).filter((r) => names.has(r.dataset));
+  return rows.flatMap((r) => (parse(r.files_json) as FileHash[] | null) ?? []);
 }
 
 /** Which effects rows differ from the fit's PREFIX.txt (to name the altered SNP in a mismatch). */

@@ -210,6 +210,11 @@ describe('pgsflow audit', () => {
   it('verify: a clean run passes; an altered effect row fails naming it', async () => {
     const clean = await cli(['verify', RUN_A]);
     expect(clean.status, clean.stdout).toBe(0);
+    // Inputs, the LD panel the study built (catalogued at ingest), fit files and tables are all checked.
+    expect(clean.stdout).toMatch(/^ok\s+input\s+\S+pheno\.tsv$/m);
+    expect(clean.stdout).toMatch(/^ok\s+data\s+\S+block1\.eigen\.bin$/m);
+    expect(clean.stdout).toMatch(/^ok\s+file\s+\S+SBayesRC_fold-1\.txt$/m);
+    expect(clean.stdout).toMatch(/^ok\s+table\s+scores rows$/m);
     const snp = await withStore(async (store) => {
       const [row] = await store.all<{ snp: string }>(`SELECT snp FROM effects WHERE run_id = $r AND scope = 'fold-2/SBayesRC' ORDER BY snp LIMIT 1 OFFSET 7`, { r: RUN_A });
       await store.transaction((tx) => tx.run(`UPDATE effects SET beta = beta + 1e-4 WHERE run_id = $r AND scope = 'fold-2/SBayesRC' AND snp = $s`, { r: RUN_A, s: row!.snp }));
