@@ -14,5 +14,7 @@ export function installQuietRuntime(level: string | undefined = process.env.PGSF
     const meta = entry.meta && Object.keys(entry.meta).length > 0 ? ` ${JSON.stringify(entry.meta)}` : '';
     process.stderr.write(`[temporal ${entry.level}] ${entry.message}${meta}\n`);
   });
-  Runtime.install({ logger });
+  // Core (Rust) logs are forwarded to the same stderr logger: by default they go to stdout,
+  // where they would corrupt `--json` output.
+  Runtime.install({ logger, telemetryOptions: { logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } } } });
 }

@@ -16,6 +16,7 @@ import { makeRecordFitActivities } from '../activities/recordFit.js';
 import { makeRunActivities } from '../activities/runs.js';
 import { makeScoreActivities } from '../activities/score.js';
 import { makeSimulateActivities } from '../activities/simulate.js';
+import { makeStepStartActivities } from '../activities/stepStart.js';
 import { makeStudyStoreActivities } from '../activities/studyStore.js';
 import type { Store } from '../activities/store/store.js';
 
@@ -39,7 +40,7 @@ export interface WorkerOptions {
 }
 
 export function storeActivities(store: Store, audit: AuditActivityOptions = {}) {
-  return withKeepAlive({ ...makeRunActivities(store), ...makeAuditActivities(store, audit), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store), ...makeRecordFitActivities(store), ...makeStudyStoreActivities(store) });
+  return withKeepAlive({ ...makeRunActivities(store), ...makeStepStartActivities(store), ...makeAuditActivities(store, audit), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store), ...makeRecordFitActivities(store), ...makeStudyStoreActivities(store) });
 }
 
 export function computeActivities() {
@@ -78,6 +79,8 @@ export async function createWorkers(opts: WorkerOptions): Promise<Worker[]> {
     taskQueue: opts.computeTaskQueue,
     activities: computeActivities(),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentComputeActivities ?? 2,
+    // Fit progress (sweep, h²) reaches `study status` within seconds, not at 80 % of the heartbeat timeout.
+    maxHeartbeatThrottleInterval: '2 seconds',
   });
   return [storeWorker, computeWorker];
 }

@@ -12,6 +12,7 @@ import { pipelineSteps } from './fitPipeline.js';
 import { unitRunContext } from './foldPipeline.js';
 import { computeActivities, fingerprintActivities } from './studyActivities.js';
 import { prepareStudyData } from './studyData.js';
+import { recordedStep } from './stepCache.js';
 import { runStudy } from './studyRun.js';
 import type { StudyInput, StudyResult } from './studyTypes.js';
 
@@ -92,18 +93,17 @@ export async function crossAncestryStudy(input: StudyInput): Promise<StudyResult
     progress.step = 'score';
     const targetCohort = data.cohorts[target]!;
     const split = results.find((r) => r.ancestry === target && r.foldsRunId !== null);
-    const scored = await ctx.store.scoreCohort({
+    await recordedStep(ctx, 'scoreCohort', target, () => ctx.store.scoreCohort({
       runId,
       cohort: targetCohort,
       weightFiles: results.map((r) => `${r.fits[0]!.prefix}.txt`),
       scoreNames: design.train,
       frequencySets: results.map((r) => r.gwasSet),
       ...(split ? { only: { foldsRunId: split.foldsRunId!, fold: 1 } } : {}),
-    });
-    await ctx.store.recordStep({ runId, stepKey: 'scoreCohort', step: 'scoreCohort', scope: target, output: scored });
+    }));
 
     progress.step = 'combine';
-    const combined = await ctx.store.combineAncestries({
+    const combined = await recordedStep(ctx, 'combineAncestries', target, () => ctx.store.combineAncestries({
       runId,
       cohort: targetCohort,
       scoreNames: design.train,
@@ -116,8 +116,7 @@ export async function crossAncestryStudy(input: StudyInput): Promise<StudyResult
       ...(phenotype.prevalence !== undefined ? { prevalence: phenotype.prevalence } : {}),
       tuningFraction: design.tuningFraction,
       seed: study.seed,
-    });
-    await ctx.store.recordStep({ runId, stepKey: 'combineAncestries', step: 'combineAncestries', scope: target, output: { weights: combined.weights, tuning: combined.tuning, test: combined.test } });
+    }), (c) => ({ weights: c.weights, tuning: c.tuning, test: c.test }));
     return combined.rows;
   });
 }

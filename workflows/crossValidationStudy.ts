@@ -8,7 +8,7 @@ import type { FitMethod, FitPipelineResult } from './fitPipeline.js';
 import { pipelineSteps } from './fitPipeline.js';
 import { foldPipeline, unitRunContext } from './foldPipeline.js';
 import { runLimited } from './concurrency.js';
-import { cachedStep } from './stepCache.js';
+import { cachedStep, recordedStep } from './stepCache.js';
 import { computeActivities, fingerprintActivities } from './studyActivities.js';
 import { prepareStudyData } from './studyData.js';
 import { runStudy } from './studyRun.js';
@@ -92,10 +92,11 @@ export async function crossValidationStudy(input: StudyInput): Promise<StudyResu
     for (const method of methods) {
       progress.step = 'score';
       const weightFiles = results.map((r) => `${r.fits.find((f) => f.method === method)!.prefix}.txt`);
-      const scored = await ctx.store.scoreHeldOut({ runId, cohort, weightFiles, frequencySets: gwas.gwasSets, scorePrefix: `${method}/`, foldsRunId: gwas.runId });
-      await ctx.store.recordStep({ runId, stepKey: `scoreHeldOut|${method}`, step: 'scoreHeldOut', scope: method, output: scored });
+      await recordedStep(ctx, 'scoreHeldOut', method, () =>
+        ctx.store.scoreHeldOut({ runId, cohort, weightFiles, frequencySets: gwas.gwasSets, scorePrefix: `${method}/`, foldsRunId: gwas.runId }),
+      );
       progress.step = 'evaluate';
-      const evaluated = await ctx.store.evaluateFolds({
+      const evaluated = await recordedStep(ctx, 'evaluateFolds', method, () => ctx.store.evaluateFolds({
         runId,
         cohort,
         method,
@@ -104,8 +105,7 @@ export async function crossValidationStudy(input: StudyInput): Promise<StudyResu
         ...sampleInputs,
         trait: phenotype.type,
         ...(phenotype.prevalence !== undefined ? { prevalence: phenotype.prevalence } : {}),
-      });
-      await ctx.store.recordStep({ runId, stepKey: `evaluateFolds|${method}`, step: 'evaluateFolds', scope: method, output: { rows: evaluated.rows.length } });
+      }), (e) => ({ rows: e.rows.length }));
       metrics.push(...evaluated.rows);
     }
     return metrics;

@@ -37,7 +37,17 @@ export async function cachedStep<T>(ctx: StepContext, step: string, scope: strin
       return hit.output as T;
     }
   }
+  await ctx.store.startStep({ runId: ctx.runId, stepKey: key, step, scope });
   const output = await compute();
   await ctx.store.recordStep({ runId: ctx.runId, stepKey: key, step, scope, output });
+  return output;
+}
+
+/** A step that is always computed (cheap, or depending on this run's own rows), timed and recorded. */
+export async function recordedStep<T>(ctx: StepContext, step: string, scope: string, compute: () => Promise<T>, summarise: (out: T) => unknown = (out) => out): Promise<T> {
+  const key = `${step}|${scope}`;
+  await ctx.store.startStep({ runId: ctx.runId, stepKey: key, step, scope });
+  const output = await compute();
+  await ctx.store.recordStep({ runId: ctx.runId, stepKey: key, step, scope, output: summarise(output) });
   return output;
 }

@@ -16,6 +16,7 @@ import type { QcActivities } from '../activities/qc.js';
 import type { RecordFitActivities } from '../activities/recordFit.js';
 import type { RunActivities } from '../activities/runs.js';
 import type { ScoreActivities } from '../activities/score.js';
+import type { StepStartActivities } from '../activities/stepStart.js';
 import type { StudyStoreActivities } from '../activities/studyStore.js';
 
 const retry = {
@@ -28,7 +29,7 @@ const retry = {
 
 export const DEFAULT_HEARTBEAT_TIMEOUT = '1 minute';
 
-export type StoreActivities = RunActivities & IngestActivities & FoldGwasActivities & QcActivities & ScoreActivities & RecordFitActivities & StudyStoreActivities;
+export type StoreActivities = RunActivities & StepStartActivities & IngestActivities & FoldGwasActivities & QcActivities & ScoreActivities & RecordFitActivities & StudyStoreActivities;
 export type ComputeActivities = FingerprintActivities & LdEigenActivities & ImputeActivities & FitActivities;
 
 /** Store queue: the store activities heartbeat every few seconds while they run (withKeepAlive). */

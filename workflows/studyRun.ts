@@ -37,7 +37,10 @@ export async function runStudy(input: StudyInput, body: (run: StudyRun) => Promi
     },
     unitState: (scope, state) => {
       const u = progress.units.find((x) => x.scope === scope);
-      if (u) u.state = state;
+      if (!u) return;
+      u.state = state;
+      // The child's last progress signal may not arrive before its result does.
+      if (state === 'completed') Object.assign(u, { step: 'done', done: u.steps });
     },
   };
 

@@ -1,6 +1,7 @@
 // Replays recorded histories against the current workflow code: a change that would break
 // running or resumable studies (nondeterminism) fails here, in CI, before it ships.
-// Re-record after an intended, patched() change: PGSFLOW_RECORD_HISTORIES=1 npx vitest run test/integration/workflow.test.ts
+// Re-record after an intended, patched() change: PGSFLOW_RECORD_HISTORIES=1 npx vitest run
+// test/integration/workflow.test.ts test/integration/studyWorkflow.test.ts
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';

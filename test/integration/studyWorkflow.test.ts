@@ -1,7 +1,9 @@
 // The study workflows end to end on the real Temporal dev server with a real DuckDB store:
 // a cross-validation and a cross-ancestry study on a small simulated cohort, then resume from
 // a non-retryable failure reusing completed steps.
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -86,6 +88,15 @@ const CV_PATCH = { design: { type: 'cross-validation', folds: 3, ancestry: 'EUR'
 /** Metrics without the run-specific parts, for comparing runs. */
 const values = (r: StudyResult) => r.metrics.map((m) => [m.scope, m.method, m.metric, m.value, m.se, m.n]);
 
+/** With PGSFLOW_RECORD_HISTORIES=1, keep these histories as replay fixtures (test/integration/replay.test.ts). */
+function recordHistories(ids: Record<string, string>): void {
+  if (process.env.PGSFLOW_RECORD_HISTORIES !== '1') return;
+  for (const [fixture, workflowId] of Object.entries(ids)) {
+    const json = execFileSync(inject('temporalCli'), ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', env.address]);
+    writeFileSync(fileURLToPath(new URL(`../fixtures/histories/${fixture}.json`, import.meta.url)), json);
+  }
+}
+
 const metric = (r: StudyResult, scope: string, method: string, name: string) => r.metrics.find((m) => m.scope === scope && m.method === method && m.metric === name);
 
 describe('study workflows', () => {
@@ -96,6 +107,7 @@ describe('study workflows', () => {
     );
     expect(result.status).toBe('completed');
     cvResult = result;
+    recordHistories({ crossValidationStudy: 'cv-1', foldPipeline: 'cv-1/fold-1' });
     for (const method of ['SBayesRC', 'SBayesR']) {
       // h² = 0.5 simulated, GWAS n = 2,000 on 1,000 SNPs: the held-out R² is well above zero.
       for (let k = 1; k <= 3; k++) expect(metric(result, `fold-${k}`, method, 'r2')?.value).toBeGreaterThan(0.3);
@@ -119,6 +131,7 @@ describe('study workflows', () => {
     );
     expect(result.status).toBe('completed');
     multiResult = result;
+    recordHistories({ crossAncestryStudy: 'multi-1', ancestryFit: 'multi-1/EAS' });
     for (const scope of ['EUR', 'EAS']) expect(metric(result, scope, 'SBayesRC', 'r2')?.value).toBeGreaterThan(0.05);
     const weights = result.metrics.filter((m) => m.metric.startsWith('weight:'));
     expect(weights.map((w) => w.metric).sort()).toEqual(['weight:EAS', 'weight:EUR']);
