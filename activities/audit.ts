@@ -18,16 +18,23 @@ import {
 import { withFailureMapping } from './failures.js';
 import type { Store } from './store/store.js';
 
-export type AuditRequest = { kind: 'list' } | { kind: 'run'; runId: string } | { kind: 'verify'; runId: string };
+export type AuditRequest = ({ kind: 'list' } | { kind: 'run'; runId: string } | { kind: 'verify'; runId: string }) & {
+  /** The store database the caller means (absolute path); a worker owning another store refuses. */
+  store?: string;
+};
 
 export type AuditResponse =
   | { kind: 'list'; runs: AuditListRow[] }
   | { kind: 'run'; audit: AuditRun }
   | { kind: 'verify'; result: VerifyResult }
-  | { kind: 'notFound'; message: string };
+  | { kind: 'notFound'; message: string }
+  | { kind: 'wrongStore'; message: string };
 
 /** Reads the store for `pgsflow audit` (one request kind per subcommand). */
 export async function answerAudit(store: Store, req: AuditRequest): Promise<AuditResponse> {
+  if (req.store !== undefined && req.store !== store.paths.database) {
+    return { kind: 'wrongStore', message: `the worker on this task queue owns store ${store.paths.database}, not ${req.store}` };
+  }
   try {
     switch (req.kind) {
       case 'list':

@@ -17,11 +17,17 @@ export interface AuditSource {
 }
 
 /** How long the CLI waits for the worker to answer before giving up. */
-export const AUDIT_READ_TIMEOUT = '10 minutes';
+export const AUDIT_READ_TIMEOUT = '30 minutes';
+/** How long a started audit read may wait for a worker to pick it up. */
+const NO_WORKER_MS = 20_000;
 
 export async function openAuditSource(storeDir: string, env: EnvConfig): Promise<AuditSource> {
   const paths = storePaths(storeDir);
-  if (!existsSync(paths.database)) throw new BadInputError(paths.database, 'no store here (pass --store DIR, or set PGSFLOW_STORE)');
+  if (!existsSync(paths.database)) {
+    // No local store: with a cluster, ask the worker that owns the store (wherever it runs).
+    if (env.temporalAddress !== undefined) return temporalSource(env, undefined);
+    throw new BadInputError(paths.database, 'no store here (pass --store DIR, or set PGSFLOW_STORE; or TEMPORAL_ADDRESS to read through a worker)');
+  }
   try {
     const store = await Store.open(storeDir);
     return {
@@ -37,22 +43,49 @@ export async function openAuditSource(storeDir: string, env: EnvConfig): Promise
           `set TEMPORAL_ADDRESS to the cluster that worker serves and audit reads the store through it`,
       );
     }
-    return temporalSource(env);
+    // The same file, held by a worker on this machine: it must answer for exactly this store.
+    return temporalSource(env, paths.database);
   }
 }
 
-async function temporalSource(env: EnvConfig): Promise<AuditSource> {
+async function temporalSource(env: EnvConfig, store: string | undefined): Promise<AuditSource> {
   const connection = await Connection.connect({ address: env.temporalAddress! });
   const client = new Client({ connection, namespace: env.namespace });
   return {
     via: 'temporal',
-    ask: (req) =>
-      client.workflow.execute('auditReadWorkflow', {
+    ask: async (req) => {
+      const handle = await client.workflow.start('auditReadWorkflow', {
         taskQueue: env.storeTaskQueue,
         workflowId: `audit-${randomUUID()}`,
-        args: [req],
+        args: [store === undefined ? req : { ...req, store }],
         workflowExecutionTimeout: AUDIT_READ_TIMEOUT,
-      }) as Promise<AuditResponse>,
+      });
+      const result = handle.result() as Promise<AuditResponse>;
+      // No worker on the queue would leave the CLI waiting out the whole timeout: give up early.
+      let settled = false;
+      void result.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      const deadline = Date.now() + NO_WORKER_MS;
+      while (!settled && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 500));
+        if (settled) break;
+        const d = await handle.describe();
+        if (d.historyLength > 2) break; // a worker picked up the workflow task
+      }
+      if (!settled && (await handle.describe()).historyLength <= 2) {
+        await handle.terminate('no worker answered the audit read').catch(() => undefined);
+        await result.catch(() => undefined);
+        throw new StoreLockedError(
+          `no worker answered on task queue ${env.storeTaskQueue} at ${env.temporalAddress} within ${NO_WORKER_MS / 1000} s ` +
+            `(is \`pgsflow worker\` running for this store? PGSFLOW_TASK_QUEUE must name its queue)`,
+        );
+      }
+      const res = await result;
+      if (res.kind === 'wrongStore') throw new StoreLockedError(`${res.message} (task queue ${env.storeTaskQueue}; set PGSFLOW_TASK_QUEUE to the queue of the worker that owns it)`);
+      return res;
+    },
     close: () => connection.close(),
   };
 }

@@ -72,8 +72,8 @@ function studyInput(name: string, seed: number): StudyInput {
 }
 
 /** The CLI as a child process (async: the worker in this process must keep answering). */
-async function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
-  const live = spawnCli(['audit', ...args, '--store', storeDir], { TEMPORAL_ADDRESS: '', PGSFLOW_TASK_QUEUE: STORE_QUEUE, ...extraEnv });
+async function cli(args: string[], extraEnv: Record<string, string> = {}, store = storeDir): Promise<CliResult> {
+  const live = spawnCli(['audit', ...args, '--store', store], { TEMPORAL_ADDRESS: '', PGSFLOW_TASK_QUEUE: STORE_QUEUE, ...extraEnv });
   let stdout = '';
   let stderr = '';
   live.child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -147,6 +147,10 @@ describe('pgsflow audit', () => {
       const verify = await cli(['verify', RUN_A], { TEMPORAL_ADDRESS: env.address });
       expect(verify.status, verify.stdout + verify.stderr).toBe(0);
       expect(verify.stdout).toMatch(/all \d+ recorded hashes match/);
+      // No store on this machine: the worker's store answers (a remote worker, as far as the CLI knows).
+      const remote = await cli(['--json'], { TEMPORAL_ADDRESS: env.address }, `${tmp.dir}/no-such-store`);
+      expect(remote.status, remote.stderr).toBe(0);
+      expect((JSON.parse(remote.stdout) as AuditListRow[]).length).toBe(2);
       // Without TEMPORAL_ADDRESS the locked store is refused with a hint, not opened.
       const refused = await cli([]);
       expect(refused.status).toBe(1);
