@@ -11,6 +11,7 @@ import {
   AuditNotFoundError,
   type AuditRun,
   type VerifyResult,
+  archivedHistory,
   auditRun,
   listRuns,
   verifyRun,
@@ -18,7 +19,12 @@ import {
 import { withFailureMapping } from './failures.js';
 import type { Store } from './store/store.js';
 
-export type AuditRequest = ({ kind: 'list' } | { kind: 'run'; runId: string } | { kind: 'verify'; runId: string }) & {
+export type AuditRequest = (
+  | { kind: 'list' }
+  | { kind: 'run'; runId: string }
+  | { kind: 'verify'; runId: string }
+  | { kind: 'history'; runId: string; workflowId: string }
+) & {
   /** The store database the caller means (absolute path); a worker owning another store refuses. */
   store?: string;
 };
@@ -27,6 +33,7 @@ export type AuditResponse =
   | { kind: 'list'; runs: AuditListRow[] }
   | { kind: 'run'; audit: AuditRun }
   | { kind: 'verify'; result: VerifyResult }
+  | { kind: 'history'; json: string }
   | { kind: 'notFound'; message: string }
   | { kind: 'wrongStore'; message: string };
 
@@ -43,6 +50,8 @@ export async function answerAudit(store: Store, req: AuditRequest): Promise<Audi
         return { kind: 'run', audit: await auditRun(store, req.runId) };
       case 'verify':
         return { kind: 'verify', result: await verifyRun(store, req.runId) };
+      case 'history':
+        return { kind: 'history', json: await archivedHistory(store, req.runId, req.workflowId) };
     }
   } catch (e) {
     if (e instanceof AuditNotFoundError) return { kind: 'notFound', message: e.message };

@@ -391,6 +391,18 @@ export async function verifyRun(store: Store, runId: string): Promise<VerifyResu
   return { runId, checks, mismatches: checks.filter((c) => !c.ok) };
 }
 
+/** One archived workflow history (Temporal's JSON format, as `temporal workflow show --output json`). */
+export async function archivedHistory(store: Store, runId: string, workflowId: string): Promise<string> {
+  const rows = await store.all<{ history_json: string }>(`SELECT history_json FROM histories WHERE run_id = $r AND workflow_id = $w`, { r: runId, w: workflowId });
+  if (!rows[0]) {
+    const have = await store.all<{ workflow_id: string }>(`SELECT workflow_id FROM histories WHERE run_id = $r ORDER BY workflow_id`, { r: runId });
+    throw new AuditNotFoundError(
+      `no archived history of workflow '${workflowId}' in run '${runId}'${have.length ? ` (archived: ${have.map((h) => h.workflow_id).join(', ')})` : ' (none archived)'}`,
+    );
+  }
+  return rows[0].history_json;
+}
+
 /** Files (with their ingest-time hashes) of every dataset the run's ingest and buildLdPanel steps name. */
 async function datasetFiles(store: Store, runId: string): Promise<FileHash[]> {
   const steps = await store.all<{ step: string; output_json: string | null }>(

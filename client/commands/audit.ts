@@ -13,6 +13,7 @@ const HELP = `Usage: pgsflow audit [--json] [--store DIR]
        pgsflow audit RUN [--json] [--store DIR]
        pgsflow audit verify RUN [--json] [--store DIR]
        pgsflow audit diff RUN1 RUN2 [--json] [--store DIR]
+       pgsflow audit history RUN [WORKFLOW] [--store DIR]
 
   (no RUN)     the runs: id, name, design, status, start, duration, headline metric (mean r2
                over folds for a cross-validation, combined test r2 for a cross-ancestry study).
@@ -26,6 +27,10 @@ const HELP = `Usage: pgsflow audit [--json] [--store DIR]
                mismatch (an altered effects row is named by SNP).
   diff A B     what differed: run facts, code version, inputs, parameters (resolved study),
                metrics.
+  history RUN [WORKFLOW]
+               an archived Temporal workflow history as JSON (default: the run's own workflow;
+               children are RUN/fold-K or RUN/ANCESTRY), usable for replay after Temporal's
+               retention has expired.
 
 Options:
   --json       one JSON object (the list: an array of runs)
@@ -35,7 +40,12 @@ Reads the store file when no process holds it; while a worker owns it, goes thro
 (TEMPORAL_ADDRESS, queue PGSFLOW_TASK_QUEUE): a short workflow whose activity reads the store
 in that worker.`;
 
-type Parsed = { sub: 'list' } | { sub: 'show'; run: string } | { sub: 'verify'; run: string } | { sub: 'diff'; a: string; b: string };
+type Parsed =
+  | { sub: 'list' }
+  | { sub: 'show'; run: string }
+  | { sub: 'verify'; run: string }
+  | { sub: 'diff'; a: string; b: string }
+  | { sub: 'history'; run: string; workflow: string };
 
 export function parseAuditArgs(positionals: readonly string[]): Parsed {
   const [first, ...rest] = positionals;
@@ -47,6 +57,10 @@ export function parseAuditArgs(positionals: readonly string[]): Parsed {
   if (first === 'diff') {
     if (rest.length !== 2) throw new UsageError('audit diff: expected RUN1 RUN2');
     return { sub: 'diff', a: rest[0]!, b: rest[1]! };
+  }
+  if (first === 'history') {
+    if (rest.length < 1 || rest.length > 2) throw new UsageError('audit history: expected RUN [WORKFLOW]');
+    return { sub: 'history', run: rest[0]!, workflow: rest[1] ?? rest[0]! };
   }
   if (rest.length > 0) throw new UsageError(`audit: unexpected argument '${rest[0]}'`);
   return { sub: 'show', run: first };
@@ -100,6 +114,13 @@ export const auditCommand: Command = {
             if (json) ctx.stderr(`pgsflow: verify failed: ${r.result.mismatches.map((m) => m.name).join(', ')}\n`);
             return EXIT_FAILURE;
           }
+          return EXIT_OK;
+        }
+        case 'history': {
+          const r = await ask({ kind: 'history', runId: p.run, workflowId: p.workflow });
+          if (notFound(r)) return EXIT_FAILURE;
+          if (r.kind !== 'history') throw new Error(`unexpected audit answer ${r.kind}`);
+          out(`${r.json}\n`);
           return EXIT_OK;
         }
         case 'diff': {

@@ -5,6 +5,7 @@
 // row and one input byte.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -251,6 +252,17 @@ describe('pgsflow audit', () => {
       writeFileSync(pheno, good);
     }
     expect((await cli(['verify', RUN_B])).status).toBe(0);
+  });
+
+  it('prints an archived history that replays against the workflow code', async () => {
+    const r = await cli(['history', RUN_A, `${RUN_A}/fold-1`]);
+    expect(r.status, r.stderr).toBe(0);
+    const history = historyFromJSON(JSON.parse(r.stdout));
+    expect(history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name).toBe('foldPipeline');
+    await Worker.runReplayHistory({ workflowBundle: bundle }, history, `${RUN_A}/fold-1`);
+    const missing = await cli(['history', RUN_A, 'nope']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`archived: ${RUN_A}, ${RUN_A}/fold-1`);
   });
 
   it('exits 1 for an unknown run and 2 on usage errors', async () => {
