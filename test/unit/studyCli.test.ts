@@ -28,7 +28,7 @@ const inputs = {
   ld: { type: 'build', blocks: 'blocks.tsv', reference: { EUR: ['ref/EUR'], EAS: ['ref/EAS1', 'ref/EAS2'] } },
   sumstats: { EAS: 'gwas/eas.ma' },
 };
-const raw = { name: 'height_cv', store: 'store', inputs, design: { type: 'cross-validation', ancestry: 'EUR', folds: 3 } };
+const raw = { name: 'height_multi', store: 'store', inputs, design: { type: 'cross-ancestry', train: ['EUR', 'EAS'], target: 'EAS' } };
 
 describe('study paths', () => {
   it('makes every input path absolute against the study folder, leaving absolute ones', () => {
