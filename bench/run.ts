@@ -17,6 +17,9 @@ import { scoreBench } from './scoreBench.js';
 import { type BenchRow, bestOf, printTable, runCommand } from './timing.js';
 
 const quick = process.argv.includes('--quick');
+/** `--only sbayesrc` runs just that part (e.g. while tuning the sampler). */
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '') : null;
 const SIM = quick ? { samples: 2000, snps: 10_000 } : { samples: 10_000, snps: 50_000 };
 const DECODE = quick ? { samples: 2000, snps: 20_000 } : { samples: 10_000, snps: 100_000 };
 
@@ -25,6 +28,12 @@ async function main(): Promise<void> {
   const rows: BenchRow[] = [];
   console.log(`pgsflow bench${quick ? ' (quick)' : ''}: ${cpus().length} cores, node ${process.version}, scratch ${dir}`);
   try {
+    if (only === 'sbayesrc') {
+      rows.push(...(await sbayesrcBench(dir, quick)));
+      printTable(rows);
+      return;
+    }
+    if (only !== null) throw new Error(`--only: unknown part ${only} (known: sbayesrc)`);
     // 1. Simulation speed (goal: 10,000 people × 50,000 SNPs in under a minute).
     const simDir = join(dir, 'sim');
     const simSeconds = await bestOf(1, async () => {

@@ -6,6 +6,7 @@
 import { lowRankBlock, type LowRankBlock } from '../activities/sbayesrc/lowRank.js';
 import { initChain } from '../activities/sbayesrc/chainState.js';
 import { runChainParallel } from '../activities/sbayesrc/parallelChain.js';
+import { loadSweepKernel, setSweepKernelPreference, type SweepKernelKind } from '../activities/sbayesrc/nativeKernel.js';
 import type { Annotations } from '../activities/sbayesrc/probit.js';
 import { assembleProblem, type SbayesProblem } from '../activities/sbayesrc/problem.js';
 import { runChain } from '../activities/sbayesrc/sampler.js';
@@ -33,7 +34,7 @@ interface BenchProblem {
   madds: number;
 }
 
-function simulate(seed: number): BenchProblem {
+export function simulate(seed: number): BenchProblem {
   const rng = Rng.stream(seed, 0);
   const nSnps = BLOCKS * M;
   // Known effects: 1 % causal, normal, scaled to h² on the standardised scale (R ≈ I within blocks for the scale).
@@ -147,8 +148,9 @@ function probitApprox(p: number): number {
   return ((((((a[0]! * t + a[1]!) * t + a[2]!) * t + a[3]!) * t + a[4]!) * t + a[5]!) * q) / (((((b[0]! * t + b[1]!) * t + b[2]!) * t + b[3]!) * t + b[4]!) * t + 1);
 }
 
-async function timeChain(p: SbayesProblem, sweeps: number, threads: number): Promise<{ seconds: number; h2: number }> {
+async function timeChain(p: SbayesProblem, sweeps: number, threads: number, kernel: SweepKernelKind): Promise<{ seconds: number; h2: number }> {
   let h2 = NaN;
+  setSweepKernelPreference(kernel === 'native' ? 'auto' : 'wasm');
   const seconds = await bestOf(1, async () => {
     const st = initChain(p, 1);
     const opts = { iterations: sweeps, burnIn: Math.floor(sweeps / 3) };
@@ -170,25 +172,29 @@ export async function sbayesrcBench(_dir: string, quick: boolean): Promise<Bench
   const plain = assembleProblem(sim.blocks, sim.bhat, null);
   const annotated = assembleProblem(sim.blocks, sim.bhat, sim.annotations);
   const rows: BenchRow[] = [];
+  const native = loadSweepKernel();
+  // Both kernels side by side in one run (same machine load): the C kernel, and the WebAssembly path it replaces.
+  const kernels: SweepKernelKind[] = native.addon ? ['native', 'wasm'] : ['wasm'];
+  console.log(native.addon ? `native sweep kernel: ${native.addon.config()}` : `native sweep kernel missing (${native.error}): WebAssembly only`);
   const label = `${BLOCKS * M} SNPs, ${BLOCKS} blocks of ${M}, ${sweeps} sweeps`;
   const cases = [
     { name: 'SBayesR', p: plain, ref: REF_SECONDS.sbayesr, goal1: '≤ 1 (≥ the reference per thread)' },
     { name: `SBayesRC (${N_ANNOT} annotations)`, p: annotated, ref: REF_SECONDS.sbayesrc, goal1: '≤ 0.5 (≥ 2× the reference)' },
   ];
-  for (const c of cases) {
+  for (const c of cases) for (const kernel of kernels) {
     const peer = (c.ref * sweeps) / REF_SECONDS.sweeps;
     let one = NaN;
     for (const threads of [1, 2]) {
-      const { seconds, h2 } = await timeChain(c.p, sweeps, threads);
+      const { seconds, h2 } = await timeChain(c.p, sweeps, threads, kernel);
       if (threads === 1) one = seconds;
       const sps = sweeps / seconds;
       console.log(
-        `${c.name}, ${threads} thread${threads > 1 ? 's' : ''}: ${seconds.toFixed(2)} s, ${sps.toFixed(0)} sweeps/s, ` +
+        `${c.name} [${kernel}], ${threads} thread${threads > 1 ? 's' : ''}: ${seconds.toFixed(2)} s, ${sps.toFixed(0)} sweeps/s, ` +
           `${((sim.madds * sps) / 1e9).toFixed(2)} G multiply-adds/s (Σ m·k per sweep; reference ${((sim.madds * REF_SECONDS.sweeps) / c.ref / 1e9).toFixed(2)}), ` +
           `h² (last sweep) ${h2.toFixed(3)}` + (threads > 1 ? `, speed-up ${(one / seconds).toFixed(2)}× (goal ≥ 1.7×)` : ''),
       );
       rows.push({
-        name: `${c.name}, ${threads} thread${threads > 1 ? 's' : ''}, ${label}`,
+        name: `${c.name} [${kernel}], ${threads} thread${threads > 1 ? 's' : ''}, ${label}`,
         ours: seconds,
         peer,
         peerName: PEER,
@@ -196,5 +202,6 @@ export async function sbayesrcBench(_dir: string, quick: boolean): Promise<Bench
       });
     }
   }
+  setSweepKernelPreference('auto');
   return rows;
 }

@@ -2,53 +2,61 @@
 // hyper-parameters and each has its own PRNG stream, so the result is bit-identical to the
 // single-threaded chain for any thread count; only the global step runs on the main thread.
 import { Worker } from 'node:worker_threads';
-import type { BlockWorkerReply, BlockWorkerRequest } from './blockWorker.js';
+import type { BlockWorkerInit, BlockWorkerReply } from './blockWorker.js';
 import type { ChainState } from './chainState.js';
 import type { SbayesProblem } from './problem.js';
 import { chainWorkspace, finishSweep, prepareSweep, sweepBlocks, sweepTarget, type ChainOptions, type SweepReport } from './sampler.js';
 import { shareProblem, shareState, shareWorkspace } from './sharedMemory.js';
+import { CTRL_STOP, WORKER_FAILED, paramsBuffer, writeParams } from './sweepControl.js';
 
 const BOOT = new URL('./blockWorkerBoot.mjs', import.meta.url);
 
+/** A long-lived worker thread: messages only to start (init → ready) and to report a failure. */
 class BlockWorker {
   private readonly worker = new Worker(BOOT);
-  private waiting: { resolve: () => void; reject: (e: Error) => void } | null = null;
-  private failure: Error | null = null;
-  readonly ready: Promise<void>;
+  failure: Error | null = null;
+  private stopping = false;
+  private readyWait: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  private exited: Promise<void>;
 
   constructor() {
-    this.ready = new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-    });
-    this.ready.catch(() => {});
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.on('message', (msg: BlockWorkerReply) => {
-      const w = this.waiting;
-      this.waiting = null;
-      if (!w) return;
-      if (msg.type === 'error') w.reject(new Error(`block worker: ${msg.message}`));
-      else w.resolve();
+      if (msg.type === 'error') this.fail(new Error(`block worker: ${msg.message}`));
+      else {
+        this.readyWait?.resolve();
+        this.readyWait = null;
+      }
     });
-    const fail = (e: Error): void => {
-      this.failure ??= e;
-      this.waiting?.reject(e);
-      this.waiting = null;
-    };
-    this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`block worker exited (code ${code})`)));
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) => this.fail(new Error(`block worker exited (code ${code})`)));
   }
 
-  async request(msg: BlockWorkerRequest): Promise<void> {
-    await this.ready;
-    if (this.failure) throw this.failure;
+  private fail(e: Error): void {
+    if (this.stopping) return;
+    this.failure ??= e;
+    this.readyWait?.reject(this.failure);
+    this.readyWait = null;
+  }
+
+  start(init: BlockWorkerInit): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-      this.worker.postMessage(msg);
+      this.readyWait = { resolve, reject };
+      this.worker.postMessage(init);
     });
   }
 
-  async terminate(): Promise<void> {
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
+  /** After the stop word: let the loop end by itself, or terminate it. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), 2000);
+    });
+    const how = await Promise.race([this.exited.then(() => 'ok' as const), late]);
+    clearTimeout(timer);
+    if (how === 'late') await this.worker.terminate();
   }
 }
 
@@ -70,7 +78,10 @@ export function splitBlocks(p: SbayesProblem, parts: number): Int32Array[] {
 
 /**
  * Run `st` to `stopAt` sweeps on `threads` threads. `st`'s swept arrays are replaced by shared
- * copies (same values), so the caller keeps using `st` as before.
+ * copies (same values), so the caller keeps using `st` as before. Workers live for the whole
+ * run and own a fixed set of blocks; per sweep they only see the hyper-parameters (shared
+ * memory) and a bump of the control word. Like runChainYielding, this yields to the event loop
+ * at least every `yieldMs` and waits for whatever `onSweep` returns (a checkpoint write).
  */
 export async function runChainParallel(
   p: SbayesProblem,
@@ -78,7 +89,8 @@ export async function runChainParallel(
   opts: ChainOptions,
   threads: number,
   stopAt = opts.iterations,
-  onSweep?: (r: SweepReport, st: ChainState) => void,
+  onSweep?: (r: SweepReport, st: ChainState) => Promise<void> | void,
+  yieldMs = 100,
 ): Promise<SweepReport | null> {
   const sp = shareProblem(p);
   Object.assign(st, shareState(st));
@@ -86,23 +98,56 @@ export async function runChainParallel(
   const parts = splitBlocks(sp, threads);
   const target = sweepTarget(sp, st, ws);
   const workers = parts.slice(1).map(() => new BlockWorker());
+  const control = new Int32Array(new SharedArrayBuffer(4 * (1 + workers.length)));
+  const params = paramsBuffer(st.alpha.length);
   try {
     // Workers get only the shared arrays (structured clone shares SharedArrayBuffers, copies the rest).
     const { residual, beta, delta, removed, sigma2e, rng } = st;
     const slim = { ...target, state: { residual, beta, delta, removed, sigma2e, rng } };
-    await Promise.all(workers.map((w) => w.request({ type: 'init', target: slim })));
+    await Promise.all(workers.map((w, i) => w.start({ type: 'init', target: slim, blocks: parts[i + 1]!, control, params, index: i })));
     let last: SweepReport | null = null;
+    let seq = 0;
+    let mark = performance.now();
     const end = Math.min(stopAt, opts.iterations);
     while (st.sweep < end) {
-      const params = prepareSweep(sp, st, ws);
-      const pending = workers.map((w, i) => w.request({ type: 'sweep', params, blocks: parts[i + 1]! }));
-      sweepBlocks(target, params, parts[0]!);
-      await Promise.all(pending);
+      const sweepParams = prepareSweep(sp, st, ws);
+      writeParams(sweepParams, params);
+      seq++;
+      Atomics.store(control, 0, seq);
+      Atomics.notify(control, 0);
+      sweepBlocks(target, sweepParams, parts[0]!);
+      for (let i = 0; i < workers.length; i++) await waitDone(control, 1 + i, seq, workers[i]!);
       last = finishSweep(sp, st, opts, ws);
-      onSweep?.(last, st);
+      const wait = onSweep?.(last, st);
+      if (wait) {
+        await wait;
+        mark = performance.now();
+      } else if (performance.now() - mark >= yieldMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        mark = performance.now();
+      }
     }
     return last;
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    Atomics.store(control, 0, CTRL_STOP);
+    Atomics.notify(control, 0);
+    await Promise.all(workers.map((w) => w.stop()));
+  }
+}
+
+/**
+ * Block (Atomics.wait) until worker `at` has done sweep `seq`. A failed or vanished worker is
+ * noticed through its messages and events, so between bounded waits the event loop gets a turn.
+ */
+async function waitDone(control: Int32Array, at: number, seq: number, w: BlockWorker): Promise<void> {
+  for (;;) {
+    const v = Atomics.load(control, at);
+    if (v === seq) return;
+    if (v === WORKER_FAILED || w.failure) {
+      // The error message may still be in flight.
+      for (let i = 0; i < 100 && !w.failure; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      throw w.failure ?? new Error('block worker failed');
+    }
+    if (Atomics.wait(control, at, v, 200) === 'timed-out') await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }

@@ -4,15 +4,16 @@
 // sweep and resuming from a checkpoint continues the same chain bit for bit.
 import { Rng } from '../random/rng.js';
 import { sweepBlock, sweepScratch, type BlockResult, type BlockState, type KernelPlacement } from './blockSweep.js';
+import { chooseSweepKernel, nativeSweepKernel, type SweepKernelKind } from './nativeKernel.js';
 import { WasmKernel } from './wasmKernel.js';
 import { STAT, TRACE_WIDTH, type ChainState } from './chainState.js';
 import { drawPi } from './dirichletPi.js';
-import { GAMMA, N_COMPONENTS } from './mixture.js';
+import { GAMMA, N_COMPONENTS, componentConstants } from './mixture.js';
 import { GUARD_EVERY, absQuantile, guardOutliers } from './outlierGuard.js';
 import { normalCdf } from '../random/normalDistribution.js';
 import { N_LEVELS, probitWorkspace, snpLogPi, updateAnnotationModel, type Annotations, type ProbitWorkspace } from './probit.js';
 import type { ProblemBlock, SbayesProblem } from './problem.js';
-import { geneticVariance } from './variance.js';
+import { geneticVariance, residualVariance } from './variance.js';
 
 export interface ChainOptions {
   iterations: number;
@@ -43,6 +44,8 @@ export interface ChainWorkspace {
   annotSd: Float64Array;
   /** Order the blocks are swept in; any order gives the same chain (tests shuffle it). */
   blockOrder: Int32Array;
+  /** The sweep kernel of this chain (fixed at the start, whatever the thread count). */
+  kernel: SweepKernelKind;
 }
 
 export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
@@ -59,6 +62,7 @@ export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
     blockOrder: Int32Array.from(p.blocks, (_, b) => b),
     binary,
     annotSd: p.annotations ? annotationSd(p.annotations, binary) : new Float64Array(0),
+    kernel: chooseSweepKernel(),
   };
 }
 
@@ -68,6 +72,11 @@ export interface SweepParams {
   sigma2: number[];
   /** 0: one shared log π; 5: per-SNP log π (annotations). */
   piStride: number;
+  /**
+   * Native kernel with annotations: this sweep's α, from which each block computes its SNPs'
+   * log π itself (in parallel); null when prepareSweep filled logPi for every SNP.
+   */
+  alpha: Float64Array | null;
 }
 
 /** What sweeping blocks reads and writes: the same arrays whether in this thread or shared with workers. */
@@ -78,16 +87,21 @@ export interface BlockSweepTarget {
   blockGenetic: Float64Array;
   /** Per block, SNPs per component (block b at 5·b). */
   blockCounts: Float64Array;
+  /** π per SNP (annotations; written by the native kernel's blocks). */
+  snpPi: Float64Array;
+  annotations: Annotations | null;
+  kernel: SweepKernelKind;
 }
 
 /** Log π for this sweep (shared, or per SNP from α) and the slab variances. */
 export function prepareSweep(p: SbayesProblem, st: ChainState, ws: ChainWorkspace): SweepParams {
   if (p.annotations) {
+    if (ws.kernel === 'native') return { sigma2: GAMMA.map((g) => g * st.sigma2g), piStride: N_COMPONENTS, alpha: Float64Array.from(st.alpha) };
     snpLogPi(p.annotations, st.alpha, p.nSnps, ws.logPi, ws.snpPi);
-    return { sigma2: GAMMA.map((g) => g * st.sigma2g), piStride: N_COMPONENTS };
+    return { sigma2: GAMMA.map((g) => g * st.sigma2g), piStride: N_COMPONENTS, alpha: null };
   }
   for (let k = 0; k < N_COMPONENTS; k++) ws.logPi[k] = Math.log(st.pi[k]!);
-  return { sigma2: GAMMA.map((g) => g * st.sigma2g), piStride: 0 };
+  return { sigma2: GAMMA.map((g) => g * st.sigma2g), piStride: 0, alpha: null };
 }
 
 /** This thread's WebAssembly kernel and where it holds each block's Q (built on first use). */
@@ -119,6 +133,10 @@ function placement(blocks: readonly ProblemBlock[], b: number): KernelPlacement 
 
 /** Sweep the listed blocks, each on its own PRNG stream. Blocks touch disjoint data: any split over threads is exact. */
 export function sweepBlocks(t: BlockSweepTarget, params: SweepParams, blocks: Iterable<number>): void {
+  if (t.kernel === 'native') {
+    sweepBlocksNative(t, params, blocks);
+    return;
+  }
   const sc = sweepScratch();
   const result: BlockResult = { geneticVariance: 0, counts: new Float64Array(N_COMPONENTS) };
   const st = t.state;
@@ -131,8 +149,41 @@ export function sweepBlocks(t: BlockSweepTarget, params: SweepParams, blocks: It
   }
 }
 
+const nativeScratch = { l: new Float64Array(N_COMPONENTS), half: new Float64Array(N_COMPONENTS), counts: new Float64Array(N_COMPONENTS) };
+
+/** sweepBlocks on the C kernel: the same steps as sweepBlock (blockSweep.ts), one native call per block. */
+function sweepBlocksNative(t: BlockSweepTarget, params: SweepParams, blocks: Iterable<number>): void {
+  const nat = nativeSweepKernel();
+  const st = t.state;
+  const sc = nativeScratch;
+  const ann = t.annotations;
+  for (const b of blocks) {
+    const blk = t.blocks[b]!;
+    if (params.alpha && ann) nat.logPi(ann.a, ann.nA, params.alpha, blk.first, blk.m, t.logPi, t.snpPi);
+    const c = blk.n / st.sigma2e[b]!;
+    componentConstants(c, params.sigma2, sc);
+    const sumBeta2 = nat.sweep(blk.q, blk.k, blk.m, blk.first, blk.rOffset, st.residual, st.beta, st.delta, st.removed, t.logPi, params.piStride, sc.l, sc.half, c, st.rng, 4 * b, sc.counts);
+    // Q β = w − r, so βᵀR̃β and ‖r‖² come from the k-vectors without another product with Q.
+    const r = st.residual;
+    const ro = blk.rOffset;
+    let quad = 0;
+    let rss = 0;
+    for (let i = 0; i < blk.k; i++) {
+      const ri = r[ro + i]!;
+      const f = blk.w[i]! - ri;
+      quad += f * f;
+      rss += ri * ri;
+    }
+    const rng = Rng.fromState(st.rng.subarray(4 * b, 4 * b + 4));
+    st.sigma2e[b] = residualVariance(blk.n, rss, blk.k, sumBeta2, quad, rng);
+    st.rng.set(rng.state(), 4 * b);
+    t.blockGenetic[b] = quad;
+    t.blockCounts.set(sc.counts, N_COMPONENTS * b);
+  }
+}
+
 export function sweepTarget(p: SbayesProblem, st: ChainState, ws: ChainWorkspace): BlockSweepTarget {
-  return { blocks: p.blocks, state: st, logPi: ws.logPi, blockGenetic: ws.blockGenetic, blockCounts: ws.blockCounts };
+  return { blocks: p.blocks, state: st, logPi: ws.logPi, blockGenetic: ws.blockGenetic, blockCounts: ws.blockCounts, snpPi: ws.snpPi, annotations: p.annotations, kernel: ws.kernel };
 }
 
 /** One full sweep: st.sweep advances by one. */

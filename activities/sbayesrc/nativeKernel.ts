@@ -1,0 +1,75 @@
+// The optional N-API sweep kernel (native/sbayes.c, built by scripts/buildNative.ts): one call
+// sweeps a whole LD block (dot products, mixture draws, residual updates, the block's PRNG
+// stream) in C compiled for this CPU. Loaded lazily, once per thread. When it is missing the
+// sampler uses the WebAssembly/JavaScript path instead; the two agree in distribution but not
+// in the last bits (summation order, FMA, libm against V8's exp/log), so a chain — and its
+// checkpoint/resume — is bit-identical only under the same kernel. The chain's kernel is chosen
+// once on the main thread and handed to every worker, so thread counts never change numbers.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeSweepKernel {
+  /** One Gibbs pass over a block; returns Σβ² of its SNPs. See native/sbayes.c. */
+  sweep(
+    q: Float32Array,
+    k: number,
+    m: number,
+    first: number,
+    rOffset: number,
+    residual: Float64Array,
+    beta: Float64Array,
+    delta: Uint8Array,
+    removed: Uint8Array,
+    logPi: Float64Array,
+    piStride: number,
+    l: Float64Array,
+    half: Float64Array,
+    c: number,
+    rng: Uint32Array,
+    rngOffset: number,
+    counts: Float64Array,
+  ): number;
+  /** log π and π of SNPs first..first+m−1 from α (probit.ts snpLogPi). */
+  logPi(a: Float64Array, nA: number, alpha: Float64Array, first: number, m: number, logPi: Float64Array, pi: Float64Array): undefined;
+  config(): string;
+}
+
+/** 'native': the C kernel; 'wasm': WebAssembly SIMD (JavaScript loops where SIMD is missing). */
+export type SweepKernelKind = 'native' | 'wasm';
+
+export const SBAYES_ADDON_FILE = fileURLToPath(new URL('../../native/build/sbayes.node', import.meta.url));
+
+let loaded: { addon: NativeSweepKernel | null; error: string | null } | undefined;
+
+export function loadSweepKernel(): { addon: NativeSweepKernel | null; error: string | null } {
+  if (loaded) return loaded;
+  if (!existsSync(SBAYES_ADDON_FILE)) loaded = { addon: null, error: `${SBAYES_ADDON_FILE} not built (npx tsx scripts/buildNative.ts)` };
+  else {
+    try {
+      loaded = { addon: createRequire(import.meta.url)(SBAYES_ADDON_FILE) as NativeSweepKernel, error: null };
+    } catch (e) {
+      loaded = { addon: null, error: `${SBAYES_ADDON_FILE} did not load: ${(e as Error).message}` };
+    }
+  }
+  return loaded;
+}
+
+/** The kernel the chain would use in a worker that was told `kind`; throws if native is not loadable there. */
+export function nativeSweepKernel(): NativeSweepKernel {
+  const l = loadSweepKernel();
+  if (!l.addon) throw new Error(`native sweep kernel requested but unavailable: ${l.error}`);
+  return l.addon;
+}
+
+let preference: 'auto' | 'wasm' = process.env.PGSFLOW_SBAYES_KERNEL === 'wasm' ? 'wasm' : 'auto';
+
+/** Benchmarks and tests: force the WebAssembly path ('wasm') or take native when built ('auto'). */
+export function setSweepKernelPreference(p: 'auto' | 'wasm'): void {
+  preference = p;
+}
+
+/** The kernel a new chain uses: native when built and loadable, unless the WebAssembly path is forced. */
+export function chooseSweepKernel(): SweepKernelKind {
+  return preference === 'auto' && loadSweepKernel().addon ? 'native' : 'wasm';
+}

@@ -1,0 +1,337 @@
+/*
+ * pgsflow SBayesR/SBayesRC sweep kernel: an N-API addon (plain C against node_api.h, built by
+ * scripts/buildNative.ts with gcc -O3 -march=native; no BLAS needed).
+ *
+ *   sweep(q, k, m, first, rOffset, residual, beta, delta, removed, logPi, piStride,
+ *         l, half, c, rng, rngOffset, counts)  -> sum of beta^2 over the block's SNPs
+ *       One Gibbs pass over the m SNPs of one LD block (activities/sbayesrc/blockSweep.ts):
+ *       rhs = c (Q_j^T r + beta_j), the five log-weights, delta ~ softmax, beta ~ N(L rhs, L),
+ *       r += Q_j (beta_old - beta_new). q is the block's float32 Q (SNP-major, m x k); residual,
+ *       beta, delta, removed and logPi are the chain's whole arrays (the block's SNPs start at
+ *       `first`, its residual at `rOffset`); rng holds xoshiro128** states, the block's 4 words
+ *       at rngOffset, advanced in place exactly as activities/random/rng.ts would (same
+ *       uniform and ziggurat normal). counts (5) receives SNPs per component.
+ *   logPi(a, nA, alpha, first, m, logPi, snpPi)
+ *       Per-SNP log pi and pi of SNPs first..first+m-1 from the four nested probits
+ *       p_c = Phi(a_j^T alpha_c) (activities/sbayesrc/probit.ts snpLogPi).
+ *
+ * Deterministic: every SNP's arithmetic is fixed by this binary (16 interleaved partial sums in
+ * the dot product), so any split of blocks over threads gives the same chain. It differs from
+ * the WebAssembly/JavaScript fallback in the last bits (summation order, FMA contraction, libm's
+ * exp/log/erfc against V8's), so a chain is reproduced bit for bit by the same kernel only.
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
+#define NC 5
+#define NL 4
+
+/* ---- xoshiro128** and the draws of activities/random/rng.ts ---- */
+
+static double ZIG_K[128], ZIG_W[128], ZIG_F[128];
+static const double ZIG_R = 3.442619855899;
+
+static void zig_init(void) {
+  const double m1 = 2147483648.0;
+  const double vn = 9.91256303526217e-3;
+  double dn = ZIG_R, tn = dn;
+  const double q = vn / exp(-0.5 * dn * dn);
+  ZIG_K[0] = (dn / q) * m1;
+  ZIG_K[1] = 0;
+  ZIG_W[0] = q / m1;
+  ZIG_W[127] = dn / m1;
+  ZIG_F[0] = 1;
+  ZIG_F[127] = exp(-0.5 * dn * dn);
+  for (int i = 126; i >= 1; i--) {
+    dn = sqrt(-2 * log(vn / dn + exp(-0.5 * dn * dn)));
+    ZIG_K[i + 1] = (dn / tn) * m1;
+    tn = dn;
+    ZIG_F[i] = exp(-0.5 * dn * dn);
+    ZIG_W[i] = dn / m1;
+  }
+}
+
+typedef struct {
+  uint32_t s0, s1, s2, s3;
+} rng_t;
+
+static inline uint32_t rotl(uint32_t x, int k) { return (x << k) | (x >> (32 - k)); }
+
+static inline uint32_t next_u32(rng_t *r) {
+  const uint32_t result = rotl(r->s1 * 5u, 7) * 9u;
+  const uint32_t t = r->s1 << 9;
+  r->s2 ^= r->s0;
+  r->s3 ^= r->s1;
+  r->s1 ^= r->s2;
+  r->s0 ^= r->s3;
+  r->s2 ^= t;
+  r->s3 = rotl(r->s3, 11);
+  return result;
+}
+
+static inline double uniform(rng_t *r) {
+  const double hi = (double)(next_u32(r) >> 5);
+  const double lo = (double)(next_u32(r) >> 6);
+  return (hi * 67108864.0 + lo + 0.5) / 9007199254740992.0;
+}
+
+static double normal(rng_t *r) {
+  for (;;) {
+    const int32_t hz = (int32_t)next_u32(r);
+    const int iz = (int)(next_u32(r) & 127u);
+    if (fabs((double)hz) < ZIG_K[iz]) return hz * ZIG_W[iz];
+    const double x = hz * ZIG_W[iz];
+    if (iz == 0) {
+      double xt, y;
+      do {
+        xt = -log(uniform(r)) / ZIG_R;
+        y = -log(uniform(r));
+      } while (y + y < xt * xt);
+      return hz > 0 ? ZIG_R + xt : -ZIG_R - xt;
+    }
+    if (ZIG_F[iz] + uniform(r) * (ZIG_F[iz - 1] - ZIG_F[iz]) < exp(-0.5 * x * x)) return x;
+  }
+}
+
+/* ---- the block sweep ---- */
+
+/* Q_j^T r with 16 interleaved partial sums (vectorised by gcc), then the tail. */
+static inline double dot(const float *restrict q, const double *restrict r, int k) {
+  double acc[16] = {0};
+  int i = 0;
+  for (; i + 16 <= k; i += 16)
+    for (int l = 0; l < 16; l++) acc[l] += (double)q[i + l] * r[i + l];
+  for (int l = 0; i < k; i++, l++) acc[l] += (double)q[i] * r[i];
+  double s8[8];
+  for (int l = 0; l < 8; l++) s8[l] = acc[l] + acc[l + 8];
+  double s4[4];
+  for (int l = 0; l < 4; l++) s4[l] = s8[l] + s8[l + 4];
+  return (s4[0] + s4[2]) + (s4[1] + s4[3]);
+}
+
+static inline void axpy(const float *restrict q, double *restrict r, int k, double d) {
+  for (int i = 0; i < k; i++) r[i] += (double)q[i] * d;
+}
+
+static double sweep_block(const float *q, int k, int m, int first, double *r, double *beta, uint8_t *delta,
+                          const uint8_t *removed, const double *logPi, int piStride, const double *l,
+                          const double *half, double c, rng_t *rng, double *counts) {
+  double sumBeta2 = 0;
+  double g[NC];
+  for (int x = 0; x < NC; x++) counts[x] = 0;
+  for (int j = 0; j < m; j++) {
+    const int s = first + j;
+    if (removed[s] == 1) continue;
+    const float *qj = q + (size_t)j * k;
+    const double old = beta[s];
+    const double rhs = c * (dot(qj, r, k) + old);
+    const double *lp = logPi + (size_t)s * piStride;
+    const double r2 = 0.5 * rhs * rhs;
+    g[0] = lp[0];
+    for (int x = 1; x < NC; x++) g[x] = half[x] + l[x] * r2 + lp[x];
+    double max = -INFINITY;
+    for (int x = 0; x < NC; x++)
+      if (g[x] > max) max = g[x];
+    double total = 0;
+    for (int x = 0; x < NC; x++) {
+      g[x] = exp(g[x] - max);
+      total += g[x];
+    }
+    double u = uniform(rng) * total;
+    int dl = NC - 1;
+    for (int x = 0; x < NC; x++) {
+      u -= g[x];
+      if (u < 0) {
+        dl = x;
+        break;
+      }
+    }
+    double next = 0;
+    if (dl != 0) {
+      const double lk = l[dl];
+      next = lk * rhs + sqrt(lk) * normal(rng);
+    }
+    if (next != old) {
+      axpy(qj, r, k, old - next);
+      beta[s] = next;
+    }
+    delta[s] = (uint8_t)dl;
+    counts[dl] += 1;
+    sumBeta2 += next * next;
+  }
+  return sumBeta2;
+}
+
+/* Phi(x) = erfc(-x/sqrt 2)/2, accurate in both tails. */
+static inline double phi(double x) { return 0.5 * erfc(-x * M_SQRT1_2); }
+
+static void snp_log_pi(const double *a, int nA, const double *alpha, int first, int m, double *logPi, double *pi) {
+  for (int s = first; s < first + m; s++) {
+    const double *as = a + (size_t)s * nA;
+    double reach = 1;
+    for (int c = 0; c < NL; c++) {
+      double eta = 0;
+      for (int t = 0; t < nA; t++) eta += as[t] * alpha[c * nA + t];
+      /* One erfc per level: the smaller of Phi(eta), 1 - Phi(eta) = Phi(-eta) directly, the other as 1 minus it (no cancellation). */
+      double p, q;
+      if (eta >= 0) {
+        q = phi(-eta);
+        p = 1 - q;
+      } else {
+        p = phi(eta);
+        q = 1 - p;
+      }
+      const double pic = reach * q;
+      logPi[(size_t)s * NC + c] = log(pic);
+      if (pi) pi[(size_t)s * NC + c] = pic;
+      reach *= p;
+    }
+    logPi[(size_t)s * NC + NL] = log(reach);
+    if (pi) pi[(size_t)s * NC + NL] = reach;
+  }
+}
+
+/* ---- N-API glue ---- */
+
+#define CHECK(call)                                                      \
+  do {                                                                   \
+    if ((call) != napi_ok) {                                             \
+      napi_throw_error(env, "ERR_SBAYES", "N-API call failed: " #call); \
+      return NULL;                                                       \
+    }                                                                    \
+  } while (0)
+
+static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
+  bool is;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, len, data, &ab, &off) != napi_ok || type != want) return 0;
+  return 1;
+}
+
+#define ARRAY(i, T, ctype, name)                                                       \
+  ctype *name;                                                                         \
+  size_t name##Len;                                                                    \
+  do {                                                                                 \
+    void *p_;                                                                          \
+    if (!typed(env, argv[i], T, &p_, &name##Len)) {                                   \
+      napi_throw_type_error(env, "ERR_SBAYES", "argument " #i " (" #name ") has the wrong type"); \
+      return NULL;                                                                     \
+    }                                                                                  \
+    name = (ctype *)p_;                                                                \
+  } while (0)
+
+static int num(napi_env env, napi_value v, double *out) { return napi_get_value_double(env, v, out) == napi_ok; }
+
+#define NUM(i, name)                                                               \
+  double name;                                                                     \
+  if (!num(env, argv[i], &name)) {                                                 \
+    napi_throw_type_error(env, "ERR_SBAYES", "argument " #i " (" #name ") not a number"); \
+    return NULL;                                                                   \
+  }
+
+static napi_value js_sweep(napi_env env, napi_callback_info info) {
+  size_t argc = 17;
+  napi_value argv[17];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 17) {
+    napi_throw_error(env, "ERR_SBAYES", "sweep takes 17 arguments");
+    return NULL;
+  }
+  ARRAY(0, napi_float32_array, float, q);
+  NUM(1, kd);
+  NUM(2, md);
+  NUM(3, firstd);
+  NUM(4, rOffd);
+  ARRAY(5, napi_float64_array, double, residual);
+  ARRAY(6, napi_float64_array, double, beta);
+  ARRAY(7, napi_uint8_array, uint8_t, delta);
+  ARRAY(8, napi_uint8_array, uint8_t, removed);
+  ARRAY(9, napi_float64_array, double, logPi);
+  NUM(10, strided);
+  ARRAY(11, napi_float64_array, double, l);
+  ARRAY(12, napi_float64_array, double, half);
+  NUM(13, c);
+  ARRAY(14, napi_uint32_array, uint32_t, rngs);
+  NUM(15, rngOffd);
+  ARRAY(16, napi_float64_array, double, counts);
+  const int k = (int)kd, m = (int)md, first = (int)firstd, rOff = (int)rOffd, stride = (int)strided, rngOff = (int)rngOffd;
+  const size_t lastSnp = (size_t)first + (size_t)m;
+  if (k < 0 || m < 0 || first < 0 || rOff < 0 || (size_t)m * k > qLen || (size_t)rOff + k > residualLen ||
+      lastSnp > betaLen || lastSnp > deltaLen || lastSnp > removedLen || lLen < NC || halfLen < NC || countsLen < NC ||
+      (stride != 0 && stride != NC) || (m > 0 && (lastSnp - 1) * stride + NC > logPiLen) || rngOff < 0 || (size_t)rngOff + 4 > rngsLen) {
+    napi_throw_range_error(env, "ERR_SBAYES", "sweep: array sizes do not match the block");
+    return NULL;
+  }
+  rng_t rng = {rngs[rngOff], rngs[rngOff + 1], rngs[rngOff + 2], rngs[rngOff + 3]};
+  if ((rng.s0 | rng.s1 | rng.s2 | rng.s3) == 0) rng.s0 = 1;
+  const double sb2 = sweep_block(q, k, m, first, residual + rOff, beta, delta, removed, logPi, stride, l, half, c, &rng, counts);
+  rngs[rngOff] = rng.s0;
+  rngs[rngOff + 1] = rng.s1;
+  rngs[rngOff + 2] = rng.s2;
+  rngs[rngOff + 3] = rng.s3;
+  napi_value out;
+  CHECK(napi_create_double(env, sb2, &out));
+  return out;
+}
+
+static napi_value js_log_pi(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 7) {
+    napi_throw_error(env, "ERR_SBAYES", "logPi takes 7 arguments");
+    return NULL;
+  }
+  ARRAY(0, napi_float64_array, double, a);
+  NUM(1, nAd);
+  ARRAY(2, napi_float64_array, double, alpha);
+  NUM(3, firstd);
+  NUM(4, md);
+  ARRAY(5, napi_float64_array, double, logPi);
+  ARRAY(6, napi_float64_array, double, pi);
+  const int nA = (int)nAd, first = (int)firstd, m = (int)md;
+  const size_t last = (size_t)first + (size_t)m;
+  if (nA < 1 || first < 0 || m < 0 || last * nA > aLen || alphaLen < (size_t)NL * nA || last * NC > logPiLen ||
+      (piLen != 0 && last * NC > piLen)) {
+    napi_throw_range_error(env, "ERR_SBAYES", "logPi: array sizes do not match");
+    return NULL;
+  }
+  snp_log_pi(a, nA, alpha, first, m, logPi, piLen ? pi : NULL);
+  return NULL;
+}
+
+static napi_value js_config(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  const char *s =
+#if defined(__AVX512F__)
+      "gcc -O3 -march=native (AVX-512)";
+#elif defined(__AVX2__)
+      "gcc -O3 -march=native (AVX2)";
+#else
+      "gcc -O3";
+#endif
+  CHECK(napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &out));
+  return out;
+}
+
+static pthread_once_t zig_once = PTHREAD_ONCE_INIT;
+
+NAPI_MODULE_INIT() {
+  /* Once per process: worker threads load the addon while other threads draw from the tables. */
+  pthread_once(&zig_once, zig_init);
+  napi_property_descriptor props[] = {
+      {"sweep", NULL, js_sweep, NULL, NULL, NULL, napi_default, NULL},
+      {"logPi", NULL, js_log_pi, NULL, NULL, NULL, napi_default, NULL},
+      {"config", NULL, js_config, NULL, NULL, NULL, napi_default, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}
