@@ -11,11 +11,14 @@
  *       `first`, its residual at `rOffset`); rng holds xoshiro128** states, the block's 4 words
  *       at rngOffset, advanced in place exactly as activities/random/rng.ts would (same
  *       uniform and ziggurat normal). counts (5) receives SNPs per component.
+ *   liabilities(a, nA, alpha, first, m, delta, removed, rng, rngOffset, out, outOffset)
+ *       The probit model's latent liabilities for one block's SNPs on the block's stream and
+ *       their sufficient statistics per level (see block_liabilities).
  *   logPi(a, nA, alpha, first, m, logPi, snpPi)
  *       Per-SNP log pi and pi of SNPs first..first+m-1 from the four nested probits
  *       p_c = Phi(a_j^T alpha_c) (activities/sbayesrc/probit.ts snpLogPi).
  *
- * Deterministic: every SNP's arithmetic is fixed by this binary (16 interleaved partial sums in
+ * Deterministic: every SNP's arithmetic is fixed by this binary (64 interleaved partial sums in
  * the dot product), so any split of blocks over threads gives the same chain. It differs from
  * the WebAssembly/JavaScript fallback in the last bits (summation order, FMA contraction, libm's
  * exp/log/erfc against V8's), so a chain is reproduced bit for bit by the same kernel only.
@@ -99,18 +102,22 @@ static double normal(rng_t *r) {
 
 /* ---- the block sweep ---- */
 
-/* Q_j^T r with 16 interleaved partial sums (vectorised by gcc), then the tail. */
+/*
+ * Q_j^T r with 64 interleaved partial sums (8 AVX-512 / 16 AVX2 accumulators: enough independent
+ * FMA chains to hide their latency), then 8-wide and scalar tails, then a fixed pairwise tree.
+ */
+#define LANES 64
 static inline double dot(const float *restrict q, const double *restrict r, int k) {
-  double acc[16] = {0};
+  double acc[LANES] = {0};
   int i = 0;
-  for (; i + 16 <= k; i += 16)
-    for (int l = 0; l < 16; l++) acc[l] += (double)q[i + l] * r[i + l];
+  for (; i + LANES <= k; i += LANES)
+    for (int l = 0; l < LANES; l++) acc[l] += (double)q[i + l] * r[i + l];
+  for (; i + 8 <= k; i += 8)
+    for (int l = 0; l < 8; l++) acc[l] += (double)q[i + l] * r[i + l];
   for (int l = 0; i < k; i++, l++) acc[l] += (double)q[i] * r[i];
-  double s8[8];
-  for (int l = 0; l < 8; l++) s8[l] = acc[l] + acc[l + 8];
-  double s4[4];
-  for (int l = 0; l < 4; l++) s4[l] = s8[l] + s8[l + 4];
-  return (s4[0] + s4[2]) + (s4[1] + s4[3]);
+  for (int w = LANES / 2; w >= 1; w /= 2)
+    for (int l = 0; l < w; l++) acc[l] += acc[l + w];
+  return acc[0];
 }
 
 static inline void axpy(const float *restrict q, double *restrict r, int k, double d) {
@@ -138,7 +145,7 @@ static double sweep_block(const float *q, int k, int m, int first, double *r, do
       if (g[x] > max) max = g[x];
     double total = 0;
     for (int x = 0; x < NC; x++) {
-      g[x] = exp(g[x] - max);
+      g[x] = g[x] == max ? 1.0 : exp(g[x] - max); /* exp(0) = 1 exactly: one call saved */
       total += g[x];
     }
     double u = uniform(rng) * total;
@@ -192,6 +199,57 @@ static void snp_log_pi(const double *a, int nA, const double *alpha, int first, 
     }
     logPi[(size_t)s * NC + NL] = log(reach);
     if (pi) pi[(size_t)s * NC + NL] = reach;
+  }
+}
+
+/*
+ * Z ~ N(0,1) conditioned on Z > a, exactly: plain rejection below a = 0.5 (acceptance >= 0.3),
+ * else Robert's (1995) translated-exponential proposal with the optimal rate.
+ */
+static double normal_above(double a, rng_t *rng) {
+  if (a < 0.5) {
+    for (;;) {
+      const double z = normal(rng);
+      if (z > a) return z;
+    }
+  }
+  const double lambda = (a + sqrt(a * a + 4)) / 2;
+  for (;;) {
+    const double z = a - log(uniform(rng)) / lambda;
+    const double d = z - lambda;
+    if (log(uniform(rng)) < -0.5 * d * d) return z;
+  }
+}
+
+/*
+ * The probit model's data-augmentation step for one block's SNPs, on the block's own PRNG
+ * stream: for each level c and each SNP that reached it (not removed, delta >= c), the latent
+ * liability's residual e = y - a_j^T alpha_c with y ~ N(a_j^T alpha_c, 1) truncated to y > 0
+ * when delta > c, else y <= 0; then the level's sufficient statistics over the block:
+ * out[c*L ..] = n, X^T e (nA), X^T X (nA x nA), L = 1 + nA + nA^2. The main thread adds the
+ * blocks' statistics in block order and runs the Gibbs update of alpha on them.
+ */
+static void block_liabilities(const double *a, int nA, const double *alpha, int first, int m, const uint8_t *delta,
+                              const uint8_t *removed, rng_t *rng, double *out) {
+  const int L = 1 + nA + nA * nA;
+  memset(out, 0, sizeof(double) * (size_t)NL * L);
+  for (int s = first; s < first + m; s++) {
+    if (removed[s] == 1) continue;
+    const double *x = a + (size_t)s * nA;
+    const int d = delta[s];
+    for (int c = 0; c < NL && c <= d; c++) {
+      const double *al = alpha + c * nA;
+      double eta = 0;
+      for (int t = 0; t < nA; t++) eta += x[t] * al[t];
+      const double e = d > c ? normal_above(-eta, rng) : -normal_above(eta, rng);
+      double *o = out + c * L;
+      o[0] += 1;
+      for (int t = 0; t < nA; t++) {
+        o[1 + t] += x[t] * e;
+        double *row = o + 1 + nA + t * nA;
+        for (int u = 0; u < nA; u++) row[u] += x[t] * x[u];
+      }
+    }
   }
 }
 
@@ -307,6 +365,43 @@ static napi_value js_log_pi(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_liabilities(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 11) {
+    napi_throw_error(env, "ERR_SBAYES", "liabilities takes 11 arguments");
+    return NULL;
+  }
+  ARRAY(0, napi_float64_array, double, a);
+  NUM(1, nAd);
+  ARRAY(2, napi_float64_array, double, alpha);
+  NUM(3, firstd);
+  NUM(4, md);
+  ARRAY(5, napi_uint8_array, uint8_t, delta);
+  ARRAY(6, napi_uint8_array, uint8_t, removed);
+  ARRAY(7, napi_uint32_array, uint32_t, rngs);
+  NUM(8, rngOffd);
+  ARRAY(9, napi_float64_array, double, out);
+  NUM(10, outOffd);
+  const int nA = (int)nAd, first = (int)firstd, m = (int)md, rngOff = (int)rngOffd, outOff = (int)outOffd;
+  const size_t last = (size_t)first + (size_t)m;
+  const size_t L = 1 + (size_t)nA + (size_t)nA * nA;
+  if (nA < 1 || first < 0 || m < 0 || last * nA > aLen || alphaLen < (size_t)NL * nA || last > deltaLen || last > removedLen ||
+      rngOff < 0 || (size_t)rngOff + 4 > rngsLen || outOff < 0 || (size_t)outOff + NL * L > outLen) {
+    napi_throw_range_error(env, "ERR_SBAYES", "liabilities: array sizes do not match");
+    return NULL;
+  }
+  rng_t rng = {rngs[rngOff], rngs[rngOff + 1], rngs[rngOff + 2], rngs[rngOff + 3]};
+  if ((rng.s0 | rng.s1 | rng.s2 | rng.s3) == 0) rng.s0 = 1;
+  block_liabilities(a, nA, alpha, first, m, delta, removed, &rng, out + outOff);
+  rngs[rngOff] = rng.s0;
+  rngs[rngOff + 1] = rng.s1;
+  rngs[rngOff + 2] = rng.s2;
+  rngs[rngOff + 3] = rng.s3;
+  return NULL;
+}
+
 static napi_value js_config(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
@@ -330,6 +425,7 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"sweep", NULL, js_sweep, NULL, NULL, NULL, napi_default, NULL},
       {"logPi", NULL, js_log_pi, NULL, NULL, NULL, napi_default, NULL},
+      {"liabilities", NULL, js_liabilities, NULL, NULL, NULL, napi_default, NULL},
       {"config", NULL, js_config, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;

@@ -32,6 +32,20 @@ export interface NativeSweepKernel {
   ): number;
   /** log π and π of SNPs first..first+m−1 from α (probit.ts snpLogPi). */
   logPi(a: Float64Array, nA: number, alpha: Float64Array, first: number, m: number, logPi: Float64Array, pi: Float64Array): undefined;
+  /** The probit liabilities of one block's SNPs (its stream) and their statistics per level, at out[outOffset…]. */
+  liabilities(
+    a: Float64Array,
+    nA: number,
+    alpha: Float64Array,
+    first: number,
+    m: number,
+    delta: Uint8Array,
+    removed: Uint8Array,
+    rng: Uint32Array,
+    rngOffset: number,
+    out: Float64Array,
+    outOffset: number,
+  ): undefined;
   config(): string;
 }
 

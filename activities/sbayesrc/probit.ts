@@ -140,3 +140,61 @@ export function updateAnnotationModel(
     for (let t = 0; t < nA; t++) alpha[c * nA + t] = ac[t]!;
   }
 }
+
+/** Doubles per level in a block's liability statistics: n, Xᵀe (nA), XᵀX (nA × nA). */
+export function levelStatsLength(nA: number): number {
+  return 1 + nA + nA * nA;
+}
+
+/**
+ * The Gibbs update of all four levels from the liabilities' sufficient statistics (the native
+ * kernel draws the liabilities per block on the blocks' own streams: native/sbayes.c
+ * block_liabilities). `stats` holds nBlocks × 4 levels × levelStatsLength(nA); they are added in
+ * block order, so the sums — and the chain — do not depend on which thread drew which block.
+ * Same single-site updates as probitGibbs: with b = Xᵀe and G = XᵀX, xx = G_tt, xr = b_t, and
+ * moving α_t by −d moves e by x_t·d, i.e. b by G_·t·d.
+ */
+export function updateAnnotationModelFromStats(
+  nA: number,
+  stats: Float64Array,
+  nBlocks: number,
+  alpha: Float64Array,
+  sigma2Alpha: Float64Array,
+  rng: Rng,
+): void {
+  const L = levelStatsLength(nA);
+  const sum = new Float64Array(L);
+  for (let c = 0; c < N_LEVELS; c++) {
+    sum.fill(0);
+    for (let b = 0; b < nBlocks; b++) {
+      const at = (b * N_LEVELS + c) * L;
+      for (let i = 0; i < L; i++) sum[i]! += stats[at + i]!;
+    }
+    const n = sum[0]!;
+    const base = c * nA;
+    if (n === 0) {
+      for (let t = 0; t < nA; t++) alpha[base + t] = 0;
+      alpha[base] = EMPTY_LEVEL_INTERCEPT;
+      if (nA > 1) sigma2Alpha[c] = 4 / rng.chiSquared(4 + nA - 1);
+      continue;
+    }
+    const xr = sum.subarray(1, 1 + nA);
+    const g = sum.subarray(1 + nA);
+    const s2 = sigma2Alpha[c]!;
+    for (let t = 0; t < nA; t++) {
+      const xx = g[t * nA + t]!;
+      const old = alpha[base + t]!;
+      const prec = xx + (t === 0 ? 0 : 1 / s2);
+      if (!(prec > 0)) continue;
+      const mean = (xr[t]! + xx * old) / prec;
+      const next = mean + rng.normal() / Math.sqrt(prec);
+      alpha[base + t] = next;
+      const d = old - next;
+      for (let u = 0; u < nA; u++) xr[u] = xr[u]! + g[u * nA + t]! * d;
+    }
+    if (nA <= 1) continue;
+    let ss = 0;
+    for (let t = 1; t < nA; t++) ss += alpha[base + t]! * alpha[base + t]!;
+    sigma2Alpha[c] = (ss + 4) / rng.chiSquared(4 + nA - 1);
+  }
+}

@@ -11,7 +11,16 @@ import { drawPi } from './dirichletPi.js';
 import { GAMMA, N_COMPONENTS, componentConstants } from './mixture.js';
 import { GUARD_EVERY, absQuantile, guardOutliers } from './outlierGuard.js';
 import { normalCdf } from '../random/normalDistribution.js';
-import { N_LEVELS, probitWorkspace, snpLogPi, updateAnnotationModel, type Annotations, type ProbitWorkspace } from './probit.js';
+import {
+  N_LEVELS,
+  levelStatsLength,
+  probitWorkspace,
+  snpLogPi,
+  updateAnnotationModel,
+  updateAnnotationModelFromStats,
+  type Annotations,
+  type ProbitWorkspace,
+} from './probit.js';
 import type { ProblemBlock, SbayesProblem } from './problem.js';
 import { geneticVariance, residualVariance } from './variance.js';
 
@@ -46,11 +55,14 @@ export interface ChainWorkspace {
   blockOrder: Int32Array;
   /** The sweep kernel of this chain (fixed at the start, whatever the thread count). */
   kernel: SweepKernelKind;
+  /** Native kernel with annotations: per block and level, the liabilities' statistics (probit.ts levelStatsLength). */
+  probitStats: Float64Array;
 }
 
 export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
   const nA = p.annotations?.nA ?? 0;
   const binary = p.annotations ? binaryColumns(p.annotations) : new Uint8Array(0);
+  const kernel = chooseSweepKernel();
   return {
     logPi: new Float64Array(nA > 0 ? p.nSnps * N_COMPONENTS : N_COMPONENTS),
     snpPi: new Float64Array(nA > 0 ? p.nSnps * N_COMPONENTS : 0),
@@ -62,7 +74,8 @@ export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
     blockOrder: Int32Array.from(p.blocks, (_, b) => b),
     binary,
     annotSd: p.annotations ? annotationSd(p.annotations, binary) : new Float64Array(0),
-    kernel: chooseSweepKernel(),
+    kernel,
+    probitStats: new Float64Array(kernel === 'native' && nA > 0 ? p.blocks.length * N_LEVELS * levelStatsLength(nA) : 0),
   };
 }
 
@@ -91,6 +104,7 @@ export interface BlockSweepTarget {
   snpPi: Float64Array;
   annotations: Annotations | null;
   kernel: SweepKernelKind;
+  probitStats: Float64Array;
 }
 
 /** Log π for this sweep (shared, or per SNP from α) and the slab variances. */
@@ -179,11 +193,16 @@ function sweepBlocksNative(t: BlockSweepTarget, params: SweepParams, blocks: Ite
     st.rng.set(rng.state(), 4 * b);
     t.blockGenetic[b] = quad;
     t.blockCounts.set(sc.counts, N_COMPONENTS * b);
+    // The annotation model's liabilities given this sweep's δ, on the block's stream (so in parallel).
+    if (params.alpha && ann) {
+      const at = b * N_LEVELS * levelStatsLength(ann.nA);
+      nat.liabilities(ann.a, ann.nA, params.alpha, blk.first, blk.m, st.delta, st.removed, st.rng, 4 * b, t.probitStats, at);
+    }
   }
 }
 
 export function sweepTarget(p: SbayesProblem, st: ChainState, ws: ChainWorkspace): BlockSweepTarget {
-  return { blocks: p.blocks, state: st, logPi: ws.logPi, blockGenetic: ws.blockGenetic, blockCounts: ws.blockCounts, snpPi: ws.snpPi, annotations: p.annotations, kernel: ws.kernel };
+  return { blocks: p.blocks, state: st, logPi: ws.logPi, blockGenetic: ws.blockGenetic, blockCounts: ws.blockCounts, snpPi: ws.snpPi, annotations: p.annotations, kernel: ws.kernel, probitStats: ws.probitStats };
 }
 
 /** One full sweep: st.sweep advances by one. */
@@ -201,7 +220,8 @@ export function finishSweep(p: SbayesProblem, st: ChainState, opts: ChainOptions
   for (let b = 0; b < nB; b++) for (let k = 0; k < N_COMPONENTS; k++) ws.counts[k]! += ws.blockCounts[N_COMPONENTS * b + k]!;
   st.sigma2g = geneticVariance(ws.blockGenetic);
   const global = Rng.fromState(st.rng.subarray(4 * nB, 4 * nB + 4));
-  if (ann && ws.probit) updateAnnotationModel(ann, st.delta, st.removed, st.alpha, st.sigma2Alpha, global, ws.probit);
+  if (ann && ws.kernel === 'native') updateAnnotationModelFromStats(ann.nA, ws.probitStats, nB, st.alpha, st.sigma2Alpha, global);
+  else if (ann && ws.probit) updateAnnotationModel(ann, st.delta, st.removed, st.alpha, st.sigma2Alpha, global, ws.probit);
   else drawPi(ws.counts, global, st.pi);
   st.rng.set(global.state(), 4 * nB);
   st.sweep++;

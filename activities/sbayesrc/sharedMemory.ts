@@ -25,5 +25,5 @@ export function shareState(st: ChainState): ChainState {
 }
 
 export function shareWorkspace(ws: ChainWorkspace): ChainWorkspace {
-  return { ...ws, logPi: shared(ws.logPi), snpPi: shared(ws.snpPi), blockGenetic: shared(ws.blockGenetic), blockCounts: shared(ws.blockCounts) };
+  return { ...ws, logPi: shared(ws.logPi), snpPi: shared(ws.snpPi), blockGenetic: shared(ws.blockGenetic), blockCounts: shared(ws.blockCounts), probitStats: shared(ws.probitStats) };
 }
