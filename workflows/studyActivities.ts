@@ -6,6 +6,7 @@
 // within its heartbeat timeout, not after start-to-close.
 import { proxyActivities } from '@temporalio/workflow';
 import { NON_RETRYABLE_ERROR_TYPES } from '../config/errorTypes.js';
+import type { AuditActivities } from '../activities/audit.js';
 import type { FingerprintActivities } from '../activities/fingerprint.js';
 import type { FitActivities } from '../activities/fitSbayesrc.js';
 import type { FoldGwasActivities } from '../activities/foldGwas.js';
@@ -29,7 +30,7 @@ const retry = {
 
 export const DEFAULT_HEARTBEAT_TIMEOUT = '1 minute';
 
-export type StoreActivities = RunActivities & StepStartActivities & IngestActivities & FoldGwasActivities & QcActivities & ScoreActivities & RecordFitActivities & StudyStoreActivities;
+export type StoreActivities = RunActivities & StepStartActivities & AuditActivities & IngestActivities & FoldGwasActivities & QcActivities & ScoreActivities & RecordFitActivities & StudyStoreActivities;
 export type ComputeActivities = FingerprintActivities & LdEigenActivities & ImputeActivities & FitActivities;
 
 /** Store queue: the store activities heartbeat every few seconds while they run (withKeepAlive). */

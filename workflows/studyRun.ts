@@ -60,15 +60,23 @@ export async function runStudy(input: StudyInput, body: (run: StudyRun) => Promi
     const metrics = await body(run);
     progress.step = 'record';
     await store.finishRun({ runId, status: 'completed', summary: { metrics, cacheHits: ctx.hits.count } });
+    // Parent and children's histories into the store: the audit outlives Temporal's retention.
+    progress.step = 'archive';
+    await store.archiveHistories({ runId });
     progress.step = 'done';
     return { runId, name: input.study.name, design, status: 'completed', resumedFrom: input.resumedFrom ?? null, metrics, cacheHits: ctx.hits.count };
   } catch (e) {
     const cancelled = isCancellation(e);
     const message = e instanceof Error ? rootMessage(e) : String(e);
     // Recorded even when the study was cancelled: the store must not show it running forever.
-    await CancellationScope.nonCancellable(() =>
-      store.finishRun({ runId, status: cancelled ? 'cancelled' : 'failed', summary: { error: message, step: progress.step, cacheHits: ctx.hits.count } }),
-    );
+    await CancellationScope.nonCancellable(async () => {
+      await store.finishRun({ runId, status: cancelled ? 'cancelled' : 'failed', summary: { error: message, step: progress.step, cacheHits: ctx.hits.count } });
+      try {
+        await store.archiveHistories({ runId });
+      } catch {
+        // The study's own failure is what the caller must see, not the archive's.
+      }
+    });
     throw e;
   }
 }

@@ -93,7 +93,8 @@ function recordHistories(ids: Record<string, string>): void {
   if (process.env.PGSFLOW_RECORD_HISTORIES !== '1') return;
   for (const [fixture, workflowId] of Object.entries(ids)) {
     const json = execFileSync(inject('temporalCli'), ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', env.address]);
-    writeFileSync(fileURLToPath(new URL(`../fixtures/histories/${fixture}.json`, import.meta.url)), json);
+    // The workflow id is in the name (`/` as `~`): child ids derive from it, so replay needs it.
+    writeFileSync(fileURLToPath(new URL(`../fixtures/histories/${fixture}@${workflowId.replaceAll('/', '~')}.json`, import.meta.url)), json);
   }
 }
 
@@ -122,6 +123,9 @@ describe('study workflows', () => {
     expect(Number(stored[0]!.n)).toBe(result.metrics.length);
     const fits = await store.all<{ n: bigint }>(`SELECT count(*) AS n FROM fits WHERE run_id = 'cv-1'`);
     expect(Number(fits[0]!.n)).toBe(6);
+    // The parent's and every fold's history are archived in the store at completion.
+    const archived = await store.all<{ workflow_id: string }>(`SELECT workflow_id FROM histories WHERE run_id = 'cv-1' ORDER BY workflow_id`);
+    expect(archived.map((h) => h.workflow_id)).toEqual(['cv-1', 'cv-1/fold-1', 'cv-1/fold-2', 'cv-1/fold-3']);
   }, 600_000);
 
   it('runs a cross-ancestry study and reports single-ancestry and combined test metrics', async () => {
