@@ -103,21 +103,76 @@ static double normal(rng_t *r) {
 /* ---- the block sweep ---- */
 
 /*
- * Q_j^T r with 64 interleaved partial sums (8 AVX-512 / 16 AVX2 accumulators: enough independent
- * FMA chains to hide their latency), then 8-wide and scalar tails, then a fixed pairwise tree.
+ * exp(x) for x <= 0 (the mixture weights exp(g_k - max g)), branch-free so gcc vectorises the
+ * five components: x = n ln2 + r, |r| <= ln2/2 (Cody-Waite split of ln2), exp(r) by its Taylor
+ * series to degree 13 (truncation < 5e-18 relative), times 2^n built in the exponent bits.
+ * Within a few ulp of libm's exp, which is far below what a categorical draw can resolve, and
+ * fixed by this code (no libm version in the numbers). Below -708 the result is 0.
  */
-#define LANES 64
+static inline double exp_nonpos(double x) {
+  const double LOG2E = 1.4426950408889634074;
+  const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;
+  const double xc = x < -708.0 ? -708.0 : x;
+  const double n = __builtin_round(xc * LOG2E);
+  const double r = (xc - n * LN2_HI) - n * LN2_LO;
+  double p = 1.0 / 6227020800.0; /* 1/13! */
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  union {
+    uint64_t u;
+    double d;
+  } scale;
+  scale.u = (uint64_t)((int64_t)n + 1023) << 52;
+  const double e = p * scale.d;
+  return x < -708.0 ? 0.0 : e;
+}
+
+/*
+ * Q_j^T r with 64 interleaved partial sums: 16 four-lane accumulators (GCC vector extensions,
+ * kept in registers: enough independent FMA chains to hide their latency), a four-lane tail,
+ * a scalar tail, then a fixed pairwise tree.
+ */
+typedef double v4d __attribute__((vector_size(32)));
+typedef double v4du __attribute__((vector_size(32), aligned(8)));
+typedef float v4fu __attribute__((vector_size(16), aligned(4)));
+
+static inline v4d load4(const float *q, const double *r, int i, v4d *rv) {
+  *rv = *(const v4du *)(r + i);
+  return __builtin_convertvector(*(const v4fu *)(q + i), v4d);
+}
+
 static inline double dot(const float *restrict q, const double *restrict r, int k) {
-  double acc[LANES] = {0};
+  v4d a[16];
+  for (int l = 0; l < 16; l++) a[l] = (v4d){0, 0, 0, 0};
   int i = 0;
-  for (; i + LANES <= k; i += LANES)
-    for (int l = 0; l < LANES; l++) acc[l] += (double)q[i + l] * r[i + l];
-  for (; i + 8 <= k; i += 8)
-    for (int l = 0; l < 8; l++) acc[l] += (double)q[i + l] * r[i + l];
-  for (int l = 0; i < k; i++, l++) acc[l] += (double)q[i] * r[i];
-  for (int w = LANES / 2; w >= 1; w /= 2)
-    for (int l = 0; l < w; l++) acc[l] += acc[l + w];
-  return acc[0];
+  for (; i + 64 <= k; i += 64) {
+    for (int l = 0; l < 16; l++) {
+      v4d rv;
+      const v4d qv = load4(q, r, i + 4 * l, &rv);
+      a[l] += qv * rv;
+    }
+  }
+  for (int l = 0; i + 4 <= k; i += 4, l++) {
+    v4d rv;
+    const v4d qv = load4(q, r, i, &rv);
+    a[l] += qv * rv;
+  }
+  for (int w = 8; w >= 1; w /= 2)
+    for (int l = 0; l < w; l++) a[l] += a[l + w];
+  double s = (a[0][0] + a[0][2]) + (a[0][1] + a[0][3]);
+  for (; i < k; i++) s += (double)q[i] * r[i];
+  return s;
 }
 
 static inline void axpy(const float *restrict q, double *restrict r, int k, double d) {
@@ -136,6 +191,11 @@ static double sweep_block(const float *q, int k, int m, int first, double *r, do
     const float *qj = q + (size_t)j * k;
     const double old = beta[s];
     const double rhs = c * (dot(qj, r, k) + old);
+    /* Q streams from L3 (a sweep reads ~20 MB): fetch the next SNP's row during this SNP's draws. */
+    if (j + 1 < m) {
+      const char *nx = (const char *)(qj + k);
+      for (int off = 0; off < 4 * k; off += 64) __builtin_prefetch(nx + off, 0, 3);
+    }
     const double *lp = logPi + (size_t)s * piStride;
     const double r2 = 0.5 * rhs * rhs;
     g[0] = lp[0];
@@ -143,11 +203,9 @@ static double sweep_block(const float *q, int k, int m, int first, double *r, do
     double max = -INFINITY;
     for (int x = 0; x < NC; x++)
       if (g[x] > max) max = g[x];
+    for (int x = 0; x < NC; x++) g[x] = exp_nonpos(g[x] - max);
     double total = 0;
-    for (int x = 0; x < NC; x++) {
-      g[x] = g[x] == max ? 1.0 : exp(g[x] - max); /* exp(0) = 1 exactly: one call saved */
-      total += g[x];
-    }
+    for (int x = 0; x < NC; x++) total += g[x];
     double u = uniform(rng) * total;
     int dl = NC - 1;
     for (int x = 0; x < NC; x++) {
