@@ -4,13 +4,15 @@
 // Missing: NA, '.', an empty TSV cell, and -9 where the caller says -9 means missing (PLINK's
 // phenotype convention; for covariates -9 can be a real value, e.g. a PC score).
 import { BadInputError } from '../../errors.js';
-import { expectFieldCount, ownString, scanTable, tabIfHeaderHasTab, toNumber } from './text.js';
+import { expectFieldCount, ownString, quoteValue, scanTable, tabIfHeaderHasTab, toNumber } from './text.js';
 import type { SampleTable } from './types.js';
 
 export interface SampleTableOptions {
   /** Treat -9 as missing (phenotypes: yes; covariates: no). */
   missingMinus9: boolean;
 }
+
+const NON_FINITE = /^[+-]?(inf|infinity|nan)$/i;
 
 /** Text columns use '' for missing. */
 export async function readSampleTable(path: string, options: SampleTableOptions): Promise<SampleTable> {
@@ -62,6 +64,15 @@ export async function readSampleTable(path: string, options: SampleTableOptions)
   const table: SampleTable = { fid, iid, numeric: [], text: [] };
   names.forEach((name, j) => {
     const col = raw[j]!;
+    // 'inf', 'nan', '1e999' are numbers to some tools and text to others: never guess (a
+    // phenotype column would silently become text). Data row i is line i + 2 (blank lines
+    // are only allowed at the end).
+    const nonFinite = (i: number): void => {
+      const s = col[i]!;
+      if (NON_FINITE.test(s) || Math.abs(+s) === Infinity) {
+        throw new BadInputError(path, `column '${name}': expected a finite number or NA, got ${quoteValue(s)} (write NA for a missing value)`, i + 2, j + 3);
+      }
+    };
     const values = new Float64Array(col.length);
     let numeric = true;
     for (let i = 0; i < col.length; i++) {
@@ -72,6 +83,7 @@ export async function readSampleTable(path: string, options: SampleTableOptions)
       }
       const v = toNumber(s);
       if (v !== v) {
+        for (let k = i; k < col.length; k++) nonFinite(k);
         numeric = false;
         break;
       }
