@@ -30,3 +30,21 @@ export class GuardError extends Error {
   override readonly name = 'GuardError';
 }
 
+/**
+ * The file system holding `file` is full (ENOSPC / EDQUOT). Not retried: an attempt seconds later
+ * finds the disk as full, so the study fails at once, naming the path; once space is freed,
+ * `pgsflow study resume` reuses every completed step.
+ */
+export class DiskFullError extends Error {
+  override readonly name = 'DiskFullError';
+  constructor(
+    readonly file: string,
+    readonly code: string,
+  ) {
+    super(`${file}: disk full (${code}: no space left on device); free space on its file system, then \`pgsflow study resume\` the run`);
+  }
+}
+
+/** A Node errno error for a full file system or exhausted quota. */
+export const isDiskFull = (e: unknown): e is NodeJS.ErrnoException =>
+  e instanceof Error && ((e as NodeJS.ErrnoException).code === 'ENOSPC' || (e as NodeJS.ErrnoException).code === 'EDQUOT');

@@ -1,12 +1,16 @@
 // Maps domain errors to Temporal failures: bad input and failed guards become non-retryable
-// ApplicationFailures (type = the error class name); anything else is left to the retry policy.
+// ApplicationFailures (type = the error class name), as does a full disk (ENOSPC, EDQUOT);
+// anything else is left to the retry policy.
 import { ApplicationFailure } from '@temporalio/common';
 import { NON_RETRYABLE_ERROR_TYPES } from '../config/errorTypes.js';
+import { DiskFullError, isDiskFull } from './errors.js';
 
 const nonRetryable = new Set<string>(NON_RETRYABLE_ERROR_TYPES);
 
 export function toFailure(e: unknown): unknown {
   if (e instanceof ApplicationFailure) return e;
+  // A full disk met by a writer other than atomicWrite (which names its file itself).
+  if (isDiskFull(e)) e = new DiskFullError(e.path ?? `(${e.message})`, e.code!);
   if (e instanceof Error && nonRetryable.has(e.name)) {
     return ApplicationFailure.create({ message: e.message, type: e.name, nonRetryable: true, cause: e });
   }
