@@ -10,7 +10,7 @@ const nonRetryable = new Set<string>(NON_RETRYABLE_ERROR_TYPES);
 export function toFailure(e: unknown): unknown {
   if (e instanceof ApplicationFailure) return e;
   // A full disk met by a writer other than atomicWrite (which names its file itself).
-  if (isDiskFull(e)) e = new DiskFullError(e.path ?? `(${e.message})`, e.code!);
+  if (isDiskFull(e) && !(e instanceof DiskFullError)) e = new DiskFullError(e.path ?? `(${e.message})`, e.code!);
   if (e instanceof Error && nonRetryable.has(e.name)) {
     return ApplicationFailure.create({ message: e.message, type: e.name, nonRetryable: true, cause: e });
   }

@@ -326,7 +326,7 @@ export async function runFaultSuite(opts: SuiteOptions): Promise<SuiteResult> {
         } else {
           out.failure = rootMessage(r.error);
           if (plan.kind === 'disk' && out.injected) {
-            out.failedClearly = /ENOSPC/.test(out.failure) && out.failure.includes(artifacts);
+            out.failedClearly = /ENOSPC/.test(out.failure) && out.failure.startsWith(`${artifacts}/`);
             // Free the space, then resume: a new run reusing every completed step.
             rmSync(join(artifacts, FILLER), { force: true });
             out.resumedRunId = `${runId}-resumed`;
