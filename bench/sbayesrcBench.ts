@@ -9,8 +9,9 @@ import { runChainParallel } from '../activities/sbayesrc/parallelChain.js';
 import { loadSweepKernel, setSweepKernelPreference, type SweepKernelKind } from '../activities/sbayesrc/nativeKernel.js';
 import type { Annotations } from '../activities/sbayesrc/probit.js';
 import { assembleProblem, type SbayesProblem } from '../activities/sbayesrc/problem.js';
-import { runChain } from '../activities/sbayesrc/sampler.js';
+import { chainWorkspace, finishSweep, prepareSweep, runChain, sweepBlocks, sweepTarget } from '../activities/sbayesrc/sampler.js';
 import { Rng } from '../activities/random/rng.js';
+import { cpus, loadavg } from 'node:os';
 import { eigenBlockOf } from '../test/helpers/ldPanel.js';
 import { type BenchRow, bestOf } from './timing.js';
 
@@ -148,8 +149,10 @@ function probitApprox(p: number): number {
   return ((((((a[0]! * t + a[1]!) * t + a[2]!) * t + a[3]!) * t + a[4]!) * t + a[5]!) * q) / (((((b[0]! * t + b[1]!) * t + b[2]!) * t + b[3]!) * t + b[4]!) * t + 1);
 }
 
-async function timeChain(p: SbayesProblem, sweeps: number, threads: number, kernel: SweepKernelKind): Promise<{ seconds: number; h2: number }> {
+/** Wall seconds (worker start-up included), this process's CPU seconds over the run, and h² of the last sweep. */
+async function timeChain(p: SbayesProblem, sweeps: number, threads: number, kernel: SweepKernelKind): Promise<{ seconds: number; cpu: number; h2: number }> {
   let h2 = NaN;
+  const c0 = process.cpuUsage();
   setSweepKernelPreference(kernel === 'native' ? 'auto' : 'wasm');
   const seconds = await bestOf(1, async () => {
     const st = initChain(p, 1);
@@ -157,7 +160,36 @@ async function timeChain(p: SbayesProblem, sweeps: number, threads: number, kern
     const last = threads > 1 ? await runChainParallel(p, st, opts, threads) : runChain(p, st, opts);
     h2 = last?.h2 ?? NaN;
   });
-  return { seconds, h2 };
+  const c = process.cpuUsage(c0);
+  return { seconds, cpu: (c.user + c.system) / 1e6, h2 };
+}
+
+/**
+ * One thread, `sweeps` sweeps: milliseconds per sweep in the block sweeps (the part threads
+ * share) and in the rest (hyper-parameters, annotation model, accumulators: the main thread's
+ * serial part), and the speed-up two threads could reach on two idle cores (Amdahl, ignoring
+ * the hand-over): a figure to read beside the measured one when the machine is loaded.
+ */
+function breakdown(p: SbayesProblem, sweeps: number, kernel: SweepKernelKind): { blocks: number; serial: number; bound2: number } {
+  setSweepKernelPreference(kernel === 'native' ? 'auto' : 'wasm');
+  const st = initChain(p, 1);
+  const ws = chainWorkspace(p);
+  const opts = { iterations: sweeps, burnIn: Math.floor(sweeps / 3) };
+  let blocks = 0;
+  let serial = 0;
+  for (let s = 0; s < sweeps; s++) {
+    const a = performance.now();
+    const params = prepareSweep(p, st, ws);
+    const b = performance.now();
+    sweepBlocks(sweepTarget(p, st, ws), params, ws.blockOrder);
+    const c = performance.now();
+    finishSweep(p, st, opts, ws);
+    serial += b - a + (performance.now() - c);
+    blocks += c - b;
+  }
+  blocks /= sweeps;
+  serial /= sweeps;
+  return { blocks, serial, bound2: (blocks + serial) / (blocks / 2 + serial) };
 }
 
 export async function sbayesrcBench(_dir: string, quick: boolean): Promise<BenchRow[]> {
@@ -184,14 +216,20 @@ export async function sbayesrcBench(_dir: string, quick: boolean): Promise<Bench
   for (const c of cases) for (const kernel of kernels) {
     const peer = (c.ref * sweeps) / REF_SECONDS.sweeps;
     let one = NaN;
+    const bd = breakdown(c.p, Math.min(sweeps, 600), kernel);
+    console.log(
+      `${c.name} [${kernel}], 1 thread, per sweep: blocks ${bd.blocks.toFixed(2)} ms + serial ${bd.serial.toFixed(2)} ms ` +
+        `→ two idle cores could give at most ${bd.bound2.toFixed(2)}× (load average ${loadavg()[0]!.toFixed(2)})`,
+    );
     for (const threads of [1, 2]) {
-      const { seconds, h2 } = await timeChain(c.p, sweeps, threads, kernel);
+      const load = loadavg()[0]!;
+      const { seconds, cpu, h2 } = await timeChain(c.p, sweeps, threads, kernel);
       if (threads === 1) one = seconds;
       const sps = sweeps / seconds;
       console.log(
         `${c.name} [${kernel}], ${threads} thread${threads > 1 ? 's' : ''}: ${seconds.toFixed(2)} s, ${sps.toFixed(0)} sweeps/s, ` +
           `${((sim.madds * sps) / 1e9).toFixed(2)} G multiply-adds/s (Σ m·k per sweep; reference ${((sim.madds * REF_SECONDS.sweeps) / c.ref / 1e9).toFixed(2)}), ` +
-          `h² (last sweep) ${h2.toFixed(3)}` + (threads > 1 ? `, speed-up ${(one / seconds).toFixed(2)}× (goal ≥ 1.7×)` : ''),
+          `h² (last sweep) ${h2.toFixed(3)}; CPU ${cpu.toFixed(2)} s, load average before ${load.toFixed(2)} on ${cpus().length} cores` + (threads > 1 ? `, speed-up ${(one / seconds).toFixed(2)}× (goal ≥ 1.7×)` : ''),
       );
       rows.push({
         name: `${c.name} [${kernel}], ${threads} thread${threads > 1 ? 's' : ''}, ${label}`,
