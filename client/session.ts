@@ -70,9 +70,11 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     const client = new Client({ connection, namespace: env.namespace });
 
     if (opts.withWorker) {
-      installQuietRuntime();
+      // The store first: a locked store must fail before the SDK runtime exists, whose idle
+      // log poller would otherwise keep the process alive after the error.
       const store = await Store.open(opts.storeDir);
       cleanups.push(() => store.close());
+      installQuietRuntime();
       const nativeConnection = await NativeConnection.connect({ address });
       cleanups.push(() => nativeConnection.close());
       const workers = await createWorkers({

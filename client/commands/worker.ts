@@ -21,8 +21,9 @@ after in-flight activities finish.`,
     const env = loadEnv();
     const storeDir = stringOpt(parsed, 'store') ?? env.store;
     const address = env.temporalAddress ?? '127.0.0.1:7233';
-    installQuietRuntime();
+    // The store first: a locked store must fail before the SDK runtime exists (see session.ts).
     const store = await Store.open(storeDir);
+    installQuietRuntime();
     const connection = await NativeConnection.connect({ address });
     try {
       const workers = await createWorkers({

@@ -145,6 +145,21 @@ describe('pgsflow demo against an external cluster (TEMPORAL_ADDRESS)', () => {
       const runId = /cross-validation run (sim_EUR_cv-\S+)/.exec(r.stdout)?.[1] ?? '?';
       const list = execFileSync(inject('temporalCli'), ['workflow', 'list', '--address', `127.0.0.1:${port}`], { encoding: 'utf8' });
       expect(list.split('\n').find((l) => l.includes(runId))).toMatch(/Completed/);
+
+      // A second process on a store a worker owns: a clear error and a prompt exit (it used to
+      // hang: the SDK runtime, installed before the store was opened, kept the process alive).
+      const worker = spawnCli(['worker', '--store', store], { TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+      try {
+        await worker.waitFor(/worker on /);
+        for (const args of [['demo', '--quick', '--store', store], ['worker', '--store', store]]) {
+          const second = runCli(args, { TEMPORAL_ADDRESS: `127.0.0.1:${port}` }, 30_000);
+          expect(second.status, `${args[0]}: ${second.stderr}`).toBe(1);
+          expect(second.stderr).toContain('open in another process');
+        }
+      } finally {
+        worker.child.kill('SIGINT');
+        await worker.exit;
+      }
     } finally {
       server.child.kill('SIGINT');
       const { code } = await server.exit;
