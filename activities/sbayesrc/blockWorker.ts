@@ -1,20 +1,20 @@
 // A block-sweeping worker thread, alive for the whole chain. Protocol: one `init` message
-// (the shared arrays, this worker's blocks, the control words), one `ready` reply, then no
-// more messages: each sweep the main thread writes the hyper-parameters into shared memory and
-// bumps the sweep word; the worker sweeps its blocks and stores the sweep number in its done
-// word (Atomics.wait / notify: no structured clone, no event-loop turn per sweep).
+// (the shared arrays, the block order, the control words), one `ready` reply, then no more
+// messages: each sweep the main thread writes the hyper-parameters into shared memory and bumps
+// the command word; the worker wakes (Atomics.wait) and claims blocks from the shared counter
+// alongside the main thread until none is left (sweepControl.ts).
 import { parentPort } from 'node:worker_threads';
-import { sweepBlocks, type BlockSweepTarget } from './sampler.js';
-import { CTRL_STOP, WORKER_FAILED, readParams } from './sweepControl.js';
+import type { BlockSweepTarget } from './sampler.js';
+import { CTRL, CTRL_STOP, claimBlocks, readParams } from './sweepControl.js';
 
 export interface BlockWorkerInit {
   type: 'init';
   target: BlockSweepTarget;
-  blocks: Int32Array;
-  /** Int32 words over a SharedArrayBuffer: [0] sweep command, [1 + i] worker i's last done sweep. */
+  /** Blocks in claim order. */
+  order: Int32Array;
+  /** Int32 words over a SharedArrayBuffer (layout CTRL). */
   control: Int32Array;
   params: Float64Array;
-  index: number;
 }
 export type BlockWorkerReply = { type: 'ready' } | { type: 'error'; message: string };
 
@@ -22,24 +22,22 @@ const port = parentPort;
 if (!port) throw new Error('blockWorker runs as a worker thread');
 
 port.once('message', (msg: BlockWorkerInit) => {
-  const { target, blocks, control, params, index } = msg;
-  const doneAt = 1 + index;
+  const { target, order, control, params } = msg;
   port.postMessage({ type: 'ready' } satisfies BlockWorkerReply);
   let seen = 0;
   for (;;) {
-    Atomics.wait(control, 0, seen);
-    const cmd = Atomics.load(control, 0);
+    Atomics.wait(control, CTRL.command, seen);
+    const cmd = Atomics.load(control, CTRL.command);
     if (cmd === CTRL_STOP) break;
-    if (cmd === seen) continue; // woken without a new sweep: never sweep a sweep twice
+    if (cmd === seen) continue; // woken without a new sweep
     seen = cmd;
     try {
-      sweepBlocks(target, readParams(params), blocks);
-      Atomics.store(control, doneAt, cmd);
+      claimBlocks(control, cmd, target, readParams(params), order);
     } catch (e) {
       port.postMessage({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies BlockWorkerReply);
-      Atomics.store(control, doneAt, WORKER_FAILED);
+      Atomics.store(control, CTRL.failed, 1);
+      Atomics.notify(control, CTRL.done);
     }
-    Atomics.notify(control, doneAt);
   }
   port.close();
   process.exit(0); // ends this worker thread only

@@ -5,9 +5,9 @@ import { Worker } from 'node:worker_threads';
 import type { BlockWorkerInit, BlockWorkerReply } from './blockWorker.js';
 import type { ChainState } from './chainState.js';
 import type { SbayesProblem } from './problem.js';
-import { chainWorkspace, finishSweep, prepareSweep, sweepBlocks, sweepTarget, type ChainOptions, type SweepReport } from './sampler.js';
+import { chainWorkspace, finishSweep, prepareSweep, sweepTarget, type ChainOptions, type SweepReport } from './sampler.js';
 import { shareProblem, shareState, shareWorkspace } from './sharedMemory.js';
-import { CTRL_STOP, WORKER_FAILED, paramsBuffer, writeParams } from './sweepControl.js';
+import { CTRL, CTRL_STOP, MAX_CLAIM_BLOCKS, claimBlocks, claimTag, paramsBuffer, writeParams } from './sweepControl.js';
 
 const BOOT = new URL('./blockWorkerBoot.mjs', import.meta.url);
 
@@ -61,7 +61,8 @@ class BlockWorker {
 }
 
 /**
- * Contiguous block ranges with about equal SNP·k work each; part 0 stays on the main thread.
+ * Contiguous block ranges with about equal SNP·k work each (a static split; runChainParallel
+ * now hands blocks out dynamically, see sweepControl.ts).
  */
 export function splitBlocks(p: SbayesProblem, parts: number): Int32Array[] {
   const cost = p.blocks.map((b) => b.m * b.k);
@@ -79,9 +80,11 @@ export function splitBlocks(p: SbayesProblem, parts: number): Int32Array[] {
 /**
  * Run `st` to `stopAt` sweeps on `threads` threads. `st`'s swept arrays are replaced by shared
  * copies (same values), so the caller keeps using `st` as before. Workers live for the whole
- * run and own a fixed set of blocks; per sweep they only see the hyper-parameters (shared
- * memory) and a bump of the control word. Like runChainYielding, this yields to the event loop
- * at least every `yieldMs` and waits for whatever `onSweep` returns (a checkpoint write).
+ * run; per sweep they only see the hyper-parameters (shared memory) and a bump of the command
+ * word, then they and the main thread claim blocks from a shared counter until all are swept
+ * (whichever thread sweeps a block, the block's numbers are the same). Like runChainYielding,
+ * this yields to the event loop at least every `yieldMs` and waits for whatever `onSweep`
+ * returns (a checkpoint write).
  */
 export async function runChainParallel(
   p: SbayesProblem,
@@ -92,19 +95,21 @@ export async function runChainParallel(
   onSweep?: (r: SweepReport, st: ChainState) => Promise<void> | void,
   yieldMs = 100,
 ): Promise<SweepReport | null> {
+  if (p.blocks.length > MAX_CLAIM_BLOCKS) throw new RangeError(`at most ${MAX_CLAIM_BLOCKS} LD blocks per chain with threads (got ${p.blocks.length})`);
   const sp = shareProblem(p);
   Object.assign(st, shareState(st));
   const ws = shareWorkspace(chainWorkspace(sp));
-  const parts = splitBlocks(sp, threads);
+  // Largest blocks first, so the last claims are small and the threads finish together.
+  const order = Int32Array.from(sp.blocks.map((b, i) => ({ i, cost: b.m * b.k })).sort((a, b) => b.cost - a.cost || a.i - b.i).map((x) => x.i));
   const target = sweepTarget(sp, st, ws);
-  const workers = parts.slice(1).map(() => new BlockWorker());
-  const control = new Int32Array(new SharedArrayBuffer(4 * (1 + workers.length)));
+  const workers = Array.from({ length: Math.max(0, Math.min(threads, sp.blocks.length) - 1) }, () => new BlockWorker());
+  const control = new Int32Array(new SharedArrayBuffer(4 * CTRL.length));
   const params = paramsBuffer(st.alpha.length);
   try {
     // Workers get only the shared arrays (structured clone shares SharedArrayBuffers, copies the rest).
     const { residual, beta, delta, removed, sigma2e, rng } = st;
     const slim = { ...target, state: { residual, beta, delta, removed, sigma2e, rng } };
-    await Promise.all(workers.map((w, i) => w.start({ type: 'init', target: slim, blocks: parts[i + 1]!, control, params, index: i })));
+    await Promise.all(workers.map((w) => w.start({ type: 'init', target: slim, order, control, params })));
     let last: SweepReport | null = null;
     let seq = 0;
     let mark = performance.now();
@@ -113,10 +118,12 @@ export async function runChainParallel(
       const sweepParams = prepareSweep(sp, st, ws);
       writeParams(sweepParams, params);
       seq++;
-      Atomics.store(control, 0, seq);
-      Atomics.notify(control, 0);
-      sweepBlocks(target, sweepParams, parts[0]!);
-      for (let i = 0; i < workers.length; i++) await waitDone(control, 1 + i, seq, workers[i]!);
+      Atomics.store(control, CTRL.done, 0);
+      Atomics.store(control, CTRL.claim, claimTag(seq));
+      Atomics.store(control, CTRL.command, seq);
+      Atomics.notify(control, CTRL.command);
+      claimBlocks(control, seq, target, sweepParams, order);
+      await waitAllDone(control, order.length, workers);
       last = finishSweep(sp, st, opts, ws);
       const wait = onSweep?.(last, st);
       if (wait) {
@@ -129,25 +136,27 @@ export async function runChainParallel(
     }
     return last;
   } finally {
-    Atomics.store(control, 0, CTRL_STOP);
-    Atomics.notify(control, 0);
+    Atomics.store(control, CTRL.command, CTRL_STOP);
+    Atomics.notify(control, CTRL.command);
     await Promise.all(workers.map((w) => w.stop()));
   }
 }
 
 /**
- * Block (Atomics.wait) until worker `at` has done sweep `seq`. A failed or vanished worker is
- * noticed through its messages and events, so between bounded waits the event loop gets a turn.
+ * Block (Atomics.wait) until every block of the sweep is done (a worker may still be in its
+ * last claimed block). A failed or vanished worker is noticed through its messages and events,
+ * so between bounded waits the event loop gets a turn.
  */
-async function waitDone(control: Int32Array, at: number, seq: number, w: BlockWorker): Promise<void> {
+async function waitAllDone(control: Int32Array, nBlocks: number, workers: readonly BlockWorker[]): Promise<void> {
   for (;;) {
-    const v = Atomics.load(control, at);
-    if (v === seq) return;
-    if (v === WORKER_FAILED || w.failure) {
+    const done = Atomics.load(control, CTRL.done);
+    if (done === nBlocks) return;
+    const failed = workers.find((w) => w.failure);
+    if (Atomics.load(control, CTRL.failed) !== 0 || failed) {
       // The error message may still be in flight.
-      for (let i = 0; i < 100 && !w.failure; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-      throw w.failure ?? new Error('block worker failed');
+      for (let i = 0; i < 100 && !workers.some((w) => w.failure); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      throw workers.find((w) => w.failure)?.failure ?? new Error('block worker failed');
     }
-    if (Atomics.wait(control, at, v, 200) === 'timed-out') await new Promise<void>((resolve) => setImmediate(resolve));
+    if (Atomics.wait(control, CTRL.done, done, 200) === 'timed-out') await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }

@@ -1,13 +1,44 @@
 // The per-sweep hand-over between the main thread and block workers, in shared memory: the
 // hyper-parameters every block needs (γσ²g, the log-π stride, α for the native kernel's own
-// log π) as one Float64Array, and Int32 control words for Atomics.wait / notify.
+// log π) as one Float64Array, and Int32 control words for Atomics.wait / notify. Blocks are
+// claimed one at a time from a shared counter by whichever thread is free (the main thread
+// included), so a thread the OS parks (other jobs on the machine) holds up at most the block it
+// is in. Which thread sweeps a block never matters: each block reads and writes only its own
+// data and PRNG stream.
 import { N_COMPONENTS } from './mixture.js';
-import type { SweepParams } from './sampler.js';
+import { sweepBlocks, type BlockSweepTarget, type SweepParams } from './sampler.js';
 
+/** Control words: [0] sweep command (sweep number, or CTRL_STOP), [1] claim tag | next block, [2] blocks done this sweep, [3] failure flag. */
+export const CTRL = { command: 0, claim: 1, done: 2, failed: 3, length: 4 } as const;
 /** Command word value that tells workers to leave their loop. */
 export const CTRL_STOP = -1;
-/** A worker's done word after its sweep threw (the error follows as a message). */
-export const WORKER_FAILED = -2;
+/** Blocks per chain the 16-bit claim counter can hand out. */
+export const MAX_CLAIM_BLOCKS = 0xffff;
+
+/** The claim word of sweep `seq`: its low 15 bits tag the high half, the next block index the low half. */
+export function claimTag(seq: number): number {
+  return (seq & 0x7fff) << 16;
+}
+
+/**
+ * Claim and sweep blocks of sweep `seq` (in `order`) until none is left. A thread that wakes
+ * late sees another sweep's tag (or an exhausted counter) and claims nothing.
+ */
+export function claimBlocks(control: Int32Array, seq: number, t: BlockSweepTarget, params: SweepParams, order: Int32Array): void {
+  const tag = claimTag(seq);
+  const n = order.length;
+  const one = new Int32Array(1);
+  for (;;) {
+    const v = Atomics.load(control, CTRL.claim);
+    if ((v & ~0xffff) !== tag) return;
+    const i = v & 0xffff;
+    if (i >= n) return;
+    if (Atomics.compareExchange(control, CTRL.claim, v, v + 1) !== v) continue;
+    one[0] = order[i]!;
+    sweepBlocks(t, params, one);
+    if (Atomics.add(control, CTRL.done, 1) + 1 === n) Atomics.notify(control, CTRL.done);
+  }
+}
 
 /** Layout: sigma2[5], piStride, alpha length (−1: null), alpha… */
 export function paramsBuffer(alphaLength: number): Float64Array {
