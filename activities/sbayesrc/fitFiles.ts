@@ -24,6 +24,7 @@ import { effectsText, parText, pgsCatalogText, summaryJson, type FitSummaryJson 
 import { posteriorSummary } from './posterior.js';
 import type { Annotations } from './probit.js';
 import { assembleProblem } from './problem.js';
+import { chooseSweepKernel } from './nativeKernel.js';
 import { runChainParallel } from './parallelChain.js';
 import { runChainYielding, type SweepReport } from './sampler.js';
 import { blockSampleSize, standardise } from './standardise.js';
@@ -138,11 +139,15 @@ export async function fitOnFiles(
   let resumedFrom: number | null = null;
   let swept = 0;
   const sweepStart = performance.now();
+  const kernel = chooseSweepKernel();
   for (let c = 0; c < chains; c++) {
     const stopAt = Math.min(iterations, Math.max(0, (req.stopAfter ?? Infinity) - c * iterations));
     const cSeed = chainSeed(seed, c);
     const path = c === 0 ? files.checkpoint : chainCheckpointPath(req.out, c);
-    const fingerprint = fingerprintOf(bhat, n, annotations, { iterations, burnIn, cutoff: chosen, seed: cSeed });
+    // A checkpoint resumes only on the kernel that wrote it (kernels differ in the last bits);
+    // the WebAssembly kernel keeps the fingerprint it had before the native one existed.
+    const settings = { iterations, burnIn, cutoff: chosen, seed: cSeed };
+    const fingerprint = fingerprintOf(bhat, n, annotations, kernel === 'wasm' ? settings : { ...settings, kernel });
     const resumed = await loadCheckpoint(path, fingerprint, nSnps);
     if (resumed) resumedFrom = (resumedFrom ?? 0) + resumed.sweep;
     const st = resumed ?? initChain(problem, cSeed, iterations - burnIn);
@@ -201,6 +206,7 @@ export async function fitOnFiles(
     resumedFromSweep: resumedFrom,
     seconds: (performance.now() - started) / 1000,
     sweepsPerSecond: swept / Math.max(sweepSeconds, 1e-9),
+    sweepKernel: kernel,
   };
   await writeFileAtomic(files.txt, effectsText({ id: panel.snps.id, a1: panel.snps.a1, scale }, post));
   await writeFileAtomic(files.par, parText(post, names, binary));

@@ -102,6 +102,8 @@ export interface FitSummaryJson {
   resumedFromSweep: number | null;
   seconds: number;
   sweepsPerSecond: number;
+  /** The sweep kernel the chain ran on: 'native' (native/sbayes.c) or 'wasm' (the fallback). */
+  sweepKernel?: 'native' | 'wasm';
 }
 
 export function summaryJson(s: FitSummaryJson): string {
