@@ -1,8 +1,13 @@
-// Builds the optional LD eigen addon (native/ldeigen.c → native/build/ldeigen.node) with plain
-// gcc: N-API is ABI-stable and node's headers ship with node, so no node-gyp and no download.
-// Needs the Debian packages gcc, liblapacke-dev and libopenblas-dev. Without the addon pgsflow
-// falls back to the TypeScript eigen solver (same results, much slower), so a failed build is
-// reported, not fatal, unless --require is given (CI uses it to make the fast path certain).
+// Builds the optional native addons with plain gcc (N-API is ABI-stable and node's headers ship
+// with node, so no node-gyp and no download):
+// - the LD eigen addon (native/ldeigen.c → native/build/ldeigen.node), needing the Debian
+//   packages gcc, liblapacke-dev and libopenblas-dev; without it pgsflow falls back to the
+//   TypeScript eigen solver (same results, much slower);
+// - the SBayesR/SBayesRC sweep kernel (native/sbayes.c → native/build/sbayes.node), gcc only,
+//   -O3 -march=native; without it the sampler uses its WebAssembly kernel (a valid chain that
+//   differs from the native one in the last bits, and 2-3× slower).
+// A failed build is reported, not fatal, unless --require is given (CI uses it to make the fast
+// paths certain).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
