@@ -4,22 +4,16 @@
 import type { MetricRow } from '../../workflows/studyTypes.js';
 import { BadInputError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import { evaluationSamples } from './evaluationSamples.js';
-import { FOLDS_SCOPE, type ScoreEvaluation, type Trait, evaluateScore, foldMetricRows } from './foldMetrics.js';
+import { type PhenotypeInputs, evaluationSamples } from './evaluationSamples.js';
+import { FOLDS_SCOPE, type ScoreEvaluation, evaluateScore, foldMetricRows } from './foldMetrics.js';
 import { writeMetricRows } from './metricRows.js';
 
-export interface EvaluateFoldsRequest {
+export interface EvaluateFoldsRequest extends PhenotypeInputs {
   runId: string;
   cohort: string;
   method: string;
   scorePrefix: string;
   folds: number;
-  phenoDataset: string;
-  phenoName: string;
-  covarDataset?: string;
-  covarNames?: string[];
-  trait: Trait;
-  prevalence?: number;
 }
 
 export async function evaluateFoldsInStore(store: Store, req: EvaluateFoldsRequest): Promise<{ rows: MetricRow[] }> {

@@ -7,16 +7,22 @@ import type { SampleTable } from '../ingest/formats/types.js';
 import type { Store } from '../store/store.js';
 import type { Trait } from './foldMetrics.js';
 
-export interface EvaluationSamplesRequest {
-  runId: string;
-  cohort: string;
-  scoreNames: readonly string[];
+/** The phenotype a score is evaluated against, and the covariates adjusted for (store datasets). */
+export interface PhenotypeInputs {
   phenoDataset: string;
   phenoName: string;
   covarDataset?: string;
   /** Default: every numeric column of the covariate dataset. */
   covarNames?: string[];
   trait: Trait;
+  /** Population prevalence of a binary trait (liability-scale R²). */
+  prevalence?: number;
+}
+
+export interface EvaluationSamplesRequest extends PhenotypeInputs {
+  runId: string;
+  cohort: string;
+  scoreNames: readonly string[];
 }
 
 export interface EvaluationSamples {

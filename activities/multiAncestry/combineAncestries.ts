@@ -4,24 +4,17 @@
 // rows of those scopes.
 import type { MetricRow } from '../../workflows/studyTypes.js';
 import { BadInputError } from '../errors.js';
-import { evaluationSamples } from '../evaluation/evaluationSamples.js';
-import type { Trait } from '../evaluation/foldMetrics.js';
+import { type PhenotypeInputs, evaluationSamples } from '../evaluation/evaluationSamples.js';
 import { writeMetricRows } from '../evaluation/metricRows.js';
 import type { Store } from '../store/store.js';
 import { COMBINED_METHOD, COMBINED_SCOPE, SINGLE_METHOD, evaluateCombination } from './combinedMetrics.js';
 
-export interface CombineAncestriesRequest {
+export interface CombineAncestriesRequest extends PhenotypeInputs {
   runId: string;
   cohort: string;
   /** score_name of each ancestry's PGS, in the order of `ancestries`. */
   scoreNames: string[];
   ancestries: string[];
-  phenoDataset: string;
-  phenoName: string;
-  covarDataset?: string;
-  covarNames?: string[];
-  trait: Trait;
-  prevalence?: number;
   tuningFraction: number;
   seed: number;
 }

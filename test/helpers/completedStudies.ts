@@ -1,19 +1,17 @@
 // A store holding two small completed studies (3-fold cross-validation with the SBayesR baseline,
 // and a cross-ancestry EUR+EAS study), run by the real workflows on a dev server, for tests that
 // read results (report, exports). Same pattern and settings as studyWorkflow.test.ts (~20 s).
-import { readFileSync, writeFileSync } from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { sha256Text } from '../../activities/fingerprint.js';
 import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
 import { Store } from '../../activities/store/store.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import { type StudyInput as StudyFileInput, parseStudy } from '../../config/study.js';
-import { resolveStudyPaths } from '../../client/study/studyInput.js';
+import type { StudyInput as StudyFileInput } from '../../config/study.js';
 import { computeActivities, storeActivities, workflowBundle } from '../../worker/workers.js';
 import { crossAncestryStudy } from '../../workflows/crossAncestryStudy.js';
 import { crossValidationStudy } from '../../workflows/crossValidationStudy.js';
 import type { StudyInput } from '../../workflows/studyTypes.js';
+import { studyInputFor, writeStudyVariant } from './studyFiles.js';
 
 export const CV_RUN = 'cv-report';
 export const MULTI_RUN = 'multi-report';
@@ -29,25 +27,8 @@ export async function makeCompletedStudies(dir: string, temporalCli: string): Pr
   const store = await Store.open(storeDir);
   try {
     const small = { iterations: 150, burnIn: 50, checkpointEvery: 20 };
-    const file = (name: string, base: string, patch: Partial<StudyFileInput>): string => {
-      const raw = JSON.parse(readFileSync(`${simDir}/${base}`, 'utf8')) as StudyFileInput;
-      const path = `${simDir}/${name}.json`;
-      writeFileSync(path, JSON.stringify({ ...raw, name, ...patch }, null, 2));
-      return path;
-    };
-    const input = (path: string): StudyInput => {
-      const text = readFileSync(path, 'utf8');
-      return {
-        study: resolveStudyPaths(parseStudy(JSON.parse(text), path), simDir),
-        studyText: text,
-        studySha256: sha256Text(text),
-        studyPath: path,
-        codeVersion: 'test',
-        computeTaskQueue: 'report-compute',
-        artifactsDir: store.paths.artifacts,
-        heartbeatTimeout: '20 seconds',
-      };
-    };
+    const file = (name: string, base: string, patch: Partial<StudyFileInput>): string => writeStudyVariant(simDir, base, name, patch);
+    const input = (path: string): StudyInput => studyInputFor(path, { computeTaskQueue: 'report-compute', artifactsDir: store.paths.artifacts });
     const cvPath = file('cv_small', 'study.json', { design: { type: 'cross-validation', folds: 3, ancestry: 'EUR' }, sbayesrc: { ...small, baseline: true } });
     const multiPath = file('multi_small', 'study-cross-ancestry.json', { sbayesrc: small });
     const storeWorker = await Worker.create({

@@ -10,16 +10,14 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AuditListRow, AuditRun, VerifyResult } from '../../activities/audit/auditData.js';
-import { sha256Text } from '../../activities/fingerprint.js';
 import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
 import { Store } from '../../activities/store/store.js';
 import type { AuditDiff } from '../../client/audit/auditDiff.js';
-import { resolveStudyPaths } from '../../client/study/studyInput.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import { type StudyInput as StudyFileInput, parseStudy } from '../../config/study.js';
 import { computeActivities, storeActivities } from '../../worker/workers.js';
 import type { StudyInput } from '../../workflows/studyTypes.js';
 import { type CliResult, spawnCli } from '../helpers/cli.js';
+import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 const STORE_QUEUE = 'audit-store';
@@ -55,21 +53,8 @@ async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
 }
 
 function studyInput(name: string, seed: number): StudyInput {
-  const raw = JSON.parse(readFileSync(`${simDir}/study.json`, 'utf8')) as StudyFileInput;
-  const path = `${simDir}/${name}.json`;
-  const study = { ...raw, name, seed, design: { type: 'cross-validation', folds: 3, ancestry: 'EUR' }, sbayesrc: { iterations: 120, burnIn: 40, checkpointEvery: 40 } };
-  writeFileSync(path, JSON.stringify(study, null, 2));
-  const text = readFileSync(path, 'utf8');
-  return {
-    study: resolveStudyPaths(parseStudy(JSON.parse(text), path), simDir),
-    studyText: text,
-    studySha256: sha256Text(text),
-    studyPath: path,
-    codeVersion: 'test',
-    computeTaskQueue: COMPUTE_QUEUE,
-    artifactsDir: `${storeDir}/artifacts`,
-    heartbeatTimeout: '20 seconds',
-  };
+  const path = writeStudyVariant(simDir, 'study.json', name, { seed, design: { type: 'cross-validation', folds: 3, ancestry: 'EUR' }, sbayesrc: { iterations: 120, burnIn: 40, checkpointEvery: 40 } });
+  return studyInputFor(path, { computeTaskQueue: COMPUTE_QUEUE, artifactsDir: `${storeDir}/artifacts` });
 }
 
 /** The CLI as a child process (async: the worker in this process must keep answering). */

@@ -1,20 +1,17 @@
 // Durability of a study against the real dev server with the worker in its own process:
 // SIGKILL of the worker during an SBayesRC fit (the chain resumes from its checkpoint and the
 // numbers equal an uninterrupted run's), and a dev-server restart on the same SQLite file.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sha256Text } from '../../activities/fingerprint.js';
 import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
 import { Store, storePaths } from '../../activities/store/store.js';
 import { type DevServer, freePort, startDevServer } from '../../client/devServer.js';
-import { resolveStudyPaths } from '../../client/study/studyInput.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import { type StudyInput as StudyFileInput, parseStudy } from '../../config/study.js';
 import type { FitHeartbeat } from '../../activities/fitSbayesrc.js';
 import type { StudyInput, StudyResult } from '../../workflows/studyTypes.js';
 import { type LiveCli, spawnCli } from '../helpers/cli.js';
+import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 const STORE_QUEUE = 'durable-store';
@@ -74,27 +71,12 @@ afterAll(async () => {
 
 /** A 2-fold study whose fits are long enough (seconds of sweeps) to be killed mid-chain. */
 function studyInput(name: string, iterations: number): StudyInput {
-  const raw = JSON.parse(readFileSync(`${simDir}/study.json`, 'utf8')) as StudyFileInput;
-  const study = {
-    ...raw,
-    name,
+  const path = writeStudyVariant(simDir, 'study.json', name, {
     design: { type: 'cross-validation', folds: 2, ancestry: 'EUR' },
     sbayesrc: { iterations, burnIn: Math.floor(iterations / 5), checkpointEvery: Math.floor(iterations / 10) },
     execution: { concurrency: 1 },
-  };
-  const path = `${simDir}/${name}.json`;
-  const text = JSON.stringify(study, null, 2);
-  writeFileSync(path, text);
-  return {
-    study: resolveStudyPaths(parseStudy(study, path), simDir),
-    studyText: text,
-    studySha256: sha256Text(text),
-    studyPath: path,
-    codeVersion: 'test',
-    computeTaskQueue: COMPUTE_QUEUE,
-    artifactsDir: storePaths(storeDir).artifacts,
-    heartbeatTimeout: '5 seconds',
-  };
+  });
+  return studyInputFor(path, { computeTaskQueue: COMPUTE_QUEUE, artifactsDir: storePaths(storeDir).artifacts, heartbeatTimeout: '5 seconds' });
 }
 
 const values = (r: StudyResult) => r.metrics.map((m) => [m.scope, m.method, m.metric, m.value, m.se, m.n]);

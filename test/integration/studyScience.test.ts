@@ -3,18 +3,16 @@
 // reach of the true genetic values' R², and the cross-ancestry combination at least as good
 // as the best single-ancestry score on the same test samples (EAS: 2,500 train its GWAS,
 // 1,250 tune the mixing weights, 1,250 test).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sha256Text } from '../../activities/fingerprint.js';
 import { type SimulationSummary, simulateStudy } from '../../activities/simulate/simulateStudy.js';
 import { Store } from '../../activities/store/store.js';
-import { resolveStudyPaths } from '../../client/study/studyInput.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import { parseStudy } from '../../config/study.js';
 import { computeActivities, storeActivities, workflowBundle } from '../../worker/workers.js';
 import type { StudyInput, StudyResult } from '../../workflows/studyTypes.js';
+import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 let env: TestWorkflowEnvironment;
@@ -41,18 +39,10 @@ afterAll(async () => {
 });
 
 function input(file: string): StudyInput {
-  const path = `${tmp.dir}/sim/${file}`;
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  const study = { ...raw, sbayesrc: { ...(raw.sbayesrc as object | undefined), iterations: 1000, burnIn: 300 } };
-  return {
-    study: resolveStudyPaths(parseStudy(study, path), `${tmp.dir}/sim`),
-    studyText: JSON.stringify(study),
-    studySha256: sha256Text(JSON.stringify(study)),
-    studyPath: path,
-    codeVersion: 'test',
-    computeTaskQueue: 'science-compute',
-    artifactsDir: store.paths.artifacts,
-  };
+  const path = writeStudyVariant(`${tmp.dir}/sim`, file, file.replace(/\.json$/, '').replace(/-/g, '_'));
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as { sbayesrc?: object };
+  writeFileSync(path, JSON.stringify({ ...raw, sbayesrc: { ...raw.sbayesrc, iterations: 1000, burnIn: 300 } }, null, 2));
+  return studyInputFor(path, { computeTaskQueue: 'science-compute', artifactsDir: store.paths.artifacts });
 }
 
 async function run(type: 'crossValidationStudy' | 'crossAncestryStudy', file: string, id: string): Promise<StudyResult> {

@@ -8,16 +8,15 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sha256Text } from '../../activities/fingerprint.js';
 import { Store } from '../../activities/store/store.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import { type StudyInput as StudyFileInput, parseStudy } from '../../config/study.js';
+import type { StudyInput as StudyFileInput } from '../../config/study.js';
 import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
-import { resolveStudyPaths } from '../../client/study/studyInput.js';
 import { computeActivities, storeActivities, workflowBundle } from '../../worker/workers.js';
 import { crossAncestryStudy } from '../../workflows/crossAncestryStudy.js';
 import { crossValidationStudy } from '../../workflows/crossValidationStudy.js';
 import type { StudyInput, StudyResult } from '../../workflows/studyTypes.js';
+import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 const STORE_QUEUE = 'study-store';
@@ -58,28 +57,10 @@ async function withWorkers<T>(fn: () => Promise<T>): Promise<T> {
 const SMALL_FIT = { iterations: 150, burnIn: 50, checkpointEvery: 20 };
 
 /** The simulator's study file with small settings, written next to the data. */
-function studyFile(name: string, base: 'study.json' | 'study-cross-ancestry.json', patch: Partial<StudyFileInput>): string {
-  const raw = JSON.parse(readFileSync(`${simDir}/${base}`, 'utf8')) as StudyFileInput;
-  const study = { ...raw, name, ...patch };
-  const path = `${simDir}/${name}.json`;
-  writeFileSync(path, JSON.stringify(study, null, 2));
-  return path;
-}
+const studyFile = (name: string, base: 'study.json' | 'study-cross-ancestry.json', patch: Partial<StudyFileInput>): string => writeStudyVariant(simDir, base, name, patch);
 
-function studyInput(path: string, extra: Partial<StudyInput> = {}): StudyInput {
-  const text = readFileSync(path, 'utf8');
-  return {
-    study: resolveStudyPaths(parseStudy(JSON.parse(text), path), simDir),
-    studyText: text,
-    studySha256: sha256Text(text),
-    studyPath: path,
-    codeVersion: 'test',
-    computeTaskQueue: COMPUTE_QUEUE,
-    artifactsDir: store.paths.artifacts,
-    heartbeatTimeout: '20 seconds',
-    ...extra,
-  };
-}
+const studyInput = (path: string, extra: { resumedFrom?: string } = {}): StudyInput =>
+  studyInputFor(path, { computeTaskQueue: COMPUTE_QUEUE, artifactsDir: store.paths.artifacts, ...extra });
 
 let cvResult: StudyResult;
 let multiResult: StudyResult;
