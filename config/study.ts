@@ -37,7 +37,34 @@ export const crossAncestryDesign = z
   })
   .strict();
 
-const path = z.string().min(1);
+/** Input paths: read only, so anywhere the user can read (absolute, `..`, other disks). */
+const path = z
+  .string()
+  .min(1)
+  .refine((p) => !p.includes('\0'), { message: 'a path cannot contain a NUL character' });
+
+/**
+ * Whether a store path written in a study file leaves the study file's folder. A study file is
+ * data that travels (shared, downloaded, generated), and the store is where a study WRITES: so
+ * the file may only name a store inside its own folder — a relative path with no step out of it
+ * (`../x`, `a/../../x`) and not absolute. Inputs may live anywhere (they are only read); a store
+ * elsewhere is chosen by the user with `--store` or PGSFLOW_STORE, which are not restricted.
+ */
+export function storePathEscapes(p: string): boolean {
+  const s = p.replace(/\\/g, '/');
+  if (s.startsWith('/') || /^[A-Za-z]:/.test(s)) return true;
+  let depth = 0;
+  for (const seg of s.split('/')) {
+    if (seg === '..') depth--;
+    else if (seg !== '' && seg !== '.') depth++;
+    if (depth < 0) return true;
+  }
+  return false;
+}
+
+const storePath = path.refine((p) => !storePathEscapes(p), {
+  message: 'the store must be inside the study file\'s folder (a relative path without ../ out of it, not absolute): a study file may not write elsewhere; use --store or PGSFLOW_STORE for a store outside',
+});
 
 export const cohortInput = z
   .object({
@@ -130,7 +157,8 @@ export const studySchema = z
     name: identifier,
     description: z.string().optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(STUDY_DEFAULTS.seed),
-    store: z.string().min(1).optional(),
+    /** Store folder, relative to the study file and inside its folder (see storePathEscapes). */
+    store: storePath.optional(),
     inputs: studyInputs,
     design: z.discriminatedUnion('type', [crossValidationDesign, crossAncestryDesign]),
     qc: qcThresholdsSchema.prefault({}),

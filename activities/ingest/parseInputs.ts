@@ -8,6 +8,7 @@ import { readEigenBlock, readLdFolder } from './formats/ldFolder.js';
 import { type BfilePaths, checkBed, readBim, readFam, resolveBfile } from './formats/plink.js';
 import { readSampleTable } from './formats/sampleTable.js';
 import { readSumstats } from './formats/sumstats.js';
+import { requireRegularFile } from './formats/text.js';
 import type { AnnotationTable, BedLayout, BimTable, BlockTable, FamTable, LdFolder, SampleTable, SumstatsTable } from './formats/types.js';
 import { type FileHash, type IngestInput, type IngestKind, datasetName } from './inputs.js';
 
@@ -55,6 +56,7 @@ export async function parseInput(input: IngestInput): Promise<ParsedInput> {
     if (input.paths.length !== 1) throw new BadInputError(input.paths.join(', '), `--${input.kind} takes exactly one path`);
     return input.paths[0]!;
   };
+  if (input.kind !== 'bfile' && input.kind !== 'ld') await requireRegularFile(one());
   switch (input.kind) {
     case 'bfile':
       return parseBfile(input, dataset);

@@ -1,6 +1,6 @@
 // The store: one DuckDB file plus an artifact folder beside it, owned by exactly one process
 // (the worker serving the `pgsflow-store` task queue). Everything else reads through Temporal.
-import { mkdir } from 'node:fs/promises';
+import { lstat, mkdir, readlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type DuckDBAppender, DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { StoreLockedError, StoreSchemaError } from '../errors.js';
@@ -29,6 +29,28 @@ export interface Tx {
   appender(table: string): Promise<DuckDBAppender>;
 }
 
+/**
+ * The store folder itself may be a symlink (the user chose it), but what the store writes inside
+ * it must stay inside it: `store.duckdb` and `artifacts` may not be symlinks (a store folder
+ * copied from someone else could otherwise make a study write anywhere the user can write,
+ * e.g. `artifacts -> ~/.ssh`). Another disk for artifacts: mount it at `artifacts`.
+ */
+async function refuseLinksOutOfStore(paths: StorePaths): Promise<void> {
+  for (const p of [paths.database, paths.artifacts]) {
+    let target: string;
+    try {
+      if (!(await lstat(p)).isSymbolicLink()) continue;
+      target = await readlink(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw e;
+    }
+    throw new StoreSchemaError(
+      `store ${paths.root}: ${p} is a symlink (to ${target}); the store's ${p === paths.database ? 'database file' : 'artifacts folder'} must be inside the store, not a link out of it — replace the link by a real ${p === paths.database ? 'file' : 'folder (or mount the other disk there)'}`,
+    );
+  }
+}
+
 export class Store {
   private readonly lock = new WriteLock();
   private closed = false;
@@ -43,6 +65,7 @@ export class Store {
   /** Open (creating if needed) and migrate. Fails clearly on a newer schema or a held lock. */
   static async open(root: string): Promise<Store> {
     const paths = storePaths(root);
+    await refuseLinksOutOfStore(paths);
     await mkdir(paths.artifacts, { recursive: true });
     let instance: DuckDBInstance;
     try {

@@ -1,7 +1,7 @@
 // From a study file to the StudyInput a study workflow starts with: the file verbatim and its
 // sha256, the parsed study with every input path made absolute against the file's folder.
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { BadInputError } from '../../activities/errors.js';
 import { sha256Text } from '../../activities/fingerprint.js';
 import { storePaths } from '../../activities/store/store.js';
@@ -54,8 +54,12 @@ export async function loadStudyFile(path: string): Promise<StudyFile> {
   const file = resolve(path);
   let text: string;
   try {
+    // A pipe or device would block or never end: a study file is a regular file.
+    const st = await stat(file);
+    if (!st.isFile() && !st.isDirectory()) throw new BadInputError(file, `is ${st.isFIFO() ? 'a pipe' : 'a device or socket'}, not a regular file`);
     text = await readFile(file, 'utf8');
   } catch (e) {
+    if (e instanceof BadInputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new BadInputError(file, code === 'ENOENT' ? 'study file not found' : `cannot read the study file: ${(e as Error).message}`);
   }
@@ -65,7 +69,32 @@ export async function loadStudyFile(path: string): Promise<StudyFile> {
   } catch (e) {
     throw new ConfigError(file, [{ field: '(root)', message: `not valid JSON: ${(e as Error).message}` }]);
   }
-  return { path: file, text, sha256: sha256Text(text), study: resolveStudyPaths(parseStudy(value, file), dirname(file)) };
+  const study = resolveStudyPaths(parseStudy(value, file), dirname(file));
+  if (study.store !== undefined) await refuseStoreLinkOut(file, study.store);
+  return { path: file, text, sha256: sha256Text(text), study };
+}
+
+/**
+ * The study file's `store` is inside its folder by name (config/study.ts); a symlink on the way
+ * (`store -> /elsewhere`) must not lead it out either. Checked on the deepest existing folder.
+ */
+async function refuseStoreLinkOut(file: string, store: string): Promise<void> {
+  const folder = await realpath(dirname(file));
+  let existing = store;
+  for (;;) {
+    try {
+      existing = await realpath(existing);
+      break;
+    } catch {
+      const up = dirname(existing);
+      if (up === existing) return;
+      existing = up;
+    }
+  }
+  const rel = relative(folder, existing);
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    throw new ConfigError(file, [{ field: 'store', message: `leads out of the study file's folder through a symlink (${existing}): a study file may not write elsewhere; use --store or PGSFLOW_STORE for a store outside` }]);
+  }
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   findColumns,
   fsError,
   I32Column,
+  requireRegularFile,
   ownString,
   parseInteger,
   parseNumber,
@@ -325,6 +326,8 @@ async function readEigenHeader(path: string, expectedM: number): Promise<void> {
 export async function readLdFolder(dir: string): Promise<LdFolder> {
   const infoPath = join(dir, 'ldm.info');
   const snpPath = join(dir, 'snp.info');
+  await requireRegularFile(infoPath);
+  await requireRegularFile(snpPath);
   const info = await readLdmInfo(infoPath);
   const { table: snps, chromCol, blockCol } = await snpInfoWithColumns(snpPath);
   const nBlocks = info.block.length;
@@ -386,7 +389,10 @@ export async function readLdFolder(dir: string): Promise<LdFolder> {
       throw new BadInputError(join(dir, name), `no such block in ldm.info (${nBlocks} blocks): the folder mixes two panels?`);
     }
   }
-  for (let b = 0; b < nBlocks; b++) await readEigenHeader(eigenFiles[b]!, info.numSnps[b]!);
+  for (let b = 0; b < nBlocks; b++) {
+    await requireRegularFile(eigenFiles[b]!); // a pipe would block the reader
+    await readEigenHeader(eigenFiles[b]!, info.numSnps[b]!);
+  }
   return { dir, info, snps, eigenFiles };
 }
 

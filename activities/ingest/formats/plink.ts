@@ -1,9 +1,8 @@
 // PLINK 1 binary filesets: .fam and .bim are parsed; the .bed is only validated here (magic,
 // variant-major mode, exact size), because genotypes are streamed later block by block and a
 // size check is what catches a .bed/.bim/.fam trio that does not belong together.
-import { access } from 'node:fs/promises';
 import { BadInputError } from '../../errors.js';
-import { expectFieldCount, F64Column, fsError, I32Column, ownString, parseInteger, parseNumber, scanRows } from './text.js';
+import { expectFieldCount, F64Column, I32Column, requireRegularFile, ownString, parseInteger, parseNumber, scanRows } from './text.js';
 import { readFileHead } from './fileHead.js';
 import type { BedLayout, BimTable, FamTable } from './types.js';
 
@@ -17,13 +16,7 @@ export interface BfilePaths {
 export async function resolveBfile(prefix: string): Promise<BfilePaths> {
   const base = /\.(bed|bim|fam)$/.test(prefix) ? prefix.slice(0, -4) : prefix;
   const paths: BfilePaths = { bed: `${base}.bed`, bim: `${base}.bim`, fam: `${base}.fam` };
-  for (const p of [paths.bed, paths.bim, paths.fam]) {
-    try {
-      await access(p);
-    } catch (e) {
-      throw fsError(p, e);
-    }
-  }
+  for (const p of [paths.bed, paths.bim, paths.fam]) await requireRegularFile(p);
   return paths;
 }
 

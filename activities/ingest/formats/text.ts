@@ -5,7 +5,7 @@
 // Fields are split by hand over the decoded chunk, not by regex or per-line substrings: this is
 // the innermost loop of every ingest.
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { BadInputError } from '../../errors.js';
 
@@ -19,6 +19,25 @@ export type RowHandler = (fields: string[], line: number) => void;
 
 const CHUNK_BYTES = 1 << 20;
 const MAX_LINE_BYTES = 64 << 20;
+
+/**
+ * Inputs must be regular files (a symlink to one is fine): ingest reads each file twice
+ * (validate, then hash), which a pipe, socket or device cannot give twice — a FIFO would hang
+ * the reader and /dev/stdin would be hashed empty.
+ */
+export async function requireRegularFile(file: string): Promise<void> {
+  let st;
+  try {
+    st = await stat(file);
+  } catch (e) {
+    throw fsError(file, e);
+  }
+  if (st.isDirectory()) throw new BadInputError(file, 'is a directory, expected a file');
+  if (!st.isFile()) {
+    const what = st.isFIFO() ? 'a pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a file';
+    throw new BadInputError(file, `is ${what}, not a regular file: ingest reads each input twice (validate, then hash); save it to a file first`);
+  }
+}
 
 /** fs errors that mean "the user named a bad path", as opposed to a machine fault worth retrying. */
 export function fsError(file: string, e: unknown): unknown {
