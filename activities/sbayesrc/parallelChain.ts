@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { BlockWorkerInit, BlockWorkerReply } from './blockWorker.js';
 import type { ChainState } from './chainState.js';
 import type { SbayesProblem } from './problem.js';
-import { chainWorkspace, finishSweep, prepareSweep, sweepTarget, type ChainOptions, type SweepReport } from './sampler.js';
+import { chainWorkspace, finishSweep, prepareSweep, sweepBlocks, sweepTarget, type ChainOptions, type SweepReport } from './sampler.js';
 import { shareProblem, shareState, shareWorkspace } from './sharedMemory.js';
 import { CTRL, CTRL_STOP, MAX_CLAIM_BLOCKS, claimBlocks, claimTag, paramsBuffer, writeParams } from './sweepControl.js';
 
@@ -82,7 +82,8 @@ export function splitBlocks(p: SbayesProblem, parts: number): Int32Array[] {
  * copies (same values), so the caller keeps using `st` as before. Workers live for the whole
  * run; per sweep they only see the hyper-parameters (shared memory) and a bump of the command
  * word, then they and the main thread claim blocks from a shared counter until all are swept
- * (whichever thread sweeps a block, the block's numbers are the same). Like runChainYielding,
+ * (whichever thread sweeps a block, the block's numbers are the same). When the workers do not
+ * pay (cores busy with other jobs), the main thread sweeps alone (ThreadPace). Like runChainYielding,
  * this yields to the event loop at least every `yieldMs` and waits for whatever `onSweep`
  * returns (a checkpoint write).
  */
@@ -114,17 +115,24 @@ export async function runChainParallel(
     let seq = 0;
     let mark = performance.now();
     const end = Math.min(stopAt, opts.iterations);
+    const pace = new ThreadPace(workers.length > 0);
     while (st.sweep < end) {
+      const t0 = performance.now();
       const sweepParams = prepareSweep(sp, st, ws);
-      writeParams(sweepParams, params);
-      seq++;
-      Atomics.store(control, CTRL.done, 0);
-      Atomics.store(control, CTRL.claim, claimTag(seq));
-      Atomics.store(control, CTRL.command, seq);
-      Atomics.notify(control, CTRL.command);
-      claimBlocks(control, seq, target, sweepParams, order);
-      await waitAllDone(control, order.length, workers);
+      if (pace.useWorkers()) {
+        writeParams(sweepParams, params);
+        seq++;
+        Atomics.store(control, CTRL.done, 0);
+        Atomics.store(control, CTRL.claim, claimTag(seq));
+        Atomics.store(control, CTRL.command, seq);
+        Atomics.notify(control, CTRL.command);
+        claimBlocks(control, seq, target, sweepParams, order);
+        await waitAllDone(control, order.length, workers);
+      } else {
+        sweepBlocks(target, sweepParams, order);
+      }
       last = finishSweep(sp, st, opts, ws);
+      pace.record(performance.now() - t0);
       const wait = onSweep?.(last, st);
       if (wait) {
         await wait;
@@ -139,6 +147,43 @@ export async function runChainParallel(
     Atomics.store(control, CTRL.command, CTRL_STOP);
     Atomics.notify(control, CTRL.command);
     await Promise.all(workers.map((w) => w.stop()));
+  }
+}
+
+/** Sweeps per probe of each mode, and sweeps run in the faster mode between probes. */
+export const PACE_PROBE = 16;
+export const PACE_RUN = 480;
+
+/**
+ * Whether this sweep hands blocks to the workers or the main thread sweeps them all. On a
+ * machine whose cores are taken by other jobs, a worker thread waits for a time slice at every
+ * sweep and two threads run slower than one; so every PACE_PROBE + PACE_PROBE + PACE_RUN sweeps
+ * both modes are timed for PACE_PROBE sweeps and the faster one runs the next PACE_RUN. Numbers
+ * never depend on it: whichever thread sweeps a block, the block's draws are the same.
+ */
+export class ThreadPace {
+  private phase: 0 | 1 | 2 = 0; // 0: probe with workers, 1: probe main only, 2: run the faster
+  private left = PACE_PROBE;
+  private spent = 0;
+  private withWorkers = 0;
+  private mainOnly = 0;
+
+  constructor(private readonly haveWorkers: boolean) {}
+
+  useWorkers(): boolean {
+    if (!this.haveWorkers) return false;
+    return this.phase === 0 || (this.phase === 2 && this.withWorkers <= this.mainOnly);
+  }
+
+  /** Milliseconds the sweep took (waits for checkpoints and event-loop turns excluded). */
+  record(ms: number): void {
+    this.spent += ms;
+    if (--this.left > 0) return;
+    if (this.phase === 0) this.withWorkers = this.spent;
+    else if (this.phase === 1) this.mainOnly = this.spent;
+    this.phase = this.phase === 2 ? 0 : ((this.phase + 1) as 1 | 2);
+    this.left = this.phase === 2 ? PACE_RUN : PACE_PROBE;
+    this.spent = 0;
   }
 }
 

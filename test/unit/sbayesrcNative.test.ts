@@ -142,3 +142,28 @@ describe('native sweep kernel', () => {
     }
   });
 });
+
+describe('thread pacing', () => {
+  it('probes with and without workers, then runs the faster mode; never workers when there are none', async () => {
+    const { ThreadPace, PACE_PROBE, PACE_RUN } = await import('../../activities/sbayesrc/parallelChain.js');
+    const modes = (slowWorkers: boolean): boolean[] => {
+      const pace = new ThreadPace(true);
+      const out: boolean[] = [];
+      for (let i = 0; i < 2 * PACE_PROBE + PACE_RUN + 1; i++) {
+        const w = pace.useWorkers();
+        out.push(w);
+        pace.record(w === slowWorkers ? 2 : 1);
+      }
+      return out;
+    };
+    const fast = modes(false);
+    expect(fast.slice(0, PACE_PROBE).every((w) => w)).toBe(true);
+    expect(fast.slice(PACE_PROBE, 2 * PACE_PROBE).every((w) => !w)).toBe(true);
+    expect(fast.slice(2 * PACE_PROBE, 2 * PACE_PROBE + PACE_RUN).every((w) => w)).toBe(true);
+    expect(fast[2 * PACE_PROBE + PACE_RUN]).toBe(true); // next probe
+    const slow = modes(true);
+    expect(slow.slice(2 * PACE_PROBE, 2 * PACE_PROBE + PACE_RUN).every((w) => !w)).toBe(true);
+    const none = new ThreadPace(false);
+    expect(none.useWorkers()).toBe(false);
+  });
+});
