@@ -91,7 +91,7 @@ export interface SuiteResult {
 const ITERATIONS = 6_000;
 const CHECKPOINT_EVERY = 300;
 const FOLDS = 2;
-const TMPFS_SIZE = '64m';
+const TMPFS_SIZE = '128m';
 const DUP_KEYS = [
   ['runs', 'run_id'],
   ['steps', 'run_id, step_key'],
