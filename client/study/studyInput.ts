@@ -65,7 +65,7 @@ export async function loadStudyFile(path: string): Promise<StudyFile> {
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text.replace(/^\uFEFF/, '')); // a BOM (Windows editors) is tolerated, as in tables
   } catch (e) {
     throw new ConfigError(file, [{ field: '(root)', message: `not valid JSON: ${(e as Error).message}` }]);
   }

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEigenBlock, formatLdmInfo, formatSnpInfo, ldmInfoFromSnps } from '../../activities/ingest/formats/ldFolder.js';
 import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
 import { Store } from '../../activities/store/store.js';
+import { loadStudyFile } from '../../client/study/studyInput.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import type { CaseSpec } from '../fixtures/bad/generate.js';
 import { type BatchCase, type BatchResult, runCliBatch, snapshotTree } from '../helpers/cliBatch.js';
@@ -331,7 +332,12 @@ describe('accepted on purpose', () => {
     } finally {
       s.close();
     }
-    counts.set('accepted (not counted as refusals)', 0);
+    // A study file with a UTF-8 BOM and CRLF line ends reads as the plain one (hash of the verbatim text).
+    const plain = await loadStudyFile(join(sim, 'study.json'));
+    writeFileSync(join(sim, 'study-bom.json'), `\ufeff${plain.text.replace(/\n/g, '\r\n')}`);
+    const bom = await loadStudyFile(join(sim, 'study-bom.json'));
+    expect(bom.study).toEqual(plain.study);
+    expect(bom.sha256).not.toBe(plain.sha256);
     expect(relative(T, okStore).startsWith('..')).toBe(false);
   }, 120_000);
 });
