@@ -4,7 +4,7 @@
 import { Context } from '@temporalio/activity';
 
 /** Heartbeat interval; keep well under the workflows' heartbeat timeout for store activities. */
-export const KEEP_ALIVE_MS = 5_000;
+export const KEEP_ALIVE_MS = 2_000;
 
 type AsyncFn = (...args: never[]) => Promise<unknown>;
 

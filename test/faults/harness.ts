@@ -208,7 +208,7 @@ export async function runFaultSuite(opts: SuiteOptions): Promise<SuiteResult> {
         codeVersion: 'faults',
         computeTaskQueue: computeQueue,
         artifactsDir: artifacts,
-        heartbeatTimeout: '5 seconds',
+        heartbeatTimeout: '10 seconds',
       };
     };
 

@@ -76,7 +76,7 @@ function studyInput(name: string, iterations: number): StudyInput {
     sbayesrc: { iterations, burnIn: Math.floor(iterations / 5), checkpointEvery: Math.floor(iterations / 10) },
     execution: { concurrency: 1 },
   });
-  return studyInputFor(path, { computeTaskQueue: COMPUTE_QUEUE, artifactsDir: storePaths(storeDir).artifacts, heartbeatTimeout: '5 seconds' });
+  return studyInputFor(path, { computeTaskQueue: COMPUTE_QUEUE, artifactsDir: storePaths(storeDir).artifacts, heartbeatTimeout: '10 seconds' });
 }
 
 const values = (r: StudyResult) => r.metrics.map((m) => [m.scope, m.method, m.metric, m.value, m.se, m.n]);
