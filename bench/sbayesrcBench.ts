@@ -206,7 +206,8 @@ export async function sbayesrcBench(_dir: string, quick: boolean): Promise<Bench
   const rows: BenchRow[] = [];
   const native = loadSweepKernel();
   // Both kernels side by side in one run (same machine load): the C kernel, and the WebAssembly path it replaces.
-  const kernels: SweepKernelKind[] = native.addon ? ['native', 'wasm'] : ['wasm'];
+  // `--native-only`: skip the WebAssembly rows (a shorter run while iterating).
+  const kernels: SweepKernelKind[] = native.addon ? (process.argv.includes('--native-only') ? ['native'] : ['native', 'wasm']) : ['wasm'];
   console.log(native.addon ? `native sweep kernel: ${native.addon.config()}` : `native sweep kernel missing (${native.error}): WebAssembly only`);
   const label = `${BLOCKS * M} SNPs, ${BLOCKS} blocks of ${M}, ${sweeps} sweeps`;
   const cases = [
