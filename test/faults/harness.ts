@@ -14,9 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { sha256Text } from '../../activities/fingerprint.js';
-import type { FitHeartbeat } from '../../activities/fitSbayesrc.js';
 import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
 import { Store, storePaths } from '../../activities/store/store.js';
 import { type DevServer, freePort, startDevServer } from '../../client/devServer.js';
@@ -25,6 +23,7 @@ import { parseSimulateOptions } from '../../config/simulate.js';
 import { type StudyInput as StudyFileInput, parseStudy } from '../../config/study.js';
 import type { StudyInput, StudyResult } from '../../workflows/studyTypes.js';
 import { type LiveCli, spawnCli, waitUntil } from '../helpers/cli.js';
+import { fitHeartbeat } from '../helpers/fitHeartbeat.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 export const FAULT_KINDS = ['worker', 'server', 'disk', 'ckpt'] as const;
@@ -212,20 +211,6 @@ export async function runFaultSuite(opts: SuiteOptions): Promise<SuiteResult> {
       };
     };
 
-    /** The running fit's latest heartbeat in a fold child, if any. */
-    const fitHeartbeat = async (workflowId: string): Promise<FitHeartbeat | null> => {
-      try {
-        const d = await client.workflow.getHandle(workflowId).describe();
-        for (const a of d.raw.pendingActivities ?? []) {
-          if (a.activityType?.name !== 'fitSbayesrc') continue;
-          const p = a.heartbeatDetails?.payloads?.[0];
-          if (p) return defaultPayloadConverter.fromPayload<FitHeartbeat>(p);
-        }
-      } catch {
-        // The child may not exist yet, or the server is restarting.
-      }
-      return null;
-    };
     const isRunning = async (h: WorkflowHandle): Promise<boolean> => {
       try {
         return (await h.describe()).status.name === 'RUNNING';
@@ -242,7 +227,7 @@ export async function runFaultSuite(opts: SuiteOptions): Promise<SuiteResult> {
         } else {
           // The fold's fit at that sweep; if its heartbeats went by unseen, a later fold's fit.
           for (let f = m.fold; f <= FOLDS; f++) {
-            const hb = await fitHeartbeat(`${runId}/fold-${f}`);
+            const hb = await fitHeartbeat(client, `${runId}/fold-${f}`);
             if (hb && (hb.sweep >= m.sweep || f > m.fold) && (!needCheckpoint || (hb.checkpoint && hb.sweep > hb.checkpoint.sweep))) return true;
           }
         }

@@ -2,15 +2,14 @@
 // SIGKILL of the worker during an SBayesRC fit (the chain resumes from its checkpoint and the
 // numbers equal an uninterrupted run's), and a dev-server restart on the same SQLite file.
 import { Client, Connection } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
 import { Store, storePaths } from '../../activities/store/store.js';
 import { type DevServer, freePort, startDevServer } from '../../client/devServer.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import type { FitHeartbeat } from '../../activities/fitSbayesrc.js';
 import type { StudyInput, StudyResult } from '../../workflows/studyTypes.js';
 import { type LiveCli, spawnCli } from '../helpers/cli.js';
+import { fitHeartbeat } from '../helpers/fitHeartbeat.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
@@ -81,21 +80,6 @@ function studyInput(name: string, iterations: number): StudyInput {
 
 const values = (r: StudyResult) => r.metrics.map((m) => [m.scope, m.method, m.metric, m.value, m.se, m.n]);
 
-/** The fit's latest heartbeat in a child pipeline, if its fit is running. */
-async function fitHeartbeat(workflowId: string): Promise<FitHeartbeat | null> {
-  try {
-    const d = await client.workflow.getHandle(workflowId).describe();
-    for (const a of d.raw.pendingActivities ?? []) {
-      if (a.activityType?.name !== 'fitSbayesrc') continue;
-      const p = a.heartbeatDetails?.payloads?.[0];
-      if (p) return defaultPayloadConverter.fromPayload<FitHeartbeat>(p);
-    }
-  } catch {
-    // The child may not exist yet.
-  }
-  return null;
-}
-
 async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 300_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
@@ -129,7 +113,7 @@ describe('study durability (worker and server in their own processes)', () => {
     });
     // Kill once a checkpoint exists and the chain has gone past it.
     const beat = await until('a checkpointed fit', async () => {
-      const hb = await fitHeartbeat('durable-kill/fold-1');
+      const hb = await fitHeartbeat(client, 'durable-kill/fold-1');
       return hb && hb.checkpoint && hb.sweep > hb.checkpoint.sweep ? hb : null;
     });
     worker.child.kill('SIGKILL');
@@ -168,7 +152,7 @@ describe('study durability (worker and server in their own processes)', () => {
       taskQueue: STORE_QUEUE,
       args: [studyInput('durable_server', ITERATIONS)],
     });
-    await until('a running fit', () => fitHeartbeat('durable-server/fold-1'));
+    await until('a running fit', () => fitHeartbeat(client, 'durable-server/fold-1'));
     await server.stop();
     await new Promise((r) => setTimeout(r, 2_000));
     server = await startServer();
