@@ -5,7 +5,7 @@
 // a short workflow) while a worker owns it. Results are plain JSON (they cross Temporal).
 import { createHash } from 'node:crypto';
 import { hashFile } from '../ingest/fileHash.js';
-import { readEffects } from '../sbayesrc/fitStore.js';
+import { type FitsTableRow, readEffects } from '../sbayesrc/fitStore.js';
 import type { FileHash } from '../ingest/inputs.js';
 import type { Store } from '../store/store.js';
 import { type HashedTable, hashRunTable } from './tableHash.js';
@@ -237,19 +237,7 @@ export async function auditRun(store: Store, runId: string): Promise<AuditRun> {
     `SELECT scope, gwas_set, rule, removed, remaining, position FROM qc_counts WHERE run_id = $id ORDER BY scope, gwas_set, position`,
     id,
   );
-  const fits = await store.all<{
-    scope: string;
-    method: string;
-    h2: number;
-    h2_sd: number;
-    nnz: number;
-    sigma2e: number;
-    pi_json: string;
-    cutoff: number;
-    cutoff_reason: string;
-    enrichment_json: string;
-    summary_json: string;
-  }>(`SELECT * FROM fits WHERE run_id = $id ORDER BY scope`, id);
+  const fits = await store.all<FitsTableRow>(`SELECT * FROM fits WHERE run_id = $id ORDER BY scope`, id);
   const metrics = await store.all<{ scope: string; method: string; metric: string; value: number | null; se: number | null; n: number }>(
     `SELECT scope, method, metric, value, se, n FROM metrics WHERE run_id = $id ORDER BY method, scope, metric`,
     id,

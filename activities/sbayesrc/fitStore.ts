@@ -18,6 +18,23 @@ export interface RecordFitRequest {
   prefix: string;
 }
 
+/** A row of the `fits` table as DuckDB returns it (migration 6). */
+// A type alias, not an interface: store.all needs an index-signature-compatible row type.
+export type FitsTableRow = {
+  run_id: string;
+  scope: string;
+  method: string;
+  h2: number;
+  h2_sd: number;
+  nnz: number;
+  sigma2e: number;
+  pi_json: string;
+  cutoff: number;
+  cutoff_reason: string;
+  enrichment_json: string;
+  summary_json: string;
+};
+
 export interface RecordFitSummary {
   runId: string;
   scope: string;

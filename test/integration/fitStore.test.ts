@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../activities/random/rng.js';
 import { makeRecordFitActivities } from '../../activities/recordFit.js';
 import { fitOnFiles } from '../../activities/sbayesrc/fitFiles.js';
-import { recordFit } from '../../activities/sbayesrc/fitStore.js';
+import { type FitsTableRow, recordFit } from '../../activities/sbayesrc/fitStore.js';
 import type { FitSummaryJson } from '../../activities/sbayesrc/outputs.js';
 import { Store } from '../../activities/store/store.js';
 import { writeCorrelationPanel, type PanelSnpSpec } from '../helpers/ldPanel.js';
@@ -57,20 +57,7 @@ afterAll(() => {
   tmp.cleanup();
 });
 
-interface FitRow {
-  run_id: string;
-  scope: string;
-  method: string;
-  h2: number;
-  h2_sd: number;
-  nnz: number;
-  sigma2e: number;
-  pi_json: string;
-  cutoff: number;
-  cutoff_reason: string;
-  enrichment_json: string;
-  summary_json: string;
-}
+type FitRow = FitsTableRow;
 
 const count = async (table: string, runId: string, scope: string): Promise<number> =>
   Number((await store.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${table} WHERE run_id = $r AND scope = $s`, { r: runId, s: scope }))[0]!.n);
