@@ -75,7 +75,10 @@ async function choosePort(wanted: number, strict: boolean, what: string, ip: str
   return freePort(ip);
 }
 
-export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+/** Fresh-port attempts when a non-strict server dies while starting (see below). */
+const START_ATTEMPTS = 3;
+
+export async function startDevServer(opts: DevServerOptions, attempt = 1): Promise<DevServer> {
   const ip = opts.ip ?? '127.0.0.1';
   const strict = opts.strictPorts ?? false;
   const port = await choosePort(opts.port, strict, 'gRPC', ip);
@@ -134,7 +137,14 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   try {
     await waitReady(address, opts.namespace ?? 'default', opts.readyTimeoutMs ?? 60_000, exited);
   } catch (e) {
+    // A port found free can be taken by another process before the server binds it (parallel
+    // tests and servers); when the server died (not timed out) and ports are ours to choose,
+    // start again on fresh ones.
+    const diedStarting = !running && !strict;
     await stop();
+    if (diedStarting && attempt < START_ATTEMPTS) {
+      return startDevServer({ ...opts, port: await freePort(ip), uiPort: await freePort(ip) }, attempt + 1);
+    }
     const where = opts.log === 'inherit' ? '' : ` (server log: ${opts.log})`;
     throw new DevServerError(`Temporal dev server did not become ready: ${(e as Error).message}${where}`);
   }
