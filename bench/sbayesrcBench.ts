@@ -179,7 +179,7 @@ function breakdown(p: SbayesProblem, sweeps: number, kernel: SweepKernelKind): {
   let serial = 0;
   for (let s = 0; s < sweeps; s++) {
     const a = performance.now();
-    const params = prepareSweep(p, st, ws);
+    const params = prepareSweep(p, st, ws, opts);
     const b = performance.now();
     sweepBlocks(sweepTarget(p, st, ws), params, ws.blockOrder);
     const c = performance.now();

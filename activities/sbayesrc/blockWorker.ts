@@ -1,11 +1,11 @@
 // A block-sweeping worker thread, alive for the whole chain. Protocol: one `init` message
 // (the shared arrays, the block order, the control words), one `ready` reply, then no more
 // messages: each sweep the main thread writes the hyper-parameters into shared memory and bumps
-// the command word; the worker wakes (Atomics.wait) and claims blocks from the shared counter
+// the command word; the worker sees it (spinning briefly, then Atomics.wait) and claims blocks from the shared counter
 // alongside the main thread until none is left (sweepControl.ts).
 import { parentPort } from 'node:worker_threads';
 import type { BlockSweepTarget } from './sampler.js';
-import { CTRL, CTRL_STOP, claimBlocks, readParams } from './sweepControl.js';
+import { CTRL, CTRL_STOP, claimBlocks, readParams, spinWhile } from './sweepControl.js';
 
 export interface BlockWorkerInit {
   type: 'init';
@@ -26,7 +26,7 @@ port.once('message', (msg: BlockWorkerInit) => {
   port.postMessage({ type: 'ready' } satisfies BlockWorkerReply);
   let seen = 0;
   for (;;) {
-    Atomics.wait(control, CTRL.command, seen);
+    if (!spinWhile(control, CTRL.command, seen)) Atomics.wait(control, CTRL.command, seen);
     const cmd = Atomics.load(control, CTRL.command);
     if (cmd === CTRL_STOP) break;
     if (cmd === seen) continue; // woken without a new sweep

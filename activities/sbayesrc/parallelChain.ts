@@ -7,7 +7,7 @@ import type { ChainState } from './chainState.js';
 import type { SbayesProblem } from './problem.js';
 import { chainWorkspace, finishSweep, prepareSweep, sweepBlocks, sweepTarget, type ChainOptions, type SweepReport } from './sampler.js';
 import { shareProblem, shareState, shareWorkspace } from './sharedMemory.js';
-import { CTRL, CTRL_STOP, MAX_CLAIM_BLOCKS, claimBlocks, claimTag, paramsBuffer, writeParams } from './sweepControl.js';
+import { CTRL, CTRL_STOP, MAX_CLAIM_BLOCKS, claimBlocks, claimTag, paramsBuffer, spinUntil, writeParams } from './sweepControl.js';
 
 const BOOT = new URL('./blockWorkerBoot.mjs', import.meta.url);
 
@@ -108,8 +108,8 @@ export async function runChainParallel(
   const params = paramsBuffer(st.alpha.length);
   try {
     // Workers get only the shared arrays (structured clone shares SharedArrayBuffers, copies the rest).
-    const { residual, beta, delta, removed, sigma2e, rng } = st;
-    const slim = { ...target, state: { residual, beta, delta, removed, sigma2e, rng } };
+    const { residual, beta, delta, removed, sigma2e, rng, runningSum, betaSum, beta2Sum, pipSum } = st;
+    const slim = { ...target, state: { residual, beta, delta, removed, sigma2e, rng, runningSum, betaSum, beta2Sum, pipSum } };
     await Promise.all(workers.map((w) => w.start({ type: 'init', target: slim, order, control, params })));
     let last: SweepReport | null = null;
     let seq = 0;
@@ -118,7 +118,7 @@ export async function runChainParallel(
     const pace = new ThreadPace(workers.length > 0);
     while (st.sweep < end) {
       const t0 = performance.now();
-      const sweepParams = prepareSweep(sp, st, ws);
+      const sweepParams = prepareSweep(sp, st, ws, opts);
       if (pace.useWorkers()) {
         writeParams(sweepParams, params);
         seq++;
@@ -150,7 +150,12 @@ export async function runChainParallel(
   }
 }
 
-/** Sweeps per probe of each mode, and sweeps run in the faster mode between probes. */
+/**
+ * Sweeps with workers before the first probe (their JavaScript is still being compiled then, so
+ * a first probe made them look slower than one thread and cost ~500 sweeps on the main thread
+ * alone), sweeps per probe of each mode, and sweeps run in the faster mode between probes.
+ */
+export const PACE_WARM = 32;
 export const PACE_PROBE = 16;
 export const PACE_RUN = 480;
 
@@ -162,8 +167,8 @@ export const PACE_RUN = 480;
  * never depend on it: whichever thread sweeps a block, the block's draws are the same.
  */
 export class ThreadPace {
-  private phase: 0 | 1 | 2 = 0; // 0: probe with workers, 1: probe main only, 2: run the faster
-  private left = PACE_PROBE;
+  private phase: -1 | 0 | 1 | 2 = -1; // -1: warm-up with workers, 0: probe with workers, 1: probe main only, 2: run the faster
+  private left = PACE_WARM;
   private spent = 0;
   private withWorkers = 0;
   private mainOnly = 0;
@@ -172,13 +177,19 @@ export class ThreadPace {
 
   useWorkers(): boolean {
     if (!this.haveWorkers) return false;
-    return this.phase === 0 || (this.phase === 2 && this.withWorkers <= this.mainOnly);
+    return this.phase <= 0 || (this.phase === 2 && this.withWorkers <= this.mainOnly);
   }
 
   /** Milliseconds the sweep took (waits for checkpoints and event-loop turns excluded). */
   record(ms: number): void {
     this.spent += ms;
     if (--this.left > 0) return;
+    if (this.phase === -1) {
+      this.phase = 0;
+      this.left = PACE_PROBE;
+      this.spent = 0;
+      return;
+    }
     if (this.phase === 0) this.withWorkers = this.spent;
     else if (this.phase === 1) this.mainOnly = this.spent;
     this.phase = this.phase === 2 ? 0 : ((this.phase + 1) as 1 | 2);
@@ -189,10 +200,12 @@ export class ThreadPace {
 
 /**
  * Block (Atomics.wait) until every block of the sweep is done (a worker may still be in its
- * last claimed block). A failed or vanished worker is noticed through its messages and events,
- * so between bounded waits the event loop gets a turn.
+ * last claimed block), after spinning for up to SPIN_MS (sweepControl.ts). A failed or vanished
+ * worker is noticed through its messages and events, so between bounded waits the event loop
+ * gets a turn.
  */
 async function waitAllDone(control: Int32Array, nBlocks: number, workers: readonly BlockWorker[]): Promise<void> {
+  spinUntil(control, CTRL.done, nBlocks);
   for (;;) {
     const done = Atomics.load(control, CTRL.done);
     if (done === nBlocks) return;

@@ -3,6 +3,7 @@
 // burn-in and the convergence guard. Everything lives in ChainState, so stopping after any
 // sweep and resuming from a checkpoint continues the same chain bit for bit.
 import { Rng } from '../random/rng.js';
+import { PART, accumulateBlock, partialsStride, type AccumulatedState } from './blockAccumulators.js';
 import { sweepBlock, sweepScratch, type BlockResult, type BlockState, type KernelPlacement } from './blockSweep.js';
 import { chooseSweepKernel, nativeSweepKernel, type SweepKernelKind } from './nativeKernel.js';
 import { WasmKernel } from './wasmKernel.js';
@@ -57,6 +58,9 @@ export interface ChainWorkspace {
   kernel: SweepKernelKind;
   /** Native kernel with annotations: per block and level, the liabilities' statistics (probit.ts levelStatsLength). */
   probitStats: Float64Array;
+  /** Per block, the sums over its SNPs of this sweep (blockAccumulators.ts), `partialsStride` apart. */
+  partials: Float64Array;
+  partialsStride: number;
 }
 
 export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
@@ -76,6 +80,8 @@ export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
     annotSd: p.annotations ? annotationSd(p.annotations, binary) : new Float64Array(0),
     kernel,
     probitStats: new Float64Array(kernel === 'native' && nA > 0 ? p.blocks.length * N_LEVELS * levelStatsLength(nA) : 0),
+    partials: new Float64Array(p.blocks.length * partialsStride(nA)),
+    partialsStride: partialsStride(nA),
   };
 }
 
@@ -90,12 +96,14 @@ export interface SweepParams {
    * log π itself (in parallel); null when prepareSweep filled logPi for every SNP.
    */
   alpha: Float64Array | null;
+  /** This sweep is past burn-in: blocks add to the posterior accumulators. */
+  postBurnIn: boolean;
 }
 
 /** What sweeping blocks reads and writes: the same arrays whether in this thread or shared with workers. */
 export interface BlockSweepTarget {
   blocks: readonly ProblemBlock[];
-  state: BlockState & { rng: Uint32Array };
+  state: BlockState & AccumulatedState & { rng: Uint32Array };
   logPi: Float64Array;
   blockGenetic: Float64Array;
   /** Per block, SNPs per component (block b at 5·b). */
@@ -105,17 +113,21 @@ export interface BlockSweepTarget {
   annotations: Annotations | null;
   kernel: SweepKernelKind;
   probitStats: Float64Array;
+  partials: Float64Array;
+  partialsStride: number;
 }
 
 /** Log π for this sweep (shared, or per SNP from α) and the slab variances. */
-export function prepareSweep(p: SbayesProblem, st: ChainState, ws: ChainWorkspace): SweepParams {
+export function prepareSweep(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, opts: ChainOptions): SweepParams {
+  const sigma2 = GAMMA.map((g) => g * st.sigma2g);
+  const postBurnIn = st.sweep + 1 > opts.burnIn;
   if (p.annotations) {
-    if (ws.kernel === 'native') return { sigma2: GAMMA.map((g) => g * st.sigma2g), piStride: N_COMPONENTS, alpha: Float64Array.from(st.alpha) };
+    if (ws.kernel === 'native') return { sigma2, piStride: N_COMPONENTS, alpha: Float64Array.from(st.alpha), postBurnIn };
     snpLogPi(p.annotations, st.alpha, p.nSnps, ws.logPi, ws.snpPi);
-    return { sigma2: GAMMA.map((g) => g * st.sigma2g), piStride: N_COMPONENTS, alpha: null };
+    return { sigma2, piStride: N_COMPONENTS, alpha: null, postBurnIn };
   }
   for (let k = 0; k < N_COMPONENTS; k++) ws.logPi[k] = Math.log(st.pi[k]!);
-  return { sigma2: GAMMA.map((g) => g * st.sigma2g), piStride: 0, alpha: null };
+  return { sigma2, piStride: 0, alpha: null, postBurnIn };
 }
 
 /** This thread's WebAssembly kernel and where it holds each block's Q (built on first use). */
@@ -160,6 +172,7 @@ export function sweepBlocks(t: BlockSweepTarget, params: SweepParams, blocks: It
     st.rng.set(rng.state(), 4 * b);
     t.blockGenetic[b] = result.geneticVariance;
     t.blockCounts.set(result.counts, N_COMPONENTS * b);
+    accumulateBlock(t.blocks[b]!, b, st, params.postBurnIn, t.snpPi, t.annotations, t.partials, t.partialsStride);
   }
 }
 
@@ -198,16 +211,29 @@ function sweepBlocksNative(t: BlockSweepTarget, params: SweepParams, blocks: Ite
       const at = b * N_LEVELS * levelStatsLength(ann.nA);
       nat.liabilities(ann.a, ann.nA, params.alpha, blk.first, blk.m, st.delta, st.removed, st.rng, 4 * b, t.probitStats, at);
     }
+    accumulateBlock(blk, b, st, params.postBurnIn, t.snpPi, ann, t.partials, t.partialsStride);
   }
 }
 
 export function sweepTarget(p: SbayesProblem, st: ChainState, ws: ChainWorkspace): BlockSweepTarget {
-  return { blocks: p.blocks, state: st, logPi: ws.logPi, blockGenetic: ws.blockGenetic, blockCounts: ws.blockCounts, snpPi: ws.snpPi, annotations: p.annotations, kernel: ws.kernel, probitStats: ws.probitStats };
+  return {
+    blocks: p.blocks,
+    state: st,
+    logPi: ws.logPi,
+    blockGenetic: ws.blockGenetic,
+    blockCounts: ws.blockCounts,
+    snpPi: ws.snpPi,
+    annotations: p.annotations,
+    kernel: ws.kernel,
+    probitStats: ws.probitStats,
+    partials: ws.partials,
+    partialsStride: ws.partialsStride,
+  };
 }
 
 /** One full sweep: st.sweep advances by one. */
 export function sweep(p: SbayesProblem, st: ChainState, opts: ChainOptions, ws: ChainWorkspace): SweepReport {
-  const params = prepareSweep(p, st, ws);
+  const params = prepareSweep(p, st, ws, opts);
   sweepBlocks(sweepTarget(p, st, ws), params, ws.blockOrder);
   return finishSweep(p, st, opts, ws);
 }
@@ -226,37 +252,33 @@ export function finishSweep(p: SbayesProblem, st: ChainState, opts: ChainOptions
   st.rng.set(global.state(), 4 * nB);
   st.sweep++;
 
-  const nnz = p.nSnps - ws.counts[0]! - countRemoved(st.removed);
+  const sums = sweepSums(ws, nB);
+  const nnz = sums[PART.kept]! - ws.counts[0]!;
   let h2 = 0;
   for (let b = 0; b < nB; b++) h2 += ws.blockGenetic[b]!;
-  for (let j = 0; j < p.nSnps; j++) st.runningSum[j]! += st.beta[j]!;
-  if (st.sweep > opts.burnIn) accumulate(p, st, ws, h2, nnz);
+  if (st.sweep > opts.burnIn) accumulate(p, st, ws, sums, h2, nnz);
   const removed = st.sweep % GUARD_EVERY === 0 ? guardOutliers(st.runningSum, st.sweep, p.bhat, st.removed, ws.guardThreshold) : [];
   for (const j of removed) removeSnp(p, st, j);
   return { sweep: st.sweep, h2, nnz, removed };
 }
 
-function countRemoved(removed: Uint8Array): number {
-  let n = 0;
-  for (let j = 0; j < removed.length; j++) n += removed[j]!;
-  return n;
+/** The blocks' partial sums of this sweep added up in block order (one row, PART layout). */
+function sweepSums(ws: ChainWorkspace, nB: number): Float64Array {
+  const w = ws.partialsStride;
+  const out = new Float64Array(w);
+  for (let b = 0; b < nB; b++) for (let i = 0; i < w; i++) out[i]! += ws.partials[b * w + i]!;
+  return out;
 }
 
-function accumulate(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, h2: number, nnz: number): void {
-  const comp = st.componentSum;
-  for (let j = 0; j < p.nSnps; j++) {
-    const b = st.beta[j]!;
-    st.betaSum[j]! += b;
-    st.beta2Sum[j]! += b * b;
-    if (st.removed[j] === 1) continue;
-    const d = st.delta[j]!;
-    if (d > 0) st.pipSum[j]!++;
-    comp[d]!++;
-    comp[N_COMPONENTS + d]! += b * b;
+/** Adds this sweep's draws to the posterior sums (per-SNP sums were added by the blocks). */
+function accumulate(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, sums: Float64Array, h2: number, nnz: number): void {
+  for (let k = 0; k < N_COMPONENTS; k++) {
+    st.componentSum[k]! += sums[PART.count + k]!;
+    st.componentSum[N_COMPONENTS + k]! += sums[PART.beta2 + k]!;
   }
   for (let b = 0; b < p.blocks.length; b++) st.sigma2eSum[b]! += st.sigma2e[b]!;
   if (p.annotations) {
-    accumulateEnrichment(p, st, ws.binary);
+    accumulateEnrichment(p.annotations.nA, sums, st, ws.binary);
     accumulateJoint(p, st, ws);
   }
   const s = st.stats;
@@ -273,13 +295,10 @@ function accumulate(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, h2: nu
   s[STAT.h2Sq]! += h2 * h2;
   s[STAT.nnz]! += nnz;
   s[STAT.nnzSq]! += nnz * nnz;
-  // π: the shared draw, or with annotations the mean over SNPs of π_j (from this sweep's α).
+  // π: the shared draw, or with annotations the mean over kept SNPs of π_j (from this sweep's α).
   if (p.annotations) {
-    const n = p.nSnps - countRemoved(st.removed);
-    for (let j = 0; j < p.nSnps; j++) {
-      if (st.removed[j] === 1) continue;
-      for (let k = 0; k < N_COMPONENTS; k++) st.piSum[k]! += ws.snpPi[j * N_COMPONENTS + k]! / n;
-    }
+    const n = sums[PART.kept]!;
+    for (let k = 0; k < N_COMPONENTS; k++) st.piSum[k]! += sums[PART.pi + k]! / n;
     for (let i = 0; i < st.alpha.length; i++) st.alphaSum[i]! += st.alpha[i]!;
   } else {
     for (let k = 0; k < N_COMPONENTS; k++) st.piSum[k]! += st.pi[k]!;
@@ -290,39 +309,24 @@ function accumulate(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, h2: nu
  * Per-SNP heritability enrichment of annotation t in this draw. Binary: (Σ_j a_jt β_j² / Σ_j a_jt)
  * / (Σ_j β_j² / M), the mean β² of annotated SNPs over the mean β² of all (intercept = 1).
  * Continuous: 1 + slope·SD(a_t)/(Σβ²/M), the slope of β_j² on a_jt: the relative change in
- * per-SNP h² for one SD of the annotation.
+ * per-SNP h² for one SD of the annotation. Sums over kept SNPs come from the blocks (`sums`).
  */
-function accumulateEnrichment(p: SbayesProblem, st: ChainState, binary: Uint8Array): void {
-  const ann = p.annotations;
-  if (!ann) return;
-  const { nA, a } = ann;
-  const sxy = new Float64Array(nA);
-  const sx = new Float64Array(nA);
-  const sxx = new Float64Array(nA);
-  let total = 0;
-  let m = 0;
-  for (let j = 0; j < p.nSnps; j++) {
-    if (st.removed[j] === 1) continue;
-    const b2 = st.beta[j]! * st.beta[j]!;
-    total += b2;
-    m++;
-    for (let t = 0; t < nA; t++) {
-      const x = a[j * nA + t]!;
-      sxy[t]! += x * b2;
-      sx[t]! += x;
-      sxx[t]! += x * x;
-    }
-  }
+function accumulateEnrichment(nA: number, sums: Float64Array, st: ChainState, binary: Uint8Array): void {
+  const total = sums[PART.total]!;
+  const m = sums[PART.kept]!;
   if (!(total > 0)) return;
   const perSnp = total / m;
   for (let t = 0; t < nA; t++) {
+    const sxy = sums[PART.annot + 3 * t]!;
+    const sx = sums[PART.annot + 3 * t + 1]!;
+    const sxx = sums[PART.annot + 3 * t + 2]!;
     if (binary[t] === 1) {
-      if (sx[t]! > 0) st.enrichmentSum[t]! += sxy[t]! / sx[t]! / perSnp;
+      if (sx > 0) st.enrichmentSum[t]! += sxy / sx / perSnp;
       continue;
     }
-    const varX = sxx[t]! / m - (sx[t]! / m) ** 2;
+    const varX = sxx / m - (sx / m) ** 2;
     if (!(varX > 0)) continue;
-    const slope = (sxy[t]! / m - (sx[t]! / m) * perSnp) / varX;
+    const slope = (sxy / m - (sx / m) * perSnp) / varX;
     st.enrichmentSum[t]! += 1 + (slope * Math.sqrt(varX)) / perSnp;
   }
 }

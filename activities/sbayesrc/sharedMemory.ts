@@ -19,11 +19,23 @@ export function shareProblem(p: SbayesProblem): SbayesProblem {
   return { ...p, blocks };
 }
 
-/** The arrays block sweeps write, moved to shared memory (the rest stays with the main thread). */
+/** The arrays block sweeps (and their accumulators) write, moved to shared memory (the rest stays with the main thread). */
 export function shareState(st: ChainState): ChainState {
-  return { ...st, residual: shared(st.residual), beta: shared(st.beta), delta: shared(st.delta), removed: shared(st.removed), sigma2e: shared(st.sigma2e), rng: shared(st.rng) };
+  return {
+    ...st,
+    residual: shared(st.residual),
+    beta: shared(st.beta),
+    delta: shared(st.delta),
+    removed: shared(st.removed),
+    sigma2e: shared(st.sigma2e),
+    rng: shared(st.rng),
+    runningSum: shared(st.runningSum),
+    betaSum: shared(st.betaSum),
+    beta2Sum: shared(st.beta2Sum),
+    pipSum: shared(st.pipSum),
+  };
 }
 
 export function shareWorkspace(ws: ChainWorkspace): ChainWorkspace {
-  return { ...ws, logPi: shared(ws.logPi), snpPi: shared(ws.snpPi), blockGenetic: shared(ws.blockGenetic), blockCounts: shared(ws.blockCounts), probitStats: shared(ws.probitStats) };
+  return { ...ws, logPi: shared(ws.logPi), snpPi: shared(ws.snpPi), blockGenetic: shared(ws.blockGenetic), blockCounts: shared(ws.blockCounts), probitStats: shared(ws.probitStats), partials: shared(ws.partials) };
 }
