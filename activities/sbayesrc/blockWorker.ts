@@ -1,6 +1,7 @@
-// A block-sweeping worker thread, alive for the whole chain. Protocol: one `init` message
-// (the shared arrays, the block order, the control words), one `ready` reply, then no more
-// messages: each sweep the main thread writes the hyper-parameters into shared memory and bumps
+// A block-sweeping worker thread, alive for the whole process (blockWorkerPool.ts). Protocol:
+// `loaded` once its modules are in; per chain one `init` message (the shared arrays, the block
+// order, the control words) and a `ready` reply, then no messages until the stop word
+// (`stopped`): each sweep the main thread writes the hyper-parameters into shared memory and bumps
 // the command word; the worker sees it (spinning briefly, then Atomics.wait) and claims blocks from the shared counter
 // alongside the main thread until none is left (sweepControl.ts).
 import { parentPort } from 'node:worker_threads';
@@ -16,14 +17,14 @@ export interface BlockWorkerInit {
   control: Int32Array;
   params: Float64Array;
 }
-export type BlockWorkerReply = { type: 'ready' } | { type: 'error'; message: string };
+export type BlockWorkerReply = { type: 'loaded' } | { type: 'ready' } | { type: 'stopped' } | { type: 'error'; message: string };
 
 const port = parentPort;
 if (!port) throw new Error('blockWorker runs as a worker thread');
 
-port.once('message', (msg: BlockWorkerInit) => {
-  const { target, order, control, params } = msg;
-  port.postMessage({ type: 'ready' } satisfies BlockWorkerReply);
+/** One chain: sweep blocks each time the command word moves, until the stop word. */
+function runChain({ target, order, control, params }: BlockWorkerInit): void {
+  port!.postMessage({ type: 'ready' } satisfies BlockWorkerReply);
   let seen = 0;
   for (;;) {
     if (!spinWhile(control, CTRL.command, seen)) Atomics.wait(control, CTRL.command, seen);
@@ -34,11 +35,13 @@ port.once('message', (msg: BlockWorkerInit) => {
     try {
       claimBlocks(control, cmd, target, readParams(params), order);
     } catch (e) {
-      port.postMessage({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies BlockWorkerReply);
+      port!.postMessage({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies BlockWorkerReply);
       Atomics.store(control, CTRL.failed, 1);
       Atomics.notify(control, CTRL.done);
     }
   }
-  port.close();
-  process.exit(0); // ends this worker thread only
-});
+  port!.postMessage({ type: 'stopped' } satisfies BlockWorkerReply);
+}
+
+port.on('message', (msg: BlockWorkerInit) => runChain(msg));
+port.postMessage({ type: 'loaded' } satisfies BlockWorkerReply);

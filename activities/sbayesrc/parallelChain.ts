@@ -1,87 +1,18 @@
 // The chain with blocks split over worker threads. Blocks are independent given the
 // hyper-parameters and each has its own PRNG stream, so the result is bit-identical to the
 // single-threaded chain for any thread count; only the global step runs on the main thread.
-import { Worker } from 'node:worker_threads';
-import type { BlockWorkerInit, BlockWorkerReply } from './blockWorker.js';
+import { acquireBlockWorkers, releaseBlockWorkers, type BlockWorker } from './blockWorkerPool.js';
 import type { ChainState } from './chainState.js';
 import type { SbayesProblem } from './problem.js';
 import { chainWorkspace, finishSweep, prepareSweep, sweepBlocks, sweepTarget, type ChainOptions, type SweepReport } from './sampler.js';
 import { shareProblem, shareState, shareWorkspace } from './sharedMemory.js';
 import { CTRL, CTRL_STOP, MAX_CLAIM_BLOCKS, claimBlocks, claimTag, paramsBuffer, spinUntil, writeParams } from './sweepControl.js';
 
-const BOOT = new URL('./blockWorkerBoot.mjs', import.meta.url);
-
-/** A long-lived worker thread: messages only to start (init → ready) and to report a failure. */
-class BlockWorker {
-  private readonly worker = new Worker(BOOT);
-  failure: Error | null = null;
-  private stopping = false;
-  private readyWait: { resolve: () => void; reject: (e: Error) => void } | null = null;
-  private exited: Promise<void>;
-
-  constructor() {
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.on('message', (msg: BlockWorkerReply) => {
-      if (msg.type === 'error') this.fail(new Error(`block worker: ${msg.message}`));
-      else {
-        this.readyWait?.resolve();
-        this.readyWait = null;
-      }
-    });
-    this.worker.on('error', (e) => this.fail(e));
-    this.worker.on('exit', (code) => this.fail(new Error(`block worker exited (code ${code})`)));
-  }
-
-  private fail(e: Error): void {
-    if (this.stopping) return;
-    this.failure ??= e;
-    this.readyWait?.reject(this.failure);
-    this.readyWait = null;
-  }
-
-  start(init: BlockWorkerInit): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.readyWait = { resolve, reject };
-      this.worker.postMessage(init);
-    });
-  }
-
-  /** After the stop word: let the loop end by itself, or terminate it. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), 2000);
-    });
-    const how = await Promise.race([this.exited.then(() => 'ok' as const), late]);
-    clearTimeout(timer);
-    if (how === 'late') await this.worker.terminate();
-  }
-}
-
-/**
- * Contiguous block ranges with about equal SNP·k work each (a static split; runChainParallel
- * now hands blocks out dynamically, see sweepControl.ts).
- */
-export function splitBlocks(p: SbayesProblem, parts: number): Int32Array[] {
-  const cost = p.blocks.map((b) => b.m * b.k);
-  const total = cost.reduce((a, b) => a + b, 0);
-  const out: number[][] = Array.from({ length: parts }, () => []);
-  let acc = 0;
-  cost.forEach((c, b) => {
-    const part = Math.min(parts - 1, Math.floor(((acc + c / 2) / total) * parts));
-    out[part]!.push(b);
-    acc += c;
-  });
-  return out.map((x) => Int32Array.from(x));
-}
-
 /**
  * Run `st` to `stopAt` sweeps on `threads` threads. `st`'s swept arrays are replaced by shared
- * copies (same values), so the caller keeps using `st` as before. Workers live for the whole
- * run; per sweep they only see the hyper-parameters (shared memory) and a bump of the command
- * word, then they and the main thread claim blocks from a shared counter until all are swept
+ * copies (same values), so the caller keeps using `st` as before. Workers come from the
+ * process's pool (blockWorkerPool.ts) and go back to it afterwards; per sweep they only see
+ * the hyper-parameters (shared memory) and a bump of the command word, then they and the main thread claim blocks from a shared counter until all are swept
  * (whichever thread sweeps a block, the block's numbers are the same). When the workers do not
  * pay (cores busy with other jobs), the main thread sweeps alone (ThreadPace). Like runChainYielding,
  * this yields to the event loop at least every `yieldMs` and waits for whatever `onSweep`
@@ -103,7 +34,7 @@ export async function runChainParallel(
   // Largest blocks first, so the last claims are small and the threads finish together.
   const order = Int32Array.from(sp.blocks.map((b, i) => ({ i, cost: b.m * b.k })).sort((a, b) => b.cost - a.cost || a.i - b.i).map((x) => x.i));
   const target = sweepTarget(sp, st, ws);
-  const workers = Array.from({ length: Math.max(0, Math.min(threads, sp.blocks.length) - 1) }, () => new BlockWorker());
+  const workers = acquireBlockWorkers(Math.max(0, Math.min(threads, sp.blocks.length) - 1));
   const control = new Int32Array(new SharedArrayBuffer(4 * CTRL.length));
   const params = paramsBuffer(st.alpha.length);
   try {
@@ -146,7 +77,7 @@ export async function runChainParallel(
   } finally {
     Atomics.store(control, CTRL.command, CTRL_STOP);
     Atomics.notify(control, CTRL.command);
-    await Promise.all(workers.map((w) => w.stop()));
+    await releaseBlockWorkers(workers);
   }
 }
 

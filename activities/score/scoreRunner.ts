@@ -29,7 +29,7 @@ class ScoreWorker {
   readonly ready: Promise<void>;
 
   constructor() {
-    this.worker = new Worker(BOOT);
+    this.worker = new Worker(BOOT, { execArgv: [] }); // no inherited flags (e.g. `--input-type`): the boot file loads TypeScript itself
     let onReady: () => void = () => {};
     let onFail: (e: Error) => void = () => {};
     this.ready = new Promise((res, rej) => {

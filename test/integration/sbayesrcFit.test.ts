@@ -350,6 +350,21 @@ describe('pgsflow fit (SBayesR) on simulated truth', () => {
     await expect(env.run(fitSbayesrc, { ...req, cutoff: 2 })).rejects.toMatchObject({ type: 'BadInputError', nonRetryable: true });
   });
 
+  it('a process that fitted with block worker threads exits by itself (pooled workers never keep it alive)', async () => {
+    const req: FitRequest = { sumstats: join(dir, 'gwas.ma'), ld: join(dir, 'ld'), out: join(dir, 'threads-exit'), iterations: 120, burnIn: 40, threads: 2 };
+    const fitFilesUrl = new URL('../../activities/sbayesrc/fitFiles.ts', import.meta.url).href;
+    const code = `const { fitOnFiles } = await import(${JSON.stringify(fitFilesUrl)}); await fitOnFiles(${JSON.stringify(req)});`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code0 = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    clearTimeout(timer);
+    expect(stderr).toBe('');
+    expect(code0).toBe(0);
+    expect(existsSync(`${req.out}.txt`)).toBe(true);
+  });
+
   it('a fit process killed with SIGKILL after a checkpoint and run again gives bit-identical effects', async () => {
     const base: FitRequest = { sumstats: join(dir, 'gwas01.ma'), ld: join(dir, 'ld'), out: join(dir, 'killed'), iterations: 6000, burnIn: 1000, seed: 21, checkpointEvery: 100 };
     const fitFilesUrl = new URL('../../activities/sbayesrc/fitFiles.ts', import.meta.url).href;

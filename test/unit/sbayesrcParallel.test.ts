@@ -4,7 +4,8 @@ import { Rng } from '../../activities/random/rng.js';
 import { initChain } from '../../activities/sbayesrc/chainState.js';
 import { checkpoint } from '../../activities/sbayesrc/checkpoint.js';
 import { lowRankBlock, type LowRankBlock } from '../../activities/sbayesrc/lowRank.js';
-import { runChainParallel, splitBlocks } from '../../activities/sbayesrc/parallelChain.js';
+import { idleBlockWorkers } from '../../activities/sbayesrc/blockWorkerPool.js';
+import { runChainParallel } from '../../activities/sbayesrc/parallelChain.js';
 import { assembleProblem } from '../../activities/sbayesrc/problem.js';
 import { runChain } from '../../activities/sbayesrc/sampler.js';
 
@@ -24,12 +25,6 @@ function problem(withAnnotations: boolean) {
 }
 
 describe('block-parallel chain', () => {
-  it('splits blocks into contiguous parts of similar work', () => {
-    const p = problem(false);
-    expect(splitBlocks(p, 2).map((x) => Array.from(x))).toEqual([[0, 1], [2, 3, 4]]);
-    expect(splitBlocks(p, 1).map((x) => Array.from(x))).toEqual([[0, 1, 2, 3, 4]]);
-  });
-
   it('2 threads give a chain bit-identical to 1 thread (SBayesR and SBayesRC)', async () => {
     for (const ann of [false, true]) {
       const p = problem(ann);
@@ -41,5 +36,18 @@ describe('block-parallel chain', () => {
       expect(two.sweep).toBe(120);
       expect(Buffer.from(checkpoint(two)).equals(Buffer.from(checkpoint(one)))).toBe(true);
     }
+  });
+
+  it('chains borrow workers from the process pool and give them back; a second chain on the same workers is identical', async () => {
+    const p = problem(true);
+    const opts = { iterations: 60, burnIn: 20 };
+    const first = initChain(p, 9, 40);
+    await runChainParallel(p, first, opts, 3);
+    const pooled = idleBlockWorkers();
+    expect(pooled).toBeGreaterThanOrEqual(2);
+    const again = initChain(p, 9, 40);
+    await runChainParallel(p, again, opts, 3);
+    expect(idleBlockWorkers()).toBe(pooled); // reused, none started
+    expect(Buffer.from(checkpoint(again)).equals(Buffer.from(checkpoint(first)))).toBe(true);
   });
 });
