@@ -17,6 +17,8 @@ export class BlockWorker {
   failure: Error | null = null;
   /** Settles when the worker's modules are loaded (or it failed first). */
   readonly loaded: Promise<void>;
+  private isIdle = false;
+  private isLoaded = false;
   private wait: { reply: 'ready' | 'stopped'; resolve: () => void; reject: (e: Error) => void } | null = null;
 
   constructor() {
@@ -31,7 +33,11 @@ export class BlockWorker {
       if (msg.type === 'error') {
         this.fail(new Error(`block worker: ${msg.message}`));
         failed(this.failure!);
-      } else if (msg.type === 'loaded') loaded();
+      } else if (msg.type === 'loaded') {
+        this.isLoaded = true;
+        if (this.isIdle) this.worker.unref();
+        loaded();
+      }
       else if (this.wait?.reply === msg.type) {
         this.wait.resolve();
         this.wait = null;
@@ -82,10 +88,14 @@ export class BlockWorker {
     return ok;
   }
 
-  /** The worker is waiting for a chain (hand it one with start()): say whether it has stopped. */
+  /**
+   * Idle in the pool (no chain): unref'd once loaded, so it never keeps the process alive. While
+   * it loads it stays ref'd: a process awaiting prestartBlockWorkers would otherwise exit early.
+   */
   set idle(yes: boolean) {
-    if (yes) this.worker.unref();
-    else this.worker.ref();
+    this.isIdle = yes;
+    if (yes && this.isLoaded) this.worker.unref();
+    else if (!yes) this.worker.ref();
   }
 
   terminate(): Promise<number> {
