@@ -3,9 +3,14 @@
 // the PGS Catalog scoring file PREFIX.pgs.txt.
 // The chain is checkpointed to PREFIX.ckpt every `checkpointEvery` sweeps (temp file +
 // rename); a run that finds a valid checkpoint of the same inputs and settings resumes from it.
-// Memory: every block's Q (float32 m·k) is held at once — about 4·Σ m_b k_b bytes — plus the
-// copy each sweeping thread keeps in its WebAssembly memory for its own blocks (so about twice).
-// With --tune the eigenvectors at the stored cut-off are held too.
+// Memory (ldSource.ts): eigen blocks are read one at a time and dropped once their Q is built.
+// `resident` holds every block's Q (float32 m·k), 4·Σ m_b k_b bytes, built on shared memory
+// when threads sweep it (no second copy); the WebAssembly fallback kernel still copies each
+// thread's blocks into its own memory. `stream` writes Q once to PREFIX.q and each thread reads
+// the block it sweeps into one reusable buffer: peak ≈ one eigen block + one Q block while
+// building, then 4·max m_b k_b per thread (BENCHMARKS.md "LD memory"). `auto` takes resident
+// when all Q fits in half the free memory. With --tune every eigen block at the stored cut-off
+// is held until the cut-off is chosen (tuning needs them all), as before.
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,10 +21,10 @@ import { readAnnotations } from '../ingest/formats/annotations.js';
 import { readEigenBlock, readLdFolder, truncateEigen } from '../ingest/formats/ldFolder.js';
 import { readSumstats } from '../ingest/formats/sumstats.js';
 import type { EigenBlock } from '../ingest/formats/types.js';
+import { LD_MEMORY_REQUESTS, buildLowRankBlocks, chooseLdMemory, eigenRanks, qBytesOf, type LdMemoryRequest } from './ldSource.js';
 import { initChain, type ChainState } from './chainState.js';
 import { chainDiagnostics, chainSeed, poolChains } from './multiChain.js';
 import { CheckpointError, checkpoint, restore } from './checkpoint.js';
-import { lowRankBlock, type LowRankBlock } from './lowRank.js';
 import { effectsText, parText, pgsCatalogText, summaryJson, type FitSummaryJson } from './outputs.js';
 import { posteriorSummary } from './posterior.js';
 import type { Annotations } from './probit.js';
@@ -50,6 +55,8 @@ export interface FitRequest {
   chains?: number;
   /** Stop (with the checkpoint written) after this many sweeps over all chains: tests of resume. */
   stopAfter?: number;
+  /** Q in memory, streamed from PREFIX.q, or chosen by free memory (default 'auto'); numbers are identical. */
+  ldMemory?: LdMemoryRequest;
 }
 
 export interface FitResult {
@@ -60,6 +67,9 @@ export interface FitResult {
 }
 
 export const fitFiles = (out: string) => ({ txt: `${out}.txt`, par: `${out}.par`, json: `${out}.json`, pgs: `${out}.pgs.txt`, checkpoint: `${out}.ckpt` });
+
+/** Out-of-core Q (stream mode), removed when the fit ends. */
+export const qSpillPath = (out: string): string => `${out}.q`;
 
 const FINGERPRINT_BYTES = 32;
 
@@ -91,7 +101,36 @@ export async function fitOnFiles(
     throw new BadInputError(req.out, `iterations (${iterations}) must be an integer above burn-in (${burnIn})`);
   }
   if (!(cutoff > 0 && cutoff <= 1)) throw new BadInputError(req.ld, `eigen cut-off must be in (0, 1], got ${cutoff}`);
+  const ldMemory = req.ldMemory ?? 'auto';
+  if (!LD_MEMORY_REQUESTS.includes(ldMemory)) throw new BadInputError(req.out, `ldMemory must be one of ${LD_MEMORY_REQUESTS.join(', ')}, got ${ldMemory}`);
   const files = fitFiles(req.out);
+  const spillPath = qSpillPath(req.out);
+  try {
+    return await fitWithSpill(req, { iterations, burnIn, cutoff, seed, every, chains, ldMemory, files, spillPath, started }, onProgress, onCheckpoint);
+  } finally {
+    await rm(spillPath, { force: true });
+  }
+}
+
+interface FitSettings {
+  iterations: number;
+  burnIn: number;
+  cutoff: number;
+  seed: number;
+  every: number;
+  chains: number;
+  ldMemory: LdMemoryRequest;
+  files: ReturnType<typeof fitFiles>;
+  spillPath: string;
+  started: number;
+}
+
+async function fitWithSpill(
+  req: FitRequest,
+  { iterations, burnIn, cutoff, seed, every, chains, ldMemory, files, spillPath, started }: FitSettings,
+  onProgress?: (r: SweepReport, chain: number) => void,
+  onCheckpoint?: (c: CheckpointWritten) => void,
+): Promise<FitResult> {
 
   const panel = await readLdFolder(req.ld);
   const stats = await readSumstats(req.sumstats);
@@ -118,21 +157,39 @@ export async function fitOnFiles(
 
   const info = panel.info;
   const threads = Math.min(req.threads ?? 1, info.block.length); // a thread needs a block
-  const eigens: EigenBlock[] = [];
-  for (let i = 0; i < info.block.length; i++) {
-    const file = panel.eigenFiles[i]!;
-    const eigen = await readEigenBlock(file, info.endIdx[i]! - info.startIdx[i]! + 1);
-    eigens.push(req.tune ? eigen : truncateEigen(eigen, cutoff, file));
+  const nBlocks = info.block.length;
+  const start = Array.from({ length: nBlocks }, (_, i) => info.startIdx[i]!);
+  const end = Array.from({ length: nBlocks }, (_, i) => info.endIdx[i]! + 1);
+  const readEigen = (i: number): Promise<EigenBlock> => readEigenBlock(panel.eigenFiles[i]!, end[i]! - start[i]!);
+  // Tuning scores every cut-off on all blocks, so it holds every eigen block (at the stored cut-off).
+  let eigens: (EigenBlock | null)[] | null = null;
+  if (req.tune) {
+    eigens = [];
+    for (let i = 0; i < nBlocks; i++) eigens.push(await readEigen(i));
   }
-  const tuning = req.tune ? tuneCutoff(eigens, bhat, n, seed, req.tune) : null;
+  const tuning = req.tune && eigens ? tuneCutoff(eigens as EigenBlock[], bhat, n, seed, req.tune) : null;
   const chosen = tuning ? tuning.cutoff : cutoff;
-  const blocks: LowRankBlock[] = eigens.map((e, i) => {
-    const first = info.startIdx[i]!;
-    const end = info.endIdx[i]! + 1;
-    return lowRankBlock(truncateEigen(e, chosen, panel.eigenFiles[i]!), bhat.subarray(first, end), blockSampleSize(n, first, end));
+  const ks = eigens ? eigens.map((e, i) => truncateEigen(e!, chosen, panel.eigenFiles[i]!).k) : await eigenRanks(panel.eigenFiles, chosen);
+  const mode = chooseLdMemory(ldMemory, qBytesOf(start.map((s, i) => end[i]! - s), ks));
+  const built = await buildLowRankBlocks({
+    count: nBlocks,
+    eigenAt: async (i) => {
+      const held = eigens?.[i];
+      if (eigens) eigens[i] = null; // dropped once its Q is built
+      return truncateEigen(held ?? (await readEigen(i)), chosen, panel.eigenFiles[i]!);
+    },
+    start,
+    end,
+    bhat,
+    blockN: (first, last) => blockSampleSize(n, first, last),
+    mode,
+    shared: threads > 1,
+    spillPath,
   });
+  eigens = null;
+  const blocks = built.blocks;
   const { annotations, names, binary } = req.annot ? await annotationMatrix(req.annot, panel.snps.id) : { annotations: null, names: [], binary: [] };
-  const problem = assembleProblem(blocks, bhat, annotations);
+  const problem = assembleProblem(blocks, bhat, annotations, built.spill);
   const opts = { iterations, burnIn };
 
   const states: ChainState[] = [];
@@ -207,6 +264,7 @@ export async function fitOnFiles(
     seconds: (performance.now() - started) / 1000,
     sweepsPerSecond: swept / Math.max(sweepSeconds, 1e-9),
     sweepKernel: kernel,
+    ldMemory: { mode, qBytes: built.qBytes },
   };
   await writeFileAtomic(files.txt, effectsText({ id: panel.snps.id, a1: panel.snps.a1, scale }, post));
   await writeFileAtomic(files.par, parText(post, names, binary));

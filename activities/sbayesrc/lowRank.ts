@@ -13,10 +13,14 @@ export interface LowRankBlock {
   w: Float64Array;
 }
 
-/** `bhat` holds the block's m standardised effects in panel order; eigenvectors are column-major m × k. */
-export function lowRankBlock(eigen: EigenBlock, bhat: ArrayLike<number>, n: number): LowRankBlock {
+/**
+ * `bhat` holds the block's m standardised effects in panel order; eigenvectors are column-major m × k.
+ * Q is written into `into` when given (m·k floats: shared memory, or a buffer reused while spilling).
+ */
+export function lowRankBlock(eigen: EigenBlock, bhat: ArrayLike<number>, n: number, into?: Float32Array): LowRankBlock {
   const { m, k, values, vectors } = eigen;
-  const q = new Float32Array(m * k);
+  if (into && into.length !== m * k) throw new RangeError(`Q buffer holds ${into.length} floats, the block needs ${m * k}`);
+  const q = into ?? new Float32Array(m * k);
   const w = new Float64Array(k);
   for (let i = 0; i < k; i++) {
     const lam = values[i]!;

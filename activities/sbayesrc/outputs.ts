@@ -104,6 +104,8 @@ export interface FitSummaryJson {
   sweepsPerSecond: number;
   /** The sweep kernel the chain ran on: 'native' (native/sbayes.c) or 'wasm' (the fallback). */
   sweepKernel?: 'native' | 'wasm';
+  /** Where the blocks' Q lived: in memory ('resident') or read per sweep from PREFIX.q ('stream'); 4·Σ m_b k_b bytes. */
+  ldMemory?: { mode: 'resident' | 'stream'; qBytes: number };
 }
 
 export function summaryJson(s: FitSummaryJson): string {

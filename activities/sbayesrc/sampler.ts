@@ -23,6 +23,7 @@ import {
   type ProbitWorkspace,
 } from './probit.js';
 import type { ProblemBlock, SbayesProblem } from './problem.js';
+import { readSpilledBlock, readSpilledBlockInto, readSpilledRow, type QSpill } from './qSpill.js';
 import { geneticVariance, residualVariance } from './variance.js';
 
 export interface ChainOptions {
@@ -115,6 +116,8 @@ export interface BlockSweepTarget {
   probitStats: Float64Array;
   partials: Float64Array;
   partialsStride: number;
+  /** Out of core: the blocks' Q are read from this file block by block (plain data, so workers get it too). */
+  qSpill: QSpill | null;
 }
 
 /** Log π for this sweep (shared, or per SNP from α) and the slab variances. */
@@ -130,11 +133,14 @@ export function prepareSweep(p: SbayesProblem, st: ChainState, ws: ChainWorkspac
   return { sigma2, piStride: 0, alpha: null, postBurnIn };
 }
 
-/** This thread's WebAssembly kernel and where it holds each block's Q (built on first use). */
-let placements: { blocks: readonly ProblemBlock[]; kern: WasmKernel; rAt: number; qAt: Map<number, number> } | null = null;
+/**
+ * This thread's WebAssembly kernel and where it holds each block's Q (built on first use); out
+ * of core, one slot the size of the largest block that each block is read into before its sweep.
+ */
+let placements: { blocks: readonly ProblemBlock[]; kern: WasmKernel; rAt: number; qAt: Map<number, number>; slotAt: number } | null = null;
 let kernelMissing = false;
 
-function placement(blocks: readonly ProblemBlock[], b: number): KernelPlacement | null {
+function placement(blocks: readonly ProblemBlock[], b: number, spill: QSpill | null): KernelPlacement | null {
   if (kernelMissing) return null;
   if (placements?.blocks !== blocks) {
     const kern = placements?.kern ?? WasmKernel.create();
@@ -144,9 +150,16 @@ function placement(blocks: readonly ProblemBlock[], b: number): KernelPlacement 
     }
     kern.reset();
     const maxK = blocks.reduce((a, x) => Math.max(a, x.k), 0);
-    placements = { blocks, kern, rAt: kern.alloc(8 * maxK), qAt: new Map() };
+    const rAt = kern.alloc(8 * maxK);
+    const slotAt = spill ? kern.alloc(4 * blocks.reduce((a, x) => Math.max(a, x.m * x.k), 0)) : -1;
+    placements = { blocks, kern, rAt, qAt: new Map(), slotAt };
   }
   const pl = placements;
+  if (spill) {
+    const blk = blocks[b]!;
+    readSpilledBlockInto(spill, b, new Uint8Array(pl.kern.f32.buffer, pl.slotAt, 4 * blk.m * blk.k));
+    return { kern: pl.kern, qAt: pl.slotAt, rAt: pl.rAt };
+  }
   let qAt = pl.qAt.get(b);
   if (qAt === undefined) {
     const blk = blocks[b]!;
@@ -168,7 +181,10 @@ export function sweepBlocks(t: BlockSweepTarget, params: SweepParams, blocks: It
   const st = t.state;
   for (const b of blocks) {
     const rng = Rng.fromState(st.rng.subarray(4 * b, 4 * b + 4));
-    sweepBlock(t.blocks[b]!, b, st, params.sigma2, t.logPi, params.piStride, rng, sc, result, placement(t.blocks, b));
+    const place = placement(t.blocks, b, t.qSpill);
+    // Without SIMD the JavaScript loops read Q from the block itself: out of core, this thread's buffer.
+    const blk = place || !t.qSpill ? t.blocks[b]! : { ...t.blocks[b]!, q: readSpilledBlock(t.qSpill, b) };
+    sweepBlock(blk, b, st, params.sigma2, t.logPi, params.piStride, rng, sc, result, place);
     st.rng.set(rng.state(), 4 * b);
     t.blockGenetic[b] = result.geneticVariance;
     t.blockCounts.set(result.counts, N_COMPONENTS * b);
@@ -189,7 +205,8 @@ function sweepBlocksNative(t: BlockSweepTarget, params: SweepParams, blocks: Ite
     if (params.alpha && ann) nat.logPi(ann.a, ann.nA, params.alpha, blk.first, blk.m, t.logPi, t.snpPi);
     const c = blk.n / st.sigma2e[b]!;
     componentConstants(c, params.sigma2, sc);
-    const sumBeta2 = nat.sweep(blk.q, blk.k, blk.m, blk.first, blk.rOffset, st.residual, st.beta, st.delta, st.removed, t.logPi, params.piStride, sc.l, sc.half, c, st.rng, 4 * b, sc.counts);
+    const q = t.qSpill ? readSpilledBlock(t.qSpill, b) : blk.q;
+    const sumBeta2 = nat.sweep(q, blk.k, blk.m, blk.first, blk.rOffset, st.residual, st.beta, st.delta, st.removed, t.logPi, params.piStride, sc.l, sc.half, c, st.rng, 4 * b, sc.counts);
     // Q β = w − r, so βᵀR̃β and ‖r‖² come from the k-vectors without another product with Q.
     const r = st.residual;
     const ro = blk.rOffset;
@@ -228,6 +245,7 @@ export function sweepTarget(p: SbayesProblem, st: ChainState, ws: ChainWorkspace
     probitStats: ws.probitStats,
     partials: ws.partials,
     partialsStride: ws.partialsStride,
+    qSpill: p.qSpill,
   };
 }
 
@@ -383,12 +401,14 @@ export function annotationSd(ann: Annotations, binary: Uint8Array): Float64Array
 
 /** Take SNP j out for good: its effect leaves the residual, its draws are forgotten. */
 function removeSnp(p: SbayesProblem, st: ChainState, j: number): void {
-  const blk = p.blocks.find((b) => j >= b.first && j < b.first + b.m);
+  const b = p.blocks.findIndex((x) => j >= x.first && j < x.first + x.m);
+  const blk = p.blocks[b];
   if (!blk) return;
   const old = st.beta[j]!;
   if (old !== 0) {
-    const off = (j - blk.first) * blk.k;
-    for (let i = 0; i < blk.k; i++) st.residual[blk.rOffset + i]! += blk.q[off + i]! * old;
+    const q = p.qSpill ? readSpilledRow(p.qSpill, b, j - blk.first, blk.k) : blk.q;
+    const off = p.qSpill ? 0 : (j - blk.first) * blk.k;
+    for (let i = 0; i < blk.k; i++) st.residual[blk.rOffset + i]! += q[off + i]! * old;
   }
   st.beta[j] = 0;
   st.delta[j] = 0;

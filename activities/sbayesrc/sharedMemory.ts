@@ -14,8 +14,13 @@ export function shared<T extends Typed>(a: T): T {
   return out;
 }
 
+/** `a` itself when already on shared memory (Q built there to avoid a second copy), else a shared copy. */
+function sharedOnce<T extends Typed>(a: T): T {
+  return a.buffer instanceof SharedArrayBuffer ? a : shared(a);
+}
+
 export function shareProblem(p: SbayesProblem): SbayesProblem {
-  const blocks: ProblemBlock[] = p.blocks.map((b) => ({ ...b, q: shared(b.q), w: shared(b.w) }));
+  const blocks: ProblemBlock[] = p.blocks.map((b) => ({ ...b, q: sharedOnce(b.q), w: sharedOnce(b.w) }));
   return { ...p, blocks };
 }
 

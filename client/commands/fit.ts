@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { DEFAULT_FIT, fitOnFiles } from '../../activities/sbayesrc/fitFiles.js';
+import { LD_MEMORY_REQUESTS, type LdMemoryRequest } from '../../activities/sbayesrc/ldSource.js';
 import { DEFAULT_TUNE_GRID } from '../../activities/sbayesrc/tuneCutoff.js';
 import { type Command, EXIT_OK, UsageError, intOpt, listOpt, numberOpt, stringOpt } from '../command.js';
 
@@ -7,7 +8,8 @@ export const fitCommand: Command = {
   name: 'fit',
   summary: 'fit SBayesRC (with --annot) or SBayesR to summary statistics and an LD panel',
   help: `Usage: pgsflow fit --sumstats F --ld DIR [--annot F] --out PREFIX [--iterations ${DEFAULT_FIT.iterations}]
-                   [--burn-in ${DEFAULT_FIT.burnIn}] [--cutoff ${DEFAULT_FIT.cutoff} | --tune ${DEFAULT_TUNE_GRID.join(',')}] [--seed S] [--threads 1] [--chains 1] [--checkpoint-every ${DEFAULT_FIT.checkpointEvery}] [--json]
+                   [--burn-in ${DEFAULT_FIT.burnIn}] [--cutoff ${DEFAULT_FIT.cutoff} | --tune ${DEFAULT_TUNE_GRID.join(',')}] [--seed S] [--threads 1] [--chains 1] [--checkpoint-every ${DEFAULT_FIT.checkpointEvery}]
+                   [--ld-memory auto|resident|stream] [--json]
 
 Bayesian multiple regression on summary statistics with the low-rank LD model of SBayesRC:
 five-component mixture prior on standardised effects, per-SNP mixture probabilities from a
@@ -31,6 +33,10 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
                         sample size of h², nnz and σ²e in PREFIX.json, warning when R-hat > 1.1
   --checkpoint-every N  chain state to PREFIX.ckpt every N sweeps (default ${DEFAULT_FIT.checkpointEvery},
                         0 = never); a rerun with the same inputs resumes from it bit-identically
+  --ld-memory M         where the LD blocks' Q (4·Σ m·k bytes) lives: resident (in memory), stream
+                        (written once to PREFIX.q, each block read back as it is swept: memory of
+                        one block per thread, slower), auto (default: resident when it takes less
+                        than half the free memory); results are identical either way
   --json                print the run summary as JSON on stdout`,
   options: {
     sumstats: { type: 'string' },
@@ -45,6 +51,7 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
     'checkpoint-every': { type: 'string' },
     chains: { type: 'string' },
     threads: { type: 'string' },
+    'ld-memory': { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(parsed, ctx) {
@@ -70,6 +77,10 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
     const chains = intOpt(parsed, 'chains', 1, 64);
     const threads = intOpt(parsed, 'threads', 1, 256);
     const annot = stringOpt(parsed, 'annot');
+    const ldMemory = stringOpt(parsed, 'ld-memory');
+    if (ldMemory !== undefined && !LD_MEMORY_REQUESTS.includes(ldMemory as LdMemoryRequest)) {
+      throw new UsageError(`fit: --ld-memory must be one of ${LD_MEMORY_REQUESTS.join(', ')}, got '${ldMemory}'`);
+    }
     const json = parsed.values.json === true;
     let lastShown = 0;
     const result = await fitOnFiles(
@@ -86,6 +97,7 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
         ...(every !== undefined ? { checkpointEvery: every } : {}),
         ...(chains !== undefined ? { chains } : {}),
         ...(threads !== undefined ? { threads } : {}),
+        ...(ldMemory !== undefined ? { ldMemory: ldMemory as LdMemoryRequest } : {}),
       },
       (r, chain) => {
         if (r.sweep === 1) lastShown = 0;

@@ -1,0 +1,79 @@
+// --ld-memory stream (Q spilled to PREFIX.q, read back block by block) against resident Q:
+// byte-identical effects for 1 and 2 threads on both sweep kernels, and across a resume.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { writeSyntheticLd } from '../../bench/syntheticLd.js';
+import { fitOnFiles, qSpillPath, type FitRequest } from '../../activities/sbayesrc/fitFiles.js';
+import { chooseSweepKernel, setSweepKernelPreference } from '../../activities/sbayesrc/nativeKernel.js';
+
+let dir = '';
+let base: Omit<FitRequest, 'out'>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pgsflow-ldmem-'));
+  const { ld, sumstats } = await writeSyntheticLd(dir, { blocks: 5, m: 90, kTarget: 70, seed: 7 });
+  base = { sumstats, ld, iterations: 240, burnIn: 80, seed: 3, checkpointEvery: 0 };
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  setSweepKernelPreference('auto');
+});
+
+const effects = (out: string): Promise<string> => readFile(`${out}.txt`, 'utf8');
+
+describe('LD memory modes', () => {
+  for (const kernel of ['auto', 'wasm'] as const) {
+    it(`stream gives the resident effects byte for byte (1 and 2 threads, ${kernel} kernel)`, async () => {
+      setSweepKernelPreference(kernel);
+      const resident = join(dir, `res-${kernel}`);
+      const r = await fitOnFiles({ ...base, out: resident, ldMemory: 'resident' });
+      expect(r.summary?.ldMemory?.mode).toBe('resident');
+      expect(r.summary?.sweepKernel).toBe(chooseSweepKernel());
+      const qBytes = r.summary!.ldMemory!.qBytes;
+      // Five identical blocks of 90 SNPs, k a little below 70 at the 0.995 cut-off.
+      expect(qBytes % (5 * 4 * 90)).toBe(0);
+      expect(qBytes / (5 * 4 * 90)).toBeGreaterThan(60);
+      const want = await effects(resident);
+      for (const threads of [1, 2]) {
+        const out = join(dir, `stream-${kernel}-${threads}`);
+        const s = await fitOnFiles({ ...base, out, threads, ldMemory: 'stream' });
+        expect(s.summary?.ldMemory).toEqual({ mode: 'stream', qBytes });
+        expect(await effects(out)).toBe(want);
+        expect(await readFile(`${out}.par`, 'utf8')).toBe(await readFile(`${resident}.par`, 'utf8'));
+        expect(existsSync(qSpillPath(out))).toBe(false);
+      }
+      const res2 = join(dir, `res2-${kernel}`);
+      await fitOnFiles({ ...base, out: res2, threads: 2, ldMemory: 'resident' });
+      expect(await effects(res2)).toBe(want);
+    });
+  }
+
+  it('a stream fit stopped at a checkpoint and resumed gives the uninterrupted resident effects', async () => {
+    const whole = join(dir, 'whole');
+    await fitOnFiles({ ...base, out: whole, ldMemory: 'resident' });
+    const part: FitRequest = { ...base, out: join(dir, 'part'), checkpointEvery: 50, threads: 2, ldMemory: 'stream' };
+    const stopped = await fitOnFiles({ ...part, stopAfter: 130 });
+    expect(stopped.summary).toBeNull();
+    expect(existsSync(qSpillPath(part.out))).toBe(false); // rebuilt on resume
+    const resumed = await fitOnFiles(part);
+    expect(resumed.summary?.resumedFromSweep).toBe(130);
+    expect(await effects(part.out)).toBe(await effects(whole));
+  });
+
+  it('auto is resident for a panel far below the free memory', async () => {
+    const out = join(dir, 'auto');
+    const r = await fitOnFiles({ ...base, out, iterations: 20, burnIn: 10 });
+    expect(r.summary?.ldMemory?.mode).toBe('resident');
+  });
+
+  it('refuses an unknown mode', async () => {
+    await expect(fitOnFiles({ ...base, out: join(dir, 'bad'), ldMemory: 'disk' as never })).rejects.toThrow(/ldMemory must be one of auto, resident, stream/);
+  });
+});
