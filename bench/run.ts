@@ -12,6 +12,7 @@ import { Store } from '../activities/store/store.js';
 import { parseSimulateOptions } from '../config/simulate.js';
 import { gwasBench } from './gwasBench.js';
 import { ldBench } from './ldBench.js';
+import { ldMemoryBench } from './ldMemoryBench.js';
 import { sbayesrcBench } from './sbayesrcBench.js';
 import { scoreBench } from './scoreBench.js';
 import { type BenchRow, bestOf, printTable, runCommand } from './timing.js';
@@ -33,7 +34,11 @@ async function main(): Promise<void> {
       printTable(rows);
       return;
     }
-    if (only !== null) throw new Error(`--only: unknown part ${only} (known: sbayesrc)`);
+    if (only === 'ldmemory') {
+      await ldMemoryBench(dir, quick);
+      return;
+    }
+    if (only !== null) throw new Error(`--only: unknown part ${only} (known: sbayesrc, ldmemory)`);
     // 1. Simulation speed (goal: 10,000 people × 50,000 SNPs in under a minute).
     const simDir = join(dir, 'sim');
     const simSeconds = await bestOf(1, async () => {

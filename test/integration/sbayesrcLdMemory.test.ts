@@ -67,6 +67,15 @@ describe('LD memory modes', () => {
     expect(await effects(part.out)).toBe(await effects(whole));
   });
 
+  it('with --tune (every eigen block held for tuning), stream still gives the resident effects', async () => {
+    const tuned = { ...base, tune: [0.995, 0.99], iterations: 120, burnIn: 40 };
+    const r = await fitOnFiles({ ...tuned, out: join(dir, 'tune-res'), ldMemory: 'resident' });
+    const s = await fitOnFiles({ ...tuned, out: join(dir, 'tune-stream'), ldMemory: 'stream', threads: 2 });
+    expect(s.summary?.tuning).toEqual(r.summary?.tuning);
+    expect(s.summary?.ldMemory?.mode).toBe('stream');
+    expect(await effects(join(dir, 'tune-stream'))).toBe(await effects(join(dir, 'tune-res')));
+  });
+
   it('auto is resident for a panel far below the free memory', async () => {
     const out = join(dir, 'auto');
     const r = await fitOnFiles({ ...base, out, iterations: 20, burnIn: 10 });
