@@ -1,6 +1,7 @@
 // --ld-memory stream (Q spilled to PREFIX.q, read back block by block) against resident Q:
 // byte-identical effects for 1 and 2 threads on both sweep kernels, and across a resume.
 import { existsSync } from 'node:fs';
+import { truncateSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +76,25 @@ describe('LD memory modes', () => {
     expect(s.summary?.ldMemory?.mode).toBe('stream');
     expect(await effects(join(dir, 'tune-stream'))).toBe(await effects(join(dir, 'tune-res')));
   });
+
+  it('two chains in stream mode share one spill and give the resident effects', async () => {
+    const two = { ...base, chains: 2, iterations: 120, burnIn: 40 };
+    await fitOnFiles({ ...two, out: join(dir, 'c2-res'), ldMemory: 'resident' });
+    await fitOnFiles({ ...two, out: join(dir, 'c2-stream'), ldMemory: 'stream', threads: 2 });
+    expect(await effects(join(dir, 'c2-stream'))).toBe(await effects(join(dir, 'c2-res')));
+  });
+
+  for (const threads of [1, 2]) {
+    it(`a spill file cut short mid-chain fails the fit naming the file (${threads} thread(s)), and is removed`, async () => {
+      const out = join(dir, `cut-${threads}`);
+      const spill = qSpillPath(out);
+      const run = fitOnFiles({ ...base, out, threads, ldMemory: 'stream' }, (r) => {
+        if (r.sweep === 40) truncateSync(spill, 1000);
+      });
+      await expect(run).rejects.toThrow(`${spill}: Q spill file is short`);
+      expect(existsSync(spill)).toBe(false);
+    });
+  }
 
   it('auto is resident for a panel far below the free memory', async () => {
     const out = join(dir, 'auto');
