@@ -7,8 +7,10 @@
 // `resident` holds every block's Q (float32 m·k), 4·Σ m_b k_b bytes, built on shared memory
 // when threads sweep it (no second copy); the WebAssembly fallback kernel still copies each
 // thread's blocks into its own memory. `stream` writes Q once to PREFIX.q and each thread reads
-// the block it sweeps into one reusable buffer: peak ≈ one eigen block + one Q block while
-// building, then 4·max m_b k_b per thread (BENCHMARKS.md "LD memory"). `auto` takes resident
+// the block it sweeps into one reusable buffer: Q then takes 4·max m_b k_b per thread, and the
+// peak no longer grows with the panel — besides per-SNP arrays, one eigen block + one Q block
+// while building, plus eigen buffers V8 has not yet collected (measured in BENCHMARKS.md
+// "LD memory": 177 MB against 322 MB resident and 408 MB before, for 143 MB of Q). `auto` takes resident
 // when all Q fits in half the free memory. With --tune every eigen block at the stored cut-off
 // is held until the cut-off is chosen (tuning needs them all), as before.
 import { createHash } from 'node:crypto';

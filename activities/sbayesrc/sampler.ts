@@ -206,6 +206,8 @@ function sweepBlocksNative(t: BlockSweepTarget, params: SweepParams, blocks: Ite
     const c = blk.n / st.sigma2e[b]!;
     componentConstants(c, params.sigma2, sc);
     const q = t.qSpill ? readSpilledBlock(t.qSpill, b) : blk.q;
+    // The C kernel trusts the length: a block without its Q (a spill descriptor lost on the way) must not reach it.
+    if (q.length !== blk.m * blk.k) throw new RangeError(`block ${b}: Q holds ${q.length} floats, expected ${blk.m * blk.k}`);
     const sumBeta2 = nat.sweep(q, blk.k, blk.m, blk.first, blk.rOffset, st.residual, st.beta, st.delta, st.removed, t.logPi, params.piStride, sc.l, sc.half, c, st.rng, 4 * b, sc.counts);
     // Q β = w − r, so βᵀR̃β and ‖r‖² come from the k-vectors without another product with Q.
     const r = st.residual;

@@ -119,7 +119,7 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
     }
     ctx.stdout(
       `${s.method}: h² ${s.h2.mean.toFixed(4)} (SD ${s.h2.sd.toFixed(4)}), nnz ${s.nnz.mean.toFixed(0)}, ${s.snps} SNPs in ${s.blocks} blocks,` +
-        ` cut-off ${s.cutoff}${s.tuning ? ` (tuned: ${s.tuning.reason})` : ''}, ${s.sweepsPerSecond.toFixed(1)} sweeps/s${s.resumedFromSweep !== null ? `, resumed at sweep ${s.resumedFromSweep}` : ''}` +
+        ` cut-off ${s.cutoff}${s.tuning ? ` (tuned: ${s.tuning.reason})` : ''}${s.ldMemory ? `, LD Q ${(s.ldMemory.qBytes / 1e6).toFixed(0)} MB ${s.ldMemory.mode}` : ''}, ${s.sweepsPerSecond.toFixed(1)} sweeps/s${s.resumedFromSweep !== null ? `, resumed at sweep ${s.resumedFromSweep}` : ''}` +
         `${s.removedSnps.length > 0 ? `, ${s.removedSnps.length} SNPs removed by the convergence guard` : ''}\n` +
         `  → ${result.files.txt}, ${result.files.par}, ${result.files.json}, ${result.files.pgs}\n`,
     );
