@@ -32,6 +32,7 @@ import { posteriorSummary } from './posterior.js';
 import type { Annotations } from './probit.js';
 import { assembleProblem } from './problem.js';
 import { chooseSweepKernel } from './nativeKernel.js';
+import { prestartBlockWorkers } from './blockWorkerPool.js';
 import { runChainParallel } from './parallelChain.js';
 import { runChainYielding, type SweepReport } from './sampler.js';
 import { blockSampleSize, standardise } from './standardise.js';
@@ -133,7 +134,9 @@ async function fitWithSpill(
   onProgress?: (r: SweepReport, chain: number) => void,
   onCheckpoint?: (c: CheckpointWritten) => void,
 ): Promise<FitResult> {
-
+  // Block worker threads load (~0.2 s, once per process) while the panel is read.
+  // A worker that fails to load is reported when the chain starts it.
+  if ((req.threads ?? 1) > 1) prestartBlockWorkers(req.threads! - 1).catch(() => undefined);
   const panel = await readLdFolder(req.ld);
   const stats = await readSumstats(req.sumstats);
   const align = alignToPanel(stats, panel.snps, join(req.ld, 'snp.info'));

@@ -100,7 +100,7 @@ export const PACE_RUN = 480;
 export class ThreadPace {
   private phase: -1 | 0 | 1 | 2 = -1; // -1: warm-up with workers, 0: probe with workers, 1: probe main only, 2: run the faster
   private left = PACE_WARM;
-  private spent = 0;
+  private readonly probe = new Float64Array(PACE_PROBE);
   private withWorkers = 0;
   private mainOnly = 0;
 
@@ -111,22 +111,30 @@ export class ThreadPace {
     return this.phase <= 0 || (this.phase === 2 && this.withWorkers <= this.mainOnly);
   }
 
-  /** Milliseconds the sweep took (waits for checkpoints and event-loop turns excluded). */
+  /**
+   * Milliseconds the sweep took (waits for checkpoints and event-loop turns excluded). A probe's
+   * figure is its median sweep: one garbage collection or time slice lost in 16 sweeps of ~1 ms
+   * had tipped the sum towards the wrong mode for the next 480 sweeps.
+   */
   record(ms: number): void {
-    this.spent += ms;
+    if (this.phase === 0 || this.phase === 1) this.probe[PACE_PROBE - this.left] = ms;
     if (--this.left > 0) return;
     if (this.phase === -1) {
       this.phase = 0;
       this.left = PACE_PROBE;
-      this.spent = 0;
       return;
     }
-    if (this.phase === 0) this.withWorkers = this.spent;
-    else if (this.phase === 1) this.mainOnly = this.spent;
+    if (this.phase === 0) this.withWorkers = median(this.probe);
+    else if (this.phase === 1) this.mainOnly = median(this.probe);
     this.phase = this.phase === 2 ? 0 : ((this.phase + 1) as 1 | 2);
     this.left = this.phase === 2 ? PACE_RUN : PACE_PROBE;
-    this.spent = 0;
   }
+}
+
+function median(x: Float64Array): number {
+  const s = Float64Array.from(x).sort();
+  const h = s.length >> 1;
+  return s.length % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
 /**

@@ -169,6 +169,12 @@ describe('thread pacing', () => {
     expect(fast[2 * PACE_PROBE + PACE_RUN]).toBe(true); // next probe
     const slow = modes(true);
     expect(slow.slice(2 * PACE_PROBE, 2 * PACE_PROBE + PACE_RUN).every((w) => !w)).toBe(true);
+    // One slow sweep (a garbage collection) in the workers' probe does not send 480 sweeps to the main thread.
+    const hiccup = new ThreadPace(true);
+    for (let i = 0; i < PACE_WARM; i++) hiccup.record(1);
+    for (let i = 0; i < PACE_PROBE; i++) hiccup.record(i === 3 ? 100 : 1);
+    for (let i = 0; i < PACE_PROBE; i++) hiccup.record(1.6);
+    expect(hiccup.useWorkers()).toBe(true);
     const none = new ThreadPace(false);
     expect(none.useWorkers()).toBe(false);
   });
