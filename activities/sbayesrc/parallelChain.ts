@@ -1,6 +1,7 @@
 // The chain with blocks split over worker threads. Blocks are independent given the
 // hyper-parameters and each has its own PRNG stream, so the result is bit-identical to the
 // single-threaded chain for any thread count; only the global step runs on the main thread.
+import { betweenSweeps } from './chainYield.js';
 import { acquireBlockWorkers, releaseBlockWorkers, type BlockWorker } from './blockWorkerPool.js';
 import type { ChainState } from './chainState.js';
 import type { SbayesProblem } from './problem.js';
@@ -64,14 +65,7 @@ export async function runChainParallel(
       }
       last = finishSweep(sp, st, opts, ws);
       pace.record(performance.now() - t0);
-      const wait = onSweep?.(last, st);
-      if (wait) {
-        await wait;
-        mark = performance.now();
-      } else if (performance.now() - mark >= yieldMs) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        mark = performance.now();
-      }
+      mark = await betweenSweeps(onSweep?.(last, st), mark, yieldMs);
     }
     return last;
   } finally {

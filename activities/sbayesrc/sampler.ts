@@ -3,6 +3,7 @@
 // burn-in and the convergence guard. Everything lives in ChainState, so stopping after any
 // sweep and resuming from a checkpoint continues the same chain bit for bit.
 import { Rng } from '../random/rng.js';
+import { betweenSweeps } from './chainYield.js';
 import { PART, accumulateBlock, partialsStride, type AccumulatedState } from './blockAccumulators.js';
 import { sweepBlock, sweepScratch, type BlockResult, type BlockState, type KernelPlacement } from './blockSweep.js';
 import { chooseSweepKernel, nativeSweepKernel, type SweepKernelKind } from './nativeKernel.js';
@@ -459,14 +460,7 @@ export async function runChainYielding(
   const end = Math.min(stopAt, opts.iterations);
   while (st.sweep < end) {
     last = sweep(p, st, opts, ws);
-    const wait = onSweep(last, st);
-    if (wait) {
-      await wait;
-      mark = performance.now();
-    } else if (performance.now() - mark >= yieldMs) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      mark = performance.now();
-    }
+    mark = await betweenSweeps(onSweep(last, st), mark, yieldMs);
   }
   return last;
 }
