@@ -5,7 +5,7 @@
 import { freemem } from 'node:os';
 import { open } from 'node:fs/promises';
 import { BadInputError } from '../errors.js';
-import { truncateEigen } from '../ingest/formats/ldFolder.js';
+import { checkEigenHeader, truncateEigen } from '../ingest/formats/ldFolder.js';
 import type { EigenBlock } from '../ingest/formats/types.js';
 import { lowRankBlock, type LowRankBlock } from './lowRank.js';
 import { QSpillWriter, type QSpill } from './qSpill.js';
@@ -38,6 +38,7 @@ export async function eigenRanks(files: readonly string[], cutoff: number): Prom
       await fh.read(head, 0, HEADER_BYTES, 0);
       const m = head.readInt32LE(0);
       const k = head.readInt32LE(4);
+      checkEigenHeader(file, (await fh.stat()).size, m, k);
       const values = new Float32Array(k);
       const { bytesRead } = await fh.read(new Uint8Array(values.buffer), 0, 4 * k, HEADER_BYTES);
       if (bytesRead !== 4 * k) throw new BadInputError(file, `truncated: ${bytesRead} of ${4 * k} eigenvalue bytes at byte offset ${HEADER_BYTES}`);

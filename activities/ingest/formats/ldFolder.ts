@@ -170,7 +170,7 @@ async function snpInfoWithColumns(path: string): Promise<{ table: LdSnpTable; ch
 }
 
 /** Validate an eigen file's header against its size (and its block size when known). */
-function checkEigenHeader(path: string, size: number, m: number, k: number, expectedM?: number): void {
+export function checkEigenHeader(path: string, size: number, m: number, k: number, expectedM?: number): void {
   if (m < 1) throw new BadInputError(path, `m = ${m} at byte offset 0: a block needs at least one SNP`);
   if (expectedM !== undefined && m !== expectedM) {
     throw new BadInputError(path, `m = ${m} at byte offset 0, but the block has ${expectedM} SNPs in ldm.info`);
