@@ -1,23 +1,17 @@
-// The chain with blocks split over worker threads. Blocks are independent given the
+// Chains with blocks split over worker threads. Blocks are independent given the
 // hyper-parameters and each has its own PRNG stream, so the result is bit-identical to the
 // single-threaded chain for any thread count; only the global step runs on the main thread.
+// Several independent chains can run in lockstep, their blocks shared out together.
 import { betweenSweeps } from './chainYield.js';
 import { acquireBlockWorkers, releaseBlockWorkers, type BlockWorker } from './blockWorkerPool.js';
 import type { ChainState } from './chainState.js';
 import type { SbayesProblem } from './problem.js';
-import { chainWorkspace, finishSweep, prepareSweep, sweepBlocks, sweepTarget, type ChainOptions, type SweepReport } from './sampler.js';
+import { chainWorkspace, finishSweep, prepareSweep, sweepBlocks, sweepTarget, type ChainOptions, type SweepParams, type SweepReport } from './sampler.js';
 import { shareProblem, shareState, shareWorkspace } from './sharedMemory.js';
-import { CTRL, CTRL_STOP, MAX_CLAIM_BLOCKS, claimBlocks, claimTag, paramsBuffer, spinUntil, writeParams } from './sweepControl.js';
+import { CTRL, CTRL_STOP, MAX_CLAIM_UNITS, activeChainsBuffer, claimTag, claimUnits, paramsBuffer, spinUntil, unitCount, writeParams } from './sweepControl.js';
 
 /**
- * Run `st` to `stopAt` sweeps on `threads` threads. `st`'s swept arrays are replaced by shared
- * copies (same values), so the caller keeps using `st` as before. Workers come from the
- * process's pool (blockWorkerPool.ts) and go back to it afterwards; per sweep they only see
- * the hyper-parameters (shared memory) and a bump of the command word, then they and the main thread claim blocks from a shared counter until all are swept
- * (whichever thread sweeps a block, the block's numbers are the same). When the workers do not
- * pay (cores busy with other jobs), the main thread sweeps alone (ThreadPace). Like runChainYielding,
- * this yields to the event loop at least every `yieldMs` and waits for whatever `onSweep`
- * returns (a checkpoint write).
+ * Run `st` to `stopAt` sweeps on `threads` threads: runChainsParallel with one chain.
  */
 export async function runChainParallel(
   p: SbayesProblem,
@@ -28,44 +22,84 @@ export async function runChainParallel(
   onSweep?: (r: SweepReport, st: ChainState) => Promise<void> | void,
   yieldMs = 100,
 ): Promise<SweepReport | null> {
-  if (p.blocks.length > MAX_CLAIM_BLOCKS) throw new RangeError(`at most ${MAX_CLAIM_BLOCKS} LD blocks per chain with threads (got ${p.blocks.length})`);
+  const [last] = await runChainsParallel(p, [st], opts, threads, [stopAt], onSweep && ((r, s) => onSweep(r, s)), yieldMs);
+  return last ?? null;
+}
+
+/**
+ * Run each chain `states[c]` to `stopAt[c]` sweeps, all in lockstep on `threads` threads (the
+ * chains of `--chains N`: independent, on their own seeds). Each state's swept arrays are
+ * replaced by shared copies (same values), so callers keep using the states as before. Workers
+ * come from the process's pool (blockWorkerPool.ts) and go back to it afterwards. Per step every
+ * unfinished chain does one sweep: the main thread prepares each chain's hyper-parameters
+ * (shared memory), bumps the command word, and it and the workers claim units — one block of
+ * one chain — from a shared counter until all are swept, then it finishes each chain's sweep in
+ * chain order. Whichever thread sweeps a unit, and whichever chains share a step, each chain's
+ * numbers are those of running it alone on one thread. More chains per step mean more units
+ * per hand-over, so the threads idle less at its end. When the workers do not pay (cores busy
+ * with other jobs), the main thread sweeps alone (ThreadPace). Like runChainYielding, this
+ * yields to the event loop at least every `yieldMs` and waits for whatever `onSweep` returns
+ * (checkpoint writes).
+ */
+export async function runChainsParallel(
+  p: SbayesProblem,
+  states: readonly ChainState[],
+  opts: ChainOptions,
+  threads: number,
+  stopAt: readonly number[] = states.map(() => opts.iterations),
+  onSweep?: (r: SweepReport, st: ChainState, chain: number) => Promise<void> | void,
+  yieldMs = 100,
+): Promise<(SweepReport | null)[]> {
+  const units = p.blocks.length * states.length;
+  if (units > MAX_CLAIM_UNITS) throw new RangeError(`at most ${MAX_CLAIM_UNITS} LD blocks × chains with threads (got ${p.blocks.length} × ${states.length})`);
   const sp = shareProblem(p);
-  Object.assign(st, shareState(st));
-  const ws = shareWorkspace(chainWorkspace(sp));
+  for (const st of states) Object.assign(st, shareState(st));
+  const wss = states.map(() => shareWorkspace(chainWorkspace(sp)));
   // Largest blocks first, so the last claims are small and the threads finish together.
   const order = Int32Array.from(sp.blocks.map((b, i) => ({ i, cost: b.m * b.k })).sort((a, b) => b.cost - a.cost || a.i - b.i).map((x) => x.i));
-  const target = sweepTarget(sp, st, ws);
-  const workers = acquireBlockWorkers(Math.max(0, Math.min(threads, sp.blocks.length) - 1));
+  const targets = states.map((st, c) => sweepTarget(sp, st, wss[c]!));
+  const workers = acquireBlockWorkers(Math.max(0, Math.min(threads, units) - 1));
   const control = new Int32Array(new SharedArrayBuffer(4 * CTRL.length));
-  const params = paramsBuffer(st.alpha.length);
+  const params = states.map((st) => paramsBuffer(st.alpha.length));
+  const active = activeChainsBuffer(states.length);
+  const ends = states.map((_, c) => Math.min(stopAt[c] ?? opts.iterations, opts.iterations));
+  const last: (SweepReport | null)[] = states.map(() => null);
   try {
     // Workers get only the shared arrays (structured clone shares SharedArrayBuffers, copies the rest).
-    const { residual, beta, delta, removed, sigma2e, rng, runningSum, betaSum, beta2Sum, pipSum } = st;
-    const slim = { ...target, state: { residual, beta, delta, removed, sigma2e, rng, runningSum, betaSum, beta2Sum, pipSum } };
-    await Promise.all(workers.map((w) => w.start({ type: 'init', target: slim, order, control, params })));
-    let last: SweepReport | null = null;
+    const slim = targets.map((t) => {
+      const { residual, beta, delta, removed, sigma2e, rng, runningSum, betaSum, beta2Sum, pipSum } = t.state;
+      return { ...t, state: { residual, beta, delta, removed, sigma2e, rng, runningSum, betaSum, beta2Sum, pipSum } };
+    });
+    await Promise.all(workers.map((w) => w.start({ type: 'init', targets: slim, order, control, params, active })));
     let seq = 0;
     let mark = performance.now();
-    const end = Math.min(stopAt, opts.iterations);
     const pace = new ThreadPace(workers.length > 0);
-    while (st.sweep < end) {
+    const sweepParams: (SweepParams | null)[] = states.map(() => null);
+    for (;;) {
+      const running = states.flatMap((st, c) => (st.sweep < ends[c]! ? [c] : []));
+      if (running.length === 0) break;
       const t0 = performance.now();
-      const sweepParams = prepareSweep(sp, st, ws, opts);
+      for (const c of running) sweepParams[c] = prepareSweep(sp, states[c]!, wss[c]!, opts);
       if (pace.useWorkers()) {
-        writeParams(sweepParams, params);
+        active[0] = running.length;
+        running.forEach((c, i) => {
+          active[1 + i] = c;
+          writeParams(sweepParams[c]!, params[c]!);
+        });
         seq++;
         Atomics.store(control, CTRL.done, 0);
         Atomics.store(control, CTRL.claim, claimTag(seq));
         Atomics.store(control, CTRL.command, seq);
         Atomics.notify(control, CTRL.command);
-        claimBlocks(control, seq, target, sweepParams, order);
-        await waitAllDone(control, order.length, workers);
+        claimUnits(control, seq, targets, sweepParams, order, active);
+        await waitAllDone(control, unitCount(order, active), workers);
       } else {
-        sweepBlocks(target, sweepParams, order);
+        for (const c of running) sweepBlocks(targets[c]!, sweepParams[c]!, order);
       }
-      last = finishSweep(sp, st, opts, ws);
-      pace.record(performance.now() - t0);
-      mark = await betweenSweeps(onSweep?.(last, st), mark, yieldMs);
+      for (const c of running) last[c] = finishSweep(sp, states[c]!, opts, wss[c]!);
+      pace.record((performance.now() - t0) / running.length);
+      const waits = running.flatMap((c) => onSweep?.(last[c]!, states[c]!, c) ?? []);
+      mark = await betweenSweeps(waits.length > 0 ? Promise.all(waits).then(() => undefined) : undefined, mark, yieldMs);
     }
     return last;
   } finally {

@@ -1,32 +1,51 @@
 // The per-sweep hand-over between the main thread and block workers, in shared memory: the
 // hyper-parameters every block needs (γσ²g, the log-π stride, α for the native kernel's own
-// log π) as one Float64Array, and Int32 control words for Atomics.wait / notify. Blocks are
-// claimed one at a time from a shared counter by whichever thread is free (the main thread
+// log π) as one Float64Array per chain, and Int32 control words for Atomics.wait / notify. Units
+// (a block of one chain: several chains can sweep in lockstep) are claimed one at a time from a shared counter by whichever thread is free (the main thread
 // included), so a thread the OS parks (other jobs on the machine) holds up at most the block it
 // is in. Which thread sweeps a block never matters: each block reads and writes only its own
 // data and PRNG stream.
 import { N_COMPONENTS } from './mixture.js';
 import { sweepBlocks, type BlockSweepTarget, type SweepParams } from './sampler.js';
 
-/** Control words: [0] sweep command (sweep number, or CTRL_STOP), [1] claim tag | next block, [2] blocks done this sweep, [3] failure flag. */
+/** Control words: [0] sweep command (sweep number, or CTRL_STOP), [1] claim tag | next unit, [2] units done this sweep, [3] failure flag. */
 export const CTRL = { command: 0, claim: 1, done: 2, failed: 3, length: 4 } as const;
 /** Command word value that tells workers to leave their loop. */
 export const CTRL_STOP = -1;
-/** Blocks per chain the 16-bit claim counter can hand out. */
-export const MAX_CLAIM_BLOCKS = 0xffff;
+/** Units (blocks × chains) per sweep the 16-bit claim counter can hand out. */
+export const MAX_CLAIM_UNITS = 0xffff;
 
-/** The claim word of sweep `seq`: its low 15 bits tag the high half, the next block index the low half. */
+/** The claim word of sweep `seq`: its low 15 bits tag the high half, the next unit index the low half. */
 export function claimTag(seq: number): number {
   return (seq & 0x7fff) << 16;
 }
 
+/** The chains swept this sweep, as Int32 over shared memory: [count, chain, chain, …]. */
+export function activeChainsBuffer(chains: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * (1 + chains)));
+}
+
+/** Units of one sweep: every block of every active chain. */
+export function unitCount(order: Int32Array, active: Int32Array): number {
+  return order.length * active[0]!;
+}
+
 /**
- * Claim and sweep blocks of sweep `seq` (in `order`) until none is left. A thread that wakes
- * late sees another sweep's tag (or an exhausted counter) and claims nothing.
+ * Claim and sweep units of sweep `seq` until none is left. Unit u is block order[⌊u / a⌋] of
+ * the (u mod a)-th active chain (a chains this sweep): the largest blocks of every chain first.
+ * A thread that wakes late sees another sweep's tag (or an exhausted counter) and claims nothing.
  */
-export function claimBlocks(control: Int32Array, seq: number, t: BlockSweepTarget, params: SweepParams, order: Int32Array): void {
+export function claimUnits(
+  control: Int32Array,
+  seq: number,
+  targets: readonly BlockSweepTarget[],
+  params: readonly (SweepParams | null)[],
+  order: Int32Array,
+  active: Int32Array,
+): void {
   const tag = claimTag(seq);
-  const n = order.length;
+  const a = active[0]!;
+  const n = order.length * a;
   const one = new Int32Array(1);
   for (;;) {
     const v = Atomics.load(control, CTRL.claim);
@@ -34,8 +53,9 @@ export function claimBlocks(control: Int32Array, seq: number, t: BlockSweepTarge
     const i = v & 0xffff;
     if (i >= n) return;
     if (Atomics.compareExchange(control, CTRL.claim, v, v + 1) !== v) continue;
-    one[0] = order[i]!;
-    sweepBlocks(t, params, one);
+    const c = active[1 + (i % a)]!;
+    one[0] = order[Math.floor(i / a)]!;
+    sweepBlocks(targets[c]!, params[c]!, one);
     if (Atomics.add(control, CTRL.done, 1) + 1 === n) Atomics.notify(control, CTRL.done);
   }
 }

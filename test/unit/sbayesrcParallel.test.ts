@@ -5,7 +5,7 @@ import { initChain } from '../../activities/sbayesrc/chainState.js';
 import { checkpoint } from '../../activities/sbayesrc/checkpoint.js';
 import { lowRankBlock, type LowRankBlock } from '../../activities/sbayesrc/lowRank.js';
 import { idleBlockWorkers } from '../../activities/sbayesrc/blockWorkerPool.js';
-import { runChainParallel } from '../../activities/sbayesrc/parallelChain.js';
+import { runChainParallel, runChainsParallel } from '../../activities/sbayesrc/parallelChain.js';
 import { assembleProblem } from '../../activities/sbayesrc/problem.js';
 import { runChain } from '../../activities/sbayesrc/sampler.js';
 
@@ -49,5 +49,27 @@ describe('block-parallel chain', () => {
     await runChainParallel(p, again, opts, 3);
     expect(idleBlockWorkers()).toBe(pooled); // reused, none started
     expect(Buffer.from(checkpoint(again)).equals(Buffer.from(checkpoint(first)))).toBe(true);
+  });
+
+  it('chains in lockstep (one ahead from a resume, one stopping early) are each bit-identical to running alone on one thread', async () => {
+    for (const ann of [false, true]) {
+      const p = problem(ann);
+      const opts = { iterations: 120, burnIn: 40 };
+      const stopAt = [120, 70, 120];
+      const alone = [5, 6, 7].map((seed, c) => {
+        const st = initChain(p, seed, 80);
+        runChain(p, st, opts, stopAt[c]);
+        return st;
+      });
+      const together = [5, 6, 7].map((seed) => initChain(p, seed, 80));
+      runChain(p, together[2]!, opts, 45); // resumed further on than the others
+      const seen: number[] = [];
+      await runChainsParallel(p, together, opts, 2, stopAt, (r, _st, c) => {
+        if (c === 1) seen.push(r.sweep);
+      });
+      expect(together.map((st) => st.sweep)).toEqual(stopAt);
+      expect(seen[seen.length - 1]).toBe(70);
+      together.forEach((st, c) => expect(Buffer.from(checkpoint(st)).equals(Buffer.from(checkpoint(alone[c]!)))).toBe(true));
+    }
   });
 });
