@@ -33,7 +33,7 @@ import type { Annotations } from './probit.js';
 import { assembleProblem } from './problem.js';
 import { chooseSweepKernel } from './nativeKernel.js';
 import { prestartBlockWorkers } from './blockWorkerPool.js';
-import { runChainParallel } from './parallelChain.js';
+import { runChainParallel, runChainsParallel } from './parallelChain.js';
 import { runChainYielding, type SweepReport } from './sampler.js';
 import { blockSampleSize, standardise } from './standardise.js';
 import { tuneCutoff } from './tuneCutoff.js';
@@ -113,6 +113,18 @@ export async function fitOnFiles(
   } finally {
     await rm(spillPath, { force: true });
   }
+}
+
+/** One chain of a fit: its state, checkpoint file and how far this run takes it. */
+interface ChainRun {
+  st: ChainState;
+  path: string;
+  fingerprint: Uint8Array;
+  stopAt: number;
+  firstSweep: number;
+  onSweep: (r: SweepReport, s: ChainState) => Promise<void> | undefined;
+  /** Settles when every checkpoint write started so far is on disk. */
+  written: () => Promise<void>;
 }
 
 interface FitSettings {
@@ -202,6 +214,7 @@ async function fitWithSpill(
   let swept = 0;
   const sweepStart = performance.now();
   const kernel = chooseSweepKernel();
+  const runs: ChainRun[] = [];
   for (let c = 0; c < chains; c++) {
     const stopAt = Math.min(iterations, Math.max(0, (req.stopAfter ?? Infinity) - c * iterations));
     const cSeed = chainSeed(seed, c);
@@ -213,9 +226,8 @@ async function fitWithSpill(
     const resumed = await loadCheckpoint(path, fingerprint, nSnps);
     if (resumed) resumedFrom = (resumedFrom ?? 0) + resumed.sweep;
     const st = resumed ?? initChain(problem, cSeed, iterations - burnIn);
-    const firstSweep = st.sweep;
     let pending: Promise<void> = Promise.resolve();
-    // Returns the checkpoint write when one was started, so the single-thread loop waits for it.
+    // Returns the checkpoint write when one was started, so the chain loop waits for it.
     const onSweep = (r: SweepReport, s: ChainState): Promise<void> | undefined => {
       onProgress?.(r, c);
       if (every > 0 && r.sweep % every === 0 && r.sweep < iterations) {
@@ -229,10 +241,25 @@ async function fitWithSpill(
       }
       return undefined;
     };
-    if (threads > 1 && st.sweep < stopAt) await runChainParallel(problem, st, opts, threads, stopAt, onSweep);
-    else await runChainYielding(problem, st, opts, stopAt, onSweep);
-    await pending;
-    swept += st.sweep - firstSweep;
+    runs.push({ st, path, fingerprint, stopAt, firstSweep: st.sweep, onSweep, written: () => pending });
+  }
+  // With threads, the chains sweep in lockstep, their blocks shared out together (each chain's
+  // numbers are those of running it alone); on one thread they run one after another.
+  const lockstep = threads > 1 && chains > 1;
+  if (lockstep) {
+    const todo = runs.filter((r) => r.st.sweep < r.stopAt);
+    if (todo.length > 0) {
+      await runChainsParallel(problem, todo.map((r) => r.st), opts, threads, todo.map((r) => r.stopAt), (rep, s, i) => todo[i]!.onSweep(rep, s));
+    }
+  }
+  for (const [c, run] of runs.entries()) {
+    const { st, path, fingerprint, stopAt } = run;
+    if (!lockstep) {
+      if (threads > 1 && st.sweep < stopAt) await runChainParallel(problem, st, opts, threads, stopAt, run.onSweep);
+      else await runChainYielding(problem, st, opts, stopAt, run.onSweep);
+    }
+    await run.written();
+    swept += st.sweep - run.firstSweep;
     // A finished chain is checkpointed too, so a later chain's crash does not cost it again.
     if (every > 0 || st.sweep < iterations) await writeFileAtomic(path, withFingerprint(fingerprint, checkpoint(st)));
     if (st.sweep < iterations) return { summary: null, sweep: c * iterations + st.sweep, files };

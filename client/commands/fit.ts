@@ -30,7 +30,8 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
   --seed S              PRNG seed (default ${DEFAULT_FIT.seed}); results are identical for a seed
   --threads N           threads sweeping LD blocks in parallel (results identical for any N)
   --chains N            independent chains on derived seeds, draws pooled; R-hat and effective
-                        sample size of h², nnz and σ²e in PREFIX.json, warning when R-hat > 1.1
+                        sample size of h², nnz and σ²e in PREFIX.json, warning when R-hat > 1.1;
+                        with --threads > 1 the chains run side by side (same numbers)
   --checkpoint-every N  chain state to PREFIX.ckpt every N sweeps (default ${DEFAULT_FIT.checkpointEvery},
                         0 = never); a rerun with the same inputs resumes from it bit-identically
   --ld-memory M         where the LD blocks' Q (4·Σ m·k bytes) lives: resident (in memory), stream
