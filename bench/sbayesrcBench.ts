@@ -6,7 +6,7 @@
 import { lowRankBlock, type LowRankBlock } from '../activities/sbayesrc/lowRank.js';
 import { initChain } from '../activities/sbayesrc/chainState.js';
 import { prestartBlockWorkers } from '../activities/sbayesrc/blockWorkerPool.js';
-import { runChainParallel } from '../activities/sbayesrc/parallelChain.js';
+import { runChainParallel, runChainsParallel } from '../activities/sbayesrc/parallelChain.js';
 import { loadSweepKernel, setSweepKernelPreference, type SweepKernelKind } from '../activities/sbayesrc/nativeKernel.js';
 import type { Annotations } from '../activities/sbayesrc/probit.js';
 import { assembleProblem, type SbayesProblem } from '../activities/sbayesrc/problem.js';
@@ -165,6 +165,17 @@ async function timeChain(p: SbayesProblem, sweeps: number, threads: number, kern
   return { seconds, cpu: (c.user + c.system) / 1e6, h2 };
 }
 
+/** Wall seconds of two chains (seeds 1, 2) on `threads` threads, one after another or in lockstep. */
+async function timeChains(p: SbayesProblem, sweeps: number, threads: number, lockstep: boolean): Promise<number> {
+  setSweepKernelPreference('auto');
+  const opts = { iterations: sweeps, burnIn: Math.floor(sweeps / 3) };
+  return bestOf(1, async () => {
+    const states = [initChain(p, 1), initChain(p, 2)];
+    if (lockstep) await runChainsParallel(p, states, opts, threads);
+    else for (const st of states) await runChainParallel(p, st, opts, threads);
+  });
+}
+
 /**
  * One thread, `sweeps` sweeps: milliseconds per sweep in the block sweeps (the part threads
  * share) and in the rest (hyper-parameters, annotation model, accumulators: the main thread's
@@ -245,6 +256,17 @@ export async function sbayesrcBench(_dir: string, quick: boolean): Promise<Bench
         peerName: PEER,
         goal: threads === 1 ? c.goal1 : `2 threads ≥ 1.7× one (${(one / seconds).toFixed(2)}×)`,
       });
+    }
+    // --chains 2 on 2 threads: the chains one after another (each block-parallel) against in
+    // lockstep (their blocks shared out together); the peer is the previous way. Native only.
+    if (kernel === 'native') {
+      const seqSeconds = await timeChains(c.p, sweeps, 2, false);
+      const lockSeconds = await timeChains(c.p, sweeps, 2, true);
+      console.log(
+        `${c.name} [native], 2 chains on 2 threads: one after another ${seqSeconds.toFixed(2)} s, in lockstep ${lockSeconds.toFixed(2)} s ` +
+          `(${(seqSeconds / lockSeconds).toFixed(2)}×; 2 × one chain on 1 thread: ${(2 * one).toFixed(2)} s, ${((2 * one) / lockSeconds).toFixed(2)}×; load average ${loadavg()[0]!.toFixed(2)})`,
+      );
+      rows.push({ name: `${c.name} [native], 2 chains in lockstep, 2 threads, ${label}`, ours: lockSeconds, peer: seqSeconds, peerName: 'the same chains one after another', goal: '< 1' });
     }
   }
   setSweepKernelPreference('auto');
