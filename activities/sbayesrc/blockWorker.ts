@@ -6,7 +6,7 @@
 // briefly, then Atomics.wait) and claims units from the shared counter alongside the main
 // thread until none is left (sweepControl.ts).
 import { parentPort } from 'node:worker_threads';
-import type { BlockSweepTarget, SweepParams } from './sampler.js';
+import { releaseSweepMemory, type BlockSweepTarget, type SweepParams } from './sampler.js';
 import { CTRL, CTRL_STOP, claimUnits, readParams, spinWhile } from './sweepControl.js';
 
 export interface BlockWorkerInit {
@@ -47,6 +47,7 @@ function runChains({ targets, order, control, params, active }: BlockWorkerInit)
       Atomics.notify(control, CTRL.done);
     }
   }
+  releaseSweepMemory(); // idle in the pool: keep no copy of this run's Q
   port!.postMessage({ type: 'stopped' } satisfies BlockWorkerReply);
 }
 

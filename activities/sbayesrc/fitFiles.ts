@@ -34,7 +34,7 @@ import { assembleProblem } from './problem.js';
 import { chooseSweepKernel } from './nativeKernel.js';
 import { prestartBlockWorkers } from './blockWorkerPool.js';
 import { runChainParallel, runChainsParallel } from './parallelChain.js';
-import { runChainYielding, type SweepReport } from './sampler.js';
+import { releaseSweepMemory, runChainYielding, type SweepReport } from './sampler.js';
 import { blockSampleSize, standardise } from './standardise.js';
 import { tuneCutoff } from './tuneCutoff.js';
 
@@ -111,6 +111,7 @@ export async function fitOnFiles(
   try {
     return await fitWithSpill(req, { iterations, burnIn, cutoff, seed, every, chains, ldMemory, files, spillPath, started }, onProgress, onCheckpoint);
   } finally {
+    releaseSweepMemory(); // this thread's kernel copies of the fit's Q
     await rm(spillPath, { force: true });
   }
 }

@@ -85,6 +85,11 @@ function readExactly(path: string, into: Uint8Array, position: number): void {
 /** This thread's reusable buffer for a block's Q (grown to the largest block read). */
 let scratch = new Float32Array(0);
 
+/** Drop this thread's buffer (after a fit; sampler.ts releaseSweepMemory). */
+export function releaseSpillBuffer(): void {
+  scratch = new Float32Array(0);
+}
+
 /** Block b's Q, in this thread's buffer (valid until the next read on this thread). */
 export function readSpilledBlock(s: QSpill, b: number): Float32Array {
   const floats = s.floats[b]!;

@@ -24,7 +24,7 @@ import {
   type ProbitWorkspace,
 } from './probit.js';
 import type { ProblemBlock, SbayesProblem } from './problem.js';
-import { readSpilledBlock, readSpilledBlockInto, readSpilledRow, type QSpill } from './qSpill.js';
+import { readSpilledBlock, readSpilledBlockInto, readSpilledRow, releaseSpillBuffer, type QSpill } from './qSpill.js';
 import { geneticVariance, residualVariance } from './variance.js';
 
 export interface ChainOptions {
@@ -140,6 +140,16 @@ export function prepareSweep(p: SbayesProblem, st: ChainState, ws: ChainWorkspac
  */
 let placements: { blocks: readonly ProblemBlock[]; kern: WasmKernel; rAt: number; qAt: Map<number, number>; slotAt: number } | null = null;
 let kernelMissing = false;
+
+/**
+ * Let go of this thread's copies of a finished fit's Q (the WebAssembly kernel's memory, which
+ * cannot shrink, so the kernel itself goes) and its spill buffer: pooled worker threads and a
+ * long-lived activity process would otherwise keep the largest fit's Q for good.
+ */
+export function releaseSweepMemory(): void {
+  placements = null;
+  releaseSpillBuffer();
+}
 
 function placement(blocks: readonly ProblemBlock[], b: number, spill: QSpill | null): KernelPlacement | null {
   if (kernelMissing) return null;
