@@ -22,7 +22,7 @@ export async function runChainParallel(
   onSweep?: (r: SweepReport, st: ChainState) => Promise<void> | void,
   yieldMs = 100,
 ): Promise<SweepReport | null> {
-  const [last] = await runChainsParallel(p, [st], opts, threads, [stopAt], onSweep && ((r, s) => onSweep(r, s)), yieldMs);
+  const [last] = await runChainsParallel(p, [st], opts, threads, [stopAt], onSweep, yieldMs);
   return last ?? null;
 }
 
@@ -166,16 +166,16 @@ function median(x: Float64Array): number {
 }
 
 /**
- * Block (Atomics.wait) until every block of the sweep is done (a worker may still be in its
- * last claimed block), after spinning for up to SPIN_MS (sweepControl.ts). A failed or vanished
+ * Block (Atomics.wait) until every unit of the sweep is done (a worker may still be in its
+ * last claimed one), after spinning for up to SPIN_MS (sweepControl.ts). A failed or vanished
  * worker is noticed through its messages and events, so between bounded waits the event loop
  * gets a turn.
  */
-async function waitAllDone(control: Int32Array, nBlocks: number, workers: readonly BlockWorker[]): Promise<void> {
-  spinUntil(control, CTRL.done, nBlocks);
+async function waitAllDone(control: Int32Array, nUnits: number, workers: readonly BlockWorker[]): Promise<void> {
+  spinUntil(control, CTRL.done, nUnits);
   for (;;) {
     const done = Atomics.load(control, CTRL.done);
-    if (done === nBlocks) return;
+    if (done === nUnits) return;
     const failed = workers.find((w) => w.failure);
     if (Atomics.load(control, CTRL.failed) !== 0 || failed) {
       // The error message may still be in flight.
