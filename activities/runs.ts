@@ -6,6 +6,7 @@ import { withFailureMapping } from './failures.js';
 import { hashRunTable } from './audit/tableHash.js';
 import { peakRssBytes, runHost } from './provenance/runHost.js';
 import { parseStudy } from '../config/study.js';
+import { staleOutput, type StepOutputFile } from './stepOutputs.js';
 
 export interface BeginRunInput {
   runId: string;
@@ -64,6 +65,30 @@ export interface RunRecord {
 }
 
 export function makeRunActivities(store: Store) {
+  /** The step's output in `runId` or the runs it was resumed from (newest first), naming the computing run. */
+  async function findStep(runId: string, stepKey: string): Promise<CachedStep | null> {
+    let run: string | null = runId;
+    for (let depth = 0; run !== null && depth < MAX_RESUME_DEPTH; depth++) {
+      const rows: { output_json: string | null; cache_hit: boolean }[] = await store.all(
+        `SELECT output_json, cache_hit FROM steps WHERE run_id = $r AND step_key = $k`,
+        { r: run, k: stepKey },
+      );
+      const row = rows[0];
+      if (row && !row.cache_hit && row.output_json !== null) return { runId: run, output: JSON.parse(row.output_json) as unknown };
+      if (row && row.cache_hit && row.output_json !== null) {
+        // A hit recorded by an intermediate resume: keep walking to name the computing run.
+        const from: { resumed_from: string | null }[] = await store.all(`SELECT resumed_from FROM runs WHERE run_id = $r`, { r: run });
+        const origin = from[0]?.resumed_from ?? null;
+        if (origin === null) return { runId: run, output: JSON.parse(row.output_json) as unknown };
+        run = origin;
+        continue;
+      }
+      const from: { resumed_from: string | null }[] = await store.all(`SELECT resumed_from FROM runs WHERE run_id = $r`, { r: run });
+      run = from[0]?.resumed_from ?? null;
+    }
+    return null;
+  }
+
   return withFailureMapping({
     async beginRun(input: BeginRunInput): Promise<{ created: boolean }> {
       const where = runHost();
@@ -125,28 +150,15 @@ export function makeRunActivities(store: Store) {
 
     /**
      * The output of step `stepKey` in `runId` or the runs it was resumed from (newest first), or
-     * null. Keys hash the step's inputs and parameters, so a hit is safe to reuse.
+     * null. Keys hash the step's inputs and parameters, so a hit is safe to reuse — provided the
+     * files it names (`files`) are still there and unchanged; otherwise null (computed again).
      */
-    async lookupStep(input: { runId: string; stepKey: string }): Promise<CachedStep | null> {
-      let run: string | null = input.runId;
-      for (let depth = 0; run !== null && depth < MAX_RESUME_DEPTH; depth++) {
-        const rows: { output_json: string | null; cache_hit: boolean }[] = await store.all(
-          `SELECT output_json, cache_hit FROM steps WHERE run_id = $r AND step_key = $k`,
-          { r: run, k: input.stepKey },
-        );
-        const row = rows[0];
-        if (row && !row.cache_hit && row.output_json !== null) return { runId: run, output: JSON.parse(row.output_json) as unknown };
-        if (row && row.cache_hit && row.output_json !== null) {
-          // A hit recorded by an intermediate resume: keep walking to name the computing run.
-          const from: { resumed_from: string | null }[] = await store.all(`SELECT resumed_from FROM runs WHERE run_id = $r`, { r: run });
-          const origin = from[0]?.resumed_from ?? null;
-          if (origin === null) return { runId: run, output: JSON.parse(row.output_json) as unknown };
-          run = origin;
-          continue;
-        }
-        const from: { resumed_from: string | null }[] = await store.all(`SELECT resumed_from FROM runs WHERE run_id = $r`, { r: run });
-        run = from[0]?.resumed_from ?? null;
-      }
+    async lookupStep(input: { runId: string; stepKey: string; files?: StepOutputFile[] }): Promise<CachedStep | null> {
+      const hit = await findStep(input.runId, input.stepKey);
+      if (hit === null || !input.files?.length) return hit;
+      const stale = await staleOutput(hit.output, input.files);
+      if (stale === null) return hit;
+      Context.current().log.warn(`step ${input.stepKey} of run ${hit.runId} is not reused: ${stale}`);
       return null;
     },
 

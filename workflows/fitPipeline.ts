@@ -57,18 +57,30 @@ export async function fitPipeline(
   });
 
   onStep('export', 1);
-  const exported = await cachedStep(ctx, 'exportGwas', scope, { set: qc.outputSet }, () =>
-    ctx.store.exportGwasSet({ gwasSet: qc.outputSet, out: `${dir}/gwas.qc.ma` }),
+  const exported = await cachedStep(
+    ctx,
+    'exportGwas',
+    scope,
+    { set: qc.outputSet },
+    () => ctx.store.exportGwasSet({ gwasSet: qc.outputSet, out: `${dir}/gwas.qc.ma` }),
+    [{ field: 'out', sha256Field: 'sha256' }],
   );
 
   let sumstats = exported.out;
   let imputed = 0;
   if (input.impute.enabled) {
     onStep('impute', 2);
-    const r = await cachedStep(ctx, 'impute', scope, { sumstats: exported.sha256, panel: input.panel.name, cutoff: input.impute.cutoff }, async () => {
-      const s = await compute.impute({ sumstats: exported.out, ld: input.panel.folder, out: `${dir}/gwas.imputed.ma`, cutoff: input.impute.cutoff });
-      return { out: s.out, imputed: s.totals.imputed };
-    });
+    const r = await cachedStep(
+      ctx,
+      'impute',
+      scope,
+      { sumstats: exported.sha256, panel: input.panel.name, cutoff: input.impute.cutoff },
+      async () => {
+        const s = await compute.impute({ sumstats: exported.out, ld: input.panel.folder, out: `${dir}/gwas.imputed.ma`, cutoff: input.impute.cutoff });
+        return { out: s.out, imputed: s.totals.imputed };
+      },
+      [{ field: 'out' }],
+    );
     sumstats = r.out;
     imputed = r.imputed;
   }
@@ -106,6 +118,10 @@ export async function fitPipeline(
         });
         return { method, prefix, h2: summary.h2.mean, nnz: summary.nnz.mean, cutoff: summary.cutoff, snps: summary.snps };
       },
+      [
+        { field: 'prefix', suffix: '.txt' },
+        { field: 'prefix', suffix: '.json' },
+      ],
     );
     // Recorded under this run even when the fit itself was reused: the run's tables are complete.
     await ctx.store.recordFit({ runId: ctx.runId, scope: `${scope}/${method}`, prefix: fit.prefix });

@@ -2,6 +2,7 @@
 // key names the step, its scope, the code version and everything its output depends on (content
 // hashes of inputs, dataset names that embed those hashes, parameters) — never the run id or a
 // time — so the same key in an earlier run of the resume chain means the same output.
+import type { StepOutputFile } from '../activities/stepOutputs.js';
 import type { StoreActivities } from './studyActivities.js';
 
 export interface StepContext {
@@ -26,11 +27,22 @@ export function canonicalJson(value: unknown): string {
 export const stepKey = (ctx: StepContext, step: string, scope: string, parts: unknown): string =>
   `${step}|${scope}|${ctx.codeVersion}|${canonicalJson(parts)}`;
 
-/** Run `compute` unless an earlier run of the resume chain recorded the same step; record it either way. */
-export async function cachedStep<T>(ctx: StepContext, step: string, scope: string, parts: unknown, compute: () => Promise<T>): Promise<T> {
+/**
+ * Run `compute` unless an earlier run of the resume chain recorded the same step whose output
+ * files (`files`, named by fields of the output) are still there and unchanged; record it
+ * either way.
+ */
+export async function cachedStep<T>(
+  ctx: StepContext,
+  step: string,
+  scope: string,
+  parts: unknown,
+  compute: () => Promise<T>,
+  files: StepOutputFile[] = [],
+): Promise<T> {
   const key = stepKey(ctx, step, scope, parts);
   if (ctx.resumedFrom !== undefined) {
-    const hit = await ctx.store.lookupStep({ runId: ctx.resumedFrom, stepKey: key });
+    const hit = await ctx.store.lookupStep({ runId: ctx.resumedFrom, stepKey: key, ...(files.length > 0 ? { files } : {}) });
     if (hit !== null) {
       ctx.hits.count++;
       await ctx.store.recordStep({ runId: ctx.runId, stepKey: key, step, scope, output: hit.output, cacheHit: true });

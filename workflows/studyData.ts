@@ -117,7 +117,7 @@ export async function prepareStudyData(
       await compute.buildLdPanel({ bfiles: ld.reference[a]!, blocks: ld.blocks, outDir: folder, cutoff: ld.cutoff });
       await ctx.store.ingest([{ kind: 'ld', paths: [folder], name }]);
       return { name, folder };
-    });
+    }, [{ field: 'folder', suffix: '/ldm.info' }]);
   }
   return { cohorts, pheno, covar, annot, sumstats, panels, fingerprints };
 }

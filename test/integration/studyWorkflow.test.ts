@@ -2,7 +2,7 @@
 // a cross-validation and a cross-ancestry study on a small simulated cohort, then resume from
 // a non-retryable failure reusing completed steps.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -184,5 +184,32 @@ describe('study workflows', () => {
     expect(Number(dup[0]!.n)).toBe(0);
     const effects = await store.all<{ n: bigint }>(`SELECT count(*) AS n FROM (SELECT run_id, scope, snp FROM effects GROUP BY ALL HAVING count(*) > 1)`);
     expect(Number(effects[0]!.n)).toBe(0);
+  }, 600_000);
+
+  it('a resume recomputes a step whose output file was deleted or edited, and reuses the rest', async () => {
+    const outputOf = async (step: string, scope: string) => {
+      const rows = await store.all<{ output_json: string }>(`SELECT output_json FROM steps WHERE run_id = 'cv-1' AND step = $s AND scope = $c`, { s: step, c: scope });
+      return JSON.parse(rows[0]!.output_json) as Record<string, string>;
+    };
+    const fit = await outputOf('fitSbayesrc', 'fold-2/SBayesRC');
+    rmSync(`${fit.prefix}.txt`);
+    const exported = await outputOf('exportGwas', 'fold-1');
+    appendFileSync(exported.out!, 'edited\n');
+    const resumed = await withWorkers(() =>
+      env.client.workflow.execute(crossValidationStudy, {
+        workflowId: 'cv-1-files',
+        taskQueue: STORE_QUEUE,
+        args: [studyInput(`${simDir}/cv_small.json`, { resumedFrom: 'cv-1' })],
+      }),
+    );
+    const hit = async (step: string, scope: string) =>
+      (await store.all<{ cache_hit: boolean }>(`SELECT cache_hit FROM steps WHERE run_id = 'cv-1-files' AND step = $s AND scope = $c`, { s: step, c: scope }))[0]?.cache_hit;
+    expect(await hit('fitSbayesrc', 'fold-2/SBayesRC')).toBe(false); // its .txt was gone
+    expect(await hit('exportGwas', 'fold-1')).toBe(false); // its file no longer had the recorded sha256
+    expect(await hit('impute', 'fold-1')).toBe(true); // the re-export has the same content, so the same key
+    expect(await hit('fitSbayesrc', 'fold-1/SBayesRC')).toBe(true);
+    expect(await hit('fitSbayesrc', 'fold-3/SBayesR')).toBe(true);
+    // The recomputed fit is the same chain (same inputs and seed): identical metrics.
+    expect(values(resumed)).toEqual(values(cvResult));
   }, 600_000);
 });
