@@ -1,5 +1,6 @@
 // A CLI session: a Temporal client on the configured cluster, or on an embedded dev server
-// when TEMPORAL_ADDRESS is unset, plus (optionally) an in-process worker owning the store.
+// when TEMPORAL_ADDRESS is unset (the store's, if another command already runs one:
+// serverRecord.ts), plus (optionally) an in-process worker owning the store.
 // shutdown() stops things in reverse order: worker, store, connections, server.
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { ensureTemporalCli } from '../scripts/temporalCli.js';
 import { installQuietRuntime } from '../worker/runtime.js';
 import { createWorkers, runWorkers } from '../worker/workers.js';
 import { type DevServer, startDevServer } from './devServer.js';
+import { liveServerRecord, removeServerRecord, writeServerRecord } from './serverRecord.js';
 
 export interface SessionOptions {
   env: EnvConfig;
@@ -51,6 +53,13 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   try {
     let address = env.temporalAddress;
     let server: DevServer | undefined;
+    let uiUrl: string | undefined;
+    // Without TEMPORAL_ADDRESS: the store's embedded server if one runs (another command's), else our own.
+    const running = address === undefined ? await liveServerRecord(opts.storeDir) : null;
+    if (running) {
+      address = running.address;
+      uiUrl = running.uiUrl;
+    }
     if (address === undefined) {
       const cli = ensureTemporalCli(opts.log);
       server = await startDevServer({
@@ -64,6 +73,9 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       const s = server;
       cleanups.push(() => s.stop());
       address = server.address;
+      uiUrl = server.uiUrl;
+      writeServerRecord(opts.storeDir, { address, uiUrl, serverPid: server.pid, ownerPid: process.pid, startedAt: new Date().toISOString() });
+      cleanups.push(() => removeServerRecord(opts.storeDir));
     }
     const connection = await Connection.connect({ address });
     cleanups.push(() => connection.close());
@@ -104,7 +116,8 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       },
       address,
       namespace: env.namespace,
-      ...(server ? { uiUrl: server.uiUrl, server } : {}),
+      ...(uiUrl !== undefined ? { uiUrl } : {}),
+      ...(server ? { server } : {}),
       shutdown,
     };
   } catch (e) {

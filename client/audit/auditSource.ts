@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { type AuditRequest, type AuditResponse, answerAudit } from '../../activities/audit.js';
 import { BadInputError, StoreLockedError } from '../../activities/errors.js';
+import { liveServerRecord } from '../serverRecord.js';
 import { Store, storePaths } from '../../activities/store/store.js';
 import type { EnvConfig } from '../../config/env.js';
 
@@ -37,14 +38,16 @@ export async function openAuditSource(storeDir: string, env: EnvConfig): Promise
     };
   } catch (e) {
     if (!(e instanceof StoreLockedError)) throw e;
-    if (env.temporalAddress === undefined) {
+    // Held by a running `study run` with its embedded server: read through that server.
+    const embedded = env.temporalAddress === undefined ? await liveServerRecord(storeDir) : null;
+    if (env.temporalAddress === undefined && embedded === null) {
       throw new StoreLockedError(
         `store ${paths.database} is held by another process (a worker or a running \`pgsflow study run\`); ` +
           `set TEMPORAL_ADDRESS to the cluster that worker serves and audit reads the store through it`,
       );
     }
     // The same file, held by a worker on this machine: it must answer for exactly this store.
-    return temporalSource(env, paths.database);
+    return temporalSource(embedded ? { ...env, temporalAddress: embedded.address } : env, paths.database);
   }
 }
 

@@ -68,7 +68,8 @@ Temporal workflow whose id is the run id: <name>-<UTC YYYYMMDDTHHMMSSZ>-<4 hex>.
   --store DIR      store folder: for \`run\`, --store, else the study file's "store" (relative
                    to the file), else PGSFLOW_STORE or ./.pgsflow; otherwise --store, else
                    PGSFLOW_STORE or ./.pgsflow. With the embedded server the run history lives
-                   in the store (temporal.sqlite): status/list/cancel/resume need the same store.
+                   in the store (temporal.sqlite): status/list/cancel/resume need the same store;
+                   while a \`study run\` holds it, they use its server (<store>/temporal-server.json).
   --no-worker      (run, resume with TEMPORAL_ADDRESS) start no in-process worker: a
                    \`pgsflow worker\` already serves the store.
   --limit N        (list) at most N runs (default ${DEFAULT_LIST_LIMIT})

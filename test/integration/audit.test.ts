@@ -3,7 +3,7 @@
 // real store activity; then the CLI as a user runs it — through Temporal while a worker holds
 // the store, and directly on the free store — including verify after tampering with one effect
 // row and one input byte.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -13,6 +13,7 @@ import type { AuditListRow, AuditRun, VerifyResult } from '../../activities/audi
 import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
 import { Store } from '../../activities/store/store.js';
 import type { AuditDiff } from '../../client/audit/auditDiff.js';
+import { removeServerRecord, serverRecordPath, writeServerRecord } from '../../client/serverRecord.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import { computeActivities, storeActivities } from '../../worker/workers.js';
 import type { StudyInput } from '../../workflows/studyTypes.js';
@@ -141,6 +142,21 @@ describe('pgsflow audit', () => {
       const refused = await cli([]);
       expect(refused.status).toBe(1);
       expect(refused.stderr).toMatch(/held by another process.*TEMPORAL_ADDRESS/s);
+      // A `study run` with its embedded server records it next to the store: audit finds it there.
+      writeServerRecord(storeDir, { address: env.address, uiUrl: '', serverPid: process.pid, ownerPid: process.pid, startedAt: new Date().toISOString() });
+      try {
+        const viaRecord = await cli(['verify', RUN_A]);
+        expect(viaRecord.status, viaRecord.stderr).toBe(0);
+        expect(viaRecord.stdout).toMatch(/all \d+ recorded hashes match/);
+      } finally {
+        removeServerRecord(storeDir);
+      }
+      // A record whose server is gone is ignored (and removed): refused as before.
+      writeServerRecord(storeDir, { address: '127.0.0.1:1', uiUrl: '', serverPid: 2 ** 22 + 12345, ownerPid: process.pid, startedAt: new Date().toISOString() });
+      const stale = await cli([]);
+      expect(stale.status).toBe(1);
+      expect(stale.stderr).toMatch(/held by another process/);
+      expect(existsSync(serverRecordPath(storeDir))).toBe(false);
     });
   }, 120_000);
 

@@ -1,0 +1,46 @@
+// Two CLI sessions on one store without TEMPORAL_ADDRESS: the second uses the first's embedded
+// dev server (recorded next to the store) instead of starting another on the same SQLite file.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { serverRecordPath } from '../../client/serverRecord.js';
+import { openSession } from '../../client/session.js';
+import { loadEnv } from '../../config/env.js';
+import { makeTmpDir } from '../helpers/tmp.js';
+
+const tmp = makeTmpDir('session');
+afterAll(() => tmp.cleanup());
+
+describe('embedded dev server shared by the commands on one store', () => {
+  it('a second session attaches to the running server; the record goes with the server', async () => {
+    const storeDir = join(tmp.dir, 'store');
+    mkdirSync(storeDir, { recursive: true });
+    const env = loadEnv({ ...process.env, TEMPORAL_ADDRESS: '', TEMPORAL_CLI_PATH: inject('temporalCli') });
+    const log = (): void => undefined;
+    const first = await openSession({ env, storeDir, withWorker: true, log });
+    try {
+      expect(first.server).toBeDefined();
+      expect(existsSync(serverRecordPath(storeDir))).toBe(true);
+      const second = await openSession({ env, storeDir, withWorker: false, log });
+      try {
+        expect(second.server).toBeUndefined(); // no second server on the same temporal.sqlite
+        expect(second.address).toBe(first.address);
+        const info = await second.call(() => second.client.workflowService.getSystemInfo({}));
+        expect(info.serverVersion).toMatch(/\d/);
+      } finally {
+        await second.shutdown();
+      }
+      expect(existsSync(serverRecordPath(storeDir))).toBe(true); // the attached session leaves it
+    } finally {
+      await first.shutdown();
+    }
+    expect(existsSync(serverRecordPath(storeDir))).toBe(false);
+    // Next time: a new server of its own.
+    const again = await openSession({ env, storeDir, withWorker: false, log });
+    try {
+      expect(again.server).toBeDefined();
+    } finally {
+      await again.shutdown();
+    }
+  }, 180_000);
+});
