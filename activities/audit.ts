@@ -1,5 +1,6 @@
-// Activity adapter (store queue) for the audit: `readAudit` serves `pgsflow audit` while this
-// worker owns the store (the CLI runs the short `auditReadWorkflow`, which calls it), and
+// Activity adapter (store queue) for the audit: `readAudit` serves `pgsflow audit` (and
+// `pgsflow report`, which has this worker write the report files) while this worker owns the
+// store (the CLI runs the short `auditReadWorkflow`, which calls it), and
 // `archiveHistories` copies a study's Temporal workflow histories (the parent and every child,
 // found in the parent's history) into the store, because Temporal's retention is short.
 import { Context } from '@temporalio/activity';
@@ -16,7 +17,9 @@ import {
   listRuns,
   verifyRun,
 } from './audit/auditData.js';
+import { BadInputError } from './errors.js';
 import { withFailureMapping } from './failures.js';
+import { type RunReportRequest, type WrittenFile, writeRunReport } from './report/writeRunReport.js';
 import type { Store } from './store/store.js';
 
 export type AuditRequest = (
@@ -24,6 +27,7 @@ export type AuditRequest = (
   | { kind: 'run'; runId: string }
   | { kind: 'verify'; runId: string }
   | { kind: 'history'; runId: string; workflowId: string }
+  | ({ kind: 'report' } & RunReportRequest)
 ) & {
   /** The store database the caller means (absolute path); a worker owning another store refuses. */
   store?: string;
@@ -34,6 +38,7 @@ export type AuditResponse =
   | { kind: 'run'; audit: AuditRun }
   | { kind: 'verify'; result: VerifyResult }
   | { kind: 'history'; json: string }
+  | { kind: 'report'; files: WrittenFile[] }
   | { kind: 'notFound'; message: string }
   | { kind: 'wrongStore'; message: string };
 
@@ -52,9 +57,14 @@ export async function answerAudit(store: Store, req: AuditRequest): Promise<Audi
         return { kind: 'verify', result: await verifyRun(store, req.runId) };
       case 'history':
         return { kind: 'history', json: await archivedHistory(store, req.runId, req.workflowId) };
+      case 'report': {
+        const { kind: _, store: __, ...report } = req;
+        return { kind: 'report', files: await writeRunReport(store, report) };
+      }
     }
   } catch (e) {
     if (e instanceof AuditNotFoundError) return { kind: 'notFound', message: e.message };
+    if (req.kind === 'report' && e instanceof BadInputError) return { kind: 'notFound', message: e.message };
     throw e;
   }
 }

@@ -5,11 +5,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { StoreLockedError } from '../../activities/errors.js';
-import { writeFileAtomic } from '../../activities/files/atomicWrite.js';
-import { gatherExports, writeExports } from '../../activities/report/exports.js';
-import { gatherReport } from '../../activities/report/reportData.js';
-import { renderReport } from '../../activities/report/renderReport.js';
-import { Store, storePaths } from '../../activities/store/store.js';
+import type { WrittenFile } from '../../activities/report/writeRunReport.js';
+import { storePaths } from '../../activities/store/store.js';
+import { openAuditSource } from '../audit/auditSource.js';
 import { loadEnv } from '../../config/env.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, UsageError, stringOpt } from '../command.js';
 
@@ -38,8 +36,9 @@ Options:
   --store DIR          the store (default PGSFLOW_STORE, else ./.pgsflow)
   --json               print what was written as JSON
 
-At least one of --out and --exports. The store file is read directly: while a worker owns the
-store (a study is running), stop it first or wait for the study to finish.`;
+At least one of --out and --exports. The store file is read directly; while a worker owns the
+store (a \`pgsflow worker\`, or a running \`study run\`), that worker writes the files, reached
+through TEMPORAL_ADDRESS or the running study's embedded server, as \`pgsflow audit\` does.`;
 
 export const reportCommand: Command = {
   name: 'report',
@@ -61,38 +60,41 @@ export const reportCommand: Command = {
     const out = stringOpt(parsed, 'out');
     const exportsDir = stringOpt(parsed, 'exports');
     if (out === undefined && exportsDir === undefined) throw new UsageError('report: give --out FILE.html and/or --exports DIR');
-    const storeDir = stringOpt(parsed, 'store') ?? loadEnv().store;
+    const env = loadEnv();
+    const storeDir = stringOpt(parsed, 'store') ?? env.store;
     const paths = storePaths(storeDir);
     if (!existsSync(paths.database)) {
       ctx.stderr(`pgsflow: no store at ${paths.database} (use --store DIR or PGSFLOW_STORE)\n`);
       return EXIT_FAILURE;
     }
-    let store: Store;
-    try {
-      store = await Store.open(storeDir);
-    } catch (e) {
+    // The store file directly when free; else through the worker that owns it (the audit's
+    // path: TEMPORAL_ADDRESS, or the running study's embedded server), which writes the files.
+    const source = await openAuditSource(storeDir, env).catch((e: unknown) => {
       if (e instanceof StoreLockedError) {
         throw new StoreLockedError(
-          `store ${paths.database} is locked by another process — most likely a worker running a study. ` +
-            `pgsflow report reads the store file itself: stop that worker (Ctrl-C) or let the study finish, then run report again.`,
+          `${e.message}\n(pgsflow report: the worker that owns the store writes the report when reachable; otherwise stop it or let the study finish)`,
         );
       }
       throw e;
-    }
-    const written: { path: string; what: string }[] = [];
+    });
+    let written: WrittenFile[];
     try {
-      if (out !== undefined) {
-        const html = renderReport(await gatherReport(store, runId));
-        const path = resolve(out);
-        await writeFileAtomic(path, html);
-        written.push({ path, what: `HTML report (${html.length} bytes)` });
+      const res = await source.ask({
+        kind: 'report',
+        runId,
+        ...(out !== undefined ? { out: resolve(out) } : {}),
+        ...(exportsDir !== undefined ? { exportsDir: resolve(exportsDir) } : {}),
+        ...(stringOpt(parsed, 'trait') !== undefined ? { trait: stringOpt(parsed, 'trait')! } : {}),
+        genomeBuild: stringOpt(parsed, 'genome-build') ?? 'NR',
+      });
+      if (res.kind === 'notFound') {
+        ctx.stderr(`pgsflow: ${res.message}\n`);
+        return EXIT_FAILURE;
       }
-      if (exportsDir !== undefined) {
-        const data = await gatherExports(store, runId, stringOpt(parsed, 'trait'));
-        written.push(...(await writeExports(resolve(exportsDir), data, stringOpt(parsed, 'genome-build') ?? 'NR')));
-      }
+      if (res.kind !== 'report') throw new Error(`unexpected answer '${res.kind}' to a report request`);
+      written = res.files;
     } finally {
-      store.close();
+      await source.close();
     }
     if (parsed.values.json === true) ctx.stdout(`${JSON.stringify({ runId, files: written }, null, 2)}\n`);
     else for (const w of written) ctx.stdout(`${w.path}  ${w.what}\n`);

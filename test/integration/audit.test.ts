@@ -59,8 +59,8 @@ function studyInput(name: string, seed: number): StudyInput {
 }
 
 /** The CLI as a child process (async: the worker in this process must keep answering). */
-async function cli(args: string[], extraEnv: Record<string, string> = {}, store = storeDir): Promise<CliResult> {
-  const live = spawnCli(['audit', ...args, '--store', store], { TEMPORAL_ADDRESS: '', PGSFLOW_TASK_QUEUE: STORE_QUEUE, ...extraEnv });
+async function cli(args: string[], extraEnv: Record<string, string> = {}, store = storeDir, command = 'audit'): Promise<CliResult> {
+  const live = spawnCli([command, ...args, '--store', store], { TEMPORAL_ADDRESS: '', PGSFLOW_TASK_QUEUE: STORE_QUEUE, ...extraEnv });
   let stdout = '';
   let stderr = '';
   live.child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -142,6 +142,15 @@ describe('pgsflow audit', () => {
       const refused = await cli([]);
       expect(refused.status).toBe(1);
       expect(refused.stderr).toMatch(/held by another process.*TEMPORAL_ADDRESS/s);
+      // `report` too: the worker holding the store writes the files.
+      const html = `${tmp.dir}/through-worker.html`;
+      const report = await cli([RUN_A, '--out', html, '--exports', `${tmp.dir}/through-worker-exports`], { TEMPORAL_ADDRESS: env.address }, storeDir, 'report');
+      expect(report.status, report.stderr).toBe(0);
+      expect(readFileSync(html, 'utf8')).toMatch(/<svg/);
+      expect(existsSync(`${tmp.dir}/through-worker-exports/metrics.tsv`)).toBe(true);
+      const unknown = await cli(['no-such-run', '--out', `${tmp.dir}/x.html`], { TEMPORAL_ADDRESS: env.address }, storeDir, 'report');
+      expect(unknown.status).toBe(1);
+      expect(unknown.stderr).toContain(`no run 'no-such-run'`);
       // A `study run` with its embedded server records it next to the store: audit finds it there.
       writeServerRecord(storeDir, { address: env.address, uiUrl: '', serverPid: process.pid, ownerPid: process.pid, startedAt: new Date().toISOString() });
       try {

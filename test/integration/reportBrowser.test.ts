@@ -153,7 +153,7 @@ describe('pgsflow report', () => {
     try {
       const r = runCli(['report', CV_RUN, '--store', storeDir, '--out', join(tmp.dir, 'locked.html')]);
       expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/locked by another process — most likely a worker running a study/);
+      expect(r.stderr).toMatch(/held by another process.*TEMPORAL_ADDRESS/s);
       expect(existsSync(join(tmp.dir, 'locked.html'))).toBe(false);
     } finally {
       store.close();
