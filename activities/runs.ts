@@ -40,7 +40,15 @@ export interface RecordStepInput {
   output: unknown;
   /** The output was reused from an earlier run (`study resume`), not computed. */
   cacheHit?: boolean;
+  /** With cacheHit: the run that computed it, whose per-run rows of the step are copied (STEP_ROWS). */
+  reusedFrom?: string;
 }
+
+/**
+ * Tables a step writes under its run id that the run's audit and report read back: a reused
+ * step gets a copy under the reusing run, so every run shows every filter count.
+ */
+const STEP_ROWS: Record<string, readonly string[]> = { qc: ['qc_counts'] };
 
 export interface CachedStep {
   /** The run that computed the output (the first of the resume chain to record it). */
@@ -127,8 +135,15 @@ export function makeRunActivities(store: Store) {
       const attempt = Context.current().info.attempt;
       // The recording worker process's peak RSS so far (process-wide, not this step's own peak).
       const rss = peakRssBytes();
-      await store.transaction((tx) =>
-        tx.run(
+      const adopt = input.cacheHit && input.reusedFrom !== undefined ? (STEP_ROWS[input.step] ?? []) : [];
+      await store.transaction(async (tx) => {
+        for (const table of adopt) {
+          const run = input.runId;
+          const scope = input.scope ?? '';
+          await tx.run(`DELETE FROM ${table} WHERE run_id = $run AND scope = $scope`, { run, scope });
+          await tx.run(`INSERT INTO ${table} SELECT * REPLACE ($run AS run_id) FROM ${table} WHERE run_id = $from AND scope = $scope`, { run, scope, from: input.reusedFrom! });
+        }
+        await tx.run(
           `INSERT INTO steps (run_id, step_key, step, scope, attempt, cache_hit, started_at, finished_at, output_json, peak_rss_bytes)
            VALUES ($run, $key, $step, $scope, $attempt, $hit, coalesce(make_timestamptz($start * 1000), now()), now(), $out, $rss)
            ON CONFLICT (run_id, step_key) DO UPDATE SET attempt = excluded.attempt, cache_hit = excluded.cache_hit,
@@ -144,8 +159,8 @@ export function makeRunActivities(store: Store) {
             hit: input.cacheHit ?? false,
             out: JSON.stringify(input.output),
           },
-        ),
-      );
+        );
+      });
     },
 
     /**

@@ -45,7 +45,7 @@ export async function cachedStep<T>(
     const hit = await ctx.store.lookupStep({ runId: ctx.resumedFrom, stepKey: key, ...(files.length > 0 ? { files } : {}) });
     if (hit !== null) {
       ctx.hits.count++;
-      await ctx.store.recordStep({ runId: ctx.runId, stepKey: key, step, scope, output: hit.output, cacheHit: true });
+      await ctx.store.recordStep({ runId: ctx.runId, stepKey: key, step, scope, output: hit.output, cacheHit: true, reusedFrom: hit.runId });
       return hit.output as T;
     }
   }

@@ -211,5 +211,11 @@ describe('study workflows', () => {
     expect(await hit('fitSbayesrc', 'fold-3/SBayesR')).toBe(true);
     // The recomputed fit is the same chain (same inputs and seed): identical metrics.
     expect(values(resumed)).toEqual(values(cvResult));
+    // Reused QC steps bring their filter counts along: the resumed run's audit shows them all.
+    const counts = (run: string) =>
+      store.all<{ scope: string; rule: string; removed: number }>(`SELECT scope, rule, removed FROM qc_counts WHERE run_id = $r ORDER BY scope, gwas_set, position`, { r: run });
+    const reused = await counts('cv-1-files');
+    expect(reused.length).toBeGreaterThan(0);
+    expect(reused).toEqual(await counts('cv-1'));
   }, 600_000);
 });
