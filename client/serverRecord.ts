@@ -2,8 +2,10 @@
 // as long as it runs. A second command on the same store without TEMPORAL_ADDRESS (`study
 // status` or `audit` while `study run` works) connects to that server instead of starting
 // another on the same SQLite file — two servers on one database contend for its shards — and
-// can reach the worker that owns the store. A record whose server is gone is removed.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// can reach the worker that owns the store. A record whose server is gone is removed. Starting
+// one is claimed first (`temporal-server.lock`, created exclusively), so two commands launched
+// at the same moment start one server between them.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { z } from 'zod';
@@ -18,6 +20,7 @@ const recordSchema = z.object({
 export type ServerRecord = z.output<typeof recordSchema>;
 
 export const serverRecordPath = (storeDir: string): string => join(storeDir, 'temporal-server.json');
+const startLockPath = (storeDir: string): string => join(storeDir, 'temporal-server.lock');
 
 export function writeServerRecord(storeDir: string, rec: ServerRecord): void {
   const path = serverRecordPath(storeDir);
@@ -67,5 +70,62 @@ export async function liveServerRecord(storeDir: string, timeoutMs = 2000): Prom
     }
   }
   rmSync(serverRecordPath(storeDir), { force: true });
+  return null;
+}
+
+/**
+ * Claim the start of the store's server: true when this process may start it (the lock file,
+ * holding our pid, is ours until releaseServerStart). A lock left by a dead process is taken over.
+ */
+export function claimServerStart(storeDir: string): boolean {
+  mkdirSync(storeDir, { recursive: true }); // a new store: the server would create it next
+  const lock = startLockPath(storeDir);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let owner = NaN;
+    try {
+      owner = Number(readFileSync(lock, 'utf8'));
+    } catch {
+      // removed meanwhile: try again
+    }
+    if (Number.isInteger(owner) && owner > 0 && alive(owner)) return false;
+    rmSync(lock, { force: true });
+  }
+  return false;
+}
+
+export function releaseServerStart(storeDir: string): void {
+  const lock = startLockPath(storeDir);
+  try {
+    if (Number(readFileSync(lock, 'utf8')) === process.pid) rmSync(lock, { force: true });
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * While another process starts the store's server: its record once it answers, or null when the
+ * starter gave up (its lock is gone with no live record) or `timeoutMs` passed.
+ */
+export async function awaitServerRecord(storeDir: string, timeoutMs: number): Promise<ServerRecord | null> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const rec = await liveServerRecord(storeDir);
+    if (rec) return rec;
+    let starting = true;
+    try {
+      const owner = Number(readFileSync(startLockPath(storeDir), 'utf8'));
+      starting = Number.isInteger(owner) && owner > 0 && alive(owner);
+    } catch {
+      starting = false;
+    }
+    if (!starting) return null;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   return null;
 }

@@ -11,8 +11,11 @@ import type { EnvConfig } from '../config/env.js';
 import { ensureTemporalCli } from '../scripts/temporalCli.js';
 import { installQuietRuntime } from '../worker/runtime.js';
 import { createWorkers, runWorkers } from '../worker/workers.js';
-import { type DevServer, startDevServer } from './devServer.js';
-import { liveServerRecord, removeServerRecord, writeServerRecord } from './serverRecord.js';
+import { type DevServer, DevServerError, startDevServer } from './devServer.js';
+import { awaitServerRecord, claimServerStart, liveServerRecord, releaseServerStart, removeServerRecord, writeServerRecord } from './serverRecord.js';
+
+/** How long a command waits for another command's embedded server to come up (it starts in seconds). */
+const SERVER_START_WAIT_MS = 90_000;
 
 export interface SessionOptions {
   env: EnvConfig;
@@ -54,29 +57,43 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     let address = env.temporalAddress;
     let server: DevServer | undefined;
     let uiUrl: string | undefined;
-    // Without TEMPORAL_ADDRESS: the store's embedded server if one runs (another command's), else our own.
-    const running = address === undefined ? await liveServerRecord(opts.storeDir) : null;
-    if (running) {
-      address = running.address;
-      uiUrl = running.uiUrl;
+    // Without TEMPORAL_ADDRESS: the store's embedded server if one runs (another command's), else
+    // our own — unless another command is starting one right now: then wait for it.
+    for (let attempt = 0; address === undefined && attempt < 3; attempt++) {
+      let running = await liveServerRecord(opts.storeDir);
+      if (!running && !claimServerStart(opts.storeDir)) {
+        running = await awaitServerRecord(opts.storeDir, SERVER_START_WAIT_MS);
+        if (!running) continue; // the other starter gave up: try to claim again
+      }
+      // Claimed: one more look, in case a starter finished between our look and our claim.
+      running ??= await liveServerRecord(opts.storeDir);
+      if (running) {
+        releaseServerStart(opts.storeDir);
+        address = running.address;
+        uiUrl = running.uiUrl;
+        break;
+      }
+      try {
+        const cli = ensureTemporalCli(opts.log);
+        server = await startDevServer({
+          cli,
+          dbFile: join(opts.storeDir, 'temporal.sqlite'),
+          port: env.devServerPort,
+          uiPort: env.devServerUiPort,
+          namespace: env.namespace,
+          log: join(opts.storeDir, 'temporal-server.log'),
+        });
+        const s = server;
+        cleanups.push(() => s.stop());
+        address = server.address;
+        uiUrl = server.uiUrl;
+        writeServerRecord(opts.storeDir, { address, uiUrl, serverPid: server.pid, ownerPid: process.pid, startedAt: new Date().toISOString() });
+        cleanups.push(() => removeServerRecord(opts.storeDir));
+      } finally {
+        releaseServerStart(opts.storeDir);
+      }
     }
-    if (address === undefined) {
-      const cli = ensureTemporalCli(opts.log);
-      server = await startDevServer({
-        cli,
-        dbFile: join(opts.storeDir, 'temporal.sqlite'),
-        port: env.devServerPort,
-        uiPort: env.devServerUiPort,
-        namespace: env.namespace,
-        log: join(opts.storeDir, 'temporal-server.log'),
-      });
-      const s = server;
-      cleanups.push(() => s.stop());
-      address = server.address;
-      uiUrl = server.uiUrl;
-      writeServerRecord(opts.storeDir, { address, uiUrl, serverPid: server.pid, ownerPid: process.pid, startedAt: new Date().toISOString() });
-      cleanups.push(() => removeServerRecord(opts.storeDir));
-    }
+    if (address === undefined) throw new DevServerError(`no Temporal dev server for store ${opts.storeDir}: another command kept starting one and gave up`);
     const connection = await Connection.connect({ address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: env.namespace });

@@ -43,4 +43,21 @@ describe('embedded dev server shared by the commands on one store', () => {
       await again.shutdown();
     }
   }, 180_000);
+
+  it('two sessions opened at the same moment start one server between them', async () => {
+    const storeDir = join(tmp.dir, 'race');
+    const env = loadEnv({ ...process.env, TEMPORAL_ADDRESS: '', TEMPORAL_CLI_PATH: inject('temporalCli') });
+    const log = (): void => undefined;
+    const [a, b] = await Promise.all([openSession({ env, storeDir, withWorker: false, log }), openSession({ env, storeDir, withWorker: false, log })]);
+    try {
+      expect([a.server, b.server].filter((s) => s !== undefined)).toHaveLength(1);
+      expect(a.address).toBe(b.address);
+      expect(existsSync(join(storeDir, 'temporal-server.lock'))).toBe(false); // released once started
+    } finally {
+      const [first, second] = a.server ? [b, a] : [a, b];
+      await first.shutdown(); // the attached one first, then the owner
+      await second.shutdown();
+    }
+    expect(existsSync(serverRecordPath(storeDir))).toBe(false);
+  }, 180_000);
 });
