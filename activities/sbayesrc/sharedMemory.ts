@@ -24,20 +24,23 @@ export function shareProblem(p: SbayesProblem): SbayesProblem {
   return { ...p, blocks };
 }
 
-/** The arrays block sweeps (and their accumulators) write, moved to shared memory (the rest stays with the main thread). */
+/**
+ * The arrays block sweeps (and their accumulators) write, moved to shared memory (the rest stays
+ * with the main thread); a state already there (a chain run on threads before) is not copied again.
+ */
 export function shareState(st: ChainState): ChainState {
   return {
     ...st,
-    residual: shared(st.residual),
-    beta: shared(st.beta),
-    delta: shared(st.delta),
-    removed: shared(st.removed),
-    sigma2e: shared(st.sigma2e),
-    rng: shared(st.rng),
-    runningSum: shared(st.runningSum),
-    betaSum: shared(st.betaSum),
-    beta2Sum: shared(st.beta2Sum),
-    pipSum: shared(st.pipSum),
+    residual: sharedOnce(st.residual),
+    beta: sharedOnce(st.beta),
+    delta: sharedOnce(st.delta),
+    removed: sharedOnce(st.removed),
+    sigma2e: sharedOnce(st.sigma2e),
+    rng: sharedOnce(st.rng),
+    runningSum: sharedOnce(st.runningSum),
+    betaSum: sharedOnce(st.betaSum),
+    beta2Sum: sharedOnce(st.beta2Sum),
+    pipSum: sharedOnce(st.pipSum),
   };
 }
 
