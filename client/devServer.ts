@@ -21,6 +21,8 @@ export interface DevServerOptions {
   /** Where the server's own output goes; 'inherit' streams it to our stdio. */
   log: string | 'inherit';
   readyTimeoutMs?: number;
+  /** No web UI (tests); `uiPort` is then unused. */
+  headless?: boolean;
 }
 
 export interface DevServer {
@@ -92,7 +94,7 @@ export async function startDevServer(opts: DevServerOptions, attempt = 1): Promi
     '--db-filename', dbFile,
     '--ip', ip,
     '--port', String(port),
-    '--ui-port', String(uiPort),
+    ...(opts.headless ? ['--headless'] : ['--ui-port', String(uiPort)]),
     '--namespace', opts.namespace ?? 'default',
     '--log-level', 'warn',
   ];

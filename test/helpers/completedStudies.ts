@@ -1,7 +1,6 @@
 // A store holding two small completed studies (3-fold cross-validation with the SBayesR baseline,
 // and a cross-ancestry EUR+EAS study), run by the real workflows on a dev server, for tests that
 // read results (report, exports). Same pattern and settings as studyWorkflow.test.ts (~20 s).
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
 import { Store } from '../../activities/store/store.js';
@@ -12,6 +11,7 @@ import { crossAncestryStudy } from '../../workflows/crossAncestryStudy.js';
 import { crossValidationStudy } from '../../workflows/crossValidationStudy.js';
 import type { StudyInput } from '../../workflows/studyTypes.js';
 import { studyInputFor, writeStudyVariant } from './studyFiles.js';
+import { startLocalTemporal } from './localTemporal.js';
 
 export const CV_RUN = 'cv-report';
 export const MULTI_RUN = 'multi-report';
@@ -20,9 +20,8 @@ export const MULTI_RUN = 'multi-report';
 export async function makeCompletedStudies(dir: string, temporalCli: string): Promise<string> {
   const simDir = `${dir}/sim`;
   await simulateStudy(parseSimulateOptions({ ancestries: ['EUR', 'EAS'], samples: [3000, 1500], refSamples: 400, snps: 1000, blockSnps: 100, seed: 5 }), simDir);
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporalCli }, dbFilename: `${dir}/temporal.sqlite` },
-  });
+  const temporal = await startLocalTemporal(dir, temporalCli);
+  const env = temporal.env;
   const storeDir = `${dir}/store`;
   const store = await Store.open(storeDir);
   try {
@@ -46,7 +45,7 @@ export async function makeCompletedStudies(dir: string, temporalCli: string): Pr
     );
   } finally {
     store.close();
-    await env.teardown();
+    await temporal.stop();
   }
   return storeDir;
 }

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AuditListRow, AuditRun, VerifyResult } from '../../activities/audit/auditData.js';
@@ -20,6 +20,7 @@ import type { StudyInput } from '../../workflows/studyTypes.js';
 import { type CliResult, spawnCli } from '../helpers/cli.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { type LocalTemporal, startLocalTemporal } from '../helpers/localTemporal.js';
 
 const STORE_QUEUE = 'audit-store';
 const COMPUTE_QUEUE = 'audit-compute';
@@ -27,6 +28,7 @@ const RUN_A = 'audit-a';
 const RUN_B = 'audit-b';
 
 let env: TestWorkflowEnvironment;
+let temporal: LocalTemporal | undefined;
 let tmp: { dir: string; cleanup: () => void };
 let simDir: string;
 let storeDir: string;
@@ -74,9 +76,8 @@ beforeAll(async () => {
   simDir = `${tmp.dir}/sim`;
   storeDir = `${tmp.dir}/store`;
   await simulateStudy(parseSimulateOptions({ ancestries: ['EUR'], samples: [1500], refSamples: 300, snps: 600, blockSnps: 100, seed: 11 }), simDir);
-  env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: inject('temporalCli') }, dbFilename: `${tmp.dir}/temporal.sqlite` },
-  });
+  temporal = await startLocalTemporal(tmp.dir, inject('temporalCli'));
+  env = temporal.env;
   bundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('../helpers/auditWorkflows.ts', import.meta.url)), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => console.error(m) } });
   await withWorker(async () => {
     for (const [id, seed] of [[RUN_A, 1], [RUN_B, 2]] as const) {
@@ -87,7 +88,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await env?.teardown();
+  await temporal?.stop();
   if (process.env.PGSFLOW_KEEP_TEST_TMP) console.log(`kept ${tmp?.dir}`);
   else tmp?.cleanup();
 });

@@ -4,7 +4,7 @@
 // more than 2 compute activities may ever overlap; the worker's peak RSS (VmHWM) is reported and
 // bounded; no SQLite/DuckDB lock error appears in the worker's log or any failure.
 import { readFileSync } from 'node:fs';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
@@ -12,6 +12,7 @@ import type { StudyResult } from '../../workflows/studyTypes.js';
 import { type LiveCli, spawnCli, waitUntil } from '../helpers/cli.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { type LocalTemporal, startLocalTemporal } from '../helpers/localTemporal.js';
 
 const STUDIES = 5;
 const STORE_QUEUE = 'load-store';
@@ -19,15 +20,15 @@ const COMPUTE_QUEUE = 'load-compute';
 const COMPUTE_LIMIT = 2;
 
 let env: TestWorkflowEnvironment;
+let temporal: LocalTemporal | undefined;
 let tmp: { dir: string; cleanup: () => void };
 let worker: LiveCli | undefined;
 
 beforeAll(async () => {
   tmp = makeTmpDir('load');
   await simulateStudy(parseSimulateOptions({ ancestries: ['EUR'], samples: [800], refSamples: 200, snps: 400, blockSnps: 100, seed: 9 }), `${tmp.dir}/sim`);
-  env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: inject('temporalCli') }, dbFilename: `${tmp.dir}/temporal.sqlite` },
-  });
+  temporal = await startLocalTemporal(tmp.dir, inject('temporalCli'));
+  env = temporal.env;
 }, 120_000);
 
 afterAll(async () => {
@@ -36,7 +37,7 @@ afterAll(async () => {
     await Promise.race([worker.exit, new Promise((r) => setTimeout(r, 10_000))]);
     if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
   }
-  await env?.teardown();
+  await temporal?.stop();
   tmp?.cleanup();
 });
 

@@ -4,7 +4,7 @@
 // as the best single-ancestry score on the same test samples (EAS: 2,500 train its GWAS,
 // 1,250 tune the mixing weights, 1,250 test).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type SimulationSummary, simulateStudy } from '../../activities/simulate/simulateStudy.js';
@@ -14,8 +14,10 @@ import { computeActivities, storeActivities, workflowBundle } from '../../worker
 import type { StudyInput, StudyResult } from '../../workflows/studyTypes.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { type LocalTemporal, startLocalTemporal } from '../helpers/localTemporal.js';
 
 let env: TestWorkflowEnvironment;
+let temporal: LocalTemporal | undefined;
 let store: Store;
 let tmp: { dir: string; cleanup: () => void };
 let sim: SimulationSummary;
@@ -26,15 +28,14 @@ beforeAll(async () => {
     parseSimulateOptions({ ancestries: ['EUR', 'EAS'], samples: [5000, 5000], refSamples: 1000, snps: 3000, blockSnps: 200, h2: 0.5, seed: 11 }),
     `${tmp.dir}/sim`,
   );
-  env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: inject('temporalCli') }, dbFilename: `${tmp.dir}/temporal.sqlite` },
-  });
+  temporal = await startLocalTemporal(tmp.dir, inject('temporalCli'));
+  env = temporal.env;
   store = await Store.open(`${tmp.dir}/store`);
 }, 300_000);
 
 afterAll(async () => {
   store?.close();
-  await env?.teardown();
+  await temporal?.stop();
   tmp?.cleanup();
 });
 

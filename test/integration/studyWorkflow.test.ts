@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -18,11 +18,13 @@ import { crossValidationStudy } from '../../workflows/crossValidationStudy.js';
 import type { StudyInput, StudyResult } from '../../workflows/studyTypes.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { type LocalTemporal, startLocalTemporal } from '../helpers/localTemporal.js';
 
 const STORE_QUEUE = 'study-store';
 const COMPUTE_QUEUE = 'study-compute';
 
 let env: TestWorkflowEnvironment;
+let temporal: LocalTemporal | undefined;
 let store: Store;
 let tmp: { dir: string; cleanup: () => void };
 let simDir: string;
@@ -31,15 +33,14 @@ beforeAll(async () => {
   tmp = makeTmpDir('study');
   simDir = `${tmp.dir}/sim`;
   await simulateStudy(parseSimulateOptions({ ancestries: ['EUR', 'EAS'], samples: [3000, 1500], refSamples: 400, snps: 1000, blockSnps: 100, seed: 5 }), simDir);
-  env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: inject('temporalCli') }, dbFilename: `${tmp.dir}/temporal.sqlite` },
-  });
+  temporal = await startLocalTemporal(tmp.dir, inject('temporalCli'));
+  env = temporal.env;
   store = await Store.open(`${tmp.dir}/store`);
 }, 120_000);
 
 afterAll(async () => {
   store?.close();
-  await env?.teardown();
+  await temporal?.stop();
   tmp?.cleanup();
 });
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sha256Text } from '../../activities/fingerprint.js';
@@ -12,20 +12,21 @@ import { computeActivities, storeActivities } from '../../worker/workers.js';
 import { demoProgressQuery, demoWorkflow } from '../../workflows/demo.js';
 import { makeProbeActivities } from '../helpers/probeActivities.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { type LocalTemporal, startLocalTemporal } from '../helpers/localTemporal.js';
 
 const STORE_QUEUE = 'test-store';
 const COMPUTE_QUEUE = 'test-compute';
 
 let env: TestWorkflowEnvironment;
+let temporal: LocalTemporal | undefined;
 let store: Store;
 let bundle: WorkflowBundleWithSourceMap;
 let tmp: { dir: string; cleanup: () => void };
 
 beforeAll(async () => {
   tmp = makeTmpDir('wf');
-  env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: inject('temporalCli') }, dbFilename: `${tmp.dir}/temporal.sqlite` },
-  });
+  temporal = await startLocalTemporal(tmp.dir, inject('temporalCli'));
+  env = temporal.env;
   store = await Store.open(`${tmp.dir}/store`);
   bundle = await bundleWorkflowCode({
     workflowsPath: fileURLToPath(new URL('../fixtures/workflows/index.ts', import.meta.url)),
@@ -35,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   store?.close();
-  await env?.teardown();
+  await temporal?.stop();
   tmp?.cleanup();
 });
 
