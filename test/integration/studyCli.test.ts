@@ -1,17 +1,13 @@
 // `pgsflow study` as a user runs it, on the embedded dev server (real Temporal, real workers):
 // usage and config errors, an unknown run, and a small simulated cross-validation study run to
 // completion, then read back with `study status`, `study list` and resumed with `study resume`.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../client/devServer.js';
 import { RUN_ID_PATTERN } from '../../client/study/runId.js';
 import { processesMatching, runCli, spawnCli, waitUntil } from '../helpers/cli.js';
 import { makeTmpDir } from '../helpers/tmp.js';
-
-const CV_WORKFLOW = fileURLToPath(new URL('../../workflows/crossValidationStudy.ts', import.meta.url));
-const XA_WORKFLOW = fileURLToPath(new URL('../../workflows/crossAncestryStudy.ts', import.meta.url));
 
 let tmp: { dir: string; cleanup: () => void };
 let sim: string;
@@ -81,7 +77,7 @@ describe('pgsflow study: arguments and errors', () => {
   });
 });
 
-describe.skipIf(!existsSync(CV_WORKFLOW))('pgsflow study run on the real workflows', () => {
+describe('pgsflow study run on the real workflows', () => {
   it('runs a small cross-validation study to completion; status, list and resume read it back', { timeout: 1_500_000 }, async () => {
     const env = await embeddedEnv();
     const store = join(sim, 'store');
@@ -124,7 +120,7 @@ describe.skipIf(!existsSync(CV_WORKFLOW))('pgsflow study run on the real workflo
   });
 });
 
-describe.skipIf(!existsSync(XA_WORKFLOW))('pgsflow study run on the real cross-ancestry workflow', () => {
+describe('pgsflow study run on the real cross-ancestry workflow', () => {
   it('fits each training ancestry and evaluates on the target', { timeout: 900_000 }, async () => {
     const dir = join(tmp.dir, 'sim2');
     const s = runCli(['simulate', '--out', dir, '--ancestries', 'EUR,EAS', '--samples', '400,300', '--ref-samples', '150', '--snps', '300', '--block-snps', '50', '--annotations', '2', '--seed', '3']);
@@ -142,7 +138,7 @@ describe.skipIf(!existsSync(XA_WORKFLOW))('pgsflow study run on the real cross-a
   });
 });
 
-describe.skipIf(!existsSync(CV_WORKFLOW))('pgsflow study: Ctrl-C on the embedded server, then resume', () => {
+describe('pgsflow study: Ctrl-C on the embedded server, then resume', () => {
   it('stops watching and the study with exit 130, says how to resume; resume finishes it as a new run', { timeout: 1_200_000 }, async () => {
     const study = JSON.parse(readFileSync(join(sim, 'small.json'), 'utf8')) as Record<string, unknown>;
     study.name = 'sim_interrupted';
