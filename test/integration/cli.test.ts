@@ -112,7 +112,7 @@ describe('pgsflow demo (embedded dev server)', () => {
     demo.child.kill('SIGINT');
     const { code } = await demo.exit;
     expect(code, demo.output()).toBe(130);
-    expect(await waitUntil(() => processesMatching(db).length === 0, 5_000)).toBe(true);
+    expect(await waitUntil(() => processesMatching(db).length === 0, 15_000)).toBe(true);
   });
 
   it('stops the server even when the CLI itself is SIGKILLed', async () => {
@@ -165,7 +165,7 @@ describe('pgsflow demo against an external cluster (TEMPORAL_ADDRESS)', () => {
       const { code } = await server.exit;
       expect(code).toBe(0);
     }
-    expect(await waitUntil(() => processesMatching(serverDb).length === 0, 5_000)).toBe(true);
+    expect(await waitUntil(() => processesMatching(serverDb).length === 0, 15_000)).toBe(true);
   });
 });
 
