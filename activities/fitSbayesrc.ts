@@ -1,6 +1,7 @@
 // Activity adapter for `fitSbayesrc` (compute queue: files in, files out). Heartbeats progress
 // (chain, sweep, h², nnz) and the newest checkpoint {sweep, path, sha256}; a retried attempt
-// finds that checkpoint next to the outputs and resumes from it bit-identically.
+// finds that checkpoint next to the outputs and resumes from it bit-identically. Cancellation
+// stops the chains within a sweep and checkpoints them where they are.
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
 import { fitOnFiles, type CheckpointWritten, type FitRequest } from './sbayesrc/fitFiles.js';
@@ -35,7 +36,12 @@ export function makeFitActivities() {
           latest = { ...latest, checkpoint: c };
           ctx.heartbeat(latest);
         },
+        ctx.cancellationSignal,
       );
+      // Cancelled (the workflow's request, or this worker shutting down): the chains stopped
+      // after the sweep in progress with that sweep checkpointed, so the next attempt, or a
+      // resumed study, continues from there rather than from the last periodic checkpoint.
+      if (result.cancelled) throw ctx.cancellationSignal.reason;
       if (!result.summary) throw new Error('fit ended before its last sweep');
       return result.summary;
     },

@@ -42,17 +42,23 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const { env } = opts;
   const cleanups: (() => Promise<void> | void)[] = [];
   const calls = new AbortController();
-  const shutdown = async (): Promise<void> => {
-    calls.abort();
-    while (cleanups.length > 0) {
-      const fn = cleanups.pop();
-      try {
-        await fn?.();
-      } catch (e) {
-        opts.log(`warning: during shutdown: ${(e as Error).message}`);
+  // One shutdown, however many callers: Ctrl-C's handler and the command's own `finally` both
+  // call it. Two interleaved runs would each pop the next cleanup, so the second closed the
+  // worker's connection, the store and the server while the first still awaited the workers'
+  // drain, which then never ended (a CLI hung after Ctrl-C with its server already stopped).
+  let stopping: Promise<void> | undefined;
+  const shutdown = (): Promise<void> =>
+    (stopping ??= (async () => {
+      calls.abort();
+      while (cleanups.length > 0) {
+        const fn = cleanups.pop();
+        try {
+          await fn?.();
+        } catch (e) {
+          opts.log(`warning: during shutdown: ${(e as Error).message}`);
+        }
       }
-    }
-  };
+    })());
   try {
     let address = env.temporalAddress;
     let server: DevServer | undefined;

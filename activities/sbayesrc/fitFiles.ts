@@ -24,6 +24,7 @@ import { readEigenBlock, readLdFolder, truncateEigen } from '../ingest/formats/l
 import { readSumstats } from '../ingest/formats/sumstats.js';
 import type { EigenBlock } from '../ingest/formats/types.js';
 import { LD_MEMORY_REQUESTS, buildLowRankBlocks, chooseLdMemory, eigenRanks, qBytesOf, type LdMemoryRequest } from './ldSource.js';
+import { availableMemory } from './memoryBudget.js';
 import { initChain, type ChainState } from './chainState.js';
 import { chainDiagnostics, chainSeed, poolChains } from './multiChain.js';
 import { CheckpointError, checkpoint, restore } from './checkpoint.js';
@@ -64,6 +65,8 @@ export interface FitRequest {
 
 export interface FitResult {
   summary: FitSummaryJson | null;
+  /** Stopped by the abort signal; every chain's state is checkpointed at the sweep it reached. */
+  cancelled?: boolean;
   /** Sweeps completed over all chains (chains × iterations when finished). */
   sweep: number;
   files: ReturnType<typeof fitFiles>;
@@ -86,10 +89,16 @@ export interface CheckpointWritten {
   sha256: string;
 }
 
+/**
+ * Fit on files. An aborted `signal` (activity cancellation, worker shutdown, Ctrl-C) stops the
+ * chains after the sweep in progress and checkpoints each at that sweep, so a later run with the
+ * same request continues exactly there; the result then has `cancelled` and no summary.
+ */
 export async function fitOnFiles(
   req: FitRequest,
   onProgress?: (r: SweepReport, chain: number) => void,
   onCheckpoint?: (c: CheckpointWritten) => void,
+  signal?: AbortSignal,
 ): Promise<FitResult> {
   const started = performance.now();
   const iterations = req.iterations ?? DEFAULT_FIT.iterations;
@@ -109,7 +118,7 @@ export async function fitOnFiles(
   const files = fitFiles(req.out);
   const spillPath = qSpillPath(req.out);
   try {
-    return await fitWithSpill(req, { iterations, burnIn, cutoff, seed, every, chains, ldMemory, files, spillPath, started }, onProgress, onCheckpoint);
+    return await fitWithSpill(req, { iterations, burnIn, cutoff, seed, every, chains, ldMemory, files, spillPath, started }, onProgress, onCheckpoint, signal);
   } finally {
     releaseSweepMemory(); // this thread's kernel copies of the fit's Q
     await rm(spillPath, { force: true });
@@ -146,6 +155,7 @@ async function fitWithSpill(
   { iterations, burnIn, cutoff, seed, every, chains, ldMemory, files, spillPath, started }: FitSettings,
   onProgress?: (r: SweepReport, chain: number) => void,
   onCheckpoint?: (c: CheckpointWritten) => void,
+  signal?: AbortSignal,
 ): Promise<FitResult> {
   // Block worker threads load (~0.2 s, once per process) while the panel is read.
   // A worker that fails to load is reported when the chain starts it.
@@ -188,7 +198,8 @@ async function fitWithSpill(
   const tuning = req.tune && eigens ? tuneCutoff(eigens as EigenBlock[], bhat, n, seed, req.tune) : null;
   const chosen = tuning ? tuning.cutoff : cutoff;
   const ks = eigens ? eigens.map((e, i) => truncateEigen(e!, chosen, panel.eigenFiles[i]!).k) : await eigenRanks(panel.eigenFiles, chosen);
-  const mode = chooseLdMemory(ldMemory, qBytesOf(start.map((s, i) => end[i]! - s), ks));
+  const available = ldMemory === 'auto' ? availableMemory() : null;
+  const mode = chooseLdMemory(ldMemory, qBytesOf(start.map((s, i) => end[i]! - s), ks), available ?? undefined);
   const built = await buildLowRankBlocks({
     count: nBlocks,
     eigenAt: async (i) => {
@@ -250,14 +261,25 @@ async function fitWithSpill(
   if (lockstep) {
     const todo = runs.filter((r) => r.st.sweep < r.stopAt);
     if (todo.length > 0) {
-      await runChainsParallel(problem, todo.map((r) => r.st), opts, threads, todo.map((r) => r.stopAt), (rep, s, i) => todo[i]!.onSweep(rep, s));
+      await runChainsParallel(problem, todo.map((r) => r.st), opts, threads, todo.map((r) => r.stopAt), (rep, s, i) => todo[i]!.onSweep(rep, s), undefined, signal);
     }
   }
+  const checkpointNow = async (run: ChainRun, c: number): Promise<void> => {
+    await run.written();
+    const bytes = withFingerprint(run.fingerprint, checkpoint(run.st));
+    await writeFileAtomic(run.path, bytes);
+    onCheckpoint?.({ chain: c, sweep: run.st.sweep, path: run.path, sha256: createHash('sha256').update(bytes).digest('hex') });
+  };
   for (const [c, run] of runs.entries()) {
     const { st, path, fingerprint, stopAt } = run;
-    if (!lockstep) {
-      if (threads > 1 && st.sweep < stopAt) await runChainParallel(problem, st, opts, threads, stopAt, run.onSweep);
-      else await runChainYielding(problem, st, opts, stopAt, run.onSweep);
+    if (!lockstep && !signal?.aborted) {
+      if (threads > 1 && st.sweep < stopAt) await runChainParallel(problem, st, opts, threads, stopAt, run.onSweep, undefined, signal);
+      else await runChainYielding(problem, st, opts, stopAt, run.onSweep, undefined, signal);
+    }
+    if (signal?.aborted && st.sweep < iterations) {
+      // Every chain still short of its end (in lockstep, all of them) is kept at the sweep it reached.
+      for (const [d, other] of runs.entries()) if (d >= c && other.st.sweep > other.firstSweep && other.st.sweep < iterations) await checkpointNow(other, d);
+      return { summary: null, cancelled: true, sweep: runs.reduce((a, r, d) => a + (d < c ? iterations : r.st.sweep), 0), files };
     }
     await run.written();
     swept += st.sweep - run.firstSweep;
@@ -297,7 +319,7 @@ async function fitWithSpill(
     seconds: (performance.now() - started) / 1000,
     sweepsPerSecond: swept / Math.max(sweepSeconds, 1e-9),
     sweepKernel: kernel,
-    ldMemory: { mode, qBytes: built.qBytes },
+    ldMemory: { requested: ldMemory, mode, qBytes: built.qBytes, ...(available !== null && { availableBytes: available }) },
   };
   await writeFileAtomic(files.txt, effectsText({ id: panel.snps.id, a1: panel.snps.a1, scale }, post));
   await writeFileAtomic(files.par, parText(post, names, binary));

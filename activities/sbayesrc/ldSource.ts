@@ -2,20 +2,20 @@
 // one block are alive at once. Q is kept in memory (resident; on shared memory when threads
 // will sweep it, so runChainParallel does not copy it again) or written to a spill file and
 // read back block by block each sweep (stream: only one block's Q per thread in memory).
-import { freemem } from 'node:os';
 import { open } from 'node:fs/promises';
 import { BadInputError } from '../errors.js';
 import { checkEigenHeader, truncateEigen } from '../ingest/formats/ldFolder.js';
 import type { EigenBlock } from '../ingest/formats/types.js';
 import { lowRankBlock, type LowRankBlock } from './lowRank.js';
+import { availableMemory } from './memoryBudget.js';
 import { QSpillWriter, type QSpill } from './qSpill.js';
 
-/** `auto`: resident when all Q takes below half the free memory, else stream. */
+/** `auto`: resident when all Q takes below half the free memory (capped by a cgroup limit), else stream. */
 export type LdMemoryRequest = 'auto' | 'resident' | 'stream';
 export type LdMemoryMode = 'resident' | 'stream';
 export const LD_MEMORY_REQUESTS: readonly LdMemoryRequest[] = ['auto', 'resident', 'stream'];
 
-export function chooseLdMemory(request: LdMemoryRequest, qBytes: number, free = freemem()): LdMemoryMode {
+export function chooseLdMemory(request: LdMemoryRequest, qBytes: number, free = availableMemory()): LdMemoryMode {
   if (request !== 'auto') return request;
   return qBytes < free / 2 ? 'resident' : 'stream';
 }

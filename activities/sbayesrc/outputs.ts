@@ -105,7 +105,8 @@ export interface FitSummaryJson {
   /** The sweep kernel the chain ran on: 'native' (native/sbayes.c) or 'wasm' (the fallback). */
   sweepKernel?: 'native' | 'wasm';
   /** Where the blocks' Q lived: in memory ('resident') or read per sweep from PREFIX.q ('stream'); 4·Σ m_b k_b bytes. */
-  ldMemory?: { mode: 'resident' | 'stream'; qBytes: number };
+  /** How Q was held; `availableBytes` is the memory `auto` judged by (free, capped by a cgroup limit). */
+  ldMemory?: { requested: 'auto' | 'resident' | 'stream'; mode: 'resident' | 'stream'; qBytes: number; availableBytes?: number };
 }
 
 export function summaryJson(s: FitSummaryJson): string {

@@ -21,8 +21,9 @@ export async function runChainParallel(
   stopAt = opts.iterations,
   onSweep?: (r: SweepReport, st: ChainState) => Promise<void> | void,
   yieldMs = 100,
+  signal?: AbortSignal,
 ): Promise<SweepReport | null> {
-  const [last] = await runChainsParallel(p, [st], opts, threads, [stopAt], onSweep, yieldMs);
+  const [last] = await runChainsParallel(p, [st], opts, threads, [stopAt], onSweep, yieldMs, signal);
   return last ?? null;
 }
 
@@ -49,6 +50,7 @@ export async function runChainsParallel(
   stopAt: readonly number[] = states.map(() => opts.iterations),
   onSweep?: (r: SweepReport, st: ChainState, chain: number) => Promise<void> | void,
   yieldMs = 100,
+  signal?: AbortSignal,
 ): Promise<(SweepReport | null)[]> {
   const units = p.blocks.length * states.length;
   if (units > MAX_CLAIM_UNITS) throw new RangeError(`at most ${MAX_CLAIM_UNITS} LD blocks × chains with threads (got ${p.blocks.length} × ${states.length})`);
@@ -77,7 +79,7 @@ export async function runChainsParallel(
     const sweepParams: (SweepParams | null)[] = states.map(() => null);
     for (;;) {
       const running = states.flatMap((st, c) => (st.sweep < ends[c]! ? [c] : []));
-      if (running.length === 0) break;
+      if (running.length === 0 || signal?.aborted) break; // aborted: every chain at a sweep's end
       const t0 = performance.now();
       for (const c of running) sweepParams[c] = prepareSweep(sp, states[c]!, wss[c]!, opts);
       if (pace.useWorkers()) {

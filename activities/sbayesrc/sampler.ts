@@ -454,7 +454,8 @@ export function runChain(
  * runChain for long fits in an activity: yields to the event loop at least every `yieldMs` so
  * heartbeats leave the process and cancellation arrives, and awaits whatever `onSweep` returns
  * (a checkpoint being written) before the next sweep, so a checkpoint is on disk when it is
- * reported. Draws are identical to runChain's: only the waiting differs.
+ * reported. Draws are identical to runChain's: only the waiting differs. An aborted `signal`
+ * ends it after the sweep in progress (the state is then a whole sweep's, fit to checkpoint).
  */
 export async function runChainYielding(
   p: SbayesProblem,
@@ -463,12 +464,13 @@ export async function runChainYielding(
   stopAt: number,
   onSweep: (r: SweepReport, st: ChainState) => Promise<void> | void,
   yieldMs = 100,
+  signal?: AbortSignal,
 ): Promise<SweepReport | null> {
   const ws = chainWorkspace(p);
   let last: SweepReport | null = null;
   let mark = performance.now();
   const end = Math.min(stopAt, opts.iterations);
-  while (st.sweep < end) {
+  while (st.sweep < end && !signal?.aborted) {
     last = sweep(p, st, opts, ws);
     mark = await betweenSweeps(onSweep(last, st), mark, yieldMs);
   }

@@ -1,6 +1,6 @@
 // The store: one DuckDB file plus an artifact folder beside it, owned by exactly one process
 // (the worker serving the `pgsflow-store` task queue). Everything else reads through Temporal.
-import { lstat, mkdir, readlink } from 'node:fs/promises';
+import { lstat, mkdir, readlink, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type DuckDBAppender, DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { StoreLockedError, StoreSchemaError } from '../errors.js';
@@ -51,6 +51,13 @@ async function refuseLinksOutOfStore(paths: StorePaths): Promise<void> {
   }
 }
 
+/**
+ * Database files open in this process. DuckDB's file lock (fcntl) is per process, so a second
+ * instance on the same file from the same process would not be refused by it: two caches over
+ * one file, each writing its own pages. Keyed by the real path of the store folder.
+ */
+const openHere = new Set<string>();
+
 export class Store {
   private readonly lock = new WriteLock();
   private closed = false;
@@ -60,6 +67,7 @@ export class Store {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     readonly schemaVersion: number,
+    private readonly key: string,
   ) {}
 
   /** Open (creating if needed) and migrate. Fails clearly on a newer schema or a held lock. */
@@ -67,10 +75,16 @@ export class Store {
     const paths = storePaths(root);
     await refuseLinksOutOfStore(paths);
     await mkdir(paths.artifacts, { recursive: true });
+    const key = join(await realpath(paths.root), 'store.duckdb');
+    if (openHere.has(key)) {
+      throw new StoreLockedError(`store ${paths.database} is already open in this process; use that Store (closing it first if a new one is needed)`);
+    }
+    openHere.add(key);
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(paths.database);
     } catch (e) {
+      openHere.delete(key);
       const msg = (e as Error).message;
       if (/lock/i.test(msg)) {
         throw new StoreLockedError(
@@ -83,10 +97,11 @@ export class Store {
     const conn = await instance.connect();
     try {
       const version = await migrate(conn, paths.database);
-      return new Store(paths, instance, conn, version);
+      return new Store(paths, instance, conn, version, key);
     } catch (e) {
       conn.closeSync();
       instance.closeSync();
+      openHere.delete(key);
       throw e;
     }
   }
@@ -114,8 +129,12 @@ export class Store {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.conn.closeSync();
-    this.instance.closeSync();
+    try {
+      this.conn.closeSync();
+      this.instance.closeSync();
+    } finally {
+      openHere.delete(this.key);
+    }
   }
 }
 

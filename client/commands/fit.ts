@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_FIT, fitOnFiles } from '../../activities/sbayesrc/fitFiles.js';
 import { LD_MEMORY_REQUESTS, type LdMemoryRequest } from '../../activities/sbayesrc/ldSource.js';
 import { DEFAULT_TUNE_GRID } from '../../activities/sbayesrc/tuneCutoff.js';
-import { type Command, EXIT_OK, UsageError, intOpt, listOpt, numberOpt, stringOpt } from '../command.js';
+import { type Command, EXIT_FAILURE, EXIT_OK, UsageError, intOpt, listOpt, numberOpt, stringOpt } from '../command.js';
 
 export const fitCommand: Command = {
   name: 'fit',
@@ -33,11 +33,13 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
                         sample size of h², nnz and σ²e in PREFIX.json, warning when R-hat > 1.1;
                         with --threads > 1 the chains run side by side (same numbers)
   --checkpoint-every N  chain state to PREFIX.ckpt every N sweeps (default ${DEFAULT_FIT.checkpointEvery},
-                        0 = never); a rerun with the same inputs resumes from it bit-identically
+                        0 = never); a rerun with the same inputs resumes from it bit-identically.
+                        Ctrl-C stops the chains after the sweep in progress and checkpoints them there
   --ld-memory M         where the LD blocks' Q (4·Σ m·k bytes) lives: resident (in memory), stream
                         (written once to PREFIX.q, each block read back as it is swept: memory of
                         one block per thread, slower), auto (default: resident when it takes less
-                        than half the free memory); results are identical either way
+                        than half the free memory, or of what a cgroup memory limit leaves);
+                        results are identical either way
   --json                print the run summary as JSON on stdout`,
   options: {
     sumstats: { type: 'string' },
@@ -84,7 +86,13 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
     }
     const json = parsed.values.json === true;
     let lastShown = 0;
-    const result = await fitOnFiles(
+    // Ctrl-C: the chains stop after the sweep in progress and are checkpointed there.
+    const stop = new AbortController();
+    const release = ctx.onInterrupt(async () => {
+      stop.abort();
+      await finished.catch(() => undefined);
+    });
+    const finished = fitOnFiles(
       {
         sumstats: resolve(need('sumstats')),
         ld: resolve(need('ld')),
@@ -106,7 +114,19 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
         lastShown = r.sweep;
         ctx.stderr(`${chain > 0 ? `chain ${chain + 1}: ` : ''}sweep ${r.sweep}/${iterations}: h² ${r.h2.toFixed(4)}, nnz ${r.nnz}\n`);
       },
+      undefined,
+      stop.signal,
     );
+    let result: Awaited<typeof finished>;
+    try {
+      result = await finished;
+    } finally {
+      release();
+    }
+    if (result.cancelled) {
+      ctx.stderr(`fit interrupted after ${result.sweep} sweeps, checkpointed in ${result.files.checkpoint}; the same command continues from there\n`);
+      return EXIT_FAILURE;
+    }
     const s = result.summary;
     if (!s) throw new Error('fit stopped before the last sweep');
     if (s.convergence?.warning) ctx.stderr(`warning: ${s.convergence.warning}\n`);

@@ -1,6 +1,7 @@
 // SBayesR on simulated truth: genotypes with dense LD → reference panel (ldPanelFromBed) →
 // summary statistics b̂ = Rβ + ε, ε ~ N(0, R/N), N = 50,000 → `pgsflow fit` → h² and β.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,9 +11,10 @@ import { fitCommand } from '../../client/commands/fit.js';
 import { BED_MAGIC, bytesPerVariant, packVariant } from '../../activities/genotypes/bedCodec.js';
 import { symmetricEigen } from '../../activities/linalg/symmetricEigen.js';
 import { Rng } from '../../activities/random/rng.js';
+import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { makeFitActivities, type FitHeartbeat } from '../../activities/fitSbayesrc.js';
-import { fitOnFiles, type FitRequest } from '../../activities/sbayesrc/fitFiles.js';
+import { fitOnFiles, type CheckpointWritten, type FitRequest } from '../../activities/sbayesrc/fitFiles.js';
 import { readWeightFile } from '../../activities/score/weights.js';
 import { copulaSource } from '../../activities/simulate/genotypeSource.js';
 import { ldPanelFromBed, type BedPanel } from '../helpers/ldPanel.js';
@@ -356,6 +358,74 @@ describe('pgsflow fit (SBayesR) on simulated truth', () => {
     const resumed = await fitOnFiles(part);
     expect(resumed.summary!.resumedFromSweep).toBe(300 + 150);
     expect(await readFile(`${part.out}.txt`, 'utf8')).toBe(await readFile(`${base.out}.txt`, 'utf8'));
+  });
+
+  it('a cancelled fit stops after the sweep in progress, checkpoints every chain there, and a rerun gives identical effects (one after another; in lockstep)', async () => {
+    const base: FitRequest = { sumstats: join(dir, 'gwas01.ma'), ld: join(dir, 'ld'), out: join(dir, 'cancel-whole'), iterations: 300, burnIn: 100, seed: 6, chains: 2, checkpointEvery: 0 };
+    await fitOnFiles(base);
+    for (const threads of [1, 2]) {
+      const part = { ...base, out: join(dir, `cancel-${threads}`), threads };
+      const stop = new AbortController();
+      const written: CheckpointWritten[] = [];
+      const r = await fitOnFiles(part, (rep, chain) => (chain === 0 && rep.sweep === 137 ? stop.abort() : undefined), (c) => written.push(c), stop.signal);
+      expect(r.cancelled).toBe(true);
+      expect(r.summary).toBeNull();
+      expect(existsSync(`${part.out}.txt`)).toBe(false);
+      // One after another only chain 1 had started; in lockstep both stood at sweep 137.
+      const want = threads === 1 ? [{ chain: 0, sweep: 137 }] : [{ chain: 0, sweep: 137 }, { chain: 1, sweep: 137 }];
+      expect(written.map(({ chain, sweep }) => ({ chain, sweep }))).toEqual(want);
+      expect(r.sweep).toBe(137 * want.length);
+      const resumed = await fitOnFiles(part);
+      expect(resumed.summary!.resumedFromSweep).toBe(137 * want.length);
+      expect(await readFile(`${part.out}.txt`, 'utf8')).toBe(await readFile(`${base.out}.txt`, 'utf8'));
+      expect(await readFile(`${part.out}.par`, 'utf8')).toBe(await readFile(`${base.out}.par`, 'utf8'));
+    }
+  });
+
+  it('pgsflow fit: Ctrl-C checkpoints the chain at the sweep it reached; the same command then finishes with the same effects', async () => {
+    const values = { sumstats: join(dir, 'gwas.ma'), ld: join(dir, 'ld'), iterations: '3000', 'burn-in': '100', seed: '5' };
+    const quiet = { stdout: () => undefined, stderr: () => undefined, onInterrupt: () => () => undefined };
+    expect(await fitCommand.run({ values: { ...values, out: join(dir, 'cli-whole') }, positionals: [] }, quiet)).toBe(0);
+    let interrupt: (() => Promise<void>) | undefined;
+    const err: string[] = [];
+    const ctx = {
+      stdout: () => undefined,
+      stderr: (t: string) => {
+        err.push(t);
+        if (t.startsWith('sweep 600/')) void interrupt?.(); // what Ctrl-C runs, from inside the sweep-600 progress line
+      },
+      onInterrupt: (fn: () => Promise<void>) => {
+        interrupt = fn;
+        return () => (interrupt = undefined);
+      },
+    };
+    const args = { values: { ...values, out: join(dir, 'cli-cancel') }, positionals: [] };
+    expect(await fitCommand.run(args, ctx)).toBe(1);
+    expect(err.join('')).toContain(`fit interrupted after 600 sweeps, checkpointed in ${join(dir, 'cli-cancel.ckpt')}`);
+    expect(interrupt).toBeUndefined(); // released once the fit ended
+    expect(await fitCommand.run(args, quiet)).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'cli-cancel.json'), 'utf8'))).toMatchObject({ resumedFromSweep: 600 });
+    expect(await readFile(join(dir, 'cli-cancel.txt'), 'utf8')).toBe(await readFile(join(dir, 'cli-whole.txt'), 'utf8'));
+  });
+
+  it('activity: a cancellation ends the fit within a sweep as CancelledFailure, its checkpoint heartbeated; the next attempt resumes there', async () => {
+    const req = { sumstats: join(dir, 'gwas.ma'), ld: join(dir, 'ld'), out: join(dir, 'act-cancel'), iterations: 5000, burnIn: 100, checkpointEvery: 1000 };
+    const env = new MockActivityEnvironment();
+    const beats: FitHeartbeat[] = [];
+    env.on('heartbeat', (d: unknown) => {
+      beats.push(d as FitHeartbeat);
+      if ((d as FitHeartbeat).sweep >= 60) env.cancel();
+    });
+    const { fitSbayesrc } = makeFitActivities();
+    await expect(env.run(fitSbayesrc, req)).rejects.toBeInstanceOf(CancelledFailure);
+    const last = beats.at(-1)!;
+    // Cancelled at the heartbeat of sweep 60; the chain ends after the sweep then in progress.
+    expect(last.checkpoint?.sweep).toBeGreaterThanOrEqual(60);
+    expect(last.checkpoint!.sweep).toBeLessThan(1000);
+    expect(createHash('sha256').update(await readFile(last.checkpoint!.path)).digest('hex')).toBe(last.checkpoint!.sha256);
+    const again = new MockActivityEnvironment();
+    const summary = (await again.run(fitSbayesrc, { ...req, iterations: 5000 })) as { resumedFromSweep: number | null };
+    expect(summary.resumedFromSweep).toBe(last.checkpoint!.sweep);
   });
 
   it('activity: heartbeats progress and each checkpoint; bad input is non-retryable', async () => {

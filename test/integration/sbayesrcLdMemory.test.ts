@@ -1,9 +1,8 @@
 // --ld-memory stream (Q spilled to PREFIX.q, read back block by block) against resident Q:
 // byte-identical effects for 1 and 2 threads on both sweep kernels, and across a resume.
-import { existsSync } from 'node:fs';
-import { truncateSync } from 'node:fs';
+import { existsSync, truncateSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticLd } from '../../bench/syntheticLd.js';
@@ -45,7 +44,7 @@ describe('LD memory modes', () => {
       for (const threads of [1, 2]) {
         const out = join(dir, `stream-${kernel}-${threads}`);
         const s = await fitOnFiles({ ...base, out, threads, ldMemory: 'stream' });
-        expect(s.summary?.ldMemory).toEqual({ mode: 'stream', qBytes });
+        expect(s.summary?.ldMemory).toEqual({ requested: 'stream', mode: 'stream', qBytes });
         expect(await effects(out)).toBe(want);
         expect(await readFile(`${out}.par`, 'utf8')).toBe(await readFile(`${resident}.par`, 'utf8'));
         expect(existsSync(qSpillPath(out))).toBe(false);
@@ -100,6 +99,10 @@ describe('LD memory modes', () => {
     const out = join(dir, 'auto');
     const r = await fitOnFiles({ ...base, out, iterations: 20, burnIn: 10 });
     expect(r.summary?.ldMemory?.mode).toBe('resident');
+    expect(r.summary?.ldMemory?.requested).toBe('auto');
+    // The memory it judged by is recorded: positive, never above what the host has.
+    expect(r.summary?.ldMemory?.availableBytes).toBeGreaterThan(r.summary!.ldMemory!.qBytes * 2);
+    expect(r.summary?.ldMemory?.availableBytes).toBeLessThanOrEqual(totalmem());
   });
 
   it('refuses an unknown mode', async () => {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { serverRecordPath } from '../../client/serverRecord.js';
 import { openSession } from '../../client/session.js';
 import { loadEnv } from '../../config/env.js';
+import { Store } from '../../activities/store/store.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 const tmp = makeTmpDir('session');
@@ -58,6 +59,26 @@ describe('embedded dev server shared by the commands on one store', () => {
       await first.shutdown(); // the attached one first, then the owner
       await second.shutdown();
     }
+    expect(existsSync(serverRecordPath(storeDir))).toBe(false);
+  }, 180_000);
+
+  it('shutdown called twice at once (Ctrl-C and the command ending) runs once: both wait for all of it', async () => {
+    const storeDir = join(tmp.dir, 'twice');
+    const env = loadEnv({ ...process.env, TEMPORAL_ADDRESS: '', TEMPORAL_CLI_PATH: inject('temporalCli') });
+    const s = await openSession({ env, storeDir, withWorker: true, log: () => undefined });
+    const server = s.server!;
+    let serverGone = false;
+    void server.exited.then(() => {
+      serverGone = true;
+    });
+    const first = s.shutdown();
+    const second = s.shutdown();
+    expect(second).toBe(first);
+    await second;
+    // The second caller returned only after the last cleanup: server stopped, store closed.
+    expect(serverGone).toBe(true);
+    const store = await Store.open(storeDir);
+    store.close();
     expect(existsSync(serverRecordPath(storeDir))).toBe(false);
   }, 180_000);
 });

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 // The DuckDB store on a real file: migrations, transactions, schema-version refusal, lock.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +96,29 @@ describe('store', () => {
       expect(r.stdout).toContain('open in another process');
     } finally {
       store.close();
+    }
+  });
+
+  it('refuses a second open from the same process (also through another spelling of the path), until the first is closed', async () => {
+    const dir = tmp();
+    const first = await Store.open(dir);
+    try {
+      await expect(Store.open(dir)).rejects.toThrow(StoreLockedError);
+      await expect(Store.open(`${dir}/../${basename(dir)}/`)).rejects.toThrow(/already open in this process/);
+      // The refused opens changed nothing: the first store still writes and reads.
+      await first.transaction(async (tx) => {
+        await tx.run('CREATE TABLE t (x INTEGER)');
+        await tx.run('INSERT INTO t VALUES (7)');
+      });
+      expect(await first.all('SELECT x FROM t')).toEqual([{ x: 7 }]);
+    } finally {
+      first.close();
+    }
+    const again = await Store.open(dir);
+    try {
+      expect(await again.all('SELECT x FROM t')).toEqual([{ x: 7 }]);
+    } finally {
+      again.close();
     }
   });
 });
