@@ -15,6 +15,7 @@ import { prepareStudyData } from './studyData.js';
 import { recordedStep } from './stepCache.js';
 import { runStudy } from './studyRun.js';
 import type { StudyInput, StudyResult } from './studyTypes.js';
+import { resumeDirOf, unitDir } from './runLayout.js';
 
 export async function crossAncestryStudy(input: StudyInput): Promise<StudyResult> {
   return runStudy(input, async (run) => {
@@ -74,7 +75,8 @@ export async function crossAncestryStudy(input: StudyInput): Promise<StudyResult
                   impute: study.impute,
                   sbayesrc: study.sbayesrc,
                   seed: study.seed,
-                  dir: `${input.artifactsDir}/runs/${runId}/${a}`,
+                  dir: unitDir(input.artifactsDir, runId, a),
+                  ...resumeDirOf(input.artifactsDir, input.resumedFrom, a),
                 },
               },
             ],

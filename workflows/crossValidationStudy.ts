@@ -13,6 +13,7 @@ import { computeActivities, fingerprintActivities } from './studyActivities.js';
 import { prepareStudyData } from './studyData.js';
 import { runStudy } from './studyRun.js';
 import type { MetricRow, StudyInput, StudyResult } from './studyTypes.js';
+import { resumeDirOf, unitDir } from './runLayout.js';
 
 export const methodsOf = (hasAnnotations: boolean, baseline: boolean): FitMethod[] =>
   hasAnnotations ? (baseline ? ['SBayesRC', 'SBayesR'] : ['SBayesRC']) : ['SBayesR'];
@@ -72,7 +73,8 @@ export async function crossValidationStudy(input: StudyInput): Promise<StudyResu
                   impute: study.impute,
                   sbayesrc: study.sbayesrc,
                   seed: study.seed,
-                  dir: `${input.artifactsDir}/runs/${runId}/${scope}`,
+                  dir: unitDir(input.artifactsDir, runId, scope),
+                  ...resumeDirOf(input.artifactsDir, input.resumedFrom, scope),
                 },
               },
             ],

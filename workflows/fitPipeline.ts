@@ -22,6 +22,8 @@ export interface FitPipelineInput {
   seed: number;
   /** Folder for this unit's files (`<artifacts>/runs/<run>/<scope>`). */
   dir: string;
+  /** This unit's folder in the run being resumed: fits it left unfinished continue from its checkpoints. */
+  resumeDir?: string;
 }
 
 export interface UnitFit {
@@ -111,6 +113,7 @@ export async function fitPipeline(
           ld: input.panel.folder,
           ...(annot ? { annot: annot.file } : {}),
           out: prefix,
+          ...(input.resumeDir !== undefined ? { resumeFrom: `${input.resumeDir}/${method}_${scope}` } : {}),
           ...settings,
           ...(s.tune ? { tune: s.tune } : {}),
           threads: s.threads,

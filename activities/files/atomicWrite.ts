@@ -8,8 +8,11 @@ import { DiskFullError, isDiskFull } from '../errors.js';
 
 const diskFull = (path: string, e: unknown): unknown => (isDiskFull(e) ? new DiskFullError(path, e.code!) : e);
 
+let tmpSeq = 0;
+
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
+  // Unique per call: two writers of one path in one process (two activities) must not share it.
+  const tmp = `${path}.tmp-${process.pid}-${++tmpSeq}`;
   try {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(tmp, data);
@@ -28,7 +31,7 @@ export class AtomicFileWriter {
   bytes = 0;
 
   constructor(readonly path: string) {
-    this.tmp = `${path}.tmp-${process.pid}`;
+    this.tmp = `${path}.tmp-${process.pid}-${++tmpSeq}`;
     try {
       this.fd = openSync(this.tmp, 'w');
     } catch (e) {

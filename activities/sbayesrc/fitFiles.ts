@@ -61,6 +61,12 @@ export interface FitRequest {
   stopAfter?: number;
   /** Q in memory, streamed from PREFIX.q, or chosen by free memory (default 'auto'); numbers are identical. */
   ldMemory?: LdMemoryRequest;
+  /**
+   * Output prefix of the same fit in an earlier, interrupted run (`study resume`): a chain with
+   * no checkpoint of its own continues from that run's checkpoint when it matches this fit's
+   * inputs and settings (copied here first, so a further resume finds it here).
+   */
+  resumeFrom?: string;
 }
 
 export interface FitResult {
@@ -235,7 +241,7 @@ async function fitWithSpill(
     // the WebAssembly kernel keeps the fingerprint it had before the native one existed.
     const settings = { iterations, burnIn, cutoff: chosen, seed: cSeed };
     const fingerprint = fingerprintOf(bhat, n, annotations, kernel === 'wasm' ? settings : { ...settings, kernel });
-    const resumed = await loadCheckpoint(path, fingerprint, nSnps);
+    const resumed = (await loadCheckpoint(path, fingerprint, nSnps)) ?? (req.resumeFrom !== undefined ? await adoptCheckpoint(c === 0 ? fitFiles(req.resumeFrom).checkpoint : chainCheckpointPath(req.resumeFrom, c), path, fingerprint, nSnps) : null);
     if (resumed) resumedFrom = (resumedFrom ?? 0) + resumed.sweep;
     const st = resumed ?? initChain(problem, cSeed, iterations - burnIn);
     let pending: Promise<void> = Promise.resolve();
@@ -365,6 +371,14 @@ function withFingerprint(fp: Uint8Array, bytes: Uint8Array): Uint8Array {
 }
 
 /** The checkpoint if it exists, is intact and belongs to these inputs; otherwise null (start afresh). */
+/** An earlier run's checkpoint of this chain, if it matches: copied to `path`, then loaded. */
+async function adoptCheckpoint(from: string, path: string, fp: Uint8Array, nSnps: number): Promise<ChainState | null> {
+  const st = await loadCheckpoint(from, fp, nSnps);
+  if (st === null) return null;
+  await writeFileAtomic(path, await readFile(from));
+  return st;
+}
+
 async function loadCheckpoint(path: string, fp: Uint8Array, nSnps: number): Promise<ChainState | null> {
   let bytes: Uint8Array;
   try {

@@ -408,6 +408,27 @@ describe('pgsflow fit (SBayesR) on simulated truth', () => {
     expect(await readFile(join(dir, 'cli-cancel.txt'), 'utf8')).toBe(await readFile(join(dir, 'cli-whole.txt'), 'utf8'));
   });
 
+  it("resumeFrom: a fit with no checkpoint of its own continues an earlier run's matching checkpoints (copied over); a non-matching one is ignored", async () => {
+    const base: FitRequest = { sumstats: join(dir, 'gwas01.ma'), ld: join(dir, 'ld'), out: join(dir, 'rf-whole'), iterations: 300, burnIn: 100, seed: 9, chains: 2, checkpointEvery: 50 };
+    await fitOnFiles(base);
+    const earlier = { ...base, out: join(dir, 'rf-earlier') };
+    expect((await fitOnFiles({ ...earlier, stopAfter: 420 })).summary).toBeNull(); // chain 1 done, chain 2 at 120
+    const later = { ...base, out: join(dir, 'rf-later'), resumeFrom: earlier.out };
+    // One sweep further, then stopped: the earlier checkpoints were adopted and are now its own.
+    expect((await fitOnFiles({ ...later, stopAfter: 421 })).summary).toBeNull();
+    expect(existsSync(`${later.out}.ckpt`) && existsSync(`${later.out}.chain1.ckpt`)).toBe(true);
+    const r = await fitOnFiles(later);
+    expect(r.summary!.resumedFromSweep).toBe(421);
+    expect(await readFile(`${later.out}.txt`, 'utf8')).toBe(await readFile(`${base.out}.txt`, 'utf8'));
+    expect(existsSync(`${earlier.out}.chain1.ckpt`)).toBe(true); // the earlier run's files are left as they were
+    // Another seed: the earlier checkpoints do not match its fingerprint, so it starts afresh.
+    const other = await fitOnFiles({ ...base, seed: 10, out: join(dir, 'rf-other'), resumeFrom: earlier.out });
+    expect(other.summary!.resumedFromSweep).toBeNull();
+    // A missing earlier run is no error either.
+    const none = await fitOnFiles({ ...base, iterations: 120, burnIn: 20, chains: 1, out: join(dir, 'rf-none'), resumeFrom: join(dir, 'no-such-run') });
+    expect(none.summary!.resumedFromSweep).toBeNull();
+  });
+
   it('activity: a cancellation ends the fit within a sweep as CancelledFailure, its checkpoint heartbeated; the next attempt resumes there', async () => {
     const req = { sumstats: join(dir, 'gwas.ma'), ld: join(dir, 'ld'), out: join(dir, 'act-cancel'), iterations: 5000, burnIn: 100, checkpointEvery: 1000 };
     const env = new MockActivityEnvironment();

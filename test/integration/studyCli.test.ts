@@ -1,7 +1,7 @@
 // `pgsflow study` as a user runs it, on the embedded dev server (real Temporal, real workers):
 // usage and config errors, an unknown run, and a small simulated cross-validation study run to
 // completion, then read back with `study status`, `study list` and resumed with `study resume`.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../client/devServer.js';
@@ -165,6 +165,15 @@ describe('pgsflow study: Ctrl-C on the embedded server, then resume', () => {
     const r = JSON.parse(resumed.stdout) as StatusJson;
     expect(r).toMatchObject({ status: 'completed', resumedFrom: runId });
     expect(r.metrics.length).toBeGreaterThan(0);
+    // The fit in flight at Ctrl-C was checkpointed where it stood (its activity cancelled by the
+    // worker's shutdown) and the resumed run continued it from there instead of from sweep 0.
+    const runDir = join(store, 'artifacts', 'runs', r.runId);
+    const continued = readdirSync(runDir)
+      .flatMap((unit) => readdirSync(join(runDir, unit)).filter((f) => /^SBayesRC_.*\.json$/.test(f)).map((f) => join(runDir, unit, f)))
+      .map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { resumedFromSweep: number | null }).resumedFromSweep)
+      .filter((sweep) => sweep !== null);
+    expect(continued.length, `fits of ${r.runId} continued from a checkpoint`).toBeGreaterThan(0);
+    expect(Math.min(...(continued as number[]))).toBeGreaterThan(0);
     const old = JSON.parse(runCli(['study', 'status', runId, '--json', '--store', store], env).stdout) as StatusJson;
     expect(old).toMatchObject({ runId, status: 'failed', temporalStatus: 'TERMINATED' });
   });
