@@ -26,8 +26,9 @@ export function makeFitActivities() {
       const iterations = req.iterations ?? 3000;
       let latest: FitHeartbeat = { chain: 0, sweep: 0, iterations, h2: NaN, nnz: 0, checkpoint: null };
       ctx.heartbeat(latest);
+      // The finished fit's checkpoint stays until recordFit has recorded it (see keepFinalCheckpoint).
       const result = await fitOnFiles(
-        req,
+        { ...req, keepFinalCheckpoint: true },
         (r, chain) => {
           latest = { ...latest, chain, sweep: r.sweep, h2: r.h2, nnz: r.nnz };
           if (r.sweep % HEARTBEAT_EVERY === 0) ctx.heartbeat(latest);

@@ -1,8 +1,10 @@
 // Activity adapter: a finished fit's output files (PREFIX.txt, PREFIX.json, written by the
 // compute-queue `fitSbayesrc` activity) into the `fits` / `effects` tables (store queue). One
 // transaction, replacing earlier rows of the same run and scope; seconds even for 10⁶ SNPs.
+// Then the fit's final checkpoints, kept until now, are removed.
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
+import { removeFitCheckpoints } from './sbayesrc/fitFiles.js';
 import { type RecordFitRequest, type RecordFitSummary, recordFit } from './sbayesrc/fitStore.js';
 import type { Store } from './store/store.js';
 
@@ -10,7 +12,10 @@ export function makeRecordFitActivities(store: Store) {
   return withFailureMapping({
     async recordFit(req: RecordFitRequest): Promise<RecordFitSummary> {
       Context.current().heartbeat({ runId: req.runId, scope: req.scope });
-      return recordFit(store, req);
+      const summary = await recordFit(store, req);
+      // Recorded: the fit's kept final checkpoint is no longer needed to avoid fitting again.
+      await removeFitCheckpoints(req.prefix);
+      return summary;
     },
   });
 }

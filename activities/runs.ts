@@ -46,9 +46,10 @@ export interface RecordStepInput {
 
 /**
  * Tables a step writes under its run id that the run's audit and report read back: a reused
- * step gets a copy under the reusing run, so every run shows every filter count.
+ * step gets a copy under the reusing run, so every run shows every filter count and which
+ * variant each filter removed.
  */
-const STEP_ROWS: Record<string, readonly string[]> = { qc: ['qc_counts'] };
+const STEP_ROWS: Record<string, readonly string[]> = { qc: ['qc_counts', 'qc_removed'] };
 
 export interface CachedStep {
   /** The run that computed the output (the first of the resume chain to record it). */

@@ -14,8 +14,8 @@
 // when all Q fits in half the free memory. With --tune every eigen block at the stored cut-off
 // is held until the cut-off is chosen (tuning needs them all), as before.
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, readdir, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { BadInputError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import { alignToPanel } from '../impute/alignToPanel.js';
@@ -67,6 +67,12 @@ export interface FitRequest {
    * inputs and settings (copied here first, so a further resume finds it here).
    */
   resumeFrom?: string;
+  /**
+   * Leave the finished chains' checkpoints in place (the study's fit activity: `recordFit`
+   * removes them once the fit is recorded), so a run interrupted between the two can be resumed
+   * without fitting again. Otherwise a finished fit removes its checkpoints.
+   */
+  keepFinalCheckpoint?: boolean;
 }
 
 export interface FitResult {
@@ -332,9 +338,22 @@ async function fitWithSpill(
   const snps = panel.snps;
   await writeFileAtomic(files.pgs, pgsCatalogText({ id: snps.id, a1: snps.a1, a2: snps.a2, chrom: snps.chrom, pos: snps.physPos, scale }, post, summary.method));
   await writeFileAtomic(files.json, summaryJson(summary));
-  await rm(files.checkpoint, { force: true });
-  for (let c = 1; c < chains; c++) await rm(chainCheckpointPath(req.out, c), { force: true });
+  if (!req.keepFinalCheckpoint) await removeFitCheckpoints(req.out);
   return { summary, sweep: chains * iterations, files };
+}
+
+/** Remove a fit's checkpoints (PREFIX.ckpt and every PREFIX.chainN.ckpt). */
+export async function removeFitCheckpoints(out: string): Promise<void> {
+  await rm(fitFiles(out).checkpoint, { force: true });
+  const stem = `${basename(out)}.chain`;
+  const isChainFile = (name: string): boolean => name.startsWith(stem) && name.endsWith('.ckpt') && /^\d+$/.test(name.slice(stem.length, -'.ckpt'.length));
+  let names: string[];
+  try {
+    names = await readdir(dirname(out));
+  } catch {
+    return;
+  }
+  for (const name of names) if (isChainFile(name)) await rm(join(dirname(out), name), { force: true });
 }
 
 /** Annotations in panel order, SNP-major; panel SNPs absent from the file get 0 (intercept 1). */

@@ -14,7 +14,7 @@ import { Rng } from '../../activities/random/rng.js';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { makeFitActivities, type FitHeartbeat } from '../../activities/fitSbayesrc.js';
-import { fitOnFiles, type CheckpointWritten, type FitRequest } from '../../activities/sbayesrc/fitFiles.js';
+import { fitOnFiles, removeFitCheckpoints, type CheckpointWritten, type FitRequest } from '../../activities/sbayesrc/fitFiles.js';
 import { readWeightFile } from '../../activities/score/weights.js';
 import { copulaSource } from '../../activities/simulate/genotypeSource.js';
 import { ldPanelFromBed, type BedPanel } from '../helpers/ldPanel.js';
@@ -424,6 +424,17 @@ describe('pgsflow fit (SBayesR) on simulated truth', () => {
     // Another seed: the earlier checkpoints do not match its fingerprint, so it starts afresh.
     const other = await fitOnFiles({ ...base, seed: 10, out: join(dir, 'rf-other'), resumeFrom: earlier.out });
     expect(other.summary!.resumedFromSweep).toBeNull();
+    // keepFinalCheckpoint (the study's fit activity): a finished fit leaves its checkpoints for
+    // recordFit to remove, so a run interrupted in between is not fitted again on resume.
+    const kept = { ...base, out: join(dir, 'rf-kept'), keepFinalCheckpoint: true };
+    await fitOnFiles(kept);
+    expect(existsSync(`${kept.out}.ckpt`) && existsSync(`${kept.out}.chain1.ckpt`)).toBe(true);
+    const after = await fitOnFiles({ ...base, out: join(dir, 'rf-after'), resumeFrom: kept.out });
+    expect(after.summary!.resumedFromSweep).toBe(600); // both chains at their end: nothing to sweep
+    expect(await readFile(`${join(dir, 'rf-after')}.txt`, 'utf8')).toBe(await readFile(`${base.out}.txt`, 'utf8'));
+    expect(existsSync(`${join(dir, 'rf-after')}.ckpt`)).toBe(false);
+    await removeFitCheckpoints(kept.out);
+    expect(existsSync(`${kept.out}.ckpt`) || existsSync(`${kept.out}.chain1.ckpt`)).toBe(false);
     // A missing earlier run is no error either.
     const none = await fitOnFiles({ ...base, iterations: 120, burnIn: 20, chains: 1, out: join(dir, 'rf-none'), resumeFrom: join(dir, 'no-such-run') });
     expect(none.summary!.resumedFromSweep).toBeNull();

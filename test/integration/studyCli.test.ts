@@ -143,7 +143,8 @@ describe('pgsflow study: Ctrl-C on the embedded server, then resume', () => {
     const study = JSON.parse(readFileSync(join(sim, 'small.json'), 'utf8')) as Record<string, unknown>;
     study.name = 'sim_interrupted';
     study.store = 'store-interrupted';
-    study.sbayesrc = { iterations: 4000, burnIn: 1000, checkpointEvery: 500, baseline: false };
+    // Long enough chains (seconds each) that Ctrl-C finds a fit in flight or finished but unrecorded.
+    study.sbayesrc = { iterations: 20000, burnIn: 1000, checkpointEvery: 5000, baseline: false };
     writeFileSync(join(sim, 'interrupted.json'), JSON.stringify(study));
     const store = join(sim, 'store-interrupted');
     const env = await embeddedEnv();
@@ -165,8 +166,9 @@ describe('pgsflow study: Ctrl-C on the embedded server, then resume', () => {
     const r = JSON.parse(resumed.stdout) as StatusJson;
     expect(r).toMatchObject({ status: 'completed', resumedFrom: runId });
     expect(r.metrics.length).toBeGreaterThan(0);
-    // The fit in flight at Ctrl-C was checkpointed where it stood (its activity cancelled by the
-    // worker's shutdown) and the resumed run continued it from there instead of from sweep 0.
+    // A fit in flight at Ctrl-C was checkpointed where it stood (its activity cancelled by the
+    // worker's shutdown), one finished but not yet recorded kept its final checkpoint: the
+    // resumed run continued from there instead of from sweep 0.
     const runDir = join(store, 'artifacts', 'runs', r.runId);
     const continued = readdirSync(runDir)
       .flatMap((unit) => readdirSync(join(runDir, unit)).filter((f) => /^SBayesRC_.*\.json$/.test(f)).map((f) => join(runDir, unit, f)))

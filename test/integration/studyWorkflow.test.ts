@@ -218,5 +218,10 @@ describe('study workflows', () => {
     const reused = await counts('cv-1-files');
     expect(reused.length).toBeGreaterThan(0);
     expect(reused).toEqual(await counts('cv-1'));
+    // … and the variants each filter removed.
+    const removed = (run: string) =>
+      store.all<{ scope: string; snp: string; rule: string }>(`SELECT scope, gwas_set, snp, rule, detail FROM qc_removed WHERE run_id = $r ORDER BY ALL`, { r: run });
+    expect((await removed('cv-1')).length).toBeGreaterThan(0);
+    expect(await removed('cv-1-files')).toEqual(await removed('cv-1'));
   }, 600_000);
 });
