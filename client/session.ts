@@ -108,7 +108,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       // The store first: a locked store must fail before the SDK runtime exists, whose idle
       // log poller would otherwise keep the process alive after the error.
       const store = await Store.open(opts.storeDir);
-      cleanups.push(() => store.close());
+      cleanups.push(() => store.closeWhenIdle());
       installQuietRuntime();
       const nativeConnection = await NativeConnection.connect({ address });
       cleanups.push(() => nativeConnection.close());

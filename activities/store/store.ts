@@ -126,6 +126,16 @@ export class Store {
     return this.lock.run(() => inTransaction(this.conn, fn));
   }
 
+  /**
+   * Close once no statement is in flight. Closing under a running query blocks the calling
+   * thread inside DuckDB until it ends (a CLI hung after Ctrl-C with its main thread parked
+   * there, deaf to a second signal); waiting on the store's lock keeps the event loop free.
+   */
+  async closeWhenIdle(): Promise<void> {
+    if (this.closed) return;
+    await this.lock.run(async () => this.close());
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

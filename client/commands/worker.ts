@@ -43,7 +43,7 @@ after in-flight activities finish.`,
       return EXIT_OK;
     } finally {
       await connection.close();
-      store.close();
+      await store.closeWhenIdle();
     }
   },
 };

@@ -121,4 +121,17 @@ describe('store', () => {
       again.close();
     }
   });
+
+  it('closeWhenIdle lets a running query finish and keeps the event loop free meanwhile', async () => {
+    const store = await Store.open(tmp());
+    const slow = store.all<{ n: bigint }>('SELECT count(*) AS n FROM range(400000000) t(i) WHERE i % 7 = 3');
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const closed = store.closeWhenIdle();
+    const [rows] = await Promise.all([slow, closed]);
+    clearInterval(timer);
+    expect(rows).toEqual([{ n: 57142857n }]);
+    expect(ticks).toBeGreaterThan(0); // timers ran while the query ran: nothing blocked the thread
+    await expect(store.all('SELECT 1')).rejects.toThrow();
+  });
 });
