@@ -1,11 +1,12 @@
 // Ingest, phase 2: write one validated input into the store in one transaction. Keyed by
 // (kind, dataset): the same content again is a no-op that says so; new content replaces the
 // old dataset as a whole (delete + insert in the same transaction).
+import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { DOUBLE, LIST, listValue } from '@duckdb/node-api';
 import type { Store, Tx } from '../store/store.js';
-import type { IngestReport } from './inputs.js';
+import type { FileHash, IngestReport } from './inputs.js';
 import type { ParsedBfile, ParsedInput } from './parseInputs.js';
 
 /** Variants per genotype row: ~640 KB BLOBs at 10,000 samples, few rows per cohort. */
@@ -24,10 +25,12 @@ const DATASET_TABLES: Record<ParsedInput['kind'], [table: string, column: string
 
 export async function writeDataset(store: Store, input: ParsedInput): Promise<IngestReport> {
   return store.transaction(async (tx) => {
-    const prev = await tx.all<{ sha256: string }>(`SELECT sha256 FROM ingests WHERE kind = $k AND dataset = $d`, { k: input.kind, d: input.dataset });
+    const prev = await tx.all<{ sha256: string; files_json: string }>(`SELECT sha256, files_json FROM ingests WHERE kind = $k AND dataset = $d`, { k: input.kind, d: input.dataset });
     const base = { kind: input.kind, dataset: input.dataset, sha256: input.sha256 };
     if (prev[0]?.sha256 === input.sha256) {
-      return { ...base, status: 'unchanged', rows: 0, notes: [`already ingested with the same content (sha256 ${input.sha256.slice(0, 12)}…); nothing to do`] };
+      const notes = [`already ingested with the same content (sha256 ${input.sha256.slice(0, 12)}…); nothing to do`];
+      if (await relocate(tx, input, JSON.parse(prev[0].files_json) as FileHash[])) notes.push(`the recorded files were gone; the catalogue now points at ${input.files[0]?.path ?? '?'}${input.files.length > 1 ? ` (+${input.files.length - 1})` : ''}`);
+      return { ...base, status: 'unchanged', rows: 0, notes };
     }
     for (const [table, column] of DATASET_TABLES[input.kind]) {
       const kindFilter = table === 'sample_values' ? ` AND kind = $k` : '';
@@ -41,6 +44,24 @@ export async function writeDataset(store: Store, input: ParsedInput): Promise<In
     );
     return { ...base, status: prev.length > 0 ? 'replaced' : 'ingested', rows, notes };
   });
+}
+
+/**
+ * The same content found at other paths while the recorded ones are gone (e.g. an LD panel
+ * rebuilt after its folder was deleted, under the same content-addressed name): point the
+ * catalogue at the files that exist, so audit and verify read them. Returns whether it did.
+ */
+async function relocate(tx: Tx, input: ParsedInput, recorded: readonly FileHash[]): Promise<boolean> {
+  const same = recorded.length === input.files.length && recorded.every((f, i) => f.path === input.files[i]!.path);
+  if (same || recorded.every((f) => existsSync(f.path))) return false;
+  await tx.run(`UPDATE ingests SET files_json = $files WHERE kind = $k AND dataset = $d`, { files: JSON.stringify(input.files), k: input.kind, d: input.dataset });
+  if (input.kind === 'ld') {
+    await tx.run(`UPDATE ld_panels SET dir = $dir WHERE panel = $d`, { dir: input.folder.dir, d: input.dataset });
+    for (const [b, e] of input.eigen.entries()) {
+      await tx.run(`UPDATE ld_panel_blocks SET eigen_path = $path WHERE panel = $d AND block = $b`, { path: e.file.path, d: input.dataset, b: b + 1 });
+    }
+  }
+  return true;
 }
 
 interface Inserted {

@@ -1,8 +1,9 @@
 // Ingest into a real DuckDB store: simulated and real (1000 Genomes) data, idempotence, the
 // genotype round trip, frequencies against PLINK 2, and bad input leaving the store unchanged.
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSyntheticLd } from '../../bench/syntheticLd.js';
 import { BadInputError } from '../../activities/errors.js';
 import { alleleFrequencies } from '../../activities/genotypes/alleleFrequencies.js';
 import { forEachGenotypeChunk } from '../../activities/genotypes/storeGenotypes.js';
@@ -78,6 +79,38 @@ describe('ingest of a simulated study', () => {
       expect(again.every((r) => r.status === 'unchanged')).toBe(true);
       expect(again[0]!.notes[0]).toMatch(/already ingested with the same content/);
       expect(await count(s, `SELECT count(*) n FROM samples WHERE cohort = 'EUR'`)).toBe(1001);
+    });
+  });
+
+  it('an LD panel found again at a new folder, its recorded one gone, is re-pointed (audit and verify read the files that exist)', async () => {
+    const first = join(tmp.dir, 'panel-a');
+    const { ld } = await writeSyntheticLd(first, { blocks: 3, m: 40, kTarget: 30, seed: 3 });
+    const moved = join(tmp.dir, 'panel-b');
+    cpSync(ld, moved, { recursive: true });
+    await withStore('s-relocate', async (s) => {
+      const where = async () => ({
+        dir: (await s.all<{ dir: string }>(`SELECT dir FROM ld_panels WHERE panel = 'p'`))[0]!.dir,
+        eigen: (await s.all<{ eigen_path: string }>(`SELECT eigen_path FROM ld_panel_blocks WHERE panel = 'p' ORDER BY block`)).map((r) => r.eigen_path),
+        files: (JSON.parse((await s.all<{ files_json: string }>(`SELECT files_json FROM ingests WHERE dataset = 'p'`))[0]!.files_json) as { path: string }[]).map((f) => f.path),
+      });
+      expect((await ingestInputs(s, [{ kind: 'ld', paths: [ld], name: 'p' }]))[0]!.status).toBe('ingested');
+      const before = await where();
+      expect(before.eigen).toHaveLength(3);
+      // Both copies exist: the same content elsewhere changes nothing.
+      const both = await ingestInputs(s, [{ kind: 'ld', paths: [moved], name: 'p' }]);
+      expect(both[0]!.status).toBe('unchanged');
+      expect(await where()).toEqual(before);
+      // The recorded folder is gone: the catalogue follows the content to where it now is.
+      rmSync(ld, { recursive: true });
+      const again = await ingestInputs(s, [{ kind: 'ld', paths: [moved], name: 'p' }]);
+      expect(again[0]!.status).toBe('unchanged');
+      expect(again[0]!.notes.join(' ')).toContain('the recorded files were gone');
+      const after = await where();
+      expect(after.dir).toBe(moved);
+      expect(after.eigen.every((p) => p.startsWith(`${moved}/`))).toBe(true);
+      expect(after.files.length).toBe(before.files.length);
+      expect(after.files.every((p) => p.startsWith(`${moved}/`) && existsSync(p))).toBe(true);
+      expect(await count(s, `SELECT count(*) n FROM ld_panel_snps WHERE panel = 'p'`)).toBe(120);
     });
   });
 
