@@ -18,8 +18,11 @@ import { runChainYielding } from '../activities/sbayesrc/sampler.js';
 import { blockSampleSize, standardise } from '../activities/sbayesrc/standardise.js';
 import { writeSyntheticLd } from './syntheticLd.js';
 
-type Mode = 'old' | 'resident' | 'stream';
+type Mode = 'old' | 'resident' | 'stream' | 'tune-resident' | 'tune-stream';
 const MODES: readonly Mode[] = ['old', 'resident', 'stream'];
+/** `--tune` rows (one thread): resident holds every eigen block while scoring, as every mode did before; stream reads them per cut-off. */
+const TUNE_MODES: readonly Mode[] = ['tune-resident', 'tune-stream'];
+const TUNE_GRID = [0.995, 0.99];
 const ITERATIONS = 300;
 const BURN_IN = 100;
 const SEED = 1;
@@ -78,7 +81,9 @@ async function child(mode: Mode, threads: number, dir: string): Promise<void> {
   let r: { qBytes: number; sweepsPerSecond: number };
   if (mode === 'old') r = await oldFit(ld, sumstats, threads);
   else {
-    const fit = await fitOnFiles({ sumstats, ld, out: join(dir, `fit-${mode}-${threads}`), iterations: ITERATIONS, burnIn: BURN_IN, seed: SEED, threads, checkpointEvery: 0, ldMemory: mode });
+    const tune = mode.startsWith('tune-');
+    const ldMemory = (tune ? mode.slice('tune-'.length) : mode) as 'resident' | 'stream';
+    const fit = await fitOnFiles({ sumstats, ld, out: join(dir, `fit-${mode}-${threads}`), iterations: ITERATIONS, burnIn: BURN_IN, seed: SEED, threads, checkpointEvery: 0, ldMemory, ...(tune ? { tune: TUNE_GRID } : {}) });
     const s = fit.summary!;
     r = { qBytes: s.ldMemory!.qBytes, sweepsPerSecond: s.sweepsPerSecond };
   }
@@ -94,17 +99,17 @@ export async function ldMemoryBench(dir: string, quick: boolean): Promise<ChildR
   await writeSyntheticLd(dir, { ...shape, seed: 11 });
   console.log(`LD memory: synthetic panel ${shape.blocks} blocks × ${shape.m} SNPs written in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${ITERATIONS} sweeps per fit`);
   const results: ChildResult[] = [];
-  for (const threads of [1, 2]) {
-    for (const mode of MODES) {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', mode, String(threads), dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-      if (r.status !== 0) throw new Error(`ldmemory child ${mode} ×${threads} exited ${r.status}`);
-      const line = r.stdout.trim().split('\n').pop()!;
-      const res = JSON.parse(line) as ChildResult;
-      results.push(res);
-      console.log(`  ${mode.padEnd(8)} ${threads} thread(s): peak RSS ${(res.peakBytes / MB).toFixed(0)} MB (${(res.startBytes / MB).toFixed(0)} MB before the fit), Q ${(res.qBytes / MB).toFixed(0)} MB, ${res.sweepsPerSecond.toFixed(1)} sweeps/s`);
-    }
+  const runs: [Mode, number][] = [...[1, 2].flatMap((t) => MODES.map((m): [Mode, number] => [m, t])), ...TUNE_MODES.map((m): [Mode, number] => [m, 1])];
+  for (const [mode, threads] of runs) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', mode, String(threads), dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (r.status !== 0) throw new Error(`ldmemory child ${mode} ×${threads} exited ${r.status}`);
+    const line = r.stdout.trim().split('\n').pop()!;
+    const res = JSON.parse(line) as ChildResult;
+    results.push(res);
+    console.log(`  ${mode.padEnd(13)} ${threads} thread(s): peak RSS ${(res.peakBytes / MB).toFixed(0)} MB (${(res.startBytes / MB).toFixed(0)} MB before the fit), Q ${(res.qBytes / MB).toFixed(0)} MB, ${res.sweepsPerSecond.toFixed(1)} sweeps/s`);
   }
-  console.log('\n| Q in memory | threads | peak RSS (MB) | of which before the fit (MB) | Q (MB) | sweeps/s |');
+  console.log(`\n(tune-*: --tune ${TUNE_GRID.join(',')}, 150 scoring sweeps per cut-off before the fit; sweeps/s is the fit's)`);
+  console.log('| Q in memory | threads | peak RSS (MB) | of which before the fit (MB) | Q (MB) | sweeps/s |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const r of results) {
     console.log(`| ${r.mode} | ${r.threads} | ${(r.peakBytes / MB).toFixed(0)} | ${(r.startBytes / MB).toFixed(0)} | ${(r.qBytes / MB).toFixed(0)} | ${r.sweepsPerSecond.toFixed(1)} |`);
@@ -115,6 +120,6 @@ export async function ldMemoryBench(dir: string, quick: boolean): Promise<ChildR
 const childAt = process.argv.indexOf('--child');
 if (childAt >= 0) {
   const [mode, threads, dir] = process.argv.slice(childAt + 1);
-  if (!MODES.includes(mode as Mode) || !dir) throw new Error('usage: ldMemoryBench.ts --child old|resident|stream THREADS DIR');
+  if (![...MODES, ...TUNE_MODES].includes(mode as Mode) || !dir) throw new Error('usage: ldMemoryBench.ts --child old|resident|stream|tune-resident|tune-stream THREADS DIR');
   await child(mode as Mode, Number(threads), dir);
 }

@@ -14,7 +14,7 @@
 // when all Q fits in half the free memory. With --tune every eigen block at the stored cut-off
 // is held until the cut-off is chosen (tuning needs them all), as before.
 import { createHash } from 'node:crypto';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { BadInputError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
@@ -37,7 +37,7 @@ import { prestartBlockWorkers } from './blockWorkerPool.js';
 import { runChainParallel, runChainsParallel } from './parallelChain.js';
 import { releaseSweepMemory, runChainYielding, type SweepReport } from './sampler.js';
 import { blockSampleSize, standardise } from './standardise.js';
-import { tuneCutoff } from './tuneCutoff.js';
+import { tuneCutoff, type TuneResult } from './tuneCutoff.js';
 
 export const DEFAULT_FIT = { iterations: 3000, burnIn: 1000, cutoff: 0.995, seed: 1, checkpointEvery: 100 } as const;
 
@@ -89,6 +89,9 @@ export const fitFiles = (out: string) => ({ txt: `${out}.txt`, par: `${out}.par`
 /** Out-of-core Q (stream mode), removed when the fit ends. */
 export const qSpillPath = (out: string): string => `${out}.q`;
 
+/** Out-of-core Q of the cut-off being scored by `--tune` in stream mode. */
+const tuneSpillPath = (out: string): string => `${out}.tune.q`;
+
 const FINGERPRINT_BYTES = 32;
 
 const chainCheckpointPath = (out: string, c: number): string => `${out}.chain${c}.ckpt`;
@@ -134,6 +137,7 @@ export async function fitOnFiles(
   } finally {
     releaseSweepMemory(); // this thread's kernel copies of the fit's Q
     await rm(spillPath, { force: true });
+    await rm(tuneSpillPath(req.out), { force: true });
   }
 }
 
@@ -201,16 +205,32 @@ async function fitWithSpill(
   const start = Array.from({ length: nBlocks }, (_, i) => info.startIdx[i]!);
   const end = Array.from({ length: nBlocks }, (_, i) => info.endIdx[i]! + 1);
   const readEigen = (i: number): Promise<EigenBlock> => readEigenBlock(panel.eigenFiles[i]!, end[i]! - start[i]!);
-  // Tuning scores every cut-off on all blocks, so it holds every eigen block (at the stored cut-off).
+  const available = ldMemory === 'auto' ? availableMemory() : null;
+  // Tuning scores every cut-off on all blocks. Resident, it holds every eigen block (read once)
+  // beside Q at the grid's top cut-off; streamed, it reads each block again per cut-off and
+  // spills Q, so it needs no more memory than the streamed fit.
   let eigens: (EigenBlock | null)[] | null = null;
+  let tuning: TuneResult | null = null;
   if (req.tune) {
-    eigens = [];
-    for (let i = 0; i < nBlocks; i++) eigens.push(await readEigen(i));
+    const sizes = start.map((s, i) => end[i]! - s);
+    const topQ = qBytesOf(sizes, await eigenRanks(panel.eigenFiles, Math.max(...req.tune)));
+    const eigenBytes = (await Promise.all(panel.eigenFiles.map((f) => stat(f)))).reduce((a, st) => a + st.size, 0);
+    const tuneMode = chooseLdMemory(ldMemory, topQ + eigenBytes, available ?? undefined);
+    if (tuneMode === 'resident') {
+      eigens = [];
+      for (let i = 0; i < nBlocks; i++) eigens.push(await readEigen(i));
+    }
+    const held = eigens;
+    tuning = await tuneCutoff(
+      { count: nBlocks, eigenAt: async (i) => held?.[i] ?? (await readEigen(i)), files: panel.eigenFiles, start, end, mode: tuneMode, spillPath: tuneSpillPath(req.out) },
+      bhat,
+      n,
+      seed,
+      req.tune,
+    );
   }
-  const tuning = req.tune && eigens ? tuneCutoff(eigens as EigenBlock[], bhat, n, seed, req.tune) : null;
   const chosen = tuning ? tuning.cutoff : cutoff;
   const ks = eigens ? eigens.map((e, i) => truncateEigen(e!, chosen, panel.eigenFiles[i]!).k) : await eigenRanks(panel.eigenFiles, chosen);
-  const available = ldMemory === 'auto' ? availableMemory() : null;
   const mode = chooseLdMemory(ldMemory, qBytesOf(start.map((s, i) => end[i]! - s), ks), available ?? undefined);
   const built = await buildLowRankBlocks({
     count: nBlocks,

@@ -3,12 +3,14 @@
 // has exactly the law of a GWAS on n_t of the N samples, and b̂_v = (N b̂ − n_t b̂_t)/(N − n_t)
 // is then the remaining samples' GWAS, independent of b̂_t. Short SBayesR chains at each
 // cut-off are scored against b̂_v. Where the reference package aborts (no positive score, best
-// at the grid minimum) we extend the grid downward or fall back to 0.995, and say why.
+// at the grid minimum) we extend the grid downward or fall back to 0.995, and say why. Eigen
+// blocks are asked for one at a time, so a streaming caller never holds the whole panel.
+import { rm } from 'node:fs/promises';
 import { truncateEigen } from '../ingest/formats/ldFolder.js';
 import type { EigenBlock } from '../ingest/formats/types.js';
 import { Rng } from '../random/rng.js';
 import { initChain } from './chainState.js';
-import { lowRankBlock } from './lowRank.js';
+import { buildLowRankBlocks, type LdMemoryMode } from './ldSource.js';
 import { posteriorSummary } from './posterior.js';
 import { assembleProblem } from './problem.js';
 import { runChain } from './sampler.js';
@@ -35,28 +37,34 @@ export interface PseudoSplit {
 
 /** `blocks` are the panel's eigen blocks in SNP order (contiguous), at the cut-off used for R̃. */
 export function pseudoSplit(blocks: readonly EigenBlock[], bhat: Float64Array, n: Float64Array, seed: number): PseudoSplit {
-  const train = new Float64Array(bhat.length);
-  const valid = new Float64Array(bhat.length);
-  const nTrain = new Float64Array(bhat.length);
+  const split = emptySplit(bhat.length);
   let first = 0;
   blocks.forEach((e, b) => {
-    const rng = Rng.stream(seed, TUNE_SPLIT_STREAM, b);
-    const z = new Float64Array(e.k);
-    for (let i = 0; i < e.k; i++) z[i] = rng.normal();
-    for (let j = 0; j < e.m; j++) {
-      // e_j = (U Λ^{1/2} z)_j ~ N(0, R̃).
-      let ej = 0;
-      for (let i = 0; i < e.k; i++) ej += e.vectors[i * e.m + j]! * Math.sqrt(e.values[i]!) * z[i]!;
-      const s = first + j;
-      const nn = n[s]!;
-      const nt = TRAIN_FRACTION * nn;
-      nTrain[s] = nt;
-      train[s] = bhat[s]! + Math.sqrt(1 / nt - 1 / nn) * ej;
-      valid[s] = (nn * bhat[s]! - nt * train[s]!) / (nn - nt);
-    }
+    splitBlock(e, b, first, bhat, n, seed, split);
     first += e.m;
   });
-  return { train, valid, nTrain };
+  return split;
+}
+
+const emptySplit = (m: number): PseudoSplit => ({ train: new Float64Array(m), valid: new Float64Array(m), nTrain: new Float64Array(m) });
+
+/** Block b's part of the split (its SNPs from `first`): one block's eigenpairs at a time. */
+function splitBlock(e: EigenBlock, b: number, first: number, bhat: Float64Array, n: Float64Array, seed: number, out: PseudoSplit): void {
+  const { train, valid, nTrain } = out;
+  const rng = Rng.stream(seed, TUNE_SPLIT_STREAM, b);
+  const z = new Float64Array(e.k);
+  for (let i = 0; i < e.k; i++) z[i] = rng.normal();
+  for (let j = 0; j < e.m; j++) {
+    // e_j = (U Λ^{1/2} z)_j ~ N(0, R̃).
+    let ej = 0;
+    for (let i = 0; i < e.k; i++) ej += e.vectors[i * e.m + j]! * Math.sqrt(e.values[i]!) * z[i]!;
+    const s = first + j;
+    const nn = n[s]!;
+    const nt = TRAIN_FRACTION * nn;
+    nTrain[s] = nt;
+    train[s] = bhat[s]! + Math.sqrt(1 / nt - 1 / nn) * ej;
+    valid[s] = (nn * bhat[s]! - nt * train[s]!) / (nn - nt);
+  }
 }
 
 /** r = β̄·b̂_v/‖β̄‖ (NaN when β̄ = 0). */
@@ -114,28 +122,56 @@ export interface TuneResult extends CutoffChoice {
   scores: CutoffScore[];
 }
 
+/**
+ * The panel as tuning reads it: block i's eigenpairs at the stored cut-off, read (or handed out
+ * from memory) when asked for, so streaming callers hold one block at a time; Q at each cut-off
+ * is kept in memory or, in stream mode, spilled to `spillPath` (removed after each cut-off).
+ */
+export interface TuneLd {
+  count: number;
+  eigenAt: (i: number) => Promise<EigenBlock>;
+  /** Block i's eigen file (named in errors). */
+  files: readonly string[];
+  start: readonly number[];
+  end: readonly number[];
+  mode: LdMemoryMode;
+  spillPath: string;
+}
+
 /** Score each cut-off (extending the grid when asked) and choose. Blocks must be stored at ≥ the largest grid value. */
-export function tuneCutoff(blocks: readonly EigenBlock[], bhat: Float64Array, n: Float64Array, seed: number, grid: readonly number[] = DEFAULT_TUNE_GRID): TuneResult {
+export async function tuneCutoff(ld: TuneLd, bhat: Float64Array, n: Float64Array, seed: number, grid: readonly number[] = DEFAULT_TUNE_GRID): Promise<TuneResult> {
   const top = Math.max(...grid);
-  const split = pseudoSplit(blocks.map((b) => truncateEigen(b, Math.min(top, b.cutoff), 'tune')), bhat, n, seed);
+  const split = emptySplit(bhat.length);
+  for (let b = 0; b < ld.count; b++) {
+    const e = await ld.eigenAt(b);
+    splitBlock(truncateEigen(e, Math.min(top, e.cutoff), ld.files[b]!), b, ld.start[b]!, bhat, n, seed, split);
+  }
   const scores: CutoffScore[] = [];
-  const score = (cutoff: number): void => {
-    let first = 0;
-    const low = blocks.map((e) => {
-      const t = truncateEigen(e, cutoff, `eigen block at cut-off ${cutoff}`);
-      const blk = lowRankBlock(t, split.train.subarray(first, first + e.m), blockSampleSize(split.nTrain, first, first + e.m));
-      first += e.m;
-      return blk;
+  const score = async (cutoff: number): Promise<void> => {
+    const built = await buildLowRankBlocks({
+      count: ld.count,
+      eigenAt: async (i) => truncateEigen(await ld.eigenAt(i), cutoff, ld.files[i]!),
+      start: ld.start,
+      end: ld.end,
+      bhat: split.train,
+      blockN: (first, end) => blockSampleSize(split.nTrain, first, end),
+      mode: ld.mode,
+      shared: false,
+      spillPath: ld.spillPath,
     });
-    const p = assembleProblem(low, split.train, null);
-    const st = initChain(p, seed + TUNE_CHAIN_SEED_OFFSET);
-    runChain(p, st, TUNE_SWEEPS);
-    scores.push({ cutoff, r: pseudoValidationScore(posteriorSummary(st).mean, split.valid) });
+    try {
+      const p = assembleProblem(built.blocks, split.train, null, built.spill);
+      const st = initChain(p, seed + TUNE_CHAIN_SEED_OFFSET);
+      runChain(p, st, TUNE_SWEEPS);
+      scores.push({ cutoff, r: pseudoValidationScore(posteriorSummary(st).mean, split.valid) });
+    } finally {
+      if (built.spill) await rm(ld.spillPath, { force: true });
+    }
   };
-  for (const c of grid) score(c);
+  for (const c of grid) await score(c);
   for (;;) {
     const choice = chooseCutoff(scores);
     if (choice.decision !== 'extend') return { ...choice, scores };
-    score(Math.round((choice.cutoff - EXTEND_STEP) * 1e6) / 1e6);
+    await score(Math.round((choice.cutoff - EXTEND_STEP) * 1e6) / 1e6);
   }
 }

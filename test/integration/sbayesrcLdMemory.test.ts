@@ -67,13 +67,14 @@ describe('LD memory modes', () => {
     expect(await effects(part.out)).toBe(await effects(whole));
   });
 
-  it('with --tune (every eigen block held for tuning), stream still gives the resident effects', async () => {
+  it('with --tune, stream (blocks read again per cut-off, Q spilled while scoring) gives the resident scores and effects', async () => {
     const tuned = { ...base, tune: [0.995, 0.99], iterations: 120, burnIn: 40 };
     const r = await fitOnFiles({ ...tuned, out: join(dir, 'tune-res'), ldMemory: 'resident' });
     const s = await fitOnFiles({ ...tuned, out: join(dir, 'tune-stream'), ldMemory: 'stream', threads: 2 });
     expect(s.summary?.tuning).toEqual(r.summary?.tuning);
     expect(s.summary?.ldMemory?.mode).toBe('stream');
     expect(await effects(join(dir, 'tune-stream'))).toBe(await effects(join(dir, 'tune-res')));
+    expect(existsSync(join(dir, 'tune-stream.tune.q'))).toBe(false); // the scoring spill is gone
   });
 
   it('two chains in stream mode share one spill and give the resident effects', async () => {
