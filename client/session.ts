@@ -20,7 +20,12 @@ const SERVER_START_WAIT_MS = 90_000;
 export interface SessionOptions {
   env: EnvConfig;
   storeDir: string;
-  withWorker: boolean;
+  /**
+   * Run a worker owning the store in this process. 'unless-attached': only when this session
+   * started the embedded server itself; attached to another command's server, that command's
+   * worker holds the store and serves the queues (`study cancel` beside a running `study run`).
+   */
+  withWorker: boolean | 'unless-attached';
   log: (line: string) => void;
 }
 
@@ -35,6 +40,8 @@ export interface Session {
   namespace: string;
   uiUrl?: string;
   server?: DevServer;
+  /** Whether a worker owning the store runs in this session. */
+  worker: boolean;
   shutdown(): Promise<void>;
 }
 
@@ -104,7 +111,8 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: env.namespace });
 
-    if (opts.withWorker) {
+    const worker = opts.withWorker === true || (opts.withWorker === 'unless-attached' && (server !== undefined || env.temporalAddress !== undefined));
+    if (worker) {
       // The store first: a locked store must fail before the SDK runtime exists, whose idle
       // log poller would otherwise keep the process alive after the error.
       const store = await Store.open(opts.storeDir);
@@ -141,6 +149,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       namespace: env.namespace,
       ...(uiUrl !== undefined ? { uiUrl } : {}),
       ...(server ? { server } : {}),
+      worker,
       shutdown,
     };
   } catch (e) {

@@ -10,6 +10,7 @@ import {
   WorkflowNotFoundError,
   defaultPayloadConverter,
 } from '@temporalio/client';
+import { CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import { StoreLockedError } from '../../activities/errors.js';
 import { codeVersionString } from '../../activities/provenance/codeVersion.js';
 import { type EnvConfig, loadEnv } from '../../config/env.js';
@@ -106,14 +107,15 @@ export function parseStudyArgs(parsed: ParsedArgs): { sub: Sub; arg: string | un
 }
 
 /** Whether a session needs an in-process worker; refuses what cannot work. */
-export function planSession(sub: Sub, opts: { embedded: boolean; detach: boolean; noWorker: boolean }): { withWorker: boolean } {
+export function planSession(sub: Sub, opts: { embedded: boolean; detach: boolean; noWorker: boolean }): { withWorker: boolean | 'unless-attached' } {
   if (opts.embedded && opts.detach) {
     throw new UsageError(`study ${sub}: --detach needs TEMPORAL_ADDRESS (the embedded server stops with this command); run \`pgsflow server\` and a \`pgsflow worker\`, or leave out --detach`);
   }
   if (opts.embedded && opts.noWorker) throw new UsageError(`study ${sub}: --no-worker needs TEMPORAL_ADDRESS (nothing else can serve the embedded server)`);
   if (sub === 'run' || sub === 'resume') return { withWorker: !opts.noWorker && !opts.detach };
-  // Cancelling on the embedded server: a worker must process the request for the run to close.
-  if (sub === 'cancel') return { withWorker: opts.embedded };
+  // Cancelling on the embedded server: a worker must process the request for the run to close:
+  // ours when we start the server, else that of the command whose server we attach to.
+  if (sub === 'cancel') return { withWorker: opts.embedded ? 'unless-attached' : false };
   return { withWorker: false };
 }
 
@@ -156,7 +158,7 @@ export const studyCommand: Command = {
       throw e;
     });
     const calls = new Calls(session);
-    const w: World = { session, call: (fn) => calls.run(fn), env, ctx, json, embedded, withWorker: plan.withWorker, storeDir, interrupted: false };
+    const w: World = { session, call: (fn) => calls.run(fn), env, ctx, json, embedded, withWorker: session.worker, storeDir, interrupted: false };
     const release = ctx.onInterrupt(async () => {
       w.interrupted = true;
       if (w.watching) log(interruptAdvice(w, w.watching));
@@ -473,17 +475,30 @@ async function cancel(w: World, runId: string, waitS: number): Promise<number> {
   }
   await w.call(() => handle.cancel());
   w.ctx.stderr(`cancellation of ${runId} requested; waiting up to ${waitS} s for it to close\n`);
-  const deadline = Date.now() + waitS * 1000;
-  let name = desc.status.name;
-  while (!w.interrupted) {
-    name = (await w.call(() => handle.describe())).status.name;
-    if (studyStatusOf(name) !== 'running' || Date.now() >= deadline) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  // Wait on the run's result, not by polling describe: when this command is attached to the
+  // embedded server of the command running the study, that command ends with its study and its
+  // server goes with it, possibly before a poll sees the close; the result arrives with the close.
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<null>((r) => (timer = setTimeout(() => r(null), waitS * 1000)));
+  const closed = w.call(() => handle.result()).then(
+    (): WorkflowExecutionStatusName => 'COMPLETED',
+    (e: unknown): WorkflowExecutionStatusName | null => (e instanceof WorkflowFailedError ? closedStatusOf(e) : null),
+  );
+  let name: WorkflowExecutionStatusName = (await Promise.race([closed, timedOut])) ?? 'RUNNING';
+  clearTimeout(timer);
+  if (name === 'RUNNING' && !w.interrupted) name = (await w.call(() => handle.describe())).status.name;
   const st = studyStatusOf(name);
   if (w.json) w.ctx.stdout(statusJson({ runId, status: st, progress: null, metrics: [], temporalStatus: name, workflowType: desc.type }));
   else w.ctx.stdout(`run ${runId}: ${st === 'running' ? 'still running (cancellation requested, not yet processed by a worker)' : temporalStatusWord(name)}\n`);
   return st === 'running' ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** How a run that failed to complete closed, from its result's failure. */
+export function closedStatusOf(e: WorkflowFailedError): WorkflowExecutionStatusName {
+  if (e.cause instanceof CancelledFailure) return 'CANCELLED';
+  if (e.cause instanceof TerminatedFailure) return 'TERMINATED';
+  if (e.cause instanceof TimeoutFailure) return 'TIMED_OUT';
+  return 'FAILED';
 }
 
 /** The StudyInput a run was started with (first history event). */

@@ -180,3 +180,43 @@ describe('pgsflow study: Ctrl-C on the embedded server, then resume', () => {
     expect(old).toMatchObject({ runId, status: 'failed', temporalStatus: 'TERMINATED' });
   });
 });
+
+describe('pgsflow study cancel', () => {
+  it('from another command on the same store: the fits in flight stop (checkpointed, never finished) and the run is recorded cancelled', { timeout: 600_000 }, async () => {
+    const study = JSON.parse(readFileSync(join(sim, 'small.json'), 'utf8')) as Record<string, unknown>;
+    study.name = 'sim_cancelled';
+    study.store = 'store-cancel';
+    // Chains long enough (~1 min each here) that only a cancellation that reaches the fit ends it soon.
+    study.sbayesrc = { iterations: 400000, burnIn: 1000, checkpointEvery: 100000, baseline: false };
+    writeFileSync(join(sim, 'cancel.json'), JSON.stringify(study));
+    const store = join(sim, 'store-cancel');
+    const env = await embeddedEnv();
+    const run = spawnCli(['study', 'run', join(sim, 'cancel.json')], env);
+    try {
+      const runId = await run.waitFor(/sim_cancelled-\d{8}T\d{6}Z-[0-9a-f]{4}/, 300_000);
+      await run.waitFor(/fold-\d\s+\d+\/\d+\s+SBayesRC\s+sweep [1-9]\d*\//, 300_000); // a fit under way
+      const t0 = Date.now();
+      // Attaches to the running command's embedded server (its record next to the store).
+      const cancel = runCli(['study', 'cancel', runId, '--json', '--store', store], env, 180_000);
+      const cancelSeconds = (Date.now() - t0) / 1000;
+      expect(cancel.status, cancel.stderr).toBe(0);
+      expect(JSON.parse(cancel.stdout)).toMatchObject({ runId, temporalStatus: 'CANCELLED' });
+      const { code } = await run.exit;
+      expect(code, run.output()).toBe(1);
+      expect(run.output()).toMatch(/cancel/i);
+      console.log(`study cancel: closed in ${cancelSeconds.toFixed(1)} s with fits of 400,000 sweeps in flight`);
+      const status = runCli(['study', 'status', runId, '--json', '--store', store], env);
+      expect(JSON.parse(status.stdout)).toMatchObject({ runId, status: 'cancelled' });
+      // The fits in flight stopped where they were: checkpointed, never finished (a finished fit
+      // writes PREFIX.json; one left running would have held the fold open for minutes).
+      const runDir = join(store, 'artifacts', 'runs', runId);
+      const files = readdirSync(runDir).flatMap((unit) => readdirSync(join(runDir, unit)).map((f) => join(unit, f)));
+      const stopped = files.filter((f) => /SBayesRC_fold-\d\.ckpt$/.test(f));
+      expect(stopped.length, files.join(' ')).toBeGreaterThan(0);
+      for (const ckpt of stopped) expect(files).not.toContain(ckpt.replace(/\.ckpt$/, '.json'));
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGINT');
+      await run.exit;
+    }
+  });
+});

@@ -207,7 +207,7 @@ describe('study arguments', () => {
     expect(planSession('run', { embedded: false, detach: true, noWorker: false })).toEqual({ withWorker: false });
     expect(planSession('resume', { embedded: false, detach: false, noWorker: true })).toEqual({ withWorker: false });
     expect(planSession('status', { embedded: true, detach: false, noWorker: false })).toEqual({ withWorker: false });
-    expect(planSession('cancel', { embedded: true, detach: false, noWorker: false })).toEqual({ withWorker: true });
+    expect(planSession('cancel', { embedded: true, detach: false, noWorker: false })).toEqual({ withWorker: 'unless-attached' });
     expect(planSession('cancel', { embedded: false, detach: false, noWorker: false })).toEqual({ withWorker: false });
   });
 });
