@@ -11,8 +11,10 @@
 // peak no longer grows with the panel — besides per-SNP arrays, one eigen block + one Q block
 // while building, plus eigen buffers V8 has not yet collected (measured in BENCHMARKS.md
 // "LD memory": 177 MB against 322 MB resident and 408 MB before, for 143 MB of Q). `auto` takes resident
-// when all Q fits in half the free memory. With --tune every eigen block at the stored cut-off
-// is held until the cut-off is chosen (tuning needs them all), as before.
+// when all Q fits in half the free memory (capped by a cgroup limit: memoryBudget.ts). --tune
+// holds every eigen block while it scores the cut-offs when resident; streamed, it reads them
+// again per cut-off and spills the Q it scores. A cancelled fit (AbortSignal) checkpoints every
+// chain at the sweep it reached; `resumeFrom` adopts an interrupted run's checkpoints.
 import { createHash } from 'node:crypto';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -309,8 +311,9 @@ async function fitWithSpill(
       else await runChainYielding(problem, st, opts, stopAt, run.onSweep, undefined, signal);
     }
     if (signal?.aborted && st.sweep < iterations) {
-      // Every chain still short of its end (in lockstep, all of them) is kept at the sweep it reached.
-      for (const [d, other] of runs.entries()) if (d >= c && other.st.sweep > other.firstSweep && other.st.sweep < iterations) await checkpointNow(other, d);
+      // Every chain that moved in this run is kept at the sweep it reached: this one and, in
+      // lockstep, the others; chains finished before it are on disk already unless checkpoints are off.
+      for (const [d, other] of runs.entries()) if (other.st.sweep > other.firstSweep && (d >= c || every === 0)) await checkpointNow(other, d);
       return { summary: null, cancelled: true, sweep: runs.reduce((a, r, d) => a + (d < c ? iterations : r.st.sweep), 0), files };
     }
     await run.written();

@@ -138,18 +138,23 @@ describe('pgsflow study run on the real cross-ancestry workflow', () => {
   });
 });
 
+/** `study run` of the small study as `sim_<name>` with these chain settings, in its own store, started and named. */
+async function startLongStudy(name: string, sbayesrc: Record<string, unknown>) {
+  const study = JSON.parse(readFileSync(join(sim, 'small.json'), 'utf8')) as Record<string, unknown>;
+  study.name = `sim_${name}`;
+  study.store = `store-${name}`;
+  study.sbayesrc = sbayesrc;
+  writeFileSync(join(sim, `${name}.json`), JSON.stringify(study));
+  const env = await embeddedEnv();
+  const run = spawnCli(['study', 'run', join(sim, `${name}.json`)], env);
+  const runId = await run.waitFor(new RegExp(`sim_${name}-\\d{8}T\\d{6}Z-[0-9a-f]{4}`), 300_000);
+  return { store: join(sim, `store-${name}`), env, run, runId };
+}
+
 describe('pgsflow study: Ctrl-C on the embedded server, then resume', () => {
   it('stops watching and the study with exit 130, says how to resume; resume finishes it as a new run', { timeout: 1_200_000 }, async () => {
-    const study = JSON.parse(readFileSync(join(sim, 'small.json'), 'utf8')) as Record<string, unknown>;
-    study.name = 'sim_interrupted';
-    study.store = 'store-interrupted';
     // Long enough chains (seconds each) that Ctrl-C finds a fit in flight or finished but unrecorded.
-    study.sbayesrc = { iterations: 20000, burnIn: 1000, checkpointEvery: 5000, baseline: false };
-    writeFileSync(join(sim, 'interrupted.json'), JSON.stringify(study));
-    const store = join(sim, 'store-interrupted');
-    const env = await embeddedEnv();
-    const run = spawnCli(['study', 'run', join(sim, 'interrupted.json')], env);
-    const runId = (await run.waitFor(/sim_interrupted-\d{8}T\d{6}Z-[0-9a-f]{4}/, 300_000));
+    const { store, env, run, runId } = await startLongStudy('interrupted', { iterations: 20000, burnIn: 1000, checkpointEvery: 5000, baseline: false });
     await run.waitFor(/fold-\d\s+\d+\/\d+\s+SBayesRC/, 300_000); // interrupt with a fit in flight
     run.child.kill('SIGINT');
     const { code } = await run.exit;
@@ -183,17 +188,9 @@ describe('pgsflow study: Ctrl-C on the embedded server, then resume', () => {
 
 describe('pgsflow study cancel', () => {
   it('from another command on the same store: the fits in flight stop (checkpointed, never finished) and the run is recorded cancelled', { timeout: 600_000 }, async () => {
-    const study = JSON.parse(readFileSync(join(sim, 'small.json'), 'utf8')) as Record<string, unknown>;
-    study.name = 'sim_cancelled';
-    study.store = 'store-cancel';
     // Chains long enough (~1 min each here) that only a cancellation that reaches the fit ends it soon.
-    study.sbayesrc = { iterations: 400000, burnIn: 1000, checkpointEvery: 100000, baseline: false };
-    writeFileSync(join(sim, 'cancel.json'), JSON.stringify(study));
-    const store = join(sim, 'store-cancel');
-    const env = await embeddedEnv();
-    const run = spawnCli(['study', 'run', join(sim, 'cancel.json')], env);
+    const { store, env, run, runId } = await startLongStudy('cancelled', { iterations: 400000, burnIn: 1000, checkpointEvery: 100000, baseline: false });
     try {
-      const runId = await run.waitFor(/sim_cancelled-\d{8}T\d{6}Z-[0-9a-f]{4}/, 300_000);
       await run.waitFor(/fold-\d\s+\d+\/\d+\s+SBayesRC\s+sweep [1-9]\d*\//, 300_000); // a fit under way
       const t0 = Date.now();
       // Attaches to the running command's embedded server (its record next to the store).
