@@ -4,11 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TerminatedFailure, WorkflowFailedError, defaultPayloadConverter } from '@temporalio/client';
+import { RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { sha256Text } from '../../activities/fingerprint.js';
 import { ConfigError } from '../../config/errors.js';
 import { parseStudy } from '../../config/study.js';
-import { formatRunList, outcomeReport, parseStudyArgs, planSession, runRow } from '../../client/commands/study.js';
+import { closedStatusOf, formatRunList, outcomeReport, parseStudyArgs, planSession, runRow } from '../../client/commands/study.js';
 import { UsageError } from '../../client/command.js';
 import { formatMetricValue, formatMetricsTable } from '../../client/study/metricsTable.js';
 import { ProgressView, coarseLiveFit, liveFitFromPending, progressBar, renderProgress, renderUnitLine } from '../../client/study/progressView.js';
@@ -267,5 +268,15 @@ describe('progress', () => {
     expect(tty[0]!.startsWith('\x1b[2K')).toBe(true);
     expect(tty[1]!.startsWith('\x1b[4A')).toBe(true);
     for (const line of tty[1]!.split('\n')) expect(line.replace(/\x1b\[\d*[A-Z]/g, '').length).toBeLessThan(40);
+  });
+});
+
+describe('closedStatusOf', () => {
+  it("names how a run closed from its result's failure (what study cancel reports)", () => {
+    const failed = (cause: Error): WorkflowFailedError => new WorkflowFailedError('Workflow execution failed', cause, RetryState.NON_RETRYABLE_FAILURE);
+    expect(closedStatusOf(failed(new CancelledFailure('cancelled')))).toBe('CANCELLED');
+    expect(closedStatusOf(failed(new TerminatedFailure('terminated')))).toBe('TERMINATED');
+    expect(closedStatusOf(failed(new TimeoutFailure('timed out', undefined, TimeoutType.START_TO_CLOSE)))).toBe('TIMED_OUT');
+    expect(closedStatusOf(failed(ApplicationFailure.create({ message: 'bad input', type: 'BadInputError' })))).toBe('FAILED');
   });
 });
