@@ -8,9 +8,12 @@
 // frequencies differ). At the default ld-rho 0.95 no pair reaches r² 0.8, so the r² ≥ 0.8
 // criterion is checked at ld-rho 0.995, and the 0.95 run is held to the same 0.8 on the
 // hidden SNPs tagged at r² ≥ 0.5.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeImputeActivities } from '../../activities/impute.js';
 import { gwasOnFiles } from '../../activities/gwas/gwasFiles.js';
 import { imputeOnFiles } from '../../activities/impute/imputeFiles.js';
 import type { ImputeSummary } from '../../activities/impute/report.js';
@@ -190,5 +193,20 @@ describe('imputation of hidden GWAS SNPs, ld-rho 0.995 (pairs at r² ≥ 0.8)', 
     const strong = pooled(bins, 0.8);
     expect(strong.imputed.length).toBeGreaterThanOrEqual(20);
     expect(correlation(strong.imputed, strong.truth)).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('activity: a cancellation ends it between blocks as CancelledFailure, leaving no output', async () => {
+    const dir = join(tmp.dir, 'rho0995');
+    const env = new MockActivityEnvironment();
+    const blocks: number[] = [];
+    env.on('heartbeat', (d: unknown) => {
+      const p = d as { block: number };
+      blocks.push(p.block);
+      if (p.block === 1) env.cancel();
+    });
+    const out = join(dir, 'cancelled.ma');
+    await expect(env.run(makeImputeActivities().impute, { sumstats: join(dir, 'observed.ma'), ld: join(dir, 'ld'), out })).rejects.toBeInstanceOf(CancelledFailure);
+    expect(blocks).toEqual([0, 1]); // no block after the one that saw the cancellation
+    expect(readdirSync(dir).filter((f) => f.startsWith('cancelled.ma'))).toEqual([]);
   });
 });
