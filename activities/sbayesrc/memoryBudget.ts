@@ -43,24 +43,21 @@ function lineage(path: string): string[] {
  * when none is set. `root` is the cgroup mount, `selfCgroup` the text of /proc/self/cgroup;
  * both are parameters so the parser is testable on a fake tree. Handles v2 (`0::/path`,
  * memory.max / memory.current) and v1 (`N:memory:/path`, memory.limit_in_bytes / usage_in_bytes
- * under `root/memory`). A container usually mounts its own cgroup as the root, so each level is
- * looked for both under its full path and at the mount itself.
+ * under `root/memory`). A container usually mounts its own cgroup as the root; the walk up to
+ * `/` then reads the mount itself, where the container's limit is.
  */
 export function cgroupHeadroom(root = '/sys/fs/cgroup', selfCgroup = readText('/proc/self/cgroup') ?? ''): number | null {
   const lines = selfCgroup.split('\n').map((l) => l.split(':'));
   const v1 = lines.find((f) => f.length >= 3 && f[1]!.split(',').includes('memory'));
   const v2 = lines.find((f) => f.length >= 3 && f[0] === '0' && f[1] === '');
   const layouts: { dir: string; path: string; limit: string; usage: string }[] = [];
-  if (v2) layouts.push({ dir: root, path: f2(v2), limit: 'memory.max', usage: 'memory.current' });
-  if (v1) layouts.push({ dir: join(root, 'memory'), path: f2(v1), limit: 'memory.limit_in_bytes', usage: 'memory.usage_in_bytes' });
+  if (v2) layouts.push({ dir: root, path: cgroupPath(v2), limit: 'memory.max', usage: 'memory.current' });
+  if (v1) layouts.push({ dir: join(root, 'memory'), path: cgroupPath(v1), limit: 'memory.limit_in_bytes', usage: 'memory.usage_in_bytes' });
 
   let best: number | null = null;
   for (const { dir, path, limit, usage } of layouts) {
-    const seen = new Set<string>();
     for (const level of lineage(path)) {
       const at = join(dir, level);
-      if (seen.has(at)) continue;
-      seen.add(at);
       const max = readBytes(join(at, limit));
       if (max === null) continue;
       const used = readBytes(join(at, usage)) ?? 0;
@@ -72,7 +69,8 @@ export function cgroupHeadroom(root = '/sys/fs/cgroup', selfCgroup = readText('/
   return best;
 }
 
-const f2 = (fields: string[]): string => fields.slice(2).join(':');
+/** The path field of a /proc/self/cgroup line (`id:controllers:path`; the path may hold ':'). */
+const cgroupPath = (fields: string[]): string => fields.slice(2).join(':');
 
 /** Free memory for this process: the host's, capped by its cgroup's headroom when limited. */
 export function availableMemory(free = freemem(), headroom = cgroupHeadroom()): number {
