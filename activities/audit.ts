@@ -16,11 +16,11 @@ import {
   auditRun,
   listRuns,
   verifyRun,
-} from './audit/auditData.js';
-import { BadInputError } from './errors.js';
+} from '../core/runRecords/auditData.js';
+import { BadInputError } from '../core/errors.js';
 import { withFailureMapping } from './failures.js';
-import { type RunReportRequest, type WrittenFile, writeRunReport } from './report/writeRunReport.js';
-import type { Store } from './store/store.js';
+import { type RunReportRequest, type WrittenFile, writeRunReport } from '../core/report/writeRunReport.js';
+import type { Store } from '../core/store/store.js';
 
 export type AuditRequest = (
   | { kind: 'list' }

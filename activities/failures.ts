@@ -2,8 +2,8 @@
 // ApplicationFailures (type = the error class name), as does a full disk (ENOSPC, EDQUOT);
 // anything else is left to the retry policy.
 import { ApplicationFailure } from '@temporalio/common';
-import { NON_RETRYABLE_ERROR_TYPES } from '../config/errorTypes.js';
-import { DiskFullError, isDiskFull } from './errors.js';
+import { NON_RETRYABLE_ERROR_TYPES } from '../contracts/errorTypes.js';
+import { DiskFullError, isDiskFull } from '../core/errors.js';
 
 const nonRetryable = new Set<string>(NON_RETRYABLE_ERROR_TYPES);
 

@@ -2,7 +2,7 @@
 // compute worker (on any machine) can serve it.
 import { createHash } from 'node:crypto';
 import { withFailureMapping } from './failures.js';
-import { type InputFingerprint, type InputGroup, fingerprintInputs } from './provenance/inputFingerprint.js';
+import { type InputFingerprint, type InputGroup, fingerprintInputs } from '../core/provenance/inputFingerprint.js';
 
 export function sha256Text(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');

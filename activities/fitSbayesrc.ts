@@ -4,8 +4,8 @@
 // stops the chains within a sweep and checkpoints them where they are.
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
-import { fitOnFiles, type CheckpointWritten, type FitRequest } from './sbayesrc/fitFiles.js';
-import type { FitSummaryJson } from './sbayesrc/outputs.js';
+import { fitOnFiles, type CheckpointWritten, type FitRequest } from '../core/sbayesrc/fitFiles.js';
+import type { FitSummaryJson } from '../core/sbayesrc/outputs.js';
 
 /** Heartbeat at most every this many sweeps (the SDK throttles too; this saves the allocations). */
 const HEARTBEAT_EVERY = 10;

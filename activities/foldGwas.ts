@@ -3,8 +3,8 @@
 // the kernel to yield; the pass is short (seconds per 10⁵ variants) so one heartbeat suffices.
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
-import { type FoldGwasRequest, type FoldGwasSummary, foldGwasInStore } from './gwas/gwasStore.js';
-import type { Store } from './store/store.js';
+import { type FoldGwasRequest, type FoldGwasSummary, foldGwasInStore } from '../core/gwas/gwasStore.js';
+import type { Store } from '../core/store/store.js';
 
 export function makeFoldGwasActivities(store: Store) {
   return withFailureMapping({

@@ -3,8 +3,8 @@
 // while a long panel does not, and a cancellation ends it between blocks.
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
-import { imputeOnFiles } from './impute/imputeFiles.js';
-import type { ImputeRequest, ImputeSummary } from './impute/report.js';
+import { imputeOnFiles } from '../core/impute/imputeFiles.js';
+import type { ImputeRequest, ImputeSummary } from '../core/impute/imputeSummary.js';
 
 export function makeImputeActivities() {
   return withFailureMapping({

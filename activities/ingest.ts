@@ -1,9 +1,9 @@
 // Activity adapter: ingest inputs into the store (store task queue; heartbeats between inputs).
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
-import { ingestInputs } from './ingest/ingestInputs.js';
-import type { IngestInput, IngestReport } from './ingest/inputs.js';
-import type { Store } from './store/store.js';
+import { ingestInputs } from '../core/ingest/ingestInputs.js';
+import type { IngestInput, IngestReport } from '../core/ingest/inputs.js';
+import type { Store } from '../core/store/store.js';
 
 export function makeIngestActivities(store: Store) {
   return withFailureMapping({

@@ -4,7 +4,7 @@
 // them stops the build between blocks and leaves no partial folder.
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
-import { type LdPanelRequest, type LdPanelSummary, buildLdPanel } from './ldEigen/buildLdPanel.js';
+import { type LdPanelRequest, type LdPanelSummary, buildLdPanel } from '../core/ld/buildLdPanel.js';
 
 export function makeLdEigenActivities() {
   return withFailureMapping({

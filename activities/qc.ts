@@ -3,8 +3,8 @@
 // qc_removed). A failed guard is a non-retryable GuardError; the pass takes seconds.
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
-import { type QcRequest, type QcSummary, qcInStore } from './qc/qcStore.js';
-import type { Store } from './store/store.js';
+import { type QcRequest, type QcSummary, qcInStore } from '../core/qc/qcStore.js';
+import type { Store } from '../core/store/store.js';
 
 export function makeQcActivities(store: Store) {
   return withFailureMapping({

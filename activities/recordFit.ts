@@ -4,9 +4,9 @@
 // Then the fit's final checkpoints, kept until now, are removed.
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
-import { removeFitCheckpoints } from './sbayesrc/fitFiles.js';
-import { type RecordFitRequest, type RecordFitSummary, recordFit } from './sbayesrc/fitStore.js';
-import type { Store } from './store/store.js';
+import { removeFitCheckpoints } from '../core/sbayesrc/fitFiles.js';
+import { type RecordFitRequest, type RecordFitSummary, recordFit } from '../core/sbayesrc/fitStore.js';
+import type { Store } from '../core/store/store.js';
 
 export function makeRecordFitActivities(store: Store) {
   return withFailureMapping({

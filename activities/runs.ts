@@ -1,12 +1,12 @@
 // Activity adapter: recording runs and steps in the store. Every write is idempotent so a
 // retried activity (or a replayed workflow after a crash) never duplicates a row.
 import { Context } from '@temporalio/activity';
-import type { Store } from './store/store.js';
+import type { Store } from '../core/store/store.js';
 import { withFailureMapping } from './failures.js';
-import { hashRunTable } from './audit/tableHash.js';
-import { peakRssBytes, runHost } from './provenance/runHost.js';
+import { hashRunTable } from '../core/provenance/tableHash.js';
+import { peakRssBytes, runHost } from '../core/provenance/runHost.js';
 import { parseStudy } from '../config/study.js';
-import { staleOutput, type StepOutputFile } from './stepOutputs.js';
+import { staleOutput, type StepOutputFile } from '../core/runRecords/stepOutputs.js';
 
 export interface BeginRunInput {
   runId: string;

@@ -2,8 +2,8 @@
 // (store queue: reads genotypes, writes the `scores` table).
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
-import { type HeldOutScoreRequest, type HeldOutScoreSummary, scoreHeldOutFolds } from './score/heldOutScores.js';
-import type { Store } from './store/store.js';
+import { type HeldOutScoreRequest, type HeldOutScoreSummary, scoreHeldOutFolds } from '../core/score/heldOutScores.js';
+import type { Store } from '../core/store/store.js';
 
 export function makeScoreActivities(store: Store) {
   return withFailureMapping({

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseSimulateOptions, type SimulateOptionsInput } from '../config/simulate.js';
 import { withFailureMapping } from './failures.js';
-import { type SimulationSummary, simulateStudy } from './simulate/simulateStudy.js';
+import { type SimulationSummary, simulateStudy } from '../core/simulate/simulateStudy.js';
 
 export interface SimulateResult {
   summary: SimulationSummary;

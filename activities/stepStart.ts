@@ -3,7 +3,7 @@
 // fills in the end, attempt and output; a step started but never recorded has no output, which
 // `lookupStep` never treats as reusable.
 import { withFailureMapping } from './failures.js';
-import type { Store } from './store/store.js';
+import type { Store } from '../core/store/store.js';
 
 export interface StartStepInput {
   runId: string;

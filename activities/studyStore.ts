@@ -2,13 +2,13 @@
 // older ones: export a GWAS set for the file-based tools, score a cohort with several fits,
 // cross-validation metrics, and the cross-ancestry combination. Each reads and writes DuckDB.
 import { Context } from '@temporalio/activity';
-import { type EvaluateFoldsRequest, evaluateFoldsInStore } from './evaluation/evaluateFolds.js';
+import { type EvaluateFoldsRequest, evaluateFoldsInStore } from '../core/evaluation/evaluateFolds.js';
 import { withFailureMapping } from './failures.js';
-import { type ExportGwasRequest, type ExportGwasSummary, exportGwasSet } from './gwas/exportGwas.js';
-import { type CombineAncestriesRequest, type CombineAncestriesSummary, combineAncestriesInStore } from './multiAncestry/combineAncestries.js';
-import { type CohortScoreRequest, type CohortScoreSummary, scoreCohortInStore } from './score/cohortScores.js';
-import type { Store } from './store/store.js';
-import type { MetricRow } from '../workflows/studyTypes.js';
+import { type ExportGwasRequest, type ExportGwasSummary, exportGwasSet } from '../core/gwas/exportGwas.js';
+import { type CombineAncestriesRequest, type CombineAncestriesSummary, combineAncestriesInStore } from '../core/multiAncestry/combineAncestries.js';
+import { type CohortScoreRequest, type CohortScoreSummary, scoreCohortInStore } from '../core/score/cohortScores.js';
+import type { Store } from '../core/store/store.js';
+import type { MetricRow } from '../contracts/study.js';
 
 export function makeStudyStoreActivities(store: Store) {
   return withFailureMapping({

@@ -2,8 +2,8 @@
 // `plink2 --glm` runs (one per training set), and one GWAS vs one `plink2 --glm`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gwasOnFiles } from '../activities/gwas/gwasFiles.js';
-import { simulateStudy } from '../activities/simulate/simulateStudy.js';
+import { gwasOnFiles } from '../core/gwas/gwasFiles.js';
+import { simulateStudy } from '../core/simulate/simulateStudy.js';
 import { parseSimulateOptions } from '../config/simulate.js';
 import { type BenchRow, bestOf, runCommand } from './timing.js';
 

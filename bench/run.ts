@@ -3,12 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alleleFrequencies } from '../activities/genotypes/alleleFrequencies.js';
-import { bytesPerVariant, unpackVariant } from '../activities/genotypes/bedCodec.js';
-import { forEachGenotypeChunk } from '../activities/genotypes/storeGenotypes.js';
-import { ingestInputs } from '../activities/ingest/ingestInputs.js';
-import { simulateStudy } from '../activities/simulate/simulateStudy.js';
-import { Store } from '../activities/store/store.js';
+import { alleleFrequencies } from '../core/genotypes/alleleFrequencies.js';
+import { bytesPerVariant, unpackVariant } from '../core/genotypes/bedCodec.js';
+import { forEachGenotypeChunk } from '../core/genotypes/storeGenotypes.js';
+import { ingestInputs } from '../core/ingest/ingestInputs.js';
+import { simulateStudy } from '../core/simulate/simulateStudy.js';
+import { Store } from '../core/store/store.js';
 import { parseSimulateOptions } from '../config/simulate.js';
 import { gwasBench } from './gwasBench.js';
 import { ldBench } from './ldBench.js';

@@ -3,15 +3,15 @@
 // The LD blocks come from simulated reference genotypes (AR(1) latent haplotypes thresholded
 // at each SNP's frequency); ε = Xᵀz/√N has covariance R/N. The peer is the reference
 // package's time quoted in the issue (not run here), scaled to the sweeps run.
-import { lowRankBlock, type LowRankBlock } from '../activities/sbayesrc/lowRank.js';
-import { initChain } from '../activities/sbayesrc/chainState.js';
-import { prestartBlockWorkers } from '../activities/sbayesrc/blockWorkerPool.js';
-import { runChainParallel, runChainsParallel } from '../activities/sbayesrc/parallelChain.js';
-import { loadSweepKernel, setSweepKernelPreference, type SweepKernelKind } from '../activities/sbayesrc/nativeKernel.js';
-import type { Annotations } from '../activities/sbayesrc/probit.js';
-import { assembleProblem, type SbayesProblem } from '../activities/sbayesrc/problem.js';
-import { chainWorkspace, finishSweep, prepareSweep, runChain, sweepBlocks, sweepTarget } from '../activities/sbayesrc/sampler.js';
-import { Rng } from '../activities/random/rng.js';
+import { lowRankBlock, type LowRankBlock } from '../core/sbayesrc/lowRank.js';
+import { initChain } from '../core/sbayesrc/chainState.js';
+import { prestartBlockWorkers } from '../core/sbayesrc/blockWorkerPool.js';
+import { runChainParallel, runChainsParallel } from '../core/sbayesrc/parallelChain.js';
+import { loadSweepKernel, setSweepKernelPreference, type SweepKernelKind } from '../core/sbayesrc/nativeKernel.js';
+import type { Annotations } from '../core/sbayesrc/probit.js';
+import { assembleProblem, type SbayesProblem } from '../core/sbayesrc/problem.js';
+import { chainWorkspace, finishSweep, prepareSweep, runChain, sweepBlocks, sweepTarget } from '../core/sbayesrc/sampler.js';
+import { Rng } from '../core/numeric/random/rng.js';
 import { cpus, loadavg } from 'node:os';
 import { eigenBlockOf } from '../test/helpers/ldPanel.js';
 import { type BenchRow, bestOf } from './timing.js';

@@ -5,14 +5,14 @@
 // ten plink2 runs with --keep.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alleleFrequencies } from '../activities/genotypes/alleleFrequencies.js';
-import { bytesPerVariant } from '../activities/genotypes/bedCodec.js';
-import { readFileRange } from '../activities/genotypes/bedFile.js';
-import { readBim, readFam } from '../activities/ingest/formats/plink.js';
-import { Rng } from '../activities/random/rng.js';
-import { scoreFiles } from '../activities/score/scoreFiles.js';
-import { writeScores } from '../activities/score/writeScores.js';
-import { simulateStudy } from '../activities/simulate/simulateStudy.js';
+import { alleleFrequencies } from '../core/genotypes/alleleFrequencies.js';
+import { bytesPerVariant } from '../core/genotypes/bedCodec.js';
+import { readFileRange } from '../core/genotypes/bedFile.js';
+import { readBim, readFam } from '../core/formats/plink.js';
+import { Rng } from '../core/numeric/random/rng.js';
+import { scoreFiles } from '../core/score/scoreFiles.js';
+import { writeScores } from '../core/score/writeScores.js';
+import { simulateStudy } from '../core/simulate/simulateStudy.js';
 import { parseSimulateOptions } from '../config/simulate.js';
 import { bestOf, runCommand } from './timing.js';
 

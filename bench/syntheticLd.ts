@@ -4,10 +4,10 @@
 // 0.995 cut-off keeps about 0.995·kTarget of them. Used by the LD memory bench and its tests.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeLdFolder } from '../activities/ingest/formats/ldFolder.js';
-import type { LdSnpTable } from '../activities/ingest/formats/types.js';
-import { toEigenBlock } from '../activities/ldEigen/eigenCutoff.js';
-import { Rng } from '../activities/random/rng.js';
+import { writeLdFolder } from '../core/formats/ldFolder.js';
+import type { LdSnpTable } from '../core/formats/types.js';
+import { toEigenBlock } from '../core/ld/eigenCutoff.js';
+import { Rng } from '../core/numeric/random/rng.js';
 
 export interface SyntheticLd {
   blocks: number;

@@ -1,9 +1,9 @@
 // `pgsflow` entry point: dispatches to one command, maps errors to exit codes
 // (0 ok, 1 failure, 2 usage) and runs registered cleanups on Ctrl-C / SIGTERM.
 import { readFileSync } from 'node:fs';
-import { BadInputError, GuardError, StoreLockedError, StoreSchemaError } from '../activities/errors.js';
+import { BadInputError, GuardError, StoreLockedError, StoreSchemaError } from '../core/errors.js';
 import { ConfigError } from '../config/errors.js';
-import { TemporalCliError } from '../scripts/temporalCli.js';
+import { TemporalCliError } from './temporalCli.js';
 import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs } from './command.js';
 import { auditCommand } from './commands/audit.js';
 import { demoCommand } from './commands/demo.js';

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { qcThresholdsSchema } from '../activities/qc/thresholds.js';
+import { qcThresholdsSchema } from './qcThresholds.js';
 import { identifier } from './identifiers.js';
 
 export const STUDY_DEFAULTS = {

@@ -18,7 +18,7 @@ import { makeScoreActivities } from '../activities/score.js';
 import { makeSimulateActivities } from '../activities/simulate.js';
 import { makeStepStartActivities } from '../activities/stepStart.js';
 import { makeStudyStoreActivities } from '../activities/studyStore.js';
-import type { Store } from '../activities/store/store.js';
+import type { Store } from '../core/store/store.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 

@@ -2,7 +2,7 @@
 // (on the ancestry's cohort, or given summary statistics), then QC against that ancestry's LD,
 // imputation and the fits. When the target ancestry also trains, its cohort is split in two by
 // seed: the GWAS uses one half (fold 2) and the other half (fold 1) is the target sample.
-import type { GwasModel } from '../activities/gwas/design.js';
+import type { GwasModel } from '../core/gwas/design.js';
 import { type FitPipelineInput, type FitPipelineResult, fitPipeline, pipelineSteps } from './fitPipeline.js';
 import { type UnitRunContext, stepContextOf } from './foldPipeline.js';
 import { cachedStep } from './stepCache.js';

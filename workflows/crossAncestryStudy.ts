@@ -4,7 +4,7 @@
 // sample: mixing weights of the standardised scores fitted on tuning samples, and every metric
 // (each single-ancestry score and the combination) on test samples only.
 import { executeChild } from '@temporalio/workflow';
-import type { GwasModel } from '../activities/gwas/design.js';
+import type { GwasModel } from '../core/gwas/design.js';
 import { type AncestryFitResult, ancestryFit } from './ancestryFit.js';
 import { runLimited } from './concurrency.js';
 import { methodsOf } from './crossValidationStudy.js';
@@ -14,8 +14,8 @@ import { computeActivities, fingerprintActivities } from './studyActivities.js';
 import { prepareStudyData } from './studyData.js';
 import { recordedStep } from './stepCache.js';
 import { runStudy } from './studyRun.js';
-import type { StudyInput, StudyResult } from './studyTypes.js';
-import { resumeDirOf, unitDir } from './runLayout.js';
+import type { StudyInput, StudyResult } from '../contracts/study.js';
+import { resumeDirOf, unitDir } from '../contracts/runLayout.js';
 
 export async function crossAncestryStudy(input: StudyInput): Promise<StudyResult> {
   return runStudy(input, async (run) => {

@@ -3,7 +3,7 @@
 // `execution.concurrency` at once), then every held-out fold scored with its own fold's fit in
 // one pass per method, and metrics per fold with mean ± SE across folds.
 import { executeChild } from '@temporalio/workflow';
-import type { GwasModel } from '../activities/gwas/design.js';
+import type { GwasModel } from '../core/gwas/design.js';
 import type { FitMethod, FitPipelineResult } from './fitPipeline.js';
 import { pipelineSteps } from './fitPipeline.js';
 import { foldPipeline, unitRunContext } from './foldPipeline.js';
@@ -12,8 +12,8 @@ import { cachedStep, recordedStep } from './stepCache.js';
 import { computeActivities, fingerprintActivities } from './studyActivities.js';
 import { prepareStudyData } from './studyData.js';
 import { runStudy } from './studyRun.js';
-import type { MetricRow, StudyInput, StudyResult } from './studyTypes.js';
-import { resumeDirOf, unitDir } from './runLayout.js';
+import type { MetricRow, StudyInput, StudyResult } from '../contracts/study.js';
+import { resumeDirOf, unitDir } from '../contracts/runLayout.js';
 
 export const methodsOf = (hasAnnotations: boolean, baseline: boolean): FitMethod[] =>
   hasAnnotations ? (baseline ? ['SBayesRC', 'SBayesR'] : ['SBayesRC']) : ['SBayesR'];

@@ -2,10 +2,10 @@
 // ingest it into the DuckDB store (store queue), and record the run with its steps.
 import { defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SimulateOptionsInput } from '../config/simulate.js';
-import { NON_RETRYABLE_ERROR_TYPES } from '../config/errorTypes.js';
+import { NON_RETRYABLE_ERROR_TYPES } from '../contracts/errorTypes.js';
 import type { FingerprintActivities } from '../activities/fingerprint.js';
 import type { IngestActivities } from '../activities/ingest.js';
-import type { IngestInput } from '../activities/ingest/inputs.js';
+import type { IngestInput } from '../core/ingest/inputs.js';
 import type { RunActivities, RunRecord } from '../activities/runs.js';
 import type { SimulateActivities } from '../activities/simulate.js';
 

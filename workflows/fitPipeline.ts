@@ -3,7 +3,7 @@
 // SBayesRC (and SBayesR as the baseline) → record each fit in the store. Every step is cached
 // by content so `study resume` reruns only what changed or failed.
 import type { Study } from '../config/study.js';
-import type { FitSummaryJson } from '../activities/sbayesrc/outputs.js';
+import type { FitSummaryJson } from '../core/sbayesrc/outputs.js';
 import type { LdPanelRef } from './studyData.js';
 import { type StepContext, cachedStep } from './stepCache.js';
 import type { ComputeActivities } from './studyActivities.js';

@@ -1,7 +1,7 @@
 // One fold of a cross-validation (child workflow `<run>/fold-<k>`): the fold's training GWAS set
 // through QC, imputation and the fits. Scoring the held-out samples and metrics happen in the
 // parent, in one pass over the genotypes for all folds.
-import type { StudyInput } from './studyTypes.js';
+import type { StudyInput } from '../contracts/study.js';
 import { type FitPipelineInput, type FitPipelineResult, fitPipeline, pipelineSteps } from './fitPipeline.js';
 import type { StepContext } from './stepCache.js';
 import { computeActivities, storeActivities } from './studyActivities.js';

@@ -2,7 +2,7 @@
 // key names the step, its scope, the code version and everything its output depends on (content
 // hashes of inputs, dataset names that embed those hashes, parameters) — never the run id or a
 // time — so the same key in an earlier run of the resume chain means the same output.
-import type { StepOutputFile } from '../activities/stepOutputs.js';
+import type { StepOutputFile } from '../core/runRecords/stepOutputs.js';
 import type { StoreActivities } from './studyActivities.js';
 
 export interface StepContext {

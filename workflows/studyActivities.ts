@@ -5,7 +5,7 @@
 // numerics on the compute queue. Every long activity heartbeats, so a dead worker is noticed
 // within its heartbeat timeout, not after start-to-close.
 import { proxyActivities } from '@temporalio/workflow';
-import { NON_RETRYABLE_ERROR_TYPES } from '../config/errorTypes.js';
+import { NON_RETRYABLE_ERROR_TYPES } from '../contracts/errorTypes.js';
 import type { AuditActivities } from '../activities/audit.js';
 import type { FingerprintActivities } from '../activities/fingerprint.js';
 import type { FitActivities } from '../activities/fitSbayesrc.js';

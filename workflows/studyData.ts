@@ -3,8 +3,8 @@
 // each other's data; a fixed input changes only its own name and what depends on it), and build
 // or register an LD eigen panel per ancestry that needs one.
 import type { Study } from '../config/study.js';
-import type { InputFingerprint, InputGroup } from '../activities/provenance/inputFingerprint.js';
-import type { IngestInput } from '../activities/ingest/inputs.js';
+import type { InputFingerprint, InputGroup } from '../core/provenance/inputFingerprint.js';
+import type { IngestInput } from '../core/ingest/inputs.js';
 import { type StepContext, cachedStep } from './stepCache.js';
 import type { ComputeActivities } from './studyActivities.js';
 

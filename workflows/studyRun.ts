@@ -4,7 +4,7 @@
 import { CancellationScope, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { StepContext } from './stepCache.js';
 import { storeActivities } from './studyActivities.js';
-import { type MetricRow, type StudyInput, type StudyProgress, type StudyResult, type UnitProgress, studyProgressQuery, unitStepSignal } from './studyTypes.js';
+import { type MetricRow, type StudyInput, type StudyProgress, type StudyResult, type UnitProgress, studyProgressQuery, unitStepSignal } from '../contracts/study.js';
 
 export interface StudyRun {
   runId: string;

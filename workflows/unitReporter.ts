@@ -1,7 +1,7 @@
 // A child pipeline's progress: answered by its own `unitProgress` query and pushed to the parent
 // study as a signal on each step change (a few signals per unit keep the parent's history small).
 import { getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
-import { type UnitPipelineProgress, unitProgressQuery, unitStepSignal } from './studyTypes.js';
+import { type UnitPipelineProgress, unitProgressQuery, unitStepSignal } from '../contracts/study.js';
 
 export function unitReporter(scope: string, steps: number): (step: string, done: number) => void {
   const progress: UnitPipelineProgress = { scope, step: 'starting', done: 0, steps };

@@ -5,9 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { type AuditRequest, type AuditResponse, answerAudit } from '../../activities/audit.js';
-import { BadInputError, StoreLockedError } from '../../activities/errors.js';
+import { BadInputError, StoreLockedError } from '../../core/errors.js';
 import { liveServerRecord } from '../serverRecord.js';
-import { Store, storePaths } from '../../activities/store/store.js';
+import { Store, storePaths } from '../../core/store/store.js';
 import type { EnvConfig } from '../../config/env.js';
 
 export interface AuditSource {

@@ -1,6 +1,6 @@
 // Terminal text for `pgsflow audit`: the run list, one run's full record, verify results and a
 // diff of two runs. Aligned plain-text tables, no colour (pipes and logs stay readable).
-import type { AuditFit, AuditListRow, AuditRun, VerifyResult } from '../../activities/audit/auditData.js';
+import type { AuditFit, AuditListRow, AuditRun, VerifyResult } from '../../core/runRecords/auditData.js';
 import { formatMetricValue, formatMetricsTable } from '../study/metricsTable.js';
 import type { AuditDiff } from './auditDiff.js';
 

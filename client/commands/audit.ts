@@ -2,7 +2,7 @@
 // run (hashes), what was done (parameters, QC counts, fits, timings, code version) and what came
 // out, read from the store — directly, or through Temporal while a worker owns it.
 import type { AuditRequest, AuditResponse } from '../../activities/audit.js';
-import type { AuditRun } from '../../activities/audit/auditData.js';
+import type { AuditRun } from '../../core/runRecords/auditData.js';
 import { loadEnv } from '../../config/env.js';
 import { diffRuns } from '../audit/auditDiff.js';
 import { openAuditSource } from '../audit/auditSource.js';

@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { codeVersionString } from '../../activities/provenance/codeVersion.js';
+import { codeVersionString } from '../../core/provenance/codeVersion.js';
 import { loadEnv } from '../../config/env.js';
 import type { SimulateOptionsInput } from '../../config/simulate.js';
 import { demoWorkflow } from '../../workflows/demo.js';
-import { type StudyProgress, type StudyResult, studyProgressQuery, workflowTypeOfDesign } from '../../workflows/studyTypes.js';
+import { type StudyProgress, type StudyResult, studyProgressQuery, workflowTypeOfDesign } from '../../contracts/study.js';
 import { type Command, EXIT_OK, stringOpt } from '../command.js';
 import { type Session, openSession } from '../session.js';
 import { formatMetricsSummary } from '../study/metricsSummary.js';

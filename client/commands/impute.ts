@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_IMPUTE_CUTOFF, imputeOnFiles } from '../../activities/impute/imputeFiles.js';
+import { DEFAULT_IMPUTE_CUTOFF, imputeOnFiles } from '../../core/impute/imputeFiles.js';
 import { type Command, EXIT_OK, UsageError, numberOpt, stringOpt } from '../command.js';
 
 export const imputeCommand: Command = {

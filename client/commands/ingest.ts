@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { ingestInputs } from '../../activities/ingest/ingestInputs.js';
-import { INGEST_KINDS, type IngestInput, type IngestKind } from '../../activities/ingest/inputs.js';
-import { expandRanges } from '../../activities/simulate/founders.js';
-import { Store } from '../../activities/store/store.js';
+import { ingestInputs } from '../../core/ingest/ingestInputs.js';
+import { INGEST_KINDS, type IngestInput, type IngestKind } from '../../core/ingest/inputs.js';
+import { expandRanges } from '../../core/simulate/founders.js';
+import { Store } from '../../core/store/store.js';
 import { loadEnv } from '../../config/env.js';
 import { type Command, EXIT_OK, UsageError } from '../command.js';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { DEFAULT_CUTOFF, type LdPanelRequest, buildLdPanel } from '../../activities/ldEigen/buildLdPanel.js';
-import { expandRanges } from '../../activities/simulate/founders.js';
+import { DEFAULT_CUTOFF, type LdPanelRequest, buildLdPanel } from '../../core/ld/buildLdPanel.js';
+import { expandRanges } from '../../core/simulate/founders.js';
 import { type Command, EXIT_OK, UsageError, intOpt, listOpt, numberOpt, stringOpt } from '../command.js';
 
 export const ldCommand: Command = {

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { GuardError } from '../../activities/errors.js';
-import { type QcFilesResult, qcOnFiles } from '../../activities/qc/qcFiles.js';
-import { formatQcSummary } from '../../activities/qc/report.js';
-import { AMBIGUOUS_POLICIES, type AmbiguousPolicy, QC_DEFAULTS, type QcThresholdsInput, resolveQcThresholds } from '../../activities/qc/thresholds.js';
+import { GuardError } from '../../core/errors.js';
+import { type QcFilesResult, qcOnFiles } from '../../core/qc/qcFiles.js';
+import { formatQcSummary } from '../../core/qc/qcSummary.js';
+import { AMBIGUOUS_POLICIES, type AmbiguousPolicy, QC_DEFAULTS, type QcThresholdsInput, resolveQcThresholds } from '../../config/qcThresholds.js';
 import { ConfigError } from '../../config/errors.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, UsageError, listOpt, numberOpt, stringOpt } from '../command.js';
 

@@ -4,9 +4,9 @@
 // refused with a clear message (stop the worker, or wait for the study to finish).
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { StoreLockedError } from '../../activities/errors.js';
-import type { WrittenFile } from '../../activities/report/writeRunReport.js';
-import { storePaths } from '../../activities/store/store.js';
+import { StoreLockedError } from '../../core/errors.js';
+import type { WrittenFile } from '../../core/report/writeRunReport.js';
+import { storePaths } from '../../core/store/store.js';
 import { openAuditSource } from '../audit/auditSource.js';
 import { loadEnv } from '../../config/env.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, UsageError, stringOpt } from '../command.js';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { scoreFiles } from '../../activities/score/scoreFiles.js';
-import { formatReport } from '../../activities/score/scoreReport.js';
-import { writeScores } from '../../activities/score/writeScores.js';
+import { scoreFiles } from '../../core/score/scoreFiles.js';
+import { formatReport } from '../../core/score/scoreSummary.js';
+import { writeScores } from '../../core/score/writeScores.js';
 import { type Command, EXIT_OK, UsageError, intOpt, listOpt, stringOpt } from '../command.js';
 
 export const scoreCommand: Command = {

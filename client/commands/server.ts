@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { loadEnv } from '../../config/env.js';
-import { ensureTemporalCli } from '../../scripts/temporalCli.js';
+import { ensureTemporalCli } from '../temporalCli.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, intOpt, stringOpt } from '../command.js';
 import { startDevServer } from '../devServer.js';
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { SIMULATE_DEFAULTS, parseSimulateOptions } from '../../config/simulate.js';
-import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
+import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { type Command, EXIT_OK, UsageError, intOpt, listOpt, numberOpt, stringOpt } from '../command.js';
 
 const D = SIMULATE_DEFAULTS;

@@ -11,8 +11,8 @@ import {
   defaultPayloadConverter,
 } from '@temporalio/client';
 import { CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
-import { StoreLockedError } from '../../activities/errors.js';
-import { codeVersionString } from '../../activities/provenance/codeVersion.js';
+import { StoreLockedError } from '../../core/errors.js';
+import { codeVersionString } from '../../core/provenance/codeVersion.js';
 import { type EnvConfig, loadEnv } from '../../config/env.js';
 import {
   STUDY_WORKFLOW_TYPES,
@@ -21,7 +21,7 @@ import {
   type StudyResult,
   studyProgressQuery,
   workflowTypeOfDesign,
-} from '../../workflows/studyTypes.js';
+} from '../../contracts/study.js';
 import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, type ParsedArgs, UsageError, intOpt, stringOpt } from '../command.js';
 import { type Session, openSession } from '../session.js';
 import { formatMetricsTable } from '../study/metricsTable.js';

@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { Store } from '../../activities/store/store.js';
+import { Store } from '../../core/store/store.js';
 import { loadEnv } from '../../config/env.js';
 import { installQuietRuntime } from '../../worker/runtime.js';
 import { createWorkers, runWorkers } from '../../worker/workers.js';

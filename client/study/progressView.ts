@@ -3,7 +3,7 @@
 // in place with ANSI cursor moves; otherwise only lines that changed are printed.
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import type { StudyProgress, UnitProgress } from '../../workflows/studyTypes.js';
+import type { StudyProgress, UnitProgress } from '../../contracts/study.js';
 
 /** What the `fitSbayesrc` activity heartbeats (activities/fitSbayesrc.ts). */
 export interface LiveFit {

@@ -1,7 +1,7 @@
 // What `study status` / `study run --json` report: Temporal's execution status mapped to the
 // four study states, a failure's cause chain, and the one JSON object of the CLI contract.
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
-import type { MetricRow, StudyProgress } from '../../workflows/studyTypes.js';
+import type { MetricRow, StudyProgress } from '../../contracts/study.js';
 
 export type StudyStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 

@@ -2,12 +2,12 @@
 // sha256, the parsed study with every input path made absolute against the file's folder.
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { BadInputError } from '../../activities/errors.js';
+import { BadInputError } from '../../core/errors.js';
 import { sha256Text } from '../../activities/fingerprint.js';
-import { storePaths } from '../../activities/store/store.js';
+import { storePaths } from '../../core/store/store.js';
 import { ConfigError } from '../../config/errors.js';
 import { type Study, parseStudy } from '../../config/study.js';
-import type { StudyInput } from '../../workflows/studyTypes.js';
+import type { StudyInput } from '../../contracts/study.js';
 
 const abs = (base: string, p: string): string => (isAbsolute(p) ? p : resolve(base, p));
 const absRecord = <T extends string | string[]>(base: string, r: Record<string, T>): Record<string, T> =>

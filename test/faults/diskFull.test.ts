@@ -1,7 +1,7 @@
 // A full disk is a non-retryable DiskFullError naming the file, whichever writer met it.
 import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { DiskFullError } from '../../activities/errors.js';
+import { DiskFullError } from '../../core/errors.js';
 import { toFailure } from '../../activities/failures.js';
 
 describe('disk full → DiskFullError', () => {

@@ -15,13 +15,13 @@ import { mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, stat
 import { join } from 'node:path';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { sha256Text } from '../../activities/fingerprint.js';
-import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
-import { Store, storePaths } from '../../activities/store/store.js';
+import { simulateStudy } from '../../core/simulate/simulateStudy.js';
+import { Store, storePaths } from '../../core/store/store.js';
 import { type DevServer, freePort, startDevServer } from '../../client/devServer.js';
 import { resolveStudyPaths } from '../../client/study/studyInput.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import { type StudyInput as StudyFileInput, parseStudy } from '../../config/study.js';
-import type { StudyInput, StudyResult } from '../../workflows/studyTypes.js';
+import type { StudyInput, StudyResult } from '../../contracts/study.js';
 import { type LiveCli, spawnCli, waitUntil } from '../helpers/cli.js';
 import { fitHeartbeat } from '../helpers/fitHeartbeat.js';
 import { makeTmpDir } from '../helpers/tmp.js';

@@ -2,14 +2,14 @@
 // and a cross-ancestry EUR+EAS study), run by the real workflows on a dev server, for tests that
 // read results (report, exports). Same pattern and settings as studyWorkflow.test.ts (~20 s).
 import { Worker } from '@temporalio/worker';
-import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
-import { Store } from '../../activities/store/store.js';
+import { simulateStudy } from '../../core/simulate/simulateStudy.js';
+import { Store } from '../../core/store/store.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import type { StudyInput as StudyFileInput } from '../../config/study.js';
 import { computeActivities, storeActivities, workflowBundle } from '../../worker/workers.js';
 import { crossAncestryStudy } from '../../workflows/crossAncestryStudy.js';
 import { crossValidationStudy } from '../../workflows/crossValidationStudy.js';
-import type { StudyInput } from '../../workflows/studyTypes.js';
+import type { StudyInput } from '../../contracts/study.js';
 import { studyInputFor, writeStudyVariant } from './studyFiles.js';
 import { startLocalTemporal } from './localTemporal.js';
 

@@ -1,6 +1,6 @@
 // Integration tests need the real `temporal` CLI: find it or build it (never skip).
 import type { TestProject } from 'vitest/node';
-import { ensureTemporalCli } from '../../scripts/temporalCli.js';
+import { ensureTemporalCli } from '../../client/temporalCli.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

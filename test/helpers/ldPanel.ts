@@ -1,11 +1,11 @@
 // LD panels for the imputation tests, built here rather than by `pgsflow ld`: correlation
 // matrices (hand-made, or from a reference .bed) → symmetricEigen → SBayesRC LD folder.
-import { openGenotypeFiles, forEachFileChunk } from '../../activities/gwas/genotypeFiles.js';
-import { MISSING_DOSAGE, unpackVariant } from '../../activities/genotypes/bedCodec.js';
-import { writeLdFolder } from '../../activities/ingest/formats/ldFolder.js';
-import type { EigenBlock, LdSnpTable } from '../../activities/ingest/formats/types.js';
-import { toEigenBlock } from '../../activities/ldEigen/eigenCutoff.js';
-import { symmetricEigen } from '../../activities/linalg/symmetricEigen.js';
+import { openGenotypeFiles, forEachFileChunk } from '../../core/genotypes/genotypeFiles.js';
+import { MISSING_DOSAGE, unpackVariant } from '../../core/genotypes/bedCodec.js';
+import { writeLdFolder } from '../../core/formats/ldFolder.js';
+import type { EigenBlock, LdSnpTable } from '../../core/formats/types.js';
+import { toEigenBlock } from '../../core/ld/eigenCutoff.js';
+import { symmetricEigen } from '../../core/numeric/linalg/symmetricEigen.js';
 
 /** The eigen block SBayesRC stores for correlation matrix `r` (m × m row-major) at `cutoff`. */
 export function eigenBlockOf(r: Float64Array, m: number, cutoff: number): EigenBlock {

@@ -1,5 +1,5 @@
 // Child process for the lock test: tries to open a store another process holds.
-import { Store } from '../../activities/store/store.js';
+import { Store } from '../../core/store/store.js';
 
 const dir = process.argv[2];
 if (!dir) process.exit(2);

@@ -1,6 +1,6 @@
 // Test-only activities: fail in controlled ways to check the retry contract end to end.
 import { Context } from '@temporalio/activity';
-import { BadInputError } from '../../activities/errors.js';
+import { BadInputError } from '../../core/errors.js';
 import { withFailureMapping } from '../../activities/failures.js';
 
 export function makeProbeActivities() {

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { sha256Text } from '../../activities/fingerprint.js';
 import { resolveStudyPaths } from '../../client/study/studyInput.js';
 import { type StudyInput as StudyFileInput, parseStudy } from '../../config/study.js';
-import type { StudyInput } from '../../workflows/studyTypes.js';
+import type { StudyInput } from '../../contracts/study.js';
 
 /** `simDir/<base>` (a file `pgsflow simulate` wrote) renamed `name` and patched, as `simDir/<name>.json`. */
 export function writeStudyVariant(simDir: string, base: string, name: string, patch: Partial<StudyFileInput> = {}): string {

@@ -5,12 +5,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../activities/random/rng.js';
+import { Rng } from '../../core/numeric/random/rng.js';
 import { makeRecordFitActivities } from '../../activities/recordFit.js';
-import { fitOnFiles } from '../../activities/sbayesrc/fitFiles.js';
-import { type FitsTableRow, recordFit } from '../../activities/sbayesrc/fitStore.js';
-import type { FitSummaryJson } from '../../activities/sbayesrc/outputs.js';
-import { Store } from '../../activities/store/store.js';
+import { fitOnFiles } from '../../core/sbayesrc/fitFiles.js';
+import { type FitsTableRow, recordFit } from '../../core/sbayesrc/fitStore.js';
+import type { FitSummaryJson } from '../../core/sbayesrc/outputs.js';
+import { Store } from '../../core/store/store.js';
 import { writeCorrelationPanel, type PanelSnpSpec } from '../helpers/ldPanel.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 

@@ -3,10 +3,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BadInputError } from '../../activities/errors.js';
-import { type GwasFilesRequest, gwasOnFiles } from '../../activities/gwas/gwasFiles.js';
-import { Rng } from '../../activities/random/rng.js';
-import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
+import { BadInputError } from '../../core/errors.js';
+import { type GwasFilesRequest, gwasOnFiles } from '../../core/gwas/gwasFiles.js';
+import { Rng } from '../../core/numeric/random/rng.js';
+import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import { plink2, readTable } from '../helpers/plink2.js';
 import { makeTmpDir } from '../helpers/tmp.js';

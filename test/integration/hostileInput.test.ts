@@ -12,9 +12,9 @@ import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, sy
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeEigenBlock, formatLdmInfo, formatSnpInfo, ldmInfoFromSnps } from '../../activities/ingest/formats/ldFolder.js';
-import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
-import { Store } from '../../activities/store/store.js';
+import { encodeEigenBlock, formatLdmInfo, formatSnpInfo, ldmInfoFromSnps } from '../../core/formats/ldFolder.js';
+import { simulateStudy } from '../../core/simulate/simulateStudy.js';
+import { Store } from '../../core/store/store.js';
 import { loadStudyFile } from '../../client/study/studyInput.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import type { CaseSpec } from '../fixtures/bad/generate.js';

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
+import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import type { StudyResult } from '../../workflows/studyTypes.js';
+import type { StudyResult } from '../../contracts/study.js';
 import { type LiveCli, spawnCli, waitUntil } from '../helpers/cli.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';

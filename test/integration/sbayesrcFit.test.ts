@@ -8,15 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fitCommand } from '../../client/commands/fit.js';
-import { BED_MAGIC, bytesPerVariant, packVariant } from '../../activities/genotypes/bedCodec.js';
-import { symmetricEigen } from '../../activities/linalg/symmetricEigen.js';
-import { Rng } from '../../activities/random/rng.js';
+import { BED_MAGIC, bytesPerVariant, packVariant } from '../../core/genotypes/bedCodec.js';
+import { symmetricEigen } from '../../core/numeric/linalg/symmetricEigen.js';
+import { Rng } from '../../core/numeric/random/rng.js';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { makeFitActivities, type FitHeartbeat } from '../../activities/fitSbayesrc.js';
-import { fitOnFiles, removeFitCheckpoints, type CheckpointWritten, type FitRequest } from '../../activities/sbayesrc/fitFiles.js';
-import { readWeightFile } from '../../activities/score/weights.js';
-import { copulaSource } from '../../activities/simulate/genotypeSource.js';
+import { fitOnFiles, removeFitCheckpoints, type CheckpointWritten, type FitRequest } from '../../core/sbayesrc/fitFiles.js';
+import { readWeightFile } from '../../core/score/weights.js';
+import { copulaSource } from '../../core/simulate/genotypeSource.js';
 import { ldPanelFromBed, type BedPanel } from '../helpers/ldPanel.js';
 
 const N_BLOCKS = 3;
@@ -477,7 +477,7 @@ describe('pgsflow fit (SBayesR) on simulated truth', () => {
 
   it('a process that fitted with block worker threads exits by itself (pooled workers never keep it alive)', async () => {
     const req: FitRequest = { sumstats: join(dir, 'gwas.ma'), ld: join(dir, 'ld'), out: join(dir, 'threads-exit'), iterations: 120, burnIn: 40, threads: 2 };
-    const fitFilesUrl = new URL('../../activities/sbayesrc/fitFiles.ts', import.meta.url).href;
+    const fitFilesUrl = new URL('../../core/sbayesrc/fitFiles.ts', import.meta.url).href;
     const code = `const { fitOnFiles } = await import(${JSON.stringify(fitFilesUrl)}); await fitOnFiles(${JSON.stringify(req)});`;
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -492,7 +492,7 @@ describe('pgsflow fit (SBayesR) on simulated truth', () => {
 
   it('a fit process killed with SIGKILL after a checkpoint and run again gives bit-identical effects', async () => {
     const base: FitRequest = { sumstats: join(dir, 'gwas01.ma'), ld: join(dir, 'ld'), out: join(dir, 'killed'), iterations: 6000, burnIn: 1000, seed: 21, checkpointEvery: 100 };
-    const fitFilesUrl = new URL('../../activities/sbayesrc/fitFiles.ts', import.meta.url).href;
+    const fitFilesUrl = new URL('../../core/sbayesrc/fitFiles.ts', import.meta.url).href;
     const code = `const { fitOnFiles } = await import(${JSON.stringify(fitFilesUrl)}); await fitOnFiles(${JSON.stringify(base)});`;
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));

@@ -6,8 +6,8 @@ import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticLd } from '../../bench/syntheticLd.js';
-import { fitOnFiles, qSpillPath, type FitRequest } from '../../activities/sbayesrc/fitFiles.js';
-import { chooseSweepKernel, setSweepKernelPreference } from '../../activities/sbayesrc/nativeKernel.js';
+import { fitOnFiles, qSpillPath, type FitRequest } from '../../core/sbayesrc/fitFiles.js';
+import { chooseSweepKernel, setSweepKernelPreference } from '../../core/sbayesrc/nativeKernel.js';
 
 let dir = '';
 let base: Omit<FitRequest, 'out'>;

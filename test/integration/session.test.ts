@@ -6,7 +6,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { serverRecordPath } from '../../client/serverRecord.js';
 import { openSession } from '../../client/session.js';
 import { loadEnv } from '../../config/env.js';
-import { Store } from '../../activities/store/store.js';
+import { Store } from '../../core/store/store.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 const tmp = makeTmpDir('session');

@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StoreLockedError, StoreSchemaError } from '../../activities/errors.js';
-import { SCHEMA_VERSION } from '../../activities/store/migrations.js';
-import { Store, storePaths } from '../../activities/store/store.js';
+import { StoreLockedError, StoreSchemaError } from '../../core/errors.js';
+import { SCHEMA_VERSION } from '../../core/store/migrations/migrations.js';
+import { Store, storePaths } from '../../core/store/store.js';
 import { makeTmpDir, sha256File } from '../helpers/tmp.js';
 
 const cleanups: (() => void)[] = [];

@@ -3,12 +3,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gwasOnFiles } from '../../activities/gwas/gwasFiles.js';
-import { foldGwasInStore } from '../../activities/gwas/gwasStore.js';
-import { ingestInputs } from '../../activities/ingest/ingestInputs.js';
-import { scoreHeldOutFolds } from '../../activities/score/heldOutScores.js';
-import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
-import { Store } from '../../activities/store/store.js';
+import { gwasOnFiles } from '../../core/gwas/gwasFiles.js';
+import { foldGwasInStore } from '../../core/gwas/gwasStore.js';
+import { ingestInputs } from '../../core/ingest/ingestInputs.js';
+import { scoreHeldOutFolds } from '../../core/score/heldOutScores.js';
+import { simulateStudy } from '../../core/simulate/simulateStudy.js';
+import { Store } from '../../core/store/store.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import { column, plink2, readTable } from '../helpers/plink2.js';
 import { makeTmpDir } from '../helpers/tmp.js';

@@ -3,11 +3,11 @@
 // numbers equal an uninterrupted run's), and a dev-server restart on the same SQLite file.
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { simulateStudy } from '../../activities/simulate/simulateStudy.js';
-import { Store, storePaths } from '../../activities/store/store.js';
+import { simulateStudy } from '../../core/simulate/simulateStudy.js';
+import { Store, storePaths } from '../../core/store/store.js';
 import { type DevServer, freePort, startDevServer } from '../../client/devServer.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import type { StudyInput, StudyResult } from '../../workflows/studyTypes.js';
+import type { StudyInput, StudyResult } from '../../contracts/study.js';
 import { type LiveCli, spawnCli } from '../helpers/cli.js';
 import { fitHeartbeat } from '../helpers/fitHeartbeat.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';

@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sha256Text } from '../../activities/fingerprint.js';
-import { Store } from '../../activities/store/store.js';
+import { Store } from '../../core/store/store.js';
 import { computeActivities, storeActivities } from '../../worker/workers.js';
 import { demoProgressQuery, demoWorkflow } from '../../workflows/demo.js';
 import { makeProbeActivities } from '../helpers/probeActivities.js';

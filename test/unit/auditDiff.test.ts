@@ -1,8 +1,8 @@
 // Pure parts of `pgsflow audit`: the headline metric per design, diffs of two runs, the canonical
 // row-set hash (order-independent, sensitive to any value), and argument parsing.
 import { describe, expect, it } from 'vitest';
-import { type AuditRun, headlineOf } from '../../activities/audit/auditData.js';
-import { RowSetHash } from '../../activities/audit/tableHash.js';
+import { type AuditRun, headlineOf } from '../../core/runRecords/auditData.js';
+import { RowSetHash } from '../../core/provenance/tableHash.js';
 import { diffRuns, flatten } from '../../client/audit/auditDiff.js';
 import { parseAuditArgs } from '../../client/commands/audit.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MISSING_DOSAGE, bytesPerVariant, packVariant, unpackVariant } from '../../activities/genotypes/bedCodec.js';
-import { Rng } from '../../activities/random/rng.js';
+import { MISSING_DOSAGE, bytesPerVariant, packVariant, unpackVariant } from '../../core/genotypes/bedCodec.js';
+import { Rng } from '../../core/numeric/random/rng.js';
 
 describe('.bed 2-bit codec', () => {
   it('packs by the PLINK byte layout (hand-checked byte)', () => {

@@ -6,8 +6,8 @@ import {
   invertSpd,
   logDetFromCholesky,
   rankDeficientColumns,
-} from '../../activities/linalg/dense.js';
-import { Rng } from '../../activities/random/rng.js';
+} from '../../core/numeric/linalg/dense.js';
+import { Rng } from '../../core/numeric/random/rng.js';
 
 /** XᵀX for X with `rows` rows and the given columns (column-major list). */
 function crossProduct(columns: Float64Array[]): Float64Array {

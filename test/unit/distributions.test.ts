@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalUpper } from '../../activities/random/normalDistribution.js';
+import { normalUpper } from '../../core/numeric/random/normalDistribution.js';
 import {
   chiSquareUpperP,
   ConvergenceError,
@@ -8,7 +8,7 @@ import {
   normalTwoSidedP,
   regularizedIncompleteBeta,
   studentTTwoSidedP,
-} from '../../activities/stats/distributions.js';
+} from '../../core/numeric/stats/distributions.js';
 
 function relErr(got: number, want: number): number {
   return Math.abs(got - want) / Math.abs(want);

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { BadInputError, GuardError } from '../../activities/errors.js';
+import { BadInputError, GuardError } from '../../core/errors.js';
 import { toFailure, withFailureMapping } from '../../activities/failures.js';
-import { WriteLock } from '../../activities/store/writeLock.js';
+import { WriteLock } from '../../core/store/writeLock.js';
 
 describe('failure mapping', () => {
   it('makes bad input and guards non-retryable, typed by class', () => {

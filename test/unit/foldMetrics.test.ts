@@ -1,8 +1,8 @@
 // Fold metrics against independent computations: r2 from a plain Pearson, incremental R² and
 // the calibration slope from normal equations, AUC by counting pairs, the aggregate by hand.
 import { describe, expect, it } from 'vitest';
-import { type ScoreEvaluation, evaluateScore, foldMetricRows, metricRows } from '../../activities/evaluation/foldMetrics.js';
-import { Rng } from '../../activities/random/rng.js';
+import { type ScoreEvaluation, evaluateScore, foldMetricRows, metricRows } from '../../core/evaluation/foldMetrics.js';
+import { Rng } from '../../core/numeric/random/rng.js';
 import { normalEquations } from '../helpers/leastSquares.js';
 import { pearson } from '../helpers/pearson.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignFolds } from '../../activities/gwas/folds.js';
+import { assignFolds } from '../../core/gwas/folds.js';
 
 function sizes(folds: Int32Array, k: number, mask?: (i: number) => boolean): number[] {
   const s = new Array<number>(k).fill(0);

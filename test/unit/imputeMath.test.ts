@@ -1,15 +1,15 @@
 // Imputation arithmetic on hand-made LD: ẑ_I = R̃_IT R̃_TT⁻¹ z_T and its quality, against hand
 // values and against an explicit inverse; the median rules; imputed se/b/p.
 import { describe, expect, it } from 'vitest';
-import { LD_RIDGE } from '../../activities/impute/blockLd.js';
-import { choleskyBlocked, forwardSolveRows } from '../../activities/impute/blockedCholesky.js';
-import { addRowDots } from '../../activities/impute/rowDots.js';
-import { SOLVE_BATCH, imputeBlockZ, workspaceBytes } from '../../activities/impute/conditionalZ.js';
-import { imputedStats } from '../../activities/impute/imputedStats.js';
-import { imputationScale, impliedVariance, median } from '../../activities/impute/median.js';
-import { choleskyInPlace, invertSpd } from '../../activities/linalg/dense.js';
-import { chiSquareUpperP } from '../../activities/stats/distributions.js';
-import { Rng } from '../../activities/random/rng.js';
+import { LD_RIDGE } from '../../core/impute/blockLd.js';
+import { choleskyBlocked, forwardSolveRows } from '../../core/impute/blockedCholesky.js';
+import { addRowDots } from '../../core/impute/rowDots.js';
+import { SOLVE_BATCH, imputeBlockZ, workspaceBytes } from '../../core/impute/conditionalZ.js';
+import { imputedStats } from '../../core/impute/imputedStats.js';
+import { imputationScale, impliedVariance, median } from '../../core/impute/median.js';
+import { choleskyInPlace, invertSpd } from '../../core/numeric/linalg/dense.js';
+import { chiSquareUpperP } from '../../core/numeric/stats/distributions.js';
+import { Rng } from '../../core/numeric/random/rng.js';
 import { eigenBlockOf } from '../helpers/ldPanel.js';
 
 // R = [[1, .8, .5], [.8, 1, .6], [.5, .6, 1]]; T = {0, 2}, I = {1}, z_T = (3, −1).

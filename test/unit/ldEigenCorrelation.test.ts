@@ -1,11 +1,11 @@
 // The block correlation (standardised dosages, Z Zᵀ) against a direct Pearson correlation of
 // the mean-imputed A1 dosages, with missing calls, for both backends.
 import { describe, expect, it } from 'vitest';
-import { bytesPerVariant, MISSING_DOSAGE, packVariant } from '../../activities/genotypes/bedCodec.js';
-import { SAMPLE_CHUNK, blockCorrelation, correlationMatrix, gramTs } from '../../activities/ldEigen/correlation.js';
-import { loadNativeAddon } from '../../activities/ldEigen/nativeAddon.js';
-import { standardizeRows } from '../../activities/ldEigen/standardize.js';
-import { Rng } from '../../activities/random/rng.js';
+import { bytesPerVariant, MISSING_DOSAGE, packVariant } from '../../core/genotypes/bedCodec.js';
+import { SAMPLE_CHUNK, blockCorrelation, correlationMatrix, gramTs } from '../../core/ld/correlation.js';
+import { loadNativeAddon } from '../../core/ld/nativeAddon.js';
+import { standardizeRows } from '../../core/ld/standardize.js';
+import { Rng } from '../../core/numeric/random/rng.js';
 import { pearson } from '../helpers/pearson.js';
 
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keptCount, positiveSum, toEigenBlock } from '../../activities/ldEigen/eigenCutoff.js';
+import { keptCount, positiveSum, toEigenBlock } from '../../core/ld/eigenCutoff.js';
 
 describe('eigen cut-off (DESIGN §4: first k whose cumulative sum reaches cut-off × sumLambda)', () => {
   const values = Float64Array.of(5, 3, 1, 0.5, 0.5, 0, -1e-15);

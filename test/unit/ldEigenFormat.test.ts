@@ -4,9 +4,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeEigenBlock, readEigenBlock } from '../../activities/ingest/formats/ldFolder.js';
-import { toEigenBlock } from '../../activities/ldEigen/eigenCutoff.js';
-import { type EigenOptions, eigenSymmetric } from '../../activities/ldEigen/eigenSymmetric.js';
+import { encodeEigenBlock, readEigenBlock } from '../../core/formats/ldFolder.js';
+import { toEigenBlock } from '../../core/ld/eigenCutoff.js';
+import { type EigenOptions, eigenSymmetric } from '../../core/ld/eigenSymmetric.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 // Little-endian float32 bit patterns, written out rather than computed.

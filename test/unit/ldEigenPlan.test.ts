@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { BimTable, BlockTable } from '../../activities/ingest/formats/types.js';
-import { planPanel } from '../../activities/ldEigen/blockPlan.js';
-import { driverFor } from '../../activities/ldEigen/eigenDriver.js';
-import { splitAtLargestGaps } from '../../activities/ldEigen/splitBlock.js';
-import type { VariantStats } from '../../activities/ldEigen/variantStats.js';
+import type { BimTable, BlockTable } from '../../core/formats/types.js';
+import { planPanel } from '../../core/ld/blockPlan.js';
+import { driverFor } from '../../core/ld/eigenDriver.js';
+import { splitAtLargestGaps } from '../../core/ld/splitBlock.js';
+import type { VariantStats } from '../../core/ld/variantStats.js';
 
 describe('splitting a block at its largest base-pair gaps', () => {
   it('leaves a block within the limit alone', () => {

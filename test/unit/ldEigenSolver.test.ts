@@ -2,11 +2,11 @@
 // (cyclic Jacobi, power iteration), and the stored float32 panel against the matrix it encodes.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readEigenBlock, writeEigenBlock } from '../../activities/ingest/formats/ldFolder.js';
-import { toEigenBlock } from '../../activities/ldEigen/eigenCutoff.js';
-import { eigenSymmetric, eigenSymmetricAsync, orientColumns, resolveEigenBackend } from '../../activities/ldEigen/eigenSymmetric.js';
-import { loadNativeAddon } from '../../activities/ldEigen/nativeAddon.js';
-import { Rng } from '../../activities/random/rng.js';
+import { readEigenBlock, writeEigenBlock } from '../../core/formats/ldFolder.js';
+import { toEigenBlock } from '../../core/ld/eigenCutoff.js';
+import { eigenSymmetric, eigenSymmetricAsync, orientColumns, resolveEigenBackend } from '../../core/ld/eigenSymmetric.js';
+import { loadNativeAddon } from '../../core/ld/nativeAddon.js';
+import { Rng } from '../../core/numeric/random/rng.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { jacobiEigen } from './formats/ldTestUtil.js';
 

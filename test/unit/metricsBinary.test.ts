@@ -9,9 +9,9 @@ import {
   meanAndSe,
   oddsRatioPerSd,
   pearson,
-} from '../../activities/metrics/index.js';
-import { normalQuantile } from '../../activities/random/normalDistribution.js';
-import { Rng } from '../../activities/random/rng.js';
+} from '../../core/evaluation/metrics/index.js';
+import { normalQuantile } from '../../core/numeric/random/normalDistribution.js';
+import { Rng } from '../../core/numeric/random/rng.js';
 
 /** Brute-force AUC over all case–control pairs, ties ½. */
 function aucByPairs(y: Float64Array, s: Float64Array): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MetricInputError, SingularDesignError, calibrationSlope, incrementalR2, ols, pearson } from '../../activities/metrics/index.js';
-import { Rng } from '../../activities/random/rng.js';
+import { MetricInputError, SingularDesignError, calibrationSlope, incrementalR2, ols, pearson } from '../../core/evaluation/metrics/index.js';
+import { Rng } from '../../core/numeric/random/rng.js';
 
 function normals(rng: Rng, n: number, scale = 1, shift = 0): Float64Array {
   return Float64Array.from({ length: n }, () => shift + scale * rng.normal());

@@ -1,10 +1,10 @@
 // SBayesRC-multi pieces: the seeded tuning/test split, mixing weights recovered from simulated
 // data (phenotype = 0.6·z1 + 0.3·z2 + covariate + noise), and the combined test metrics.
 import { describe, expect, it } from 'vitest';
-import { evaluateCombination } from '../../activities/multiAncestry/combinedMetrics.js';
-import { combineScores, fitMixingWeights } from '../../activities/multiAncestry/mixingWeights.js';
-import { splitTuningTest } from '../../activities/multiAncestry/tuningSplit.js';
-import { Rng } from '../../activities/random/rng.js';
+import { evaluateCombination } from '../../core/multiAncestry/combinedMetrics.js';
+import { combineScores, fitMixingWeights } from '../../core/multiAncestry/mixingWeights.js';
+import { splitTuningTest } from '../../core/multiAncestry/tuningSplit.js';
+import { Rng } from '../../core/numeric/random/rng.js';
 import { normalEquations } from '../helpers/leastSquares.js';
 
 describe('splitTuningTest', () => {

@@ -1,13 +1,13 @@
 // Summary-statistics QC rules and guards on hand-built tables with known answers: every rule
 // removes exactly the rows built to fail it, in DESIGN §5.1 order, and nothing else.
 import { describe, expect, it } from 'vitest';
-import { GuardError } from '../../activities/errors.js';
-import { assertGuards } from '../../activities/qc/guards.js';
-import { explainVariant, qcReport } from '../../activities/qc/report.js';
-import { ORIENT_FLIPPED, ORIENT_FLIPPED_SWAPPED, ORIENT_SAME, ORIENT_SWAPPED, type QcOutcome, runQc } from '../../activities/qc/runQc.js';
-import { QC_RULES, type QcRule, ruleOfCode } from '../../activities/qc/rules.js';
-import { type QcThresholdsInput, resolveQcThresholds } from '../../activities/qc/thresholds.js';
-import type { QcPanel, QcVariants } from '../../activities/qc/variants.js';
+import { GuardError } from '../../core/errors.js';
+import { assertGuards } from '../../core/qc/guards.js';
+import { explainVariant, qcReport } from '../../core/qc/qcSummary.js';
+import { ORIENT_FLIPPED, ORIENT_FLIPPED_SWAPPED, ORIENT_SAME, ORIENT_SWAPPED, type QcOutcome, runQc } from '../../core/qc/runQc.js';
+import { QC_RULES, type QcRule, ruleOfCode } from '../../core/qc/rules.js';
+import { type QcThresholdsInput, resolveQcThresholds } from '../../config/qcThresholds.js';
+import type { QcPanel, QcVariants } from '../../core/qc/variants.js';
 import { ConfigError } from '../../config/errors.js';
 
 const N0 = 10_000;

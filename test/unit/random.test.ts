@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { logNormalCdf, normalCdf, normalQuantile, normalUpper } from '../../activities/random/normalDistribution.js';
-import { Rng } from '../../activities/random/rng.js';
+import { logNormalCdf, normalCdf, normalQuantile, normalUpper } from '../../core/numeric/random/normalDistribution.js';
+import { Rng } from '../../core/numeric/random/rng.js';
 
 function moments(xs: Float64Array): { mean: number; variance: number } {
   let m = 0;

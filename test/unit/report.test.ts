@@ -5,12 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { calibrationByDecile } from '../../activities/report/calibration.js';
-import { esc, fmt, niceTicks } from '../../activities/report/charts/svg.js';
-import { type WeightRow, metricsTsv, pgsCatalogScoringText, sbayesrcEffectsText, scopeFileName, scoresTsv } from '../../activities/report/exports.js';
-import type { FitRow, MetricRow, ReportData } from '../../activities/report/reportData.js';
-import { renderReport } from '../../activities/report/renderReport.js';
-import { readWeightFile } from '../../activities/score/weights.js';
+import { calibrationByDecile } from '../../core/report/calibration.js';
+import { esc, fmt, niceTicks } from '../../core/report/charts/svg.js';
+import { type WeightRow, metricsTsv, pgsCatalogScoringText, sbayesrcEffectsText, scopeFileName, scoresTsv } from '../../core/report/exports.js';
+import type { FitRow, MetricRow, ReportData } from '../../core/runRecords/reportData.js';
+import { renderReport } from '../../core/report/renderReport.js';
+import { readWeightFile } from '../../core/score/weights.js';
 
 const EVIL = '<script>alert("x")</script>&\'';
 

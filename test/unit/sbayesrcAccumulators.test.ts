@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../activities/random/rng.js';
-import { PART, accumulateBlock, partialsStride } from '../../activities/sbayesrc/blockAccumulators.js';
-import { N_COMPONENTS } from '../../activities/sbayesrc/mixture.js';
-import type { ProblemBlock } from '../../activities/sbayesrc/problem.js';
+import { Rng } from '../../core/numeric/random/rng.js';
+import { PART, accumulateBlock, partialsStride } from '../../core/sbayesrc/blockAccumulators.js';
+import { N_COMPONENTS } from '../../core/sbayesrc/mixture.js';
+import type { ProblemBlock } from '../../core/sbayesrc/problem.js';
 
 // Three blocks of uneven size; every quantity the blocks add up is checked against a direct
 // loop over all SNPs (the serial code the block accumulation replaced).

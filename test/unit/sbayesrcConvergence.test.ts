@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../activities/random/rng.js';
-import { effectiveSampleSize, gelmanRubin } from '../../activities/sbayesrc/convergence.js';
+import { Rng } from '../../core/numeric/random/rng.js';
+import { effectiveSampleSize, gelmanRubin } from '../../core/sbayesrc/convergence.js';
 
 function ar1(n: number, phi: number, shift: number, rng: Rng): Float64Array {
   const x = new Float64Array(n);

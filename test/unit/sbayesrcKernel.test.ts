@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../activities/random/rng.js';
-import { WasmKernel, jsAxpy, jsDot } from '../../activities/sbayesrc/wasmKernel.js';
+import { Rng } from '../../core/numeric/random/rng.js';
+import { WasmKernel, jsAxpy, jsDot } from '../../core/sbayesrc/wasmKernel.js';
 
 describe('sweep kernel', () => {
   it('WebAssembly SIMD is available here and matches the JavaScript loops bit for bit', () => {

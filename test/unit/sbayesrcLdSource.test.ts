@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BadInputError } from '../../activities/errors.js';
-import { chooseLdMemory, eigenRanks } from '../../activities/sbayesrc/ldSource.js';
+import { BadInputError } from '../../core/errors.js';
+import { chooseLdMemory, eigenRanks } from '../../core/sbayesrc/ldSource.js';
 
 /** An eigen file: m, k, Σλ, stored cut-off, then λ (k) and the m·k vectors (values unused here). */
 function eigenFile(path: string, m: number, k: number, values: number[], extraBytes = 0): void {

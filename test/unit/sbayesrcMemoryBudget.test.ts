@@ -3,8 +3,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chooseLdMemory } from '../../activities/sbayesrc/ldSource.js';
-import { availableMemory, cgroupHeadroom } from '../../activities/sbayesrc/memoryBudget.js';
+import { chooseLdMemory } from '../../core/sbayesrc/ldSource.js';
+import { availableMemory, cgroupHeadroom } from '../../core/sbayesrc/memoryBudget.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 const tmp = makeTmpDir('cgroup');

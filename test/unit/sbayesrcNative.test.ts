@@ -2,16 +2,16 @@
 // model's Gibbs step from per-block liability statistics, truncated normals, and the chain on
 // either kernel being bit-identical for any thread count.
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../activities/random/rng.js';
-import { symmetricEigen } from '../../activities/linalg/symmetricEigen.js';
-import { initChain } from '../../activities/sbayesrc/chainState.js';
-import { checkpoint } from '../../activities/sbayesrc/checkpoint.js';
-import { lowRankBlock, type LowRankBlock } from '../../activities/sbayesrc/lowRank.js';
-import { loadSweepKernel, setSweepKernelPreference } from '../../activities/sbayesrc/nativeKernel.js';
-import { runChainParallel } from '../../activities/sbayesrc/parallelChain.js';
-import { N_LEVELS, levelStatsLength, updateAnnotationModelFromStats } from '../../activities/sbayesrc/probit.js';
-import { assembleProblem } from '../../activities/sbayesrc/problem.js';
-import { runChain } from '../../activities/sbayesrc/sampler.js';
+import { Rng } from '../../core/numeric/random/rng.js';
+import { symmetricEigen } from '../../core/numeric/linalg/symmetricEigen.js';
+import { initChain } from '../../core/sbayesrc/chainState.js';
+import { checkpoint } from '../../core/sbayesrc/checkpoint.js';
+import { lowRankBlock, type LowRankBlock } from '../../core/sbayesrc/lowRank.js';
+import { loadSweepKernel, setSweepKernelPreference } from '../../core/sbayesrc/nativeKernel.js';
+import { runChainParallel } from '../../core/sbayesrc/parallelChain.js';
+import { N_LEVELS, levelStatsLength, updateAnnotationModelFromStats } from '../../core/sbayesrc/probit.js';
+import { assembleProblem } from '../../core/sbayesrc/problem.js';
+import { runChain } from '../../core/sbayesrc/sampler.js';
 
 function problem(withAnnotations: boolean, signal = false) {
   const rng = Rng.stream(41);
@@ -145,7 +145,7 @@ describe('native sweep kernel', () => {
 
 describe('thread pacing', () => {
   it('warms up with workers, probes with and without, then runs the faster mode; never workers when there are none', async () => {
-    const { ThreadPace, PACE_WARM, PACE_PROBE, PACE_RUN } = await import('../../activities/sbayesrc/parallelChain.js');
+    const { ThreadPace, PACE_WARM, PACE_PROBE, PACE_RUN } = await import('../../core/sbayesrc/parallelChain.js');
     const modes = (slowWorkers: boolean): boolean[] => {
       const pace = new ThreadPace(true);
       const warm: boolean[] = [];

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { symmetricEigen } from '../../activities/linalg/symmetricEigen.js';
-import { Rng } from '../../activities/random/rng.js';
-import { initChain } from '../../activities/sbayesrc/chainState.js';
-import { checkpoint } from '../../activities/sbayesrc/checkpoint.js';
-import { lowRankBlock, type LowRankBlock } from '../../activities/sbayesrc/lowRank.js';
-import { idleBlockWorkers } from '../../activities/sbayesrc/blockWorkerPool.js';
-import { runChainParallel, runChainsParallel } from '../../activities/sbayesrc/parallelChain.js';
-import { assembleProblem } from '../../activities/sbayesrc/problem.js';
-import { runChain } from '../../activities/sbayesrc/sampler.js';
+import { symmetricEigen } from '../../core/numeric/linalg/symmetricEigen.js';
+import { Rng } from '../../core/numeric/random/rng.js';
+import { initChain } from '../../core/sbayesrc/chainState.js';
+import { checkpoint } from '../../core/sbayesrc/checkpoint.js';
+import { lowRankBlock, type LowRankBlock } from '../../core/sbayesrc/lowRank.js';
+import { idleBlockWorkers } from '../../core/sbayesrc/blockWorkerPool.js';
+import { runChainParallel, runChainsParallel } from '../../core/sbayesrc/parallelChain.js';
+import { assembleProblem } from '../../core/sbayesrc/problem.js';
+import { runChain } from '../../core/sbayesrc/sampler.js';
 
 function problem(withAnnotations: boolean) {
   const rng = Rng.stream(31);

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chooseLdMemory, qBytesOf } from '../../activities/sbayesrc/ldSource.js';
-import { QSpillWriter, SpillReadError, readSpilledBlock, readSpilledBlockInto, readSpilledRow } from '../../activities/sbayesrc/qSpill.js';
+import { chooseLdMemory, qBytesOf } from '../../core/sbayesrc/ldSource.js';
+import { QSpillWriter, SpillReadError, readSpilledBlock, readSpilledBlockInto, readSpilledRow } from '../../core/sbayesrc/qSpill.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pgsflow-qspill-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

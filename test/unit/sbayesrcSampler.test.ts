@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { symmetricEigen } from '../../activities/linalg/symmetricEigen.js';
-import { Rng } from '../../activities/random/rng.js';
-import { initChain } from '../../activities/sbayesrc/chainState.js';
-import { CheckpointError, checkpoint, restore } from '../../activities/sbayesrc/checkpoint.js';
-import { lowRankBlock, type LowRankBlock } from '../../activities/sbayesrc/lowRank.js';
-import { guardLimits, guardOutliers } from '../../activities/sbayesrc/outlierGuard.js';
-import { posteriorSummary } from '../../activities/sbayesrc/posterior.js';
-import { assembleProblem, type SbayesProblem } from '../../activities/sbayesrc/problem.js';
-import { chainWorkspace, runChain } from '../../activities/sbayesrc/sampler.js';
+import { symmetricEigen } from '../../core/numeric/linalg/symmetricEigen.js';
+import { Rng } from '../../core/numeric/random/rng.js';
+import { initChain } from '../../core/sbayesrc/chainState.js';
+import { CheckpointError, checkpoint, restore } from '../../core/sbayesrc/checkpoint.js';
+import { lowRankBlock, type LowRankBlock } from '../../core/sbayesrc/lowRank.js';
+import { guardLimits, guardOutliers } from '../../core/sbayesrc/outlierGuard.js';
+import { posteriorSummary } from '../../core/sbayesrc/posterior.js';
+import { assembleProblem, type SbayesProblem } from '../../core/sbayesrc/problem.js';
+import { chainWorkspace, runChain } from '../../core/sbayesrc/sampler.js';
 
 /** b̂ = Rβ + ε, ε ~ N(0, R/N), with AR(1) LD blocks and `nCausal` normal effects scaled to h². */
 function syntheticProblem(nBlocks: number, m: number, n: number, h2: number, nCausal: number, seed: number, withAnnotations: boolean) {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../activities/random/rng.js';
-import { normalCdf } from '../../activities/random/normalDistribution.js';
-import { symmetricEigen } from '../../activities/linalg/symmetricEigen.js';
-import { blockSampleSize, standardise } from '../../activities/sbayesrc/standardise.js';
-import { lowRankBlock, quadraticForm } from '../../activities/sbayesrc/lowRank.js';
-import { GAMMA, N_COMPONENTS, START_PI, componentConstants, drawSnp, logWeights, type SnpDraw } from '../../activities/sbayesrc/mixture.js';
-import { BLOWUP_FLOOR, MIN_SIGMA2G, geneticVariance, residualVariance } from '../../activities/sbayesrc/variance.js';
-import { drawPi } from '../../activities/sbayesrc/dirichletPi.js';
-import { standardNormalAbove, truncatedLiability } from '../../activities/sbayesrc/truncatedNormal.js';
-import { initialAlpha, probitGibbs, snpLogPi, type Annotations } from '../../activities/sbayesrc/probit.js';
+import { Rng } from '../../core/numeric/random/rng.js';
+import { normalCdf } from '../../core/numeric/random/normalDistribution.js';
+import { symmetricEigen } from '../../core/numeric/linalg/symmetricEigen.js';
+import { blockSampleSize, standardise } from '../../core/sbayesrc/standardise.js';
+import { lowRankBlock, quadraticForm } from '../../core/sbayesrc/lowRank.js';
+import { GAMMA, N_COMPONENTS, START_PI, componentConstants, drawSnp, logWeights, type SnpDraw } from '../../core/sbayesrc/mixture.js';
+import { BLOWUP_FLOOR, MIN_SIGMA2G, geneticVariance, residualVariance } from '../../core/sbayesrc/variance.js';
+import { drawPi } from '../../core/sbayesrc/dirichletPi.js';
+import { standardNormalAbove, truncatedLiability } from '../../core/sbayesrc/truncatedNormal.js';
+import { initialAlpha, probitGibbs, snpLogPi, type Annotations } from '../../core/sbayesrc/probit.js';
 
 const phi = (x: number): number => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
 

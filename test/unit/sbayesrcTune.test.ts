@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { symmetricEigen } from '../../activities/linalg/symmetricEigen.js';
-import { chooseCutoff, pseudoSplit, pseudoValidationScore } from '../../activities/sbayesrc/tuneCutoff.js';
+import { symmetricEigen } from '../../core/numeric/linalg/symmetricEigen.js';
+import { chooseCutoff, pseudoSplit, pseudoValidationScore } from '../../core/sbayesrc/tuneCutoff.js';
 
 describe('pseudo-validation split', () => {
   it('N b̂ = n_t b̂_t + (N − n_t) b̂_v exactly, and b̂_t − b̂ ~ N(0, (1/n_t − 1/N) R̃)', () => {

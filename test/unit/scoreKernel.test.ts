@@ -1,9 +1,9 @@
 // The scoring kernel on hand-computed tiny cohorts, then against a naive per-genotype sum on
 // random inputs with every chunking and thread slicing (the results must be bit-identical).
 import { describe, expect, it } from 'vitest';
-import { MISSING_DOSAGE, bytesPerVariant, packVariant } from '../../activities/genotypes/bedCodec.js';
-import { ALL_SCORES, NAMED_A1, NAMED_A2, SKIP_SAMPLE, ScoreAccumulator, type ScoreModel, type ScoreSums } from '../../activities/score/scoreKernel.js';
-import { Rng } from '../../activities/random/rng.js';
+import { MISSING_DOSAGE, bytesPerVariant, packVariant } from '../../core/genotypes/bedCodec.js';
+import { ALL_SCORES, NAMED_A1, NAMED_A2, SKIP_SAMPLE, ScoreAccumulator, type ScoreModel, type ScoreSums } from '../../core/score/scoreKernel.js';
+import { Rng } from '../../core/numeric/random/rng.js';
 
 const M = MISSING_DOSAGE;
 

@@ -1,11 +1,11 @@
 // Allele matching for scoring: orientation rules, A2 weights as −w plus 2w, strand flips,
 // ambiguous pairs, absent and mismatched variants; then the matched model scored by hand.
 import { describe, expect, it } from 'vitest';
-import { MISSING_DOSAGE, packVariant } from '../../activities/genotypes/bedCodec.js';
-import { complement, isAmbiguousPair, matchAlleles, orient } from '../../activities/score/matchAlleles.js';
-import { NAMED_A1, NAMED_A2, ScoreAccumulator } from '../../activities/score/scoreKernel.js';
-import { buildScoreModel } from '../../activities/score/scoreModel.js';
-import type { WeightFile, WeightSet } from '../../activities/score/weights.js';
+import { MISSING_DOSAGE, packVariant } from '../../core/genotypes/bedCodec.js';
+import { complement, isAmbiguousPair, matchAlleles, orient } from '../../core/alleles/matchAlleles.js';
+import { NAMED_A1, NAMED_A2, ScoreAccumulator } from '../../core/score/scoreKernel.js';
+import { buildScoreModel } from '../../core/score/scoreModel.js';
+import type { WeightFile, WeightSet } from '../../core/score/weights.js';
 
 function weightFile(rows: [string, string, string | undefined, ...number[]][], columns = ['W'], path = 'w.txt'): WeightFile {
   const hasOther = rows.some((r) => r[2] !== undefined);

@@ -4,9 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BadInputError } from '../../activities/errors.js';
-import { readFrequencyFile } from '../../activities/score/frequencyFile.js';
-import { readWeightFile, readWeights, scoreNames, stem } from '../../activities/score/weights.js';
+import { BadInputError } from '../../core/errors.js';
+import { readFrequencyFile } from '../../core/score/frequencyFile.js';
+import { readWeightFile, readWeights, scoreNames, stem } from '../../core/score/weights.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 
 const tmp = makeTmpDir('score-weights');

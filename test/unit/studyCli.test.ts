@@ -16,7 +16,7 @@ import { ProgressView, coarseLiveFit, liveFitFromPending, progressBar, renderPro
 import { RUN_ID_PATTERN, makeRunId, utcStamp } from '../../client/study/runId.js';
 import { failureChain, failureMessage, statusJson, studyStatusOf } from '../../client/study/statusView.js';
 import { buildStudyInput, chooseStoreDir, loadStudyFile, resolveStudyPaths } from '../../client/study/studyInput.js';
-import type { MetricRow, StudyProgress } from '../../workflows/studyTypes.js';
+import type { MetricRow, StudyProgress } from '../../contracts/study.js';
 
 const inputs = {
   cohorts: [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { symmetricEigen } from '../../activities/linalg/symmetricEigen.js';
-import { Rng } from '../../activities/random/rng.js';
+import { symmetricEigen } from '../../core/numeric/linalg/symmetricEigen.js';
+import { Rng } from '../../core/numeric/random/rng.js';
 
 function randomCorrelation(n: number, m: number, seed: number): Float64Array {
   // Correlation of m random AR(1)-ish samples: dense, positive semi-definite, unit diagonal.

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readAnnotations } from '../../../activities/ingest/formats/annotations.js';
+import { readAnnotations } from '../../../core/formats/annotations.js';
 import { makeTmpDir } from '../../helpers/tmp.js';
 
 const tmp = makeTmpDir('annot');

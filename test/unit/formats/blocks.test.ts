@@ -1,7 +1,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readBlocks } from '../../../activities/ingest/formats/blocks.js';
+import { readBlocks } from '../../../core/formats/blocks.js';
 import { makeTmpDir } from '../../helpers/tmp.js';
 import { LD_BLOCKS } from '../../helpers/sharedData.js';
 

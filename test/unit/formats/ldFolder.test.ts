@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BadInputError } from '../../../activities/errors.js';
+import { BadInputError } from '../../../core/errors.js';
 import {
   encodeEigenBlock,
   readEigenBlock,
@@ -11,7 +11,7 @@ import {
   truncateEigen,
   writeEigenBlock,
   writeLdFolder,
-} from '../../../activities/ingest/formats/ldFolder.js';
+} from '../../../core/formats/ldFolder.js';
 import { makeTmpDir } from '../../helpers/tmp.js';
 import { ar1, eigenBlockFromCorrelation, jacobiEigen, snpTable } from './ldTestUtil.js';
 

@@ -1,7 +1,7 @@
 // Small-matrix eigen-decomposition for LD fixtures (tests and the bad-input generator): cyclic
 // Jacobi is exact enough for the handful of SNPs a fixture has and needs no dependency.
-import type { EigenBlock, LdSnpTable } from '../../../activities/ingest/formats/types.js';
-import { toEigenBlock } from '../../../activities/ldEigen/eigenCutoff.js';
+import type { EigenBlock, LdSnpTable } from '../../../core/formats/types.js';
+import { toEigenBlock } from '../../../core/ld/eigenCutoff.js';
 
 /** Eigenpairs of a symmetric n×n row-major matrix, values descending, vectors column-major. */
 export function jacobiEigen(matrix: ArrayLike<number>, n: number): { values: Float64Array; vectors: Float64Array } {

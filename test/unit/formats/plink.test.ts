@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BadInputError } from '../../../activities/errors.js';
-import { checkBed, readBim, readFam, resolveBfile } from '../../../activities/ingest/formats/plink.js';
+import { BadInputError } from '../../../core/errors.js';
+import { checkBed, readBim, readFam, resolveBfile } from '../../../core/formats/plink.js';
 import { makeTmpDir } from '../../helpers/tmp.js';
 import { THOUSAND_GENOMES } from '../../helpers/sharedData.js';
 

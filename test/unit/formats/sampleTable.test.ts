@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BadInputError } from '../../../activities/errors.js';
-import { readSampleTable } from '../../../activities/ingest/formats/sampleTable.js';
+import { BadInputError } from '../../../core/errors.js';
+import { readSampleTable } from '../../../core/formats/sampleTable.js';
 import { makeTmpDir } from '../../helpers/tmp.js';
 
 const tmp = makeTmpDir('samples');

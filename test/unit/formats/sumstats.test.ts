@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readSumstats } from '../../../activities/ingest/formats/sumstats.js';
+import { readSumstats } from '../../../core/formats/sumstats.js';
 import { makeTmpDir } from '../../helpers/tmp.js';
 
 const tmp = makeTmpDir('sumstats');
@@ -106,7 +106,7 @@ describe('speed', () => {
     expect(t.snp[999_999]).toBe('rs999999');
 
     const script = join(tmp.dir, 'time.mts');
-    const reader = new URL('../../../activities/ingest/formats/sumstats.ts', import.meta.url).href;
+    const reader = new URL('../../../core/formats/sumstats.ts', import.meta.url).href;
     writeFileSync(
       script,
       `import { readSumstats } from ${JSON.stringify(reader)};\n` +

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BadInputError } from '../../../activities/errors.js';
+import { BadInputError } from '../../../core/errors.js';
 import {
   expectFieldCount,
   findColumns,
@@ -13,7 +13,7 @@ import {
   scanTable,
   type Split,
   toNumber,
-} from '../../../activities/ingest/formats/text.js';
+} from '../../../core/formats/text.js';
 import { makeTmpDir } from '../../helpers/tmp.js';
 
 const tmp = makeTmpDir('text');

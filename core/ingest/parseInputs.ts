@@ -1,0 +1,127 @@
+// Ingest, phase 1: read and validate every input completely, in memory, before anything is
+// written, so bad input anywhere leaves the store untouched.
+import { BadInputError } from '../errors.js';
+import { combinedHash, hashFile } from '../provenance/fileHash.js';
+import { readAnnotations } from '../formats/annotations.js';
+import { readBlocks } from '../formats/blocks.js';
+import { readEigenBlock, readLdFolder } from '../formats/ldFolder.js';
+import { type BfilePaths, checkBed, readBim, readFam, resolveBfile } from '../formats/plink.js';
+import { readSampleTable } from '../formats/sampleTable.js';
+import { readSumstats } from '../formats/sumstats.js';
+import { requireRegularFile } from '../formats/text.js';
+import type { AnnotationTable, BedLayout, BimTable, BlockTable, FamTable, LdFolder, SampleTable, SumstatsTable } from '../formats/types.js';
+import { type FileHash, type IngestInput, type IngestKind, datasetName } from './inputs.js';
+
+interface ParsedBase {
+  kind: IngestKind;
+  dataset: string;
+  files: FileHash[];
+  sha256: string;
+}
+
+export interface ParsedBfile extends ParsedBase {
+  kind: 'bfile';
+  ancestry: string;
+  fam: FamTable;
+  filesets: { paths: BfilePaths; bim: BimTable; layout: BedLayout }[];
+  nVariants: number;
+}
+export interface ParsedSumstats extends ParsedBase {
+  kind: 'sumstats';
+  table: SumstatsTable;
+}
+export interface ParsedSampleTable extends ParsedBase {
+  kind: 'pheno' | 'covar';
+  table: SampleTable;
+}
+export interface ParsedAnnotations extends ParsedBase {
+  kind: 'annot';
+  table: AnnotationTable;
+}
+export interface ParsedBlocks extends ParsedBase {
+  kind: 'blocks';
+  table: BlockTable;
+}
+export interface ParsedLd extends ParsedBase {
+  kind: 'ld';
+  folder: LdFolder;
+  eigen: { m: number; k: number; sumLambda: number; cutoff: number; file: FileHash }[];
+}
+
+export type ParsedInput = ParsedBfile | ParsedSumstats | ParsedSampleTable | ParsedAnnotations | ParsedBlocks | ParsedLd;
+
+export async function parseInput(input: IngestInput): Promise<ParsedInput> {
+  const dataset = datasetName(input);
+  const one = (): string => {
+    if (input.paths.length !== 1) throw new BadInputError(input.paths.join(', '), `--${input.kind} takes exactly one path`);
+    return input.paths[0]!;
+  };
+  if (input.kind !== 'bfile' && input.kind !== 'ld') await requireRegularFile(one());
+  switch (input.kind) {
+    case 'bfile':
+      return parseBfile(input, dataset);
+    case 'sumstats': {
+      const path = one();
+      const table = await readSumstats(path);
+      const files = [await hashFile(path)];
+      return { kind: 'sumstats', dataset, table, files, sha256: combinedHash(files) };
+    }
+    case 'pheno':
+    case 'covar': {
+      const path = one();
+      const table = await readSampleTable(path, { missingMinus9: input.kind === 'pheno' });
+      const files = [await hashFile(path)];
+      return { kind: input.kind, dataset, table, files, sha256: combinedHash(files) };
+    }
+    case 'annot': {
+      const path = one();
+      const table = await readAnnotations(path);
+      const files = [await hashFile(path)];
+      return { kind: 'annot', dataset, table, files, sha256: combinedHash(files) };
+    }
+    case 'blocks': {
+      const path = one();
+      const table = await readBlocks(path);
+      const files = [await hashFile(path)];
+      return { kind: 'blocks', dataset, table, files, sha256: combinedHash(files) };
+    }
+    case 'ld': {
+      const dir = one();
+      const folder = await readLdFolder(dir);
+      const eigen: ParsedLd['eigen'] = [];
+      for (let b = 0; b < folder.eigenFiles.length; b++) {
+        const path = folder.eigenFiles[b]!;
+        const block = await readEigenBlock(path, folder.info.numSnps[b]);
+        eigen.push({ m: block.m, k: block.k, sumLambda: block.sumLambda, cutoff: block.cutoff, file: await hashFile(path) });
+      }
+      const files = [await hashFile(`${dir}/ldm.info`), await hashFile(`${dir}/snp.info`), ...eigen.map((e) => e.file)];
+      return { kind: 'ld', dataset, folder, eigen, files, sha256: combinedHash(files) };
+    }
+  }
+}
+
+async function parseBfile(input: IngestInput, dataset: string): Promise<ParsedBfile> {
+  if (input.paths.length === 0) throw new BadInputError('(no path)', '--bfile needs a prefix');
+  let fam: FamTable | undefined;
+  let famPath = '';
+  const filesets: ParsedBfile['filesets'] = [];
+  const files: FileHash[] = [];
+  let nVariants = 0;
+  for (const prefix of input.paths) {
+    const paths = await resolveBfile(prefix);
+    const thisFam = await readFam(paths.fam);
+    if (fam === undefined) {
+      fam = thisFam;
+      famPath = paths.fam;
+    } else if (thisFam.iid.length !== fam.iid.length || thisFam.iid.some((iid, i) => iid !== fam!.iid[i] || thisFam.fid[i] !== fam!.fid[i])) {
+      const i = thisFam.iid.findIndex((iid, k) => iid !== fam!.iid[k] || thisFam.fid[k] !== fam!.fid[k]);
+      throw new BadInputError(paths.fam, `samples differ from ${famPath} (first difference at sample ${i < 0 ? Math.min(thisFam.iid.length, fam.iid.length) + 1 : i + 1}); the filesets of one cohort must list the same samples in the same order`, i < 0 ? undefined : i + 1);
+    }
+    const bim = await readBim(paths.bim);
+    const layout = await checkBed(paths.bed, thisFam.iid.length, bim.id.length);
+    filesets.push({ paths, bim, layout });
+    nVariants += bim.id.length;
+    files.push(await hashFile(paths.bed), await hashFile(paths.bim), await hashFile(paths.fam));
+  }
+  return { kind: 'bfile', dataset, ancestry: input.ancestry ?? dataset, fam: fam!, filesets, nVariants, files, sha256: combinedHash(files) };
+}

@@ -1,0 +1,245 @@
+// `pgsflow ld`: an SBayesRC LD eigen folder (DESIGN §4) from PLINK genotypes and LD blocks.
+// One stats pass over the .bed, a block plan, then block by block: read the block's variants,
+// correlate, decompose, keep pairs to the cut-off, write block<B>.eigen.bin. Only one block's
+// matrices are alive at a time, so memory is set by the largest block, not the panel.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BadInputError } from '../errors.js';
+import { type GenotypeFiles, openGenotypeFiles } from '../genotypes/genotypeFiles.js';
+import { readBlocks } from '../formats/blocks.js';
+import { eigenFileName, formatLdmInfo, formatSnpInfo, ldmInfoFromSnps, writeEigenBlock } from '../formats/ldFolder.js';
+import { normaliseChrom } from '../formats/text.js';
+import type { EigenBlock, LdSnpTable } from '../formats/types.js';
+import { readKeep } from '../genotypes/sampleSelection.js';
+import { BedVariantReader } from '../genotypes/bedVariantReader.js';
+import { type DropReason, type BlockSplit, type PanelPlan, type PlannedBlock, planPanel } from './blockPlan.js';
+import { blockCorrelation } from './correlation.js';
+import { toEigenBlock } from './eigenCutoff.js';
+import { driverFor, driverName } from './eigenDriver.js';
+import { type EigenBackend, describeEigenBackend, eigenSymmetricAsync, resolveEigenBackend } from './eigenSymmetric.js';
+import type { NativeEigenMethod } from './nativeAddon.js';
+import { createStaging, discardStaging, publishStaging } from './stagingFolder.js';
+import { type VariantStats, variantStats } from './variantStats.js';
+
+export const DEFAULT_CUTOFF = 0.995;
+export const SUMMARY_FILE = 'ld.json';
+
+export interface LdPanelRequest {
+  bfiles: string[];
+  /** PLINK keep list (FID IID, or IID alone). */
+  keep?: string;
+  /** LD blocks: SBayesRC .pos or BED. */
+  blocks: string;
+  /** The LD folder to create (replaced if it is already a panel). */
+  outDir: string;
+  cutoff?: number;
+  maxBlockSnps?: number;
+  /** Eigen backend; 'auto' (default) uses the native addon when it loads. */
+  backend?: 'auto' | EigenBackend;
+}
+
+export interface LdPanelProgress {
+  /** 1-based panel block just written, of `of`. */
+  block: number;
+  of: number;
+  snps: number;
+  k: number;
+}
+
+export interface LdPanelHooks {
+  onBlock?: (p: LdPanelProgress) => void;
+  /** Checked between blocks; an abort discards the staging folder. */
+  signal?: AbortSignal;
+}
+
+export interface LdBlockSummary {
+  block: number;
+  /** Name in the blocks file; part p of parts when it was split. */
+  source: string;
+  part: number;
+  parts: number;
+  chrom: string;
+  firstBp: number;
+  lastBp: number;
+  snps: number;
+  k: number;
+  sumLambda: number;
+  /** dsyevd / dsyevr (native) or ql (TypeScript). */
+  eigen: string;
+}
+
+export interface LdPanelSummary {
+  outDir: string;
+  inputs: { bfiles: string[]; keep: string | null; blocks: string };
+  samples: { inFam: number; kept: number; keepNotFound: number };
+  cutoff: number;
+  maxBlockSnps: number | null;
+  backend: string;
+  blocks: number;
+  snps: number;
+  /** Blocks of the blocks file with no SNP in the panel. */
+  emptyBlocks: number;
+  largestBlock: number;
+  /** 8 · m² bytes of the largest block's dense correlation matrix. */
+  largestDenseBytes: number;
+  splits: BlockSplit[];
+  dropped: Record<DropReason, number>;
+  droppedExamples: Record<DropReason, string[]>;
+  perBlock: LdBlockSummary[];
+  seconds: { stats: number; read: number; correlation: number; eigen: number; write: number; total: number };
+}
+
+export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}): Promise<LdPanelSummary> {
+  const started = performance.now();
+  const cutoff = req.cutoff ?? DEFAULT_CUTOFF;
+  if (!(cutoff > 0 && cutoff <= 1)) throw new BadInputError('(ld request)', `cutoff must be in (0, 1], got ${cutoff}`);
+  const max = req.maxBlockSnps;
+  if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new BadInputError('(ld request)', `maxBlockSnps must be a positive integer, got ${max}`);
+  const backend = resolveEigenBackend(req.backend);
+
+  const geno = await openGenotypeFiles(req.bfiles);
+  const blockTable = await readBlocks(req.blocks);
+  const { kept, keepNotFound } = await keptSamples(geno, req.keep);
+  const t0 = performance.now();
+  const stats = await variantStats(geno, kept);
+  const plan = planPanel(geno.bim, stats, blockTable, max);
+  const seconds = { stats: (performance.now() - t0) / 1000, read: 0, correlation: 0, eigen: 0, write: 0, total: 0 };
+  if (plan.blocks.length === 0) {
+    throw new BadInputError(req.blocks, `no genotyped SNP falls in a block with variation among the ${kept.length} samples (dropped: ${JSON.stringify(plan.dropped)})`);
+  }
+
+  const largest = plan.blocks.reduce((a, p) => Math.max(a, p.variants.length), 0);
+  const staging = await createStaging(req.outDir);
+  const perBlock: LdBlockSummary[] = [];
+  const reader = await BedVariantReader.open(geno);
+  try {
+    for (let b = 0; b < plan.blocks.length; b++) {
+      hooks.signal?.throwIfAborted();
+      const pb = plan.blocks[b]!;
+      const m = pb.variants.length;
+      const method = driverFor(m, largest);
+      const eigen = await decomposeBlock(reader, geno, pb, kept, backend, method, cutoff, seconds);
+      const t = performance.now();
+      await writeEigenBlock(join(staging, eigenFileName(b + 1)), eigen);
+      seconds.write += (performance.now() - t) / 1000;
+      perBlock.push({
+        block: b + 1,
+        source: pb.source,
+        part: pb.part,
+        parts: pb.parts,
+        chrom: pb.chrom,
+        firstBp: geno.bim.pos[pb.variants[0]!]!,
+        lastBp: geno.bim.pos[pb.variants[m - 1]!]!,
+        snps: m,
+        k: eigen.k,
+        sumLambda: eigen.sumLambda,
+        eigen: backend === 'native' ? driverName(method) : 'ql',
+      });
+      hooks.onBlock?.({ block: b + 1, of: plan.blocks.length, snps: m, k: eigen.k });
+    }
+    await reader.close();
+    const t = performance.now();
+    // ldm.info last among the panel files: a folder with an ldm.info is complete.
+    const snps = snpTable(geno, stats, plan);
+    await writeFile(join(staging, 'snp.info'), formatSnpInfo(snps));
+    await writeFile(join(staging, 'ldm.info'), formatLdmInfo(ldmInfoFromSnps(snps)));
+    seconds.write += (performance.now() - t) / 1000;
+    seconds.total = (performance.now() - started) / 1000;
+    const summary: LdPanelSummary = {
+      outDir: req.outDir,
+      inputs: { bfiles: req.bfiles, keep: req.keep ?? null, blocks: req.blocks },
+      samples: { inFam: geno.nSamples, kept: kept.length, keepNotFound },
+      cutoff,
+      maxBlockSnps: max ?? null,
+      backend: describeEigenBackend(backend, plan.blocks.map((p) => driverFor(p.variants.length, largest))),
+      blocks: plan.blocks.length,
+      snps: snps.id.length,
+      emptyBlocks: plan.emptyBlocks,
+      largestBlock: largest,
+      largestDenseBytes: 8 * largest * largest,
+      splits: plan.splits,
+      dropped: plan.dropped,
+      droppedExamples: plan.droppedExamples,
+      perBlock,
+      seconds,
+    };
+    await writeFile(join(staging, SUMMARY_FILE), `${JSON.stringify(summary, null, 2)}\n`);
+    await publishStaging(staging, req.outDir);
+    return summary;
+  } catch (e) {
+    await reader.close().catch(() => undefined);
+    await discardStaging(staging);
+    throw e;
+  }
+}
+
+/** Correlate and decompose one block: R and the eigen workspace are the only m² arrays. */
+async function decomposeBlock(
+  reader: BedVariantReader,
+  geno: GenotypeFiles,
+  pb: PlannedBlock,
+  kept: Int32Array,
+  backend: EigenBackend,
+  method: NativeEigenMethod,
+  cutoff: number,
+  seconds: LdPanelSummary['seconds'],
+): Promise<EigenBlock> {
+  const m = pb.variants.length;
+  const r = await correlateBlock(reader, geno, pb, kept, backend, seconds);
+  const t = performance.now();
+  const block = toEigenBlock(await eigenSymmetricAsync(r, m, { backend, method }), cutoff);
+  seconds.eigen += (performance.now() - t) / 1000;
+  return block;
+}
+
+/** The block's correlation matrix (read, then accumulated over slices of samples). */
+async function correlateBlock(
+  reader: BedVariantReader,
+  geno: GenotypeFiles,
+  pb: PlannedBlock,
+  kept: Int32Array,
+  backend: EigenBackend,
+  seconds: LdPanelSummary['seconds'],
+): Promise<Float64Array> {
+  let t = performance.now();
+  const packed = await reader.read(pb.variants);
+  seconds.read += (performance.now() - t) / 1000;
+  t = performance.now();
+  const r = await blockCorrelation(packed, pb.variants.length, geno.bytesPerVariant, kept, backend);
+  seconds.correlation += (performance.now() - t) / 1000;
+  return r;
+}
+
+async function keptSamples(geno: GenotypeFiles, keepPath: string | undefined): Promise<{ kept: Int32Array; keepNotFound: number }> {
+  if (!keepPath) return { kept: Int32Array.from({ length: geno.nSamples }, (_, i) => i), keepNotFound: 0 };
+  const { keep, unknown } = await readKeep(keepPath, geno.fam);
+  const kept = Int32Array.from(Array.from(keep).flatMap((k, i) => (k ? [i] : [])));
+  if (kept.length < 2) {
+    throw new BadInputError(keepPath, `keeps ${kept.length} of the ${geno.nSamples} samples in ${geno.famPath}: correlations need at least 2`);
+  }
+  return { kept, keepNotFound: unknown };
+}
+
+/** snp.info rows in panel order: block by block, by position within a block. */
+function snpTable(geno: GenotypeFiles, stats: VariantStats, plan: PanelPlan): LdSnpTable {
+  const order = Int32Array.from(plan.blocks.flatMap((b) => Array.from(b.variants)));
+  const block = new Int32Array(order.length);
+  let i = 0;
+  plan.blocks.forEach((b, bi) => {
+    block.fill(bi + 1, i, i + b.variants.length);
+    i += b.variants.length;
+  });
+  const bim = geno.bim;
+  return {
+    chrom: Array.from(order, (v) => normaliseChrom(bim.chrom[v]!)),
+    id: Array.from(order, (v) => bim.id[v]!),
+    index: Int32Array.from(order, (_, j) => j),
+    genPos: Float64Array.from(order, (v) => bim.cm[v]!),
+    physPos: Int32Array.from(order, (v) => bim.pos[v]!),
+    a1: Array.from(order, (v) => bim.a1[v]!),
+    a2: Array.from(order, (v) => bim.a2[v]!),
+    a1Freq: Float64Array.from(order, (v) => stats.a1Freq[v]!),
+    n: Float64Array.from(order, (v) => stats.nObs[v]!),
+    block,
+  };
+}

@@ -1,0 +1,265 @@
+// Exports of one run for other tools: per fit scope the weights as a PGS Catalog scoring file
+// (with its header block) and as an SBayesRC .txt; per-sample scores as TSV; metrics as TSV and
+// JSON. Text builders are pure; `gatherExports` reads the store, `writeExports` writes files
+// atomically (temp name + rename).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../files/atomicWrite.js';
+import type { Store } from '../store/store.js';
+import { type MetricRow, type RunInfo, phenotypeOf, readRunInfo, runDatasets, storeTables } from '../runRecords/reportData.js';
+
+export interface WeightRow {
+  snp: string;
+  chrom: string | null;
+  pos: number | null;
+  a1: string;
+  /** The panel allele that is not A1 (null when the SNP is not in the run's LD panels). */
+  a2: string | null;
+  beta: number;
+  se: number;
+  pip: number;
+  /** Last MCMC draw, from the fit's artifact PREFIX.txt when it is still there. */
+  betaLast: number | null;
+}
+
+export interface FitWeights {
+  scope: string;
+  method: string;
+  rows: WeightRow[];
+}
+
+export interface ScoreRow {
+  cohort: string;
+  fid: string;
+  iid: string;
+  scoreName: string;
+  score: number;
+  alleleCt: number;
+}
+
+export interface ExportData {
+  run: RunInfo;
+  trait: string;
+  fits: FitWeights[];
+  scores: ScoreRow[];
+  metrics: MetricRow[];
+}
+
+export interface ScoringHeader {
+  name: string;
+  trait: string;
+  genomeBuild: string;
+  weightType?: string;
+}
+
+/** Header values are one line each: no line breaks or tabs from user-supplied names. */
+const headerValue = (s: string): string => s.replace(/[\r\n\t]+/g, ' ').trim();
+/** Full precision (round-trips the stored double). */
+const numText = (x: number | null): string => (x === null || !Number.isFinite(x) ? 'NA' : String(x));
+
+/** PGS Catalog scoring file, format 2.0 (https://www.pgscatalog.org/downloads/#dl_ftp_scoring). */
+export function pgsCatalogScoringText(header: ScoringHeader, rows: readonly WeightRow[]): string {
+  const lines = [
+    '###PGS CATALOG SCORING FILE - see https://www.pgscatalog.org/downloads/#dl_ftp_scoring for additional information',
+    '#format_version=2.0',
+    '##POLYGENIC SCORE (PGS) INFORMATION',
+    `#pgs_name=${headerValue(header.name)}`,
+    `#trait_reported=${headerValue(header.trait)}`,
+    `#genome_build=${headerValue(header.genomeBuild)}`,
+    `#weight_type=${headerValue(header.weightType ?? 'beta')}`,
+    `#variants_number=${rows.length}`,
+    'rsID\tchr_name\tchr_position\teffect_allele\tother_allele\teffect_weight',
+  ];
+  for (const r of rows) lines.push(`${r.snp}\t${r.chrom ?? ''}\t${r.pos ?? ''}\t${r.a1}\t${r.a2 ?? ''}\t${numText(r.beta)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** SBayesRC / GCTB effects file: SNP A1 BETA SE PIP BETAlast (BETAlast NA when not kept). */
+export function sbayesrcEffectsText(rows: readonly WeightRow[]): string {
+  const lines = ['SNP\tA1\tBETA\tSE\tPIP\tBETAlast'];
+  for (const r of rows) lines.push(`${r.snp}\t${r.a1}\t${numText(r.beta)}\t${numText(r.se)}\t${numText(r.pip)}\t${numText(r.betaLast)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Tab-separated field: tabs and line breaks inside a value would break the table. */
+const field = (s: string): string => s.replace(/[\t\r\n]+/g, ' ');
+
+export function scoresTsv(rows: readonly ScoreRow[]): string {
+  const lines = ['cohort\tFID\tIID\tscore_name\tscore\tallele_ct'];
+  for (const r of rows) lines.push(`${field(r.cohort)}\t${field(r.fid)}\t${field(r.iid)}\t${field(r.scoreName)}\t${numText(r.score)}\t${r.alleleCt}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function metricsTsv(runId: string, rows: readonly MetricRow[]): string {
+  const lines = ['run_id\tscope\tmethod\tmetric\tvalue\tse\tn'];
+  for (const m of rows) lines.push(`${field(runId)}\t${field(m.scope)}\t${field(m.method)}\t${field(m.metric)}\t${numText(m.value)}\t${numText(m.se)}\t${m.n}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function metricsJson(run: RunInfo, rows: readonly MetricRow[]): string {
+  return `${JSON.stringify(
+    {
+      runId: run.runId,
+      name: run.name,
+      design: run.design,
+      status: run.status,
+      studySha256: run.studySha256,
+      codeVersion: run.codeVersion,
+      metrics: rows,
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** A scope as a file-name part: 'fold-3/SBayesRC' → 'fold-3_SBayesRC'. */
+export const scopeFileName = (scope: string): string => scope.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_');
+
+interface PanelSnp {
+  chrom: string;
+  pos: number;
+  a1: string;
+  a2: string;
+}
+
+/** The run's LD panels by ancestry (built ones from `buildLdPanel` steps, given folders from ingests). */
+async function runPanels(store: Store, runId: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const built = await store.all<{ scope: string; output_json: string | null }>(`SELECT scope, output_json FROM steps WHERE run_id = $r AND step = 'buildLdPanel'`, { r: runId });
+  for (const b of built) {
+    try {
+      const o = JSON.parse(b.output_json ?? 'null') as { name?: unknown } | null;
+      if (typeof o?.name === 'string') out.set(b.scope, o.name);
+    } catch {
+      // no panel name recorded
+    }
+  }
+  for (const name of (await runDatasets(store, runId)).get('ld') ?? []) {
+    const m = /^ld_(.+)_[0-9a-f]{12}$/.exec(name);
+    if (m && !out.has(m[1]!)) out.set(m[1]!, name);
+  }
+  return out;
+}
+
+async function panelSnps(store: Store, panel: string): Promise<Map<string, PanelSnp>> {
+  const rows = await store.all<{ id: string; chrom: string; phys_pos: number; a1: string; a2: string }>(`SELECT id, chrom, phys_pos, a1, a2 FROM ld_panel_snps WHERE panel = $p`, { p: panel });
+  return new Map(rows.map((r) => [r.id, { chrom: r.chrom, pos: Number(r.phys_pos), a1: r.a1, a2: r.a2 }]));
+}
+
+/** BETAlast per SNP from the fit's PREFIX.txt, if that artifact is still on disk. */
+async function lastDraws(prefix: string | undefined): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (!prefix) return out;
+  let text: string;
+  try {
+    text = await readFile(`${prefix}.txt`, 'utf8');
+  } catch {
+    return out;
+  }
+  const lines = text.split('\n');
+  const col = lines[0]?.split('\t').indexOf('BETAlast') ?? -1;
+  if (col < 0) return out;
+  for (let i = 1; i < lines.length; i++) {
+    const f = lines[i]!.split('\t');
+    const v = Number(f[col]);
+    if (f[0] && Number.isFinite(v)) out.set(f[0], v);
+  }
+  return out;
+}
+
+export async function gatherExports(store: Store, runId: string, trait?: string): Promise<ExportData> {
+  const run = await readRunInfo(store, runId);
+  const tables = await storeTables(store);
+  const r = { r: runId };
+  const studyDesign = (() => {
+    try {
+      return (JSON.parse(run.studyJson ?? '{}') as { design?: { ancestry?: string } }).design;
+    } catch {
+      return undefined;
+    }
+  })();
+  const panels = tables.has('ld_panel_snps') ? await runPanels(store, runId) : new Map<string, string>();
+  const panelCache = new Map<string, Map<string, PanelSnp>>();
+  const snpsOf = async (panel: string | undefined): Promise<Map<string, PanelSnp>> => {
+    if (panel === undefined) return new Map();
+    if (!panelCache.has(panel)) panelCache.set(panel, await panelSnps(store, panel));
+    return panelCache.get(panel)!;
+  };
+  const prefixes = new Map<string, string>();
+  for (const s of await store.all<{ scope: string; output_json: string | null }>(`SELECT scope, output_json FROM steps WHERE run_id = $r AND step = 'fitSbayesrc'`, r)) {
+    try {
+      const o = JSON.parse(s.output_json ?? 'null') as { prefix?: unknown } | null;
+      if (typeof o?.prefix === 'string') prefixes.set(s.scope, o.prefix);
+    } catch {
+      // no prefix recorded
+    }
+  }
+
+  const fits: FitWeights[] = [];
+  if (tables.has('fits') && tables.has('effects')) {
+    for (const f of await store.all<{ scope: string; method: string }>(`SELECT scope, method FROM fits WHERE run_id = $r ORDER BY scope`, r)) {
+      const unit = f.scope.split('/')[0]!;
+      const ancestry = panels.has(unit) ? unit : (studyDesign?.ancestry ?? [...panels.keys()][0]);
+      const snps = await snpsOf(ancestry === undefined ? undefined : panels.get(ancestry));
+      const last = await lastDraws(prefixes.get(f.scope));
+      const effects = await store.all<{ snp: string; a1: string; beta: number; se: number; pip: number }>(
+        `SELECT snp, a1, beta, se, pip FROM effects WHERE run_id = $r AND scope = $s ORDER BY rowid`,
+        { r: runId, s: f.scope },
+      );
+      fits.push({
+        scope: f.scope,
+        method: f.method,
+        rows: effects.map((e) => {
+          const p = snps.get(e.snp);
+          const a2 = p ? (p.a1 === e.a1 ? p.a2 : p.a2 === e.a1 ? p.a1 : null) : null;
+          return { snp: e.snp, chrom: p?.chrom ?? null, pos: p?.pos ?? null, a1: e.a1, a2, beta: e.beta, se: e.se, pip: e.pip, betaLast: last.get(e.snp) ?? null };
+        }),
+      });
+    }
+  }
+
+  const scores = (await store.all(`SELECT cohort, fid, iid, score_name, score, allele_ct FROM scores WHERE run_id = $r ORDER BY score_name, cohort, fid, iid`, r)).map((s) => ({
+    cohort: String(s.cohort),
+    fid: String(s.fid),
+    iid: String(s.iid),
+    scoreName: String(s.score_name),
+    score: Number(s.score),
+    alleleCt: Number(s.allele_ct),
+  }));
+  const metrics = tables.has('metrics')
+    ? (await store.all(`SELECT scope, method, metric, value, se, n FROM metrics WHERE run_id = $r ORDER BY scope, method, metric`, r)).map((m) => ({
+        scope: String(m.scope),
+        method: String(m.method),
+        metric: String(m.metric),
+        value: m.value === null ? null : Number(m.value),
+        se: m.se === null ? null : Number(m.se),
+        n: Number(m.n),
+      }))
+    : [];
+  return { run, trait: trait ?? phenotypeOf(run)?.column ?? run.name, fits, scores, metrics };
+}
+
+export interface WrittenFile {
+  path: string;
+  what: string;
+}
+
+/** Writes every export under `dir` (created if needed); returns what was written. */
+export async function writeExports(dir: string, data: ExportData, genomeBuild: string): Promise<WrittenFile[]> {
+  const written: WrittenFile[] = [];
+  const put = async (name: string, text: string, what: string): Promise<void> => {
+    const path = join(dir, name);
+    await writeFileAtomic(path, text);
+    written.push({ path, what });
+  };
+  for (const f of data.fits) {
+    const base = scopeFileName(f.scope);
+    const name = `${data.run.name}_${base}`;
+    await put(`weights/${base}.pgs.txt`, pgsCatalogScoringText({ name: `pgsflow_${name}`, trait: data.trait, genomeBuild }, f.rows), `PGS Catalog scoring file, ${f.scope} (${f.rows.length} variants)`);
+    await put(`weights/${base}.txt`, sbayesrcEffectsText(f.rows), `SBayesRC-format effects, ${f.scope}`);
+  }
+  await put('scores.tsv', scoresTsv(data.scores), `per-sample scores (${data.scores.length} rows)`);
+  await put('metrics.tsv', metricsTsv(data.run.runId, data.metrics), `metrics (${data.metrics.length} rows)`);
+  await put('metrics.json', metricsJson(data.run, data.metrics), 'metrics with run provenance');
+  return written;
+}

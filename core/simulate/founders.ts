@@ -1,0 +1,148 @@
+// Founder panels for the block-mosaic simulator: real PLINK genotypes (e.g. 1000 Genomes, one
+// fileset per chromosome) split into populations by ID lists such as EUR_IDs.txt.
+import { basename } from 'node:path';
+import { BadInputError } from '../errors.js';
+import { unpackVariant } from '../genotypes/bedCodec.js';
+import { checkBed, readBim, readFam, resolveBfile } from '../formats/plink.js';
+import { readSampleList } from '../formats/sampleList.js';
+import { readFileRange } from '../genotypes/bedFile.js';
+import type { SimBlock, VariantMap } from './variantMap.js';
+
+export interface FounderPopulation {
+  name: string;
+  n: number;
+  ids: { fid: string; iid: string }[];
+  /** SNP-major dosages of this population's founders: [snp · n + f], 3 = missing. */
+  dosages: Uint8Array;
+}
+
+export interface FounderPanel {
+  map: VariantMap;
+  populations: FounderPopulation[];
+  /** A1 frequency over all selected founders: the shared frequency that scales effects. */
+  pooledFreq: Float64Array;
+}
+
+/** Expand `{a..b}` integer ranges in a prefix, as a shell would (`chr{1..22}`). */
+export function expandRanges(pattern: string): string[] {
+  const m = /\{(\d+)\.\.(\d+)\}/.exec(pattern);
+  if (!m) return [pattern];
+  const from = Number(m[1]);
+  const to = Number(m[2]);
+  const out: string[] = [];
+  for (let i = from; from <= to ? i <= to : i >= to; i += from <= to ? 1 : -1) {
+    out.push(...expandRanges(pattern.slice(0, m.index) + String(i) + pattern.slice(m.index + m[0].length)));
+  }
+  return out;
+}
+
+/** Population name of an ID list: `EUR_IDs.txt` → `EUR`, `eas.txt` → `eas`. */
+export function populationName(file: string): string {
+  return basename(file).replace(/_IDs?\..*$/i, '').replace(/\..*$/, '');
+}
+
+export async function loadFounders(
+  prefixes: string[],
+  popFiles: string[],
+  ancestries: string[],
+  maxSnps: number | undefined,
+  blockSnps: number,
+): Promise<FounderPanel> {
+  const filesets = prefixes.flatMap(expandRanges);
+  const pops = new Map<string, string>();
+  for (const f of popFiles) pops.set(populationName(f), f);
+  for (const a of ancestries) {
+    if (!pops.has(a)) throw new BadInputError(popFiles.join(', '), `no founder population list for ancestry '${a}' (have ${[...pops.keys()].join(', ')})`);
+  }
+
+  const famRef = await readFam((await resolveBfile(filesets[0]!)).fam);
+  const index = new Map<string, number>();
+  famRef.iid.forEach((iid, i) => index.set(`${famRef.fid[i]}\t${iid}`, i));
+  const selected: { name: string; rows: Int32Array; ids: { fid: string; iid: string }[] }[] = [];
+  for (const a of ancestries) {
+    const file = pops.get(a)!;
+    const list = await readSampleList(file);
+    const rows: number[] = [];
+    const ids: { fid: string; iid: string }[] = [];
+    list.fid.forEach((fid, k) => {
+      const iid = list.iid[k]!;
+      const r = index.get(`${fid}\t${iid}`);
+      if (r === undefined) return; // listed but not genotyped: skipped, counted below
+      rows.push(r);
+      ids.push({ fid, iid });
+    });
+    if (rows.length < 2) throw new BadInputError(file, `only ${rows.length} of ${list.fid.length} listed samples are in ${filesets[0]}.fam`);
+    selected.push({ name: a, rows: Int32Array.from(rows), ids });
+  }
+
+  // Collect the map and dosages over all filesets, up to maxSnps.
+  const id: string[] = [];
+  const chrom: string[] = [];
+  const pos: number[] = [];
+  const a1: string[] = [];
+  const a2: string[] = [];
+  const perPop: Uint8Array[][] = selected.map(() => []);
+  const nAll = famRef.iid.length;
+  const row = new Uint8Array(nAll);
+  outer: for (const prefix of filesets) {
+    const paths = await resolveBfile(prefix);
+    const fam = await readFam(paths.fam);
+    if (fam.iid.length !== nAll || fam.iid.some((x, i) => x !== famRef.iid[i] || fam.fid[i] !== famRef.fid[i])) {
+      throw new BadInputError(paths.fam, `samples differ from ${filesets[0]}.fam; founder filesets must list the same samples in the same order`);
+    }
+    const bim = await readBim(paths.bim);
+    const layout = await checkBed(paths.bed, nAll, bim.id.length);
+    const bed = await readFileRange(paths.bed, 3, layout.bytesPerVariant * layout.nVariants);
+    for (let j = 0; j < bim.id.length; j++) {
+      if (maxSnps !== undefined && id.length >= maxSnps) break outer;
+      unpackVariant(bed, j * layout.bytesPerVariant, nAll, row);
+      selected.forEach((s, p) => {
+        const d = new Uint8Array(s.rows.length);
+        for (let f = 0; f < s.rows.length; f++) d[f] = row[s.rows[f]!]!;
+        perPop[p]!.push(d);
+      });
+      id.push(bim.id[j]!);
+      chrom.push(bim.chrom[j]!);
+      pos.push(bim.pos[j]!);
+      a1.push(bim.a1[j]!);
+      a2.push(bim.a2[j]!);
+    }
+  }
+  const nSnps = id.length;
+  const populations: FounderPopulation[] = selected.map((s, p) => {
+    const n = s.rows.length;
+    const dosages = new Uint8Array(nSnps * n);
+    perPop[p]!.forEach((d, j) => dosages.set(d, j * n));
+    return { name: s.name, n, ids: s.ids, dosages };
+  });
+  const pooledFreq = new Float64Array(nSnps);
+  for (let j = 0; j < nSnps; j++) {
+    let sum = 0;
+    let cnt = 0;
+    for (const p of populations) {
+      for (let f = 0; f < p.n; f++) {
+        const d = p.dosages[j * p.n + f]!;
+        if (d !== 3) {
+          sum += d;
+          cnt += 2;
+        }
+      }
+    }
+    pooledFreq[j] = cnt > 0 ? sum / cnt : 0;
+  }
+  const map: VariantMap = { id, chrom, pos: Int32Array.from(pos), a1, a2, blocks: founderBlocks(chrom, Int32Array.from(pos), blockSnps) };
+  return { map, populations, pooledFreq };
+}
+
+/** Runs of up to `blockSnps` consecutive SNPs, never crossing a chromosome. */
+function founderBlocks(chrom: string[], pos: Int32Array, blockSnps: number): SimBlock[] {
+  const blocks: SimBlock[] = [];
+  let first = 0;
+  for (let j = 1; j <= chrom.length; j++) {
+    if (j === chrom.length || chrom[j] !== chrom[first] || j - first === blockSnps) {
+      blocks.push({ first, end: j, chrom: chrom[first]!, startBp: pos[first]!, endBp: pos[j - 1]! + 1 });
+      first = j;
+    }
+  }
+  return blocks;
+}

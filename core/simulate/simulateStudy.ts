@@ -1,0 +1,362 @@
+// `pgsflow simulate`: a complete, ready-to-run study folder with known truth (DESIGN §6).
+// Output is a pure function of the options: same seed ⇒ byte-identical files.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SIMULATE_DEFAULTS, type SimulateOptions, samplesFor } from '../../config/simulate.js';
+import { AtomicFileWriter, writeFileAtomic } from '../files/atomicWrite.js';
+import { BED_MAGIC, MISSING_DOSAGE, bytesPerVariant, packVariant } from '../genotypes/bedCodec.js';
+import { Rng } from '../numeric/random/rng.js';
+import { GAMMA, type TrueEffects, simulateEffects } from './effects.js';
+import { baldingNichols } from './frequencies.js';
+import { type FounderPanel, loadFounders } from './founders.js';
+import { type GenotypeSource, copulaSource, mosaicSource } from './genotypeSource.js';
+import { COVARIATE_EFFECTS, N_PCS, type Phenotypes, simulatePhenotypes } from './phenotypes.js';
+import { type VariantMap, syntheticVariantMap } from './variantMap.js';
+
+export const STREAM_MISSING = 2;
+const ROLE_TARGET = 0;
+const ROLE_REFERENCE = 1;
+
+export interface SimulationSummary {
+  outDir: string;
+  nSnps: number;
+  nBlocks: number;
+  cohorts: { ancestry: string; samples: number; referenceSamples: number; realisedH2: number; prevalence: number | null }[];
+  pi: number[];
+  files: string[];
+  seconds: number;
+}
+
+interface Cohort {
+  ancestry: string;
+  index: number;
+  target: GenotypeSource;
+  reference: GenotypeSource;
+  /** Founders mode: the reference is the founders themselves, copied verbatim. */
+  referenceIsFounders: boolean;
+}
+
+export async function simulateStudy(opts: SimulateOptions, outDir: string): Promise<SimulationSummary> {
+  const started = Date.now();
+  await mkdir(join(outDir, 'geno'), { recursive: true });
+  await mkdir(join(outDir, 'ref'), { recursive: true });
+  await mkdir(join(outDir, 'truth'), { recursive: true });
+
+  let map: VariantMap;
+  let effectFreq: Float64Array;
+  let cohorts: Cohort[];
+  let founders: FounderPanel | undefined;
+  if (opts.founders && opts.founderPops) {
+    founders = await loadFounders(opts.founders, opts.founderPops, opts.ancestries, opts.snps, opts.blockSnps);
+    map = founders.map;
+    effectFreq = founders.pooledFreq;
+    cohorts = opts.ancestries.map((ancestry, a) => {
+      const pop = founders!.populations[a]!;
+      return {
+        ancestry,
+        index: a,
+        target: mosaicSource(pop.dosages, pop.n, samplesFor(opts, a), opts.seed, cohortKey(a, ROLE_TARGET)),
+        reference: identitySource(pop.dosages, pop.n),
+        referenceIsFounders: true,
+      };
+    });
+  } else {
+    map = syntheticVariantMap(opts.snps ?? SIMULATE_DEFAULTS.snps, opts.blockSnps, opts.seed);
+    const freqs = baldingNichols(map.id.length, opts.ancestries.length, opts.fst, opts.seed);
+    effectFreq = freqs.ancestral;
+    cohorts = opts.ancestries.map((ancestry, a) => ({
+      ancestry,
+      index: a,
+      target: copulaSource(freqs.perAncestry[a]!, opts.ldRho, samplesFor(opts, a), opts.seed, cohortKey(a, ROLE_TARGET)),
+      reference: copulaSource(freqs.perAncestry[a]!, opts.ldRho, opts.refSamples, opts.seed, cohortKey(a, ROLE_REFERENCE)),
+      referenceIsFounders: false,
+    }));
+  }
+  const nSnps = map.id.length;
+  const effects = simulateEffects(nSnps, opts.annotations, opts.causalFraction, opts.seed);
+  // Per-allele effects: standardised effect / sqrt(2p(1−p)) at the shared (ancestral) frequency.
+  const betaAllele = new Float64Array(nSnps);
+  for (let j = 0; j < nSnps; j++) {
+    const p = effectFreq[j]!;
+    const het = 2 * p * (1 - p);
+    betaAllele[j] = het > 0 ? effects.betaStd[j]! / Math.sqrt(het) : 0;
+  }
+
+  const files: string[] = [];
+  const bim = bimText(map);
+  const genetic: Float64Array[] = [];
+  for (const c of cohorts) {
+    genetic.push(writeCohort(join(outDir, 'geno', c.ancestry), c.target, map, betaAllele, opts.missingRate, opts.seed, cohortKey(c.index, ROLE_TARGET)));
+    writeCohort(join(outDir, 'ref', c.ancestry), c.reference, map, null, c.referenceIsFounders ? 0 : opts.missingRate, opts.seed, cohortKey(c.index, ROLE_REFERENCE));
+    for (const role of ['geno', 'ref'] as const) {
+      const prefix = join(outDir, role, c.ancestry);
+      await writeFileAtomic(`${prefix}.bim`, bim);
+      const n = role === 'geno' ? c.target.nSamples : c.reference.nSamples;
+      const ids = role === 'geno' ? targetIds(c.ancestry, n) : founders ? founders.populations[c.index]!.ids : referenceIds(c.ancestry, n);
+      await writeFileAtomic(`${prefix}.fam`, famText(ids, null));
+      files.push(`${role}/${c.ancestry}.bed`, `${role}/${c.ancestry}.bim`, `${role}/${c.ancestry}.fam`);
+    }
+  }
+
+  // Scale effects so that var(g) = h² in the first ancestry's cohort; other ancestries keep
+  // their own genetic variance (frequencies and LD differ) and get var(e) for the same h².
+  const scale = Math.sqrt(opts.h2 / sampleVariance(genetic[0]!));
+  for (let j = 0; j < nSnps; j++) betaAllele[j]! *= scale;
+  const phenos: Phenotypes[] = cohorts.map((c, a) => {
+    const g = genetic[a]!;
+    for (let i = 0; i < g.length; i++) g[i]! *= scale;
+    return simulatePhenotypes(g, opts.h2, opts.binaryPrevalence, a, opts.seed);
+  });
+  // Rewrite the target .fam files with sex from the covariates (PLINK reads sex from .fam).
+  for (const c of cohorts) {
+    await writeFileAtomic(join(outDir, 'geno', `${c.ancestry}.fam`), famText(targetIds(c.ancestry, c.target.nSamples), phenos[c.index]!.covariates.sex));
+  }
+
+  await writeFileAtomic(join(outDir, 'pheno.tsv'), phenoText(cohorts, phenos, opts.binaryPrevalence !== undefined));
+  await writeFileAtomic(join(outDir, 'covar.tsv'), covarText(cohorts, phenos));
+  await writeFileAtomic(join(outDir, 'annot.tsv'), annotText(map, effects));
+  await writeFileAtomic(join(outDir, 'blocks.tsv'), blocksText(map));
+  await writeFileAtomic(join(outDir, 'truth', 'effects.tsv'), effectsText(map, betaAllele, effects));
+  await writeFileAtomic(join(outDir, 'truth', 'params.json'), `${JSON.stringify(paramsJson(opts, effects, scale, cohorts, phenos), null, 2)}\n`);
+  files.push('pheno.tsv', 'covar.tsv', 'annot.tsv', 'blocks.tsv', 'truth/effects.tsv', 'truth/params.json');
+  for (const [name, study] of studyFiles(opts)) {
+    await writeFileAtomic(join(outDir, name), `${JSON.stringify(study, null, 2)}\n`);
+    files.push(name);
+  }
+  return {
+    outDir,
+    nSnps,
+    nBlocks: map.blocks.length,
+    cohorts: cohorts.map((c, a) => ({
+      ancestry: c.ancestry,
+      samples: c.target.nSamples,
+      referenceSamples: c.reference.nSamples,
+      realisedH2: phenos[a]!.realisedH2,
+      prevalence: phenos[a]!.realisedPrevalence,
+    })),
+    pi: Array.from(effects.pi),
+    files,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+function cohortKey(ancestry: number, role: number): number {
+  return ancestry * 2 + role;
+}
+
+/** The founders' own genotypes as a source (reference panel = founders). */
+function identitySource(dosages: Uint8Array, n: number): GenotypeSource {
+  return {
+    nSamples: n,
+    fillBlock(block, _b, out) {
+      out.set(dosages.subarray(block.first * n, block.end * n));
+    },
+  };
+}
+
+/**
+ * Generate one cohort block by block, write its .bed, and return each sample's genetic value
+ * Σ β_j x_ij computed from the complete genotypes (missing calls are masked afterwards).
+ */
+function writeCohort(
+  prefix: string,
+  source: GenotypeSource,
+  map: VariantMap,
+  beta: Float64Array | null,
+  missingRate: number,
+  seed: number,
+  key: number,
+): Float64Array {
+  const n = source.nSamples;
+  const bpv = bytesPerVariant(n);
+  const maxBlock = map.blocks.reduce((m, b) => Math.max(m, b.end - b.first), 0);
+  const dos = new Uint8Array(maxBlock * n);
+  const packed = new Uint8Array(maxBlock * bpv);
+  const g = new Float64Array(n);
+  const out = new AtomicFileWriter(`${prefix}.bed`);
+  try {
+    out.write(BED_MAGIC);
+    map.blocks.forEach((block, b) => {
+      source.fillBlock(block, b, dos);
+      const m = block.end - block.first;
+      if (beta) {
+        for (let j = 0; j < m; j++) {
+          const bj = beta[block.first + j]!;
+          if (bj === 0) continue;
+          const off = j * n;
+          for (let i = 0; i < n; i++) {
+            const d = dos[off + i]!;
+            if (d !== MISSING_DOSAGE) g[i]! += bj * d;
+          }
+        }
+      }
+      if (missingRate > 0) maskMissing(dos, m * n, missingRate, Rng.stream(seed, STREAM_MISSING, key, b));
+      for (let j = 0; j < m; j++) packVariant(dos.subarray(j * n, (j + 1) * n), packed, j * bpv);
+      out.write(packed, m * bpv);
+    });
+    out.commit();
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
+  return g;
+}
+
+/** Set each call missing with probability r, by geometric skips (one draw per missing call). */
+function maskMissing(dos: Uint8Array, len: number, r: number, rng: Rng): void {
+  const logq = Math.log(1 - r);
+  let i = Math.floor(Math.log(rng.uniform()) / logq);
+  while (i < len) {
+    dos[i] = MISSING_DOSAGE;
+    i += 1 + Math.floor(Math.log(rng.uniform()) / logq);
+  }
+}
+
+function sampleVariance(x: Float64Array): number {
+  let m = 0;
+  for (const v of x) m += v;
+  m /= x.length;
+  let s = 0;
+  for (const v of x) s += (v - m) ** 2;
+  return s / (x.length - 1);
+}
+
+function pad(i: number): string {
+  return String(i + 1).padStart(6, '0');
+}
+
+function targetIds(ancestry: string, n: number): { fid: string; iid: string }[] {
+  return Array.from({ length: n }, (_, i) => ({ fid: `${ancestry}_${pad(i)}`, iid: `${ancestry}_${pad(i)}` }));
+}
+
+function referenceIds(ancestry: string, n: number): { fid: string; iid: string }[] {
+  return Array.from({ length: n }, (_, i) => ({ fid: `${ancestry}_ref_${pad(i)}`, iid: `${ancestry}_ref_${pad(i)}` }));
+}
+
+function famText(ids: { fid: string; iid: string }[], sex: Uint8Array | null): string {
+  return ids.map((s, i) => `${s.fid} ${s.iid} 0 0 ${sex ? sex[i] : 0} -9\n`).join('');
+}
+
+function bimText(map: VariantMap): string {
+  const lines: string[] = new Array(map.id.length);
+  for (let j = 0; j < map.id.length; j++) lines[j] = `${map.chrom[j]}\t${map.id[j]}\t0\t${map.pos[j]}\t${map.a1[j]}\t${map.a2[j]}\n`;
+  return lines.join('');
+}
+
+function num(x: number, digits = 6): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(digits);
+}
+
+function phenoText(cohorts: Cohort[], phenos: Phenotypes[], binary: boolean): string {
+  const rows = [`FID\tIID\tancestry\ttrait${binary ? '\ttrait_binary' : ''}\n`];
+  cohorts.forEach((c, a) => {
+    const p = phenos[a]!;
+    targetIds(c.ancestry, c.target.nSamples).forEach((s, i) => {
+      rows.push(`${s.fid}\t${s.iid}\t${c.ancestry}\t${num(p.trait[i]!)}${binary ? `\t${p.binary![i]}` : ''}\n`);
+    });
+  });
+  return rows.join('');
+}
+
+function covarText(cohorts: Cohort[], phenos: Phenotypes[]): string {
+  const pcs = Array.from({ length: N_PCS }, (_, k) => `PC${k + 1}`);
+  const rows = [`FID\tIID\tsex\tage\t${pcs.join('\t')}\n`];
+  cohorts.forEach((c, a) => {
+    const cov = phenos[a]!.covariates;
+    targetIds(c.ancestry, c.target.nSamples).forEach((s, i) => {
+      const pcVals = cov.pcs.map((col) => num(col[i]!, 4)).join('\t');
+      rows.push(`${s.fid}\t${s.iid}\t${cov.sex[i]}\t${num(cov.age[i]!, 1)}\t${pcVals}\n`);
+    });
+  });
+  return rows.join('');
+}
+
+function annotText(map: VariantMap, effects: TrueEffects): string {
+  const { names, columns, binary } = effects.annotations;
+  const rows = [`SNP\t${names.join('\t')}\n`];
+  for (let j = 0; j < map.id.length; j++) {
+    let line = map.id[j]!;
+    for (let k = 0; k < names.length; k++) line += `\t${binary[k] ? columns[k]![j] : num(columns[k]![j]!, 4)}`;
+    rows.push(`${line}\n`);
+  }
+  return rows.join('');
+}
+
+function blocksText(map: VariantMap): string {
+  return ['Block\tChrom\tStartBP\tEndBP\n', ...map.blocks.map((b, i) => `${i + 1}\t${b.chrom}\t${b.startBp}\t${b.endBp}\n`)].join('');
+}
+
+function effectsText(map: VariantMap, beta: Float64Array, effects: TrueEffects): string {
+  const rows = ['SNP\tA1\tbeta\tcomponent\n'];
+  for (let j = 0; j < map.id.length; j++) {
+    const b = beta[j]!;
+    rows.push(`${map.id[j]}\t${map.a1[j]}\t${b === 0 ? '0' : b.toPrecision(10)}\t${effects.component[j]}\n`);
+  }
+  return rows.join('');
+}
+
+function paramsJson(opts: SimulateOptions, effects: TrueEffects, scale: number, cohorts: Cohort[], phenos: Phenotypes[]) {
+  const sigma2g = scale * scale;
+  return {
+    generator: 'pgsflow simulate',
+    seed: opts.seed,
+    options: opts,
+    h2: opts.h2,
+    gamma: Array.from(GAMMA),
+    /** Effect variances per component on the standardised scale after scaling: γ_k·σ²_g. */
+    componentVariances: Array.from(GAMMA, (g) => g * sigma2g),
+    sigma2g,
+    pi: Array.from(effects.pi),
+    causalSnps: effects.component.reduce((n, k) => n + (k > 0 ? 1 : 0), 0),
+    annotations: effects.annotations.names,
+    alpha: effects.alpha.map((a) => Array.from(a)),
+    covariateEffects: COVARIATE_EFFECTS,
+    cohorts: cohorts.map((c, a) => ({
+      ancestry: c.ancestry,
+      samples: c.target.nSamples,
+      referenceSamples: c.reference.nSamples,
+      varG: phenos[a]!.varG,
+      varE: phenos[a]!.varE,
+      realisedH2: phenos[a]!.realisedH2,
+      liabilityThreshold: phenos[a]!.threshold,
+      realisedPrevalence: phenos[a]!.realisedPrevalence,
+    })),
+  };
+}
+
+function studyFiles(opts: SimulateOptions): [string, unknown][] {
+  const cohorts = opts.ancestries.map((a) => ({ ancestry: a, bfile: [`geno/${a}`] }));
+  const reference = Object.fromEntries(opts.ancestries.map((a) => [a, [`ref/${a}`]]));
+  const binary = opts.binaryPrevalence !== undefined;
+  const inputs = {
+    cohorts,
+    phenotype: binary
+      ? { file: 'pheno.tsv', column: 'trait_binary', type: 'binary', prevalence: opts.binaryPrevalence }
+      : { file: 'pheno.tsv', column: 'trait', type: 'quantitative' },
+    covariates: { file: 'covar.tsv', columns: ['sex', 'age', ...Array.from({ length: N_PCS }, (_, k) => `PC${k + 1}`)] },
+    ...(opts.annotations > 0 ? { annotations: 'annot.tsv' } : {}),
+    ld: { type: 'build', blocks: 'blocks.tsv', reference },
+  };
+  const first = opts.ancestries[0]!;
+  const out: [string, unknown][] = [
+    [
+      'study.json',
+      {
+        name: `sim_${first}_cv`,
+        seed: opts.seed,
+        inputs,
+        design: { type: 'cross-validation', folds: 10, ancestry: first },
+        // With annotations, SBayesR is fitted on the same folds as the baseline (as in the paper).
+        ...(opts.annotations > 0 ? { sbayesrc: { baseline: true } } : {}),
+      },
+    ],
+  ];
+  if (opts.ancestries.length >= 2) {
+    const target = opts.ancestries[opts.ancestries.length - 1]!;
+    out.push([
+      'study-cross-ancestry.json',
+      { name: `sim_${target}_multi`, seed: opts.seed, inputs, design: { type: 'cross-ancestry', train: opts.ancestries, target, tuningFraction: 0.5 } },
+    ]);
+  }
+  return out;
+}
