@@ -7,40 +7,17 @@ import { Context } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import {
-  type AuditListRow,
-  AuditNotFoundError,
-  type AuditRun,
-  type VerifyResult,
-  archivedHistory,
-  auditRun,
-  listRuns,
-  verifyRun,
-} from '../core/runRecords/auditData.js';
+import { AuditNotFoundError, archivedHistory, auditRun, listRuns, verifyRun } from '../core/runRecords/auditData.js';
 import { BadInputError } from '../core/errors.js';
 import { withFailureMapping } from './failures.js';
-import { type RunReportRequest, type WrittenFile, writeRunReport } from '../core/report/writeRunReport.js';
+import { writeRunReport } from '../core/report/writeRunReport.js';
 import type { Store } from '../core/store/store.js';
+import type { AuditRequest, AuditResponse, ArchiveHistoriesInput, ArchiveHistoriesResult } from '../contracts/audit.js';
+import type { AuditListRow, AuditRun, VerifyResult } from '../contracts/runRecords.js';
+import type { RunReportRequest, WrittenFile } from '../contracts/audit.js';
+import type { AuditActivities } from '../contracts/activities.js';
 
-export type AuditRequest = (
-  | { kind: 'list' }
-  | { kind: 'run'; runId: string }
-  | { kind: 'verify'; runId: string }
-  | { kind: 'history'; runId: string; workflowId: string }
-  | ({ kind: 'report' } & RunReportRequest)
-) & {
-  /** The store database the caller means (absolute path); a worker owning another store refuses. */
-  store?: string;
-};
 
-export type AuditResponse =
-  | { kind: 'list'; runs: AuditListRow[] }
-  | { kind: 'run'; audit: AuditRun }
-  | { kind: 'verify'; result: VerifyResult }
-  | { kind: 'history'; json: string }
-  | { kind: 'report'; files: WrittenFile[] }
-  | { kind: 'notFound'; message: string }
-  | { kind: 'wrongStore'; message: string };
 
 /** Reads the store for `pgsflow audit` (one request kind per subcommand). */
 export async function answerAudit(store: Store, req: AuditRequest): Promise<AuditResponse> {
@@ -69,16 +46,7 @@ export async function answerAudit(store: Store, req: AuditRequest): Promise<Audi
   }
 }
 
-export interface ArchiveHistoriesInput {
-  /** The study run (= the parent workflow id). */
-  runId: string;
-  /** More workflows to archive besides the run and the children its history names. */
-  workflowIds?: string[];
-}
 
-export interface ArchiveHistoriesResult {
-  archived: { workflowId: string; events: number }[];
-}
 
 export interface AuditActivityOptions {
   /**
@@ -98,7 +66,7 @@ export function childWorkflowIds(history: History): string[] {
   return ids;
 }
 
-export function makeAuditActivities(store: Store, opts: AuditActivityOptions = {}) {
+export function makeAuditActivities(store: Store, opts: AuditActivityOptions = {}): AuditActivities {
   const withClient = async <T>(fn: (client: Client) => Promise<T>): Promise<T> => {
     if (!opts.temporal) return fn(Context.current().client);
     const connection = await Connection.connect({ address: opts.temporal.address });
@@ -157,5 +125,3 @@ export function makeAuditActivities(store: Store, opts: AuditActivityOptions = {
     },
   });
 }
-
-export type AuditActivities = ReturnType<typeof makeAuditActivities>;

@@ -2,13 +2,15 @@
 // compute worker (on any machine) can serve it.
 import { createHash } from 'node:crypto';
 import { withFailureMapping } from './failures.js';
-import { type InputFingerprint, type InputGroup, fingerprintInputs } from '../core/provenance/inputFingerprint.js';
+import { fingerprintInputs } from '../core/provenance/inputFingerprint.js';
+import type { InputFingerprint, InputGroup } from '../contracts/provenance.js';
+import type { FingerprintActivities } from '../contracts/activities.js';
 
 export function sha256Text(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-export function makeFingerprintActivities() {
+export function makeFingerprintActivities(): FingerprintActivities {
   return withFailureMapping({
     async fingerprintText(text: string): Promise<string> {
       return sha256Text(text);
@@ -20,5 +22,3 @@ export function makeFingerprintActivities() {
     },
   });
 }
-
-export type FingerprintActivities = ReturnType<typeof makeFingerprintActivities>;

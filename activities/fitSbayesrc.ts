@@ -4,22 +4,15 @@
 // stops the chains within a sweep and checkpoints them where they are.
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
-import { fitOnFiles, type CheckpointWritten, type FitRequest } from '../core/sbayesrc/fitFiles.js';
-import type { FitSummaryJson } from '../core/sbayesrc/outputs.js';
+import { fitOnFiles } from '../core/sbayesrc/fitFiles.js';
+import type { CheckpointWritten, FitRequest, FitSummaryJson, FitHeartbeat } from '../contracts/fit.js';
+import type { FitActivities } from '../contracts/activities.js';
 
 /** Heartbeat at most every this many sweeps (the SDK throttles too; this saves the allocations). */
 const HEARTBEAT_EVERY = 10;
 
-export interface FitHeartbeat {
-  chain: number;
-  sweep: number;
-  iterations: number;
-  h2: number;
-  nnz: number;
-  checkpoint: CheckpointWritten | null;
-}
 
-export function makeFitActivities() {
+export function makeFitActivities(): FitActivities {
   return withFailureMapping({
     async fitSbayesrc(req: Omit<FitRequest, 'stopAfter'>): Promise<FitSummaryJson> {
       const ctx = Context.current();
@@ -48,5 +41,3 @@ export function makeFitActivities() {
     },
   });
 }
-
-export type FitActivities = ReturnType<typeof makeFitActivities>;

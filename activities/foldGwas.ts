@@ -3,10 +3,12 @@
 // the kernel to yield; the pass is short (seconds per 10⁵ variants) so one heartbeat suffices.
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
-import { type FoldGwasRequest, type FoldGwasSummary, foldGwasInStore } from '../core/gwas/gwasStore.js';
+import { foldGwasInStore } from '../core/gwas/gwasStore.js';
 import type { Store } from '../core/store/store.js';
+import type { FoldGwasRequest, FoldGwasSummary } from '../contracts/gwas.js';
+import type { FoldGwasActivities } from '../contracts/activities.js';
 
-export function makeFoldGwasActivities(store: Store) {
+export function makeFoldGwasActivities(store: Store): FoldGwasActivities {
   return withFailureMapping({
     async foldGwas(req: FoldGwasRequest): Promise<FoldGwasSummary> {
       Context.current().heartbeat({ cohort: req.cohort });
@@ -14,5 +16,3 @@ export function makeFoldGwasActivities(store: Store) {
     },
   });
 }
-
-export type FoldGwasActivities = ReturnType<typeof makeFoldGwasActivities>;

@@ -4,9 +4,10 @@
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
 import { imputeOnFiles } from '../core/impute/imputeFiles.js';
-import type { ImputeRequest, ImputeSummary } from '../core/impute/imputeSummary.js';
+import type { ImputeRequest, ImputeSummary } from '../contracts/impute.js';
+import type { ImputeActivities } from '../contracts/activities.js';
 
-export function makeImputeActivities() {
+export function makeImputeActivities(): ImputeActivities {
   return withFailureMapping({
     async impute(req: ImputeRequest): Promise<ImputeSummary> {
       const ctx = Context.current();
@@ -20,5 +21,3 @@ export function makeImputeActivities() {
     },
   });
 }
-
-export type ImputeActivities = ReturnType<typeof makeImputeActivities>;

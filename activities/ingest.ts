@@ -2,10 +2,11 @@
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
 import { ingestInputs } from '../core/ingest/ingestInputs.js';
-import type { IngestInput, IngestReport } from '../core/ingest/inputs.js';
 import type { Store } from '../core/store/store.js';
+import type { IngestInput, IngestReport } from '../contracts/ingest.js';
+import type { IngestActivities } from '../contracts/activities.js';
 
-export function makeIngestActivities(store: Store) {
+export function makeIngestActivities(store: Store): IngestActivities {
   return withFailureMapping({
     async ingest(inputs: IngestInput[]): Promise<IngestReport[]> {
       Context.current().heartbeat({ inputs: inputs.length });
@@ -13,5 +14,3 @@ export function makeIngestActivities(store: Store) {
     },
   });
 }
-
-export type IngestActivities = ReturnType<typeof makeIngestActivities>;

@@ -4,9 +4,11 @@
 // them stops the build between blocks and leaves no partial folder.
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
-import { type LdPanelRequest, type LdPanelSummary, buildLdPanel } from '../core/ld/buildLdPanel.js';
+import { buildLdPanel } from '../core/ld/buildLdPanel.js';
+import type { LdPanelRequest, LdPanelSummary } from '../contracts/ld.js';
+import type { LdEigenActivities } from '../contracts/activities.js';
 
-export function makeLdEigenActivities() {
+export function makeLdEigenActivities(): LdEigenActivities {
   return withFailureMapping({
     async buildLdPanel(req: LdPanelRequest): Promise<LdPanelSummary> {
       const ctx = Context.current();
@@ -18,5 +20,3 @@ export function makeLdEigenActivities() {
     },
   });
 }
-
-export type LdEigenActivities = ReturnType<typeof makeLdEigenActivities>;

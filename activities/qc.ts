@@ -3,10 +3,12 @@
 // qc_removed). A failed guard is a non-retryable GuardError; the pass takes seconds.
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
-import { type QcRequest, type QcSummary, qcInStore } from '../core/qc/qcStore.js';
+import { qcInStore } from '../core/qc/qcStore.js';
 import type { Store } from '../core/store/store.js';
+import type { QcRequest, QcSummary } from '../contracts/qc.js';
+import type { QcActivities } from '../contracts/activities.js';
 
-export function makeQcActivities(store: Store) {
+export function makeQcActivities(store: Store): QcActivities {
   return withFailureMapping({
     async qc(req: QcRequest): Promise<QcSummary> {
       Context.current().heartbeat({ gwasSet: req.gwasSet });
@@ -14,5 +16,3 @@ export function makeQcActivities(store: Store) {
     },
   });
 }
-
-export type QcActivities = ReturnType<typeof makeQcActivities>;

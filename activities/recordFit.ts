@@ -5,10 +5,12 @@
 import { Context } from '@temporalio/activity';
 import { withFailureMapping } from './failures.js';
 import { removeFitCheckpoints } from '../core/sbayesrc/fitFiles.js';
-import { type RecordFitRequest, type RecordFitSummary, recordFit } from '../core/sbayesrc/fitStore.js';
+import { recordFit } from '../core/sbayesrc/fitStore.js';
 import type { Store } from '../core/store/store.js';
+import type { RecordFitRequest, RecordFitSummary } from '../contracts/fit.js';
+import type { RecordFitActivities } from '../contracts/activities.js';
 
-export function makeRecordFitActivities(store: Store) {
+export function makeRecordFitActivities(store: Store): RecordFitActivities {
   return withFailureMapping({
     async recordFit(req: RecordFitRequest): Promise<RecordFitSummary> {
       Context.current().heartbeat({ runId: req.runId, scope: req.scope });
@@ -19,5 +21,3 @@ export function makeRecordFitActivities(store: Store) {
     },
   });
 }
-
-export type RecordFitActivities = ReturnType<typeof makeRecordFitActivities>;

@@ -6,43 +6,12 @@ import { withFailureMapping } from './failures.js';
 import { hashRunTable } from '../core/provenance/tableHash.js';
 import { peakRssBytes, runHost } from '../core/provenance/runHost.js';
 import { parseStudy } from '../config/study.js';
-import { staleOutput, type StepOutputFile } from '../core/runRecords/stepOutputs.js';
+import { readRunHeader } from '../core/runRecords/runTables.js';
+import { staleOutput } from '../core/runRecords/stepOutputs.js';
+import type { BeginRunInput, CachedStep, FinishRunInput, LookupStepInput, RecordStepInput, RunRecord } from '../contracts/runs.js';
+import type { RunActivities } from '../contracts/activities.js';
 
-export interface BeginRunInput {
-  runId: string;
-  name: string;
-  design: string;
-  studyJson: string;
-  studySha256: string;
-  codeVersion: string;
-  temporalRunId: string;
-  /** The run whose steps this one may reuse (`study resume`). */
-  resumedFrom?: string;
-  /** Absolute path of the study file. */
-  studyPath?: string;
-  /**
-   * Provenance, filled by the activity itself (the worker reads its host, package version, git
-   * commit and lockfile hash) when left out; given values win (tests, other recorders).
-   */
-  host?: string;
-  packageVersion?: string;
-  gitCommit?: string | null;
-  lockfileSha256?: string | null;
-}
 
-export interface RecordStepInput {
-  runId: string;
-  stepKey: string;
-  step: string;
-  scope?: string;
-  /** When the step began (activity-side clock); defaults to now. */
-  startedAtMs?: number;
-  output: unknown;
-  /** The output was reused from an earlier run (`study resume`), not computed. */
-  cacheHit?: boolean;
-  /** With cacheHit: the run that computed it, whose per-run rows of the step are copied (STEP_ROWS). */
-  reusedFrom?: string;
-}
 
 /**
  * Tables a step writes under its run id that the run's audit and report read back: a reused
@@ -51,29 +20,12 @@ export interface RecordStepInput {
  */
 const STEP_ROWS: Record<string, readonly string[]> = { qc: ['qc_counts', 'qc_removed'] };
 
-export interface CachedStep {
-  /** The run that computed the output (the first of the resume chain to record it). */
-  runId: string;
-  output: unknown;
-}
 
 /** Resume chains are short; this bounds the walk if a cycle were ever recorded. */
 const MAX_RESUME_DEPTH = 100;
 
-export interface RunRecord {
-  runId: string;
-  name: string;
-  design: string;
-  status: string;
-  studySha256: string | null;
-  codeVersion: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-  steps: { stepKey: string; step: string; scope: string; attempt: number; output: unknown }[];
-  summary: unknown;
-}
 
-export function makeRunActivities(store: Store) {
+export function makeRunActivities(store: Store): RunActivities {
   /** The step's output in `runId` or the runs it was resumed from (newest first), naming the computing run. */
   async function findStep(runId: string, stepKey: string): Promise<CachedStep | null> {
     let run: string | null = runId;
@@ -169,7 +121,7 @@ export function makeRunActivities(store: Store) {
      * null. Keys hash the step's inputs and parameters, so a hit is safe to reuse — provided the
      * files it names (`files`) are still there and unchanged; otherwise null (computed again).
      */
-    async lookupStep(input: { runId: string; stepKey: string; files?: StepOutputFile[] }): Promise<CachedStep | null> {
+    async lookupStep(input: LookupStepInput): Promise<CachedStep | null> {
       const hit = await findStep(input.runId, input.stepKey);
       if (hit === null || !input.files?.length) return hit;
       const stale = await staleOutput(hit.output, input.files);
@@ -178,7 +130,7 @@ export function makeRunActivities(store: Store) {
       return null;
     },
 
-    async finishRun(input: { runId: string; status: 'completed' | 'failed' | 'cancelled'; summary: unknown }) {
+    async finishRun(input: FinishRunInput): Promise<void> {
       // Canonical hashes of the run's scores and metrics (`audit verify` recomputes them).
       const tables = [
         ['table:scores', await hashRunTable(store, 'scores', input.runId, '')],
@@ -201,33 +153,14 @@ export function makeRunActivities(store: Store) {
     },
 
     async readRun(runId: string): Promise<RunRecord | null> {
-      const runs = await store.all<{
-        run_id: string;
-        name: string;
-        design: string;
-        status: string;
-        study_sha256: string | null;
-        code_version: string | null;
-        started_at: Date;
-        finished_at: Date | null;
-        summary_json: string | null;
-      }>(`SELECT * FROM runs WHERE run_id = $id`, { id: runId });
-      const r = runs[0];
-      if (!r) return null;
+      const run = await readRunHeader(store, runId);
+      if (!run) return null;
       const steps = await store.all<{ step_key: string; step: string; scope: string; attempt: number; output_json: string | null }>(
         `SELECT step_key, step, scope, attempt, output_json FROM steps WHERE run_id = $id ORDER BY started_at, step_key`,
         { id: runId },
       );
       return {
-        runId: r.run_id,
-        name: r.name,
-        design: r.design,
-        status: r.status,
-        studySha256: r.study_sha256,
-        codeVersion: r.code_version,
-        startedAt: r.started_at.toISOString(),
-        finishedAt: r.finished_at ? r.finished_at.toISOString() : null,
-        summary: r.summary_json ? (JSON.parse(r.summary_json) as unknown) : null,
+        ...run,
         steps: steps.map((s) => ({
           stepKey: s.step_key,
           step: s.step,
@@ -240,7 +173,6 @@ export function makeRunActivities(store: Store) {
   });
 }
 
-export type RunActivities = ReturnType<typeof makeRunActivities>;
 
 /** The study with every default filled in (recorded with the run), or null if it does not parse. */
 function resolvedStudy(studyJson: string): unknown {

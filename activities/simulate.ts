@@ -4,15 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseSimulateOptions, type SimulateOptionsInput } from '../config/simulate.js';
 import { withFailureMapping } from './failures.js';
-import { type SimulationSummary, simulateStudy } from '../core/simulate/simulateStudy.js';
+import { simulateStudy } from '../core/simulate/simulateStudy.js';
+import type { SimulationSummary, SimulateResult } from '../contracts/simulate.js';
+import type { SimulateActivities } from '../contracts/activities.js';
 
-export interface SimulateResult {
-  summary: SimulationSummary;
-  /** The study.json written, verbatim (small), for provenance. */
-  studyJson: string;
-}
 
-export function makeSimulateActivities() {
+export function makeSimulateActivities(): SimulateActivities {
   return withFailureMapping({
     async simulate(options: SimulateOptionsInput, outDir: string): Promise<SimulateResult> {
       const summary = await simulateStudy(parseSimulateOptions(options), outDir);
@@ -20,5 +17,3 @@ export function makeSimulateActivities() {
     },
   });
 }
-
-export type SimulateActivities = ReturnType<typeof makeSimulateActivities>;

@@ -4,15 +4,11 @@
 // `lookupStep` never treats as reusable.
 import { withFailureMapping } from './failures.js';
 import type { Store } from '../core/store/store.js';
+import type { StartStepInput } from '../contracts/runs.js';
+import type { StepStartActivities } from '../contracts/activities.js';
 
-export interface StartStepInput {
-  runId: string;
-  stepKey: string;
-  step: string;
-  scope: string;
-}
 
-export function makeStepStartActivities(store: Store) {
+export function makeStepStartActivities(store: Store): StepStartActivities {
   return withFailureMapping({
     async startStep(input: StartStepInput): Promise<void> {
       await store.transaction((tx) =>
@@ -26,5 +22,3 @@ export function makeStepStartActivities(store: Store) {
     },
   });
 }
-
-export type StepStartActivities = ReturnType<typeof makeStepStartActivities>;

@@ -2,15 +2,18 @@
 // older ones: export a GWAS set for the file-based tools, score a cohort with several fits,
 // cross-validation metrics, and the cross-ancestry combination. Each reads and writes DuckDB.
 import { Context } from '@temporalio/activity';
-import { type EvaluateFoldsRequest, evaluateFoldsInStore } from '../core/evaluation/evaluateFolds.js';
+import { evaluateFoldsInStore } from '../core/evaluation/evaluateFolds.js';
 import { withFailureMapping } from './failures.js';
-import { type ExportGwasRequest, type ExportGwasSummary, exportGwasSet } from '../core/gwas/exportGwas.js';
-import { type CombineAncestriesRequest, type CombineAncestriesSummary, combineAncestriesInStore } from '../core/multiAncestry/combineAncestries.js';
-import { type CohortScoreRequest, type CohortScoreSummary, scoreCohortInStore } from '../core/score/cohortScores.js';
+import { exportGwasSet } from '../core/gwas/exportGwas.js';
+import { combineAncestriesInStore } from '../core/multiAncestry/combineAncestries.js';
+import { scoreCohortInStore } from '../core/score/cohortScores.js';
 import type { Store } from '../core/store/store.js';
-import type { MetricRow } from '../contracts/study.js';
+import type { EvaluateFoldsRequest, CombineAncestriesRequest, CombineAncestriesSummary, MetricRow } from '../contracts/evaluation.js';
+import type { ExportGwasRequest, ExportGwasSummary } from '../contracts/gwas.js';
+import type { CohortScoreRequest, CohortScoreSummary } from '../contracts/score.js';
+import type { StudyStoreActivities } from '../contracts/activities.js';
 
-export function makeStudyStoreActivities(store: Store) {
+export function makeStudyStoreActivities(store: Store): StudyStoreActivities {
   return withFailureMapping({
     async exportGwasSet(req: ExportGwasRequest): Promise<ExportGwasSummary> {
       Context.current().heartbeat({ gwasSet: req.gwasSet });
@@ -30,5 +33,3 @@ export function makeStudyStoreActivities(store: Store) {
     },
   });
 }
-
-export type StudyStoreActivities = ReturnType<typeof makeStudyStoreActivities>;

@@ -2,6 +2,7 @@
 // results. Types only (plus names), so both the workflow bundle and Node code import it freely.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Study } from '../config/study.js';
+import type { MetricRow } from './evaluation.js';
 
 export const STUDY_WORKFLOW_TYPES = ['crossValidationStudy', 'crossAncestryStudy'] as const;
 export type StudyWorkflowType = (typeof STUDY_WORKFLOW_TYPES)[number];
@@ -54,15 +55,6 @@ export const studyProgressQuery = defineQuery<StudyProgress>('progress');
 /** A child pipeline reports its step to the parent (a handful per child: history stays small). */
 export const unitStepSignal = defineSignal<[UnitPipelineProgress]>('unitStep');
 
-/** One evaluated quantity; `se` across folds for aggregates. */
-export interface MetricRow {
-  scope: string;
-  method: string;
-  metric: string;
-  value: number | null;
-  se: number | null;
-  n: number;
-}
 
 export interface StudyResult {
   runId: string;
@@ -83,3 +75,6 @@ export interface UnitPipelineProgress {
 }
 
 export const unitProgressQuery = defineQuery<UnitPipelineProgress>('unitProgress');
+
+/** The parsed study file (its schema lives in config/). */
+export type { Study } from '../config/study.js';

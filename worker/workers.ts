@@ -18,6 +18,7 @@ import { makeScoreActivities } from '../activities/score.js';
 import { makeSimulateActivities } from '../activities/simulate.js';
 import { makeStepStartActivities } from '../activities/stepStart.js';
 import { makeStudyStoreActivities } from '../activities/studyStore.js';
+import type { ComputeActivities, StoreActivities } from '../contracts/activities.js';
 import type { Store } from '../core/store/store.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -39,11 +40,13 @@ export interface WorkerOptions {
   temporalAddress?: string;
 }
 
-export function storeActivities(store: Store, audit: AuditActivityOptions = {}) {
+/** What the store queue serves (the implementations of the workflows' `storeProxies`). */
+export function makeStoreActivities(store: Store, audit: AuditActivityOptions = {}): StoreActivities {
   return withKeepAlive({ ...makeRunActivities(store), ...makeStepStartActivities(store), ...makeAuditActivities(store, audit), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store), ...makeRecordFitActivities(store), ...makeStudyStoreActivities(store) });
 }
 
-export function computeActivities() {
+/** What the compute queue serves (the workflows' `computeProxies`). */
+export function makeComputeActivities(): ComputeActivities {
   return { ...makeFingerprintActivities(), ...makeSimulateActivities(), ...makeImputeActivities(), ...makeLdEigenActivities(), ...makeFitActivities() };
 }
 
@@ -71,13 +74,13 @@ export async function createWorkers(opts: WorkerOptions): Promise<Worker[]> {
     namespace: opts.namespace,
     taskQueue: opts.storeTaskQueue,
     workflowBundle: bundle,
-    activities: storeActivities(opts.store, opts.temporalAddress ? { temporal: { address: opts.temporalAddress, namespace: opts.namespace } } : {}),
+    activities: makeStoreActivities(opts.store, opts.temporalAddress ? { temporal: { address: opts.temporalAddress, namespace: opts.namespace } } : {}),
   });
   const computeWorker = await Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.computeTaskQueue,
-    activities: computeActivities(),
+    activities: makeComputeActivities(),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentComputeActivities ?? 2,
     // Fit progress (sweep, h²) reaches `study status` within seconds, not at 80 % of the heartbeat timeout.
     maxHeartbeatThrottleInterval: '2 seconds',

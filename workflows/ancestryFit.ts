@@ -2,12 +2,12 @@
 // (on the ancestry's cohort, or given summary statistics), then QC against that ancestry's LD,
 // imputation and the fits. When the target ancestry also trains, its cohort is split in two by
 // seed: the GWAS uses one half (fold 2) and the other half (fold 1) is the target sample.
-import type { GwasModel } from '../core/gwas/design.js';
 import { type FitPipelineInput, type FitPipelineResult, fitPipeline, pipelineSteps } from './fitPipeline.js';
 import { type UnitRunContext, stepContextOf } from './foldPipeline.js';
 import { cachedStep } from './stepCache.js';
-import { computeActivities } from './studyActivities.js';
+import { computeProxies } from './activityProxies.js';
 import { unitReporter } from './unitReporter.js';
+import type { GwasModel } from '../contracts/gwas.js';
 
 export interface AncestryGwas {
   /** Given summary statistics already in the store, or a GWAS on the cohort. */
@@ -67,6 +67,6 @@ export async function ancestryFit(input: AncestryFitInput): Promise<AncestryFitR
     gwasSet = out.gwasSets[0]!;
     if (folds) foldsRunId = out.runId;
   }
-  const result = await fitPipeline(ctx, computeActivities(input.run.computeTaskQueue, input.run.heartbeatTimeout), { ...input.pipeline, gwasSet }, (step, done) => report(step, done + 1));
+  const result = await fitPipeline(ctx, computeProxies(input.run.computeTaskQueue, input.run.heartbeatTimeout), { ...input.pipeline, gwasSet }, (step, done) => report(step, done + 1));
   return { ...result, ancestry: input.ancestry, gwasSet, foldsRunId, cacheHits: ctx.hits.count };
 }

@@ -3,7 +3,8 @@
 // store in the worker that holds it and returns plain JSON (well under the 2 MB payload limit:
 // step outputs and histories are summarised, not returned).
 import { proxyActivities } from '@temporalio/workflow';
-import type { AuditActivities, AuditRequest, AuditResponse } from '../activities/audit.js';
+import type { AuditActivities } from '../contracts/activities.js';
+import type { AuditRequest, AuditResponse } from '../contracts/audit.js';
 
 const { readAudit } = proxyActivities<Pick<AuditActivities, 'readAudit'>>({
   startToCloseTimeout: '30 minutes',

@@ -4,18 +4,18 @@
 // sample: mixing weights of the standardised scores fitted on tuning samples, and every metric
 // (each single-ancestry score and the combination) on test samples only.
 import { executeChild } from '@temporalio/workflow';
-import type { GwasModel } from '../core/gwas/design.js';
 import { type AncestryFitResult, ancestryFit } from './ancestryFit.js';
 import { runLimited } from './concurrency.js';
 import { methodsOf } from './crossValidationStudy.js';
 import { pipelineSteps } from './fitPipeline.js';
 import { unitRunContext } from './foldPipeline.js';
-import { computeActivities, fingerprintActivities } from './studyActivities.js';
+import { computeProxies, fingerprintProxies } from './activityProxies.js';
 import { prepareStudyData } from './studyData.js';
 import { recordedStep } from './stepCache.js';
 import { runStudy } from './studyRun.js';
 import type { StudyInput, StudyResult } from '../contracts/study.js';
 import { resumeDirOf, unitDir } from '../contracts/runLayout.js';
+import type { GwasModel } from '../contracts/gwas.js';
 
 export async function crossAncestryStudy(input: StudyInput): Promise<StudyResult> {
   return runStudy(input, async (run) => {
@@ -23,8 +23,8 @@ export async function crossAncestryStudy(input: StudyInput): Promise<StudyResult
     if (study.design.type !== 'cross-ancestry') throw new Error(`crossAncestryStudy got a ${study.design.type} design`);
     const design = study.design;
     const { ctx, runId, progress } = run;
-    const compute = computeActivities(input.computeTaskQueue, input.heartbeatTimeout);
-    const { fingerprintInputs } = fingerprintActivities(input.computeTaskQueue);
+    const compute = computeProxies(input.computeTaskQueue, input.heartbeatTimeout);
+    const { fingerprintInputs } = fingerprintProxies(input.computeTaskQueue);
     const given = study.inputs.sumstats ?? {};
     const target = design.target;
     const gwasCohorts = design.train.filter((a) => !(a in given));

@@ -3,17 +3,18 @@
 // `execution.concurrency` at once), then every held-out fold scored with its own fold's fit in
 // one pass per method, and metrics per fold with mean ± SE across folds.
 import { executeChild } from '@temporalio/workflow';
-import type { GwasModel } from '../core/gwas/design.js';
 import type { FitMethod, FitPipelineResult } from './fitPipeline.js';
 import { pipelineSteps } from './fitPipeline.js';
 import { foldPipeline, unitRunContext } from './foldPipeline.js';
 import { runLimited } from './concurrency.js';
 import { cachedStep, recordedStep } from './stepCache.js';
-import { computeActivities, fingerprintActivities } from './studyActivities.js';
+import { computeProxies, fingerprintProxies } from './activityProxies.js';
 import { prepareStudyData } from './studyData.js';
 import { runStudy } from './studyRun.js';
-import type { MetricRow, StudyInput, StudyResult } from '../contracts/study.js';
+import type { StudyInput, StudyResult } from '../contracts/study.js';
 import { resumeDirOf, unitDir } from '../contracts/runLayout.js';
+import type { GwasModel } from '../contracts/gwas.js';
+import type { MetricRow } from '../contracts/evaluation.js';
 
 export const methodsOf = (hasAnnotations: boolean, baseline: boolean): FitMethod[] =>
   hasAnnotations ? (baseline ? ['SBayesRC', 'SBayesR'] : ['SBayesRC']) : ['SBayesR'];
@@ -24,8 +25,8 @@ export async function crossValidationStudy(input: StudyInput): Promise<StudyResu
     if (study.design.type !== 'cross-validation') throw new Error(`crossValidationStudy got a ${study.design.type} design`);
     const design = study.design;
     const { ctx, runId, progress } = run;
-    const compute = computeActivities(input.computeTaskQueue, input.heartbeatTimeout);
-    const { fingerprintInputs } = fingerprintActivities(input.computeTaskQueue);
+    const compute = computeProxies(input.computeTaskQueue, input.heartbeatTimeout);
+    const { fingerprintInputs } = fingerprintProxies(input.computeTaskQueue);
     const a = design.ancestry;
 
     progress.step = 'ingest';

@@ -1,13 +1,14 @@
 // The demo study until the full study workflows land: simulate a small cohort (compute queue),
 // ingest it into the DuckDB store (store queue), and record the run with its steps.
 import { defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { SimulateOptionsInput } from '../config/simulate.js';
+import type { SimulateOptionsInput } from '../contracts/simulate.js';
 import { NON_RETRYABLE_ERROR_TYPES } from '../contracts/errorTypes.js';
-import type { FingerprintActivities } from '../activities/fingerprint.js';
-import type { IngestActivities } from '../activities/ingest.js';
-import type { IngestInput } from '../core/ingest/inputs.js';
-import type { RunActivities, RunRecord } from '../activities/runs.js';
-import type { SimulateActivities } from '../activities/simulate.js';
+import type { FingerprintActivities } from '../contracts/activities.js';
+import type { IngestActivities } from '../contracts/activities.js';
+import type { RunActivities } from '../contracts/activities.js';
+import type { SimulateActivities } from '../contracts/activities.js';
+import type { IngestInput } from '../contracts/ingest.js';
+import type { RunRecord } from '../contracts/runs.js';
 
 export interface DemoInput {
   name: string;

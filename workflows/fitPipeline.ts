@@ -2,11 +2,11 @@
 // QC against the unit's LD panel → export the cleaned set → impute missing panel SNPs →
 // SBayesRC (and SBayesR as the baseline) → record each fit in the store. Every step is cached
 // by content so `study resume` reruns only what changed or failed.
-import type { Study } from '../config/study.js';
-import type { FitSummaryJson } from '../core/sbayesrc/outputs.js';
+import type { Study } from '../contracts/study.js';
 import type { LdPanelRef } from './studyData.js';
 import { type StepContext, cachedStep } from './stepCache.js';
-import type { ComputeActivities } from './studyActivities.js';
+import type { ComputeActivities } from '../contracts/activities.js';
+import type { FitSummaryJson } from '../contracts/fit.js';
 
 export type FitMethod = 'SBayesRC' | 'SBayesR';
 

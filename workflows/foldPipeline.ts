@@ -4,7 +4,7 @@
 import type { StudyInput } from '../contracts/study.js';
 import { type FitPipelineInput, type FitPipelineResult, fitPipeline, pipelineSteps } from './fitPipeline.js';
 import type { StepContext } from './stepCache.js';
-import { computeActivities, storeActivities } from './studyActivities.js';
+import { computeProxies, storeProxies } from './activityProxies.js';
 import { unitReporter } from './unitReporter.js';
 
 export interface UnitRunContext {
@@ -29,12 +29,12 @@ export interface FoldPipelineInput {
 }
 
 export function stepContextOf(run: UnitRunContext): StepContext {
-  return { runId: run.runId, codeVersion: run.codeVersion, resumedFrom: run.resumedFrom, store: storeActivities(run.heartbeatTimeout), hits: { count: 0 } };
+  return { runId: run.runId, codeVersion: run.codeVersion, resumedFrom: run.resumedFrom, store: storeProxies(run.heartbeatTimeout), hits: { count: 0 } };
 }
 
 export async function foldPipeline(input: FoldPipelineInput): Promise<FitPipelineResult & { cacheHits: number }> {
   const ctx = stepContextOf(input.run);
   const report = unitReporter(input.pipeline.scope, pipelineSteps(input.pipeline.methods));
-  const result = await fitPipeline(ctx, computeActivities(input.run.computeTaskQueue, input.run.heartbeatTimeout), input.pipeline, report);
+  const result = await fitPipeline(ctx, computeProxies(input.run.computeTaskQueue, input.run.heartbeatTimeout), input.pipeline, report);
   return { ...result, cacheHits: ctx.hits.count };
 }

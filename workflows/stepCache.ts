@@ -2,8 +2,8 @@
 // key names the step, its scope, the code version and everything its output depends on (content
 // hashes of inputs, dataset names that embed those hashes, parameters) — never the run id or a
 // time — so the same key in an earlier run of the resume chain means the same output.
-import type { StepOutputFile } from '../core/runRecords/stepOutputs.js';
-import type { StoreActivities } from './studyActivities.js';
+import type { StoreActivities } from '../contracts/activities.js';
+import type { StepOutputFile } from '../contracts/runs.js';
 
 export interface StepContext {
   runId: string;

@@ -2,11 +2,11 @@
 // cached step under a content-addressed dataset name (two studies on one store never replace
 // each other's data; a fixed input changes only its own name and what depends on it), and build
 // or register an LD eigen panel per ancestry that needs one.
-import type { Study } from '../config/study.js';
-import type { InputFingerprint, InputGroup } from '../core/provenance/inputFingerprint.js';
-import type { IngestInput } from '../core/ingest/inputs.js';
+import type { Study } from '../contracts/study.js';
 import { type StepContext, cachedStep } from './stepCache.js';
-import type { ComputeActivities } from './studyActivities.js';
+import type { ComputeActivities } from '../contracts/activities.js';
+import type { InputFingerprint, InputGroup } from '../contracts/provenance.js';
+import type { IngestInput } from '../contracts/ingest.js';
 
 export interface LdPanelRef {
   /** Dataset name of the panel in the store (`ld_panel_snps.panel`). */

@@ -3,8 +3,9 @@
 // context their steps are cached in. The run id is the workflow id.
 import { CancellationScope, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { StepContext } from './stepCache.js';
-import { storeActivities } from './studyActivities.js';
-import { type MetricRow, type StudyInput, type StudyProgress, type StudyResult, type UnitProgress, studyProgressQuery, unitStepSignal } from '../contracts/study.js';
+import { storeProxies } from './activityProxies.js';
+import { type StudyInput, type StudyProgress, type StudyResult, type UnitProgress, studyProgressQuery, unitStepSignal } from '../contracts/study.js';
+import type { MetricRow } from '../contracts/evaluation.js';
 
 export interface StudyRun {
   runId: string;
@@ -19,7 +20,7 @@ export async function runStudy(input: StudyInput, body: (run: StudyRun) => Promi
   const info = workflowInfo();
   const runId = info.workflowId;
   const design = input.study.design.type;
-  const store = storeActivities(input.heartbeatTimeout);
+  const store = storeProxies(input.heartbeatTimeout);
   const ctx: StepContext = { runId, codeVersion: input.codeVersion, resumedFrom: input.resumedFrom, store, hits: { count: 0 } };
   const progress: StudyProgress = { runId, design, step: 'starting', units: [], cacheHits: 0 };
   setHandler(studyProgressQuery, () => ({ ...progress, cacheHits: ctx.hits.count }));

@@ -1,8 +1,8 @@
 // `pgsflow audit diff RUN1 RUN2`: what differed between two recorded runs — run facts, code
 // version, inputs (by content hash), parameters (the resolved study, flattened to dotted paths)
 // and metrics. Pure: works on two `AuditRun` records however they were read.
-import type { AuditRun } from '../../core/runRecords/auditData.js';
 import { formatMetricValue } from '../study/metricsTable.js';
+import type { AuditRun } from '../../contracts/runRecords.js';
 
 export interface DiffRow {
   what: string;

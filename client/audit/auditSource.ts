@@ -4,11 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { type AuditRequest, type AuditResponse, answerAudit } from '../../activities/audit.js';
+import { answerAudit } from '../../activities/audit.js';
 import { BadInputError, StoreLockedError } from '../../core/errors.js';
 import { liveServerRecord } from '../serverRecord.js';
 import { Store, storePaths } from '../../core/store/store.js';
 import type { EnvConfig } from '../../config/env.js';
+import type { AuditRequest, AuditResponse } from '../../contracts/audit.js';
 
 export interface AuditSource {
   /** 'store' (opened directly) or 'temporal' (through the worker that owns the store). */

@@ -1,8 +1,8 @@
 // Terminal text for `pgsflow audit`: the run list, one run's full record, verify results and a
 // diff of two runs. Aligned plain-text tables, no colour (pipes and logs stay readable).
-import type { AuditFit, AuditListRow, AuditRun, VerifyResult } from '../../core/runRecords/auditData.js';
 import { formatMetricValue, formatMetricsTable } from '../study/metricsTable.js';
 import type { AuditDiff } from './auditDiff.js';
+import type { AuditFit, AuditListRow, AuditRun, VerifyResult } from '../../contracts/runRecords.js';
 
 export function table(header: string[], rows: string[][], right: boolean[] = []): string {
   if (rows.length === 0) return '  (none)\n';

@@ -1,13 +1,13 @@
 // `pgsflow audit [RUN] [--json]`, `audit verify RUN`, `audit diff RUN1 RUN2`: what went into a
 // run (hashes), what was done (parameters, QC counts, fits, timings, code version) and what came
 // out, read from the store — directly, or through Temporal while a worker owns it.
-import type { AuditRequest, AuditResponse } from '../../activities/audit.js';
-import type { AuditRun } from '../../core/runRecords/auditData.js';
 import { loadEnv } from '../../config/env.js';
 import { diffRuns } from '../audit/auditDiff.js';
 import { openAuditSource } from '../audit/auditSource.js';
 import { formatDiff, formatRun, formatRunList, formatVerify } from '../audit/auditText.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, UsageError, stringOpt } from '../command.js';
+import type { AuditRequest, AuditResponse } from '../../contracts/audit.js';
+import type { AuditRun } from '../../contracts/runRecords.js';
 
 const HELP = `Usage: pgsflow audit [--json] [--store DIR]
        pgsflow audit RUN [--json] [--store DIR]

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { DEFAULT_FIT, fitOnFiles } from '../../core/sbayesrc/fitFiles.js';
-import { LD_MEMORY_REQUESTS, type LdMemoryRequest } from '../../core/sbayesrc/ldSource.js';
 import { DEFAULT_TUNE_GRID } from '../../core/sbayesrc/tuneCutoff.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, UsageError, intOpt, listOpt, numberOpt, stringOpt } from '../command.js';
+import { LD_MEMORY_REQUESTS, type LdMemoryRequest } from '../../contracts/fit.js';
 
 export const fitCommand: Command = {
   name: 'fit',

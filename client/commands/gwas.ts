@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type GwasFilesRequest, gwasOnFiles } from '../../core/gwas/gwasFiles.js';
-import { expandRanges } from '../../core/simulate/founders.js';
+import { expandRanges } from '../../core/formats/pathPatterns.js';
 import { type Command, EXIT_OK, UsageError, intOpt, listOpt, stringOpt } from '../command.js';
 
 export const gwasCommand: Command = {

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ingestInputs } from '../../core/ingest/ingestInputs.js';
-import { INGEST_KINDS, type IngestInput, type IngestKind } from '../../core/ingest/inputs.js';
-import { expandRanges } from '../../core/simulate/founders.js';
+import { expandRanges } from '../../core/formats/pathPatterns.js';
 import { Store } from '../../core/store/store.js';
 import { loadEnv } from '../../config/env.js';
 import { type Command, EXIT_OK, UsageError } from '../command.js';
+import { INGEST_KINDS, type IngestInput, type IngestKind } from '../../contracts/ingest.js';
 
 export const ingestCommand: Command = {
   name: 'ingest',

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import { DEFAULT_CUTOFF, type LdPanelRequest, buildLdPanel } from '../../core/ld/buildLdPanel.js';
-import { expandRanges } from '../../core/simulate/founders.js';
+import { DEFAULT_CUTOFF, buildLdPanel } from '../../core/ld/buildLdPanel.js';
+import { expandRanges } from '../../core/formats/pathPatterns.js';
 import { type Command, EXIT_OK, UsageError, intOpt, listOpt, numberOpt, stringOpt } from '../command.js';
+import type { LdPanelRequest } from '../../contracts/ld.js';
 
 export const ldCommand: Command = {
   name: 'ld',

@@ -5,11 +5,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { StoreLockedError } from '../../core/errors.js';
-import type { WrittenFile } from '../../core/report/writeRunReport.js';
 import { storePaths } from '../../core/store/store.js';
 import { openAuditSource } from '../audit/auditSource.js';
 import { loadEnv } from '../../config/env.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, UsageError, stringOpt } from '../command.js';
+import type { WrittenFile } from '../../contracts/audit.js';
 
 const HELP = `Usage: pgsflow report RUN [--out report.html] [--exports DIR] [--store DIR]
                       [--trait NAME] [--genome-build BUILD] [--json]

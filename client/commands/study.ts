@@ -14,14 +14,7 @@ import { CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio
 import { StoreLockedError } from '../../core/errors.js';
 import { codeVersionString } from '../../core/provenance/codeVersion.js';
 import { type EnvConfig, loadEnv } from '../../config/env.js';
-import {
-  STUDY_WORKFLOW_TYPES,
-  type StudyInput,
-  type StudyProgress,
-  type StudyResult,
-  studyProgressQuery,
-  workflowTypeOfDesign,
-} from '../../contracts/study.js';
+import { STUDY_WORKFLOW_TYPES, type StudyInput, type StudyProgress, type StudyResult, studyProgressQuery, workflowTypeOfDesign } from '../../contracts/study.js';
 import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, type ParsedArgs, UsageError, intOpt, stringOpt } from '../command.js';
 import { type Session, openSession } from '../session.js';
 import { formatMetricsTable } from '../study/metricsTable.js';

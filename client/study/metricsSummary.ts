@@ -1,7 +1,7 @@
 // The headline table of a study: one row per scope (fold, aggregate, ancestry, combined), one
 // column per method × headline metric (R², and AUC / liability R² for binary traits);
 // aggregates as mean ± SE. The full table is `formatMetricsTable`.
-import type { MetricRow } from '../../contracts/study.js';
+import type { MetricRow } from '../../contracts/evaluation.js';
 
 const HEADLINE = ['r2', 'auc', 'liability_r2'] as const;
 

@@ -1,6 +1,6 @@
 // The metrics table printed when a study completes: aligned columns scope, method, metric,
 // value, se, n (numbers right-aligned; missing values as NA).
-import type { MetricRow } from '../../contracts/study.js';
+import type { MetricRow } from '../../contracts/evaluation.js';
 
 export function formatMetricValue(v: number | null): string {
   if (v === null || !Number.isFinite(v)) return 'NA';

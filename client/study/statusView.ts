@@ -1,7 +1,8 @@
 // What `study status` / `study run --json` report: Temporal's execution status mapped to the
 // four study states, a failure's cause chain, and the one JSON object of the CLI contract.
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
-import type { MetricRow, StudyProgress } from '../../contracts/study.js';
+import type { StudyProgress } from '../../contracts/study.js';
+import type { MetricRow } from '../../contracts/evaluation.js';
 
 export type StudyStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 

@@ -5,20 +5,9 @@
 // the scale figures need both.
 import { BadInputError } from '../errors.js';
 import type { LdSnpTable, SumstatsTable } from '../formats/types.js';
+import { orient } from './alleleOrientation.js';
+import type { AlignmentCounts } from '../../contracts/impute.js';
 
-export interface AlignmentCounts {
-  /** Rows read (consistent duplicates already merged by the reader). */
-  rows: number;
-  /** Same A1/A2 as the panel. */
-  matched: number;
-  /** A1/A2 exchanged: re-oriented to the panel. */
-  swapped: number;
-  notInPanel: number;
-  /** Alleles that are not the panel's pair in either order (other strand, other variant). */
-  alleleMismatch: number;
-  /** Non-finite freq or N. */
-  missingValues: number;
-}
 
 export interface Alignment {
   /** Per panel SNP: the sumstats row observed there, or −1. */
@@ -53,15 +42,14 @@ export function alignToPanel(stats: SumstatsTable, snps: LdSnpTable, snpInfo: st
       counts.notInPanel++;
       continue;
     }
-    const a1 = stats.a1[r];
-    const a2 = stats.a2[r];
-    let flip: 0 | 1;
-    if (a1 === snps.a1[j] && a2 === snps.a2[j]) flip = 0;
-    else if (a1 === snps.a2[j] && a2 === snps.a1[j]) flip = 1;
-    else {
+    // Both alleles are always given (the sumstats reader requires them). Same or swapped only:
+    // a strand flip counts as a mismatch here, complementing is QC's call, recorded in its output.
+    const o = orient(stats.a1[r]!, stats.a2[r]!, snps.a1[j]!, snps.a2[j]!);
+    if (o !== 'a1' && o !== 'a2') {
       counts.alleleMismatch++;
       continue;
     }
+    const flip: 0 | 1 = o === 'a2' ? 1 : 0;
     if (!(Number.isFinite(stats.freq[r]!) && Number.isFinite(stats.n[r]!))) {
       counts.missingValues++;
       continue;

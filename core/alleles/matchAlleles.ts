@@ -7,6 +7,7 @@ import { BadInputError } from '../errors.js';
 import { StringIndex } from '../formats/text.js';
 import { NAMED_A1, NAMED_A2 } from '../score/scoreKernel.js';
 import type { WeightSet } from '../score/weights.js';
+import { isAmbiguousPair, orient } from './alleleOrientation.js';
 
 export interface GenotypeVariants {
   id: readonly string[];
@@ -67,37 +68,6 @@ export interface MatchedWeights {
 }
 
 export const MAX_EXAMPLES = 20;
-
-const COMPLEMENT: Readonly<Record<string, string>> = { A: 'T', T: 'A', C: 'G', G: 'C' };
-
-/** Complement of a single-base allele; undefined for anything else (indels, '0', N). */
-export function complement(allele: string): string | undefined {
-  return COMPLEMENT[allele];
-}
-
-/** A/T and C/G pairs read the same on both strands. */
-export function isAmbiguousPair(a1: string, a2: string): boolean {
-  return complement(a1) === a2;
-}
-
-export type Orientation = 'a1' | 'a2' | 'flip-a1' | 'flip-a2' | 'mismatch';
-
-/**
- * Which genotype allele the weight's effect allele is. `other` may be undefined or '' (file
- * without, or row leaving it empty); when given it must be the remaining allele.
- */
-export function orient(effect: string, other: string | undefined, a1: string, a2: string): Orientation {
-  const o = other === '' ? undefined : other;
-  if (effect === a1 && (o === undefined || o === a2)) return 'a1';
-  if (effect === a2 && (o === undefined || o === a1)) return 'a2';
-  if (isAmbiguousPair(a1, a2)) return 'mismatch';
-  const ce = complement(effect);
-  const co = o === undefined ? undefined : complement(o);
-  if (ce === undefined || (o !== undefined && co === undefined)) return 'mismatch';
-  if (ce === a1 && (o === undefined || co === a2)) return 'flip-a1';
-  if (ce === a2 && (o === undefined || co === a1)) return 'flip-a2';
-  return 'mismatch';
-}
 
 const DUPLICATE = -2;
 

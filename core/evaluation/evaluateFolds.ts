@@ -1,20 +1,13 @@
 // Cross-validation metrics inside a study: each held-out fold's scores (`<prefix>fold<k>`) against
 // the phenotype, per fold and aggregated over folds, into `metrics` in one transaction that
 // replaces the run's earlier fold rows of the same method (a retry writes no duplicates).
-import type { MetricRow } from '../../contracts/study.js';
 import { BadInputError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import { type PhenotypeInputs, evaluationSamples } from './evaluationSamples.js';
+import { evaluationSamples } from './evaluationSamples.js';
 import { FOLDS_SCOPE, type ScoreEvaluation, evaluateScore, foldMetricRows } from './foldMetrics.js';
 import { writeMetricRows } from './metricRows.js';
+import type { MetricRow, PhenotypeInputs, EvaluateFoldsRequest } from '../../contracts/evaluation.js';
 
-export interface EvaluateFoldsRequest extends PhenotypeInputs {
-  runId: string;
-  cohort: string;
-  method: string;
-  scorePrefix: string;
-  folds: number;
-}
 
 export async function evaluateFoldsInStore(store: Store, req: EvaluateFoldsRequest): Promise<{ rows: MetricRow[] }> {
   if (!Number.isInteger(req.folds) || req.folds < 1) throw new BadInputError(store.paths.database, `fold count must be a positive integer, got ${req.folds}`);

@@ -5,19 +5,9 @@ import { BadInputError } from '../errors.js';
 import { sampleTableFromStore } from '../gwas/gwasStore.js';
 import type { SampleTable } from '../formats/types.js';
 import type { Store } from '../store/store.js';
-import type { Trait } from './foldMetrics.js';
+import type { PhenotypeInputs } from '../../contracts/evaluation.js';
+import type { Trait } from '../../contracts/evaluation.js';
 
-/** The phenotype a score is evaluated against, and the covariates adjusted for (store datasets). */
-export interface PhenotypeInputs {
-  phenoDataset: string;
-  phenoName: string;
-  covarDataset?: string;
-  /** Default: every numeric column of the covariate dataset. */
-  covarNames?: string[];
-  trait: Trait;
-  /** Population prevalence of a binary trait (liability-scale R²). */
-  prevalence?: number;
-}
 
 export interface EvaluationSamplesRequest extends PhenotypeInputs {
   runId: string;

@@ -1,10 +1,10 @@
 // Accuracy of a polygenic score in evaluation samples (DESIGN §5.4) as metric rows: per fold,
 // and mean ± SE over folds. Pure: the store modules gather y, PGS and covariates.
-import type { MetricRow } from '../../contracts/study.js';
 import { SingularDesignError, auc, incrementalR2, liabilityR2, mcFaddenR2, meanAndSe, ols, oddsRatioPerSd, pearson } from './metrics/index.js';
 import { completeCases } from './metrics/samples.js';
+import type { MetricRow } from '../../contracts/evaluation.js';
+import type { Trait } from '../../contracts/evaluation.js';
 
-export type Trait = 'quantitative' | 'binary';
 
 export interface MetricOptions {
   trait: Trait;

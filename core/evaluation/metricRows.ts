@@ -1,8 +1,8 @@
 // Metric rows into the store's `metrics` table: one transaction that first deletes the run's
 // earlier rows of the same kind (so a retry or re-run replaces, never duplicates, and a metric
 // no longer produced does not linger), then appends the new ones.
-import type { MetricRow } from '../../contracts/study.js';
 import type { Store } from '../store/store.js';
+import type { MetricRow } from '../../contracts/evaluation.js';
 
 /** Which earlier rows of the run to replace: a method and its scopes (exact names or a prefix). */
 export interface MetricReplacement {

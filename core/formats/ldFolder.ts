@@ -22,11 +22,10 @@ import {
   type RowHandler,
 } from './text.js';
 import { readFileHead } from './fileHead.js';
+import { EIGEN_SUM_TOL, countReaching } from '../ld/eigenCutoff.js';
 import type { EigenBlock, LdFolder, LdmInfoTable, LdSnpTable } from './types.js';
 
 const HEADER_BYTES = 16;
-/** Relative tolerance for float32 sums (values are stored as float32, summed in float64). */
-const SUM_TOL = 1e-5;
 const NORM_TOL = 1e-3;
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
@@ -217,19 +216,6 @@ function readFloats(view: DataView, offset: number, count: number): Float32Array
   return out;
 }
 
-/**
- * Index of the first eigenvalue (1-based count) whose cumulative sum reaches `target`, or
- * values.length + 1 when none does.
- */
-function countReaching(values: Float32Array, target: number, tol: number): number {
-  let cum = 0;
-  for (let i = 0; i < values.length; i++) {
-    cum += values[i]!;
-    if (cum >= target * (1 - tol)) return i + 1;
-  }
-  return values.length + 1;
-}
-
 /** One block<B>.eigen.bin, fully validated. `expectedM` = NumSnps of the block in ldm.info. */
 export async function readEigenBlock(path: string, expectedM?: number): Promise<EigenBlock> {
   const ab = await readWhole(path);
@@ -262,19 +248,19 @@ export async function readEigenBlock(path: string, expectedM?: number): Promise<
   }
   let total = 0;
   for (let i = 0; i < k; i++) total += values[i]!;
-  if (total > sumLambda * (1 + SUM_TOL)) {
+  if (total > sumLambda * (1 + EIGEN_SUM_TOL)) {
     throw new BadInputError(path, `the ${k} eigenvalues sum to ${total}, more than sumLambda = ${sumLambda} (byte offset 8)`);
   }
   const target = cutoff * sumLambda;
   // k must be the first count whose cumulative sum reaches the target, within float32 rounding.
-  const kFirst = countReaching(values, target, SUM_TOL);
+  const kFirst = countReaching(values, target, EIGEN_SUM_TOL);
   if (k < kFirst) {
     throw new BadInputError(
       path,
       `the ${k} stored eigenvalues sum to ${total}, short of cut-off × sumLambda = ${cutoff} × ${sumLambda} = ${target}`,
     );
   }
-  if (k > countReaching(values, target, -SUM_TOL)) {
+  if (k > countReaching(values, target, -EIGEN_SUM_TOL)) {
     throw new BadInputError(
       path,
       `k = ${k} (byte offset 4), but the cumulative eigenvalue sum already reaches cut-off × sumLambda = ${target} at k = ${countReaching(values, target, 0)}`,
@@ -295,26 +281,6 @@ export async function readEigenBlock(path: string, expectedM?: number): Promise<
     }
   }
   return { m, k, sumLambda, cutoff, values, vectors };
-}
-
-/**
- * The block at a lower cut-off: a prefix of the eigenpairs (column-major makes the vectors a
- * prefix too). A cut-off above the stored one cannot be honoured: the data are gone.
- */
-export function truncateEigen(block: EigenBlock, cutoff: number, file: string): EigenBlock {
-  if (cutoff > block.cutoff * (1 + 1e-6)) {
-    throw new BadInputError(file, `requested eigen cut-off ${cutoff} is above the stored ${block.cutoff}; rebuild the LD panel with a higher cut-off`);
-  }
-  const k = Math.min(block.k, countReaching(block.values, cutoff * block.sumLambda, SUM_TOL));
-  if (k === block.k) return { ...block, cutoff };
-  return {
-    m: block.m,
-    k,
-    sumLambda: block.sumLambda,
-    cutoff,
-    values: block.values.subarray(0, k),
-    vectors: block.vectors.subarray(0, block.m * k),
-  };
 }
 
 async function readEigenHeader(path: string, expectedM: number): Promise<void> {

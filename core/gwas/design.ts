@@ -6,8 +6,8 @@ import type { FamTable, SampleTable } from '../formats/types.js';
 import { rankDeficientColumns } from '../numeric/linalg/dense.js';
 import { assignFolds } from './folds.js';
 import type { LinearDesign } from './linearFoldGwas.js';
+import type { GwasModel } from '../../contracts/gwas.js';
 
-export type GwasModel = 'linear' | 'logistic';
 
 export interface DesignRequest {
   fam: FamTable;

@@ -6,17 +6,9 @@ import { createHash } from 'node:crypto';
 import { BadInputError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import type { Store } from '../store/store.js';
+import type { ExportGwasRequest, ExportGwasSummary } from '../../contracts/gwas.js';
 
-export interface ExportGwasRequest {
-  gwasSet: string;
-  out: string;
-}
 
-export interface ExportGwasSummary {
-  out: string;
-  rows: number;
-  sha256: string;
-}
 
 const HEADER = 'SNP\tA1\tA2\tfreq\tb\tse\tp\tN\n';
 const BASE = /^[ACGTacgt]$/;

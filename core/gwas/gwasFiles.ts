@@ -3,11 +3,12 @@
 import { mkdir } from 'node:fs/promises';
 import { readSampleList, sampleKeys } from '../formats/sampleList.js';
 import { readSampleTable } from '../formats/sampleTable.js';
-import { type GwasDesign, type GwasModel, buildDesign } from './design.js';
+import { type GwasDesign, buildDesign } from './design.js';
 import { forEachFileChunk, openGenotypeFiles } from '../genotypes/genotypeFiles.js';
 import { type GwasResults, LinearFoldGwas, allocateResults } from './linearFoldGwas.js';
 import { LogisticGwas } from './logisticGwas.js';
 import { writeFolds, writeGwasFiles } from './writeGwas.js';
+import type { GwasModel } from '../../contracts/gwas.js';
 
 export interface GwasFilesRequest {
   bfiles: string[];

@@ -6,30 +6,12 @@ import { BadInputError } from '../errors.js';
 import { forEachGenotypeChunk } from '../genotypes/storeGenotypes.js';
 import type { BimTable, FamTable, SampleTable } from '../formats/types.js';
 import type { Store } from '../store/store.js';
-import { type GwasModel, buildDesign } from './design.js';
+import { buildDesign } from './design.js';
 import { type GwasResults, LinearFoldGwas, allocateResults } from './linearFoldGwas.js';
 import { LogisticGwas } from './logisticGwas.js';
+import type { GwasModel, FoldGwasRequest, FoldGwasSummary } from '../../contracts/gwas.js';
 
-export interface FoldGwasRequest {
-  runId: string;
-  cohort: string;
-  phenoDataset: string;
-  phenoName: string;
-  covarDataset?: string;
-  covarNames?: string[];
-  /** Absent: one GWAS on all analysis samples, set `allSamplesGwasSetName(runId, cohort)`. */
-  folds?: { k: number; seed: number };
-  model: GwasModel;
-}
 
-export interface FoldGwasSummary {
-  gwasSets: string[];
-  samples: number;
-  variants: number;
-  /** Samples per fold; empty without folds. */
-  foldSizes: number[];
-  failedVariants: number[];
-}
 
 export function foldGwasSetName(runId: string, k: number): string {
   return `${runId}/fold${k + 1}`;

@@ -5,16 +5,18 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { BadInputError } from '../errors.js';
 import { AtomicFileWriter, writeFileAtomic } from '../files/atomicWrite.js';
-import { readEigenBlock, readLdFolder, truncateEigen } from '../formats/ldFolder.js';
+import { readEigenBlock, readLdFolder } from '../formats/ldFolder.js';
+import { truncateEigen } from '../ld/eigenCutoff.js';
 import { readSumstats } from '../formats/sumstats.js';
 import type { LdFolder, SumstatsTable } from '../formats/types.js';
 import { type Alignment, alignToPanel, alignedZ } from '../alleles/alignToPanel.js';
 import { type BlockImputation, imputeBlockZ, workspaceBytes } from './conditionalZ.js';
 import { imputedStats } from './imputedStats.js';
 import { IMPUTED_HEADER, type PanelSnp, imputedLine, notImputableLine, observedLine } from './imputedRows.js';
-import { type ImputationScale, imputationScale } from './median.js';
+import { imputationScale } from './median.js';
 import { observedText } from './observedText.js';
-import { type BlockReport, type ImputeReport, type ImputeRequest, type ImputeSummary, summaryOf } from './imputeSummary.js';
+import { type BlockReport, type ImputeReport, summaryOf } from './imputeSummary.js';
+import type { ImputationScale, ImputeRequest, ImputeSummary } from '../../contracts/impute.js';
 
 export const DEFAULT_IMPUTE_CUTOFF = 0.995;
 

@@ -1,7 +1,7 @@
 // Summary statistics of an imputed SNP from its imputed z (DESIGN §5.2): se from the implied
 // phenotypic variance V_p at the panel frequency and the median N, b = ẑ·se, p from χ²₁(ẑ²).
 import { chiSquareUpperP } from '../numeric/stats/distributions.js';
-import type { ImputationScale } from './median.js';
+import type { ImputationScale } from '../../contracts/impute.js';
 
 export interface ImputedStats {
   b: number;

@@ -3,9 +3,9 @@
 import { IDENTIFIER_PATTERN } from '../../config/identifiers.js';
 import { BadInputError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import type { IngestInput, IngestReport } from './inputs.js';
 import { type ParsedInput, parseInput } from './parseInputs.js';
 import { writeDataset } from './writeDataset.js';
+import type { IngestInput, IngestReport } from '../../contracts/ingest.js';
 
 export async function ingestInputs(store: Store, inputs: readonly IngestInput[]): Promise<IngestReport[]> {
   for (const input of inputs) {

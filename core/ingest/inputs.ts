@@ -2,34 +2,11 @@
 import { basename } from 'node:path';
 import { IDENTIFIER_PATTERN } from '../../config/identifiers.js';
 import { BadInputError } from '../errors.js';
+import type { IngestInput } from '../../contracts/ingest.js';
 
-export const INGEST_KINDS = ['bfile', 'sumstats', 'pheno', 'covar', 'annot', 'blocks', 'ld'] as const;
-export type IngestKind = (typeof INGEST_KINDS)[number];
 
-export interface IngestInput {
-  kind: IngestKind;
-  /** bfile: one or more PLINK prefixes (e.g. one per chromosome); ld: a folder; else one file. */
-  paths: string[];
-  /** Dataset name in the store (cohort, GWAS set, table); derived from the file name if absent. */
-  name?: string;
-  /** bfile only: the cohort's ancestry (defaults to the dataset name). */
-  ancestry?: string;
-}
 
-export interface FileHash {
-  path: string;
-  bytes: number;
-  sha256: string;
-}
 
-export interface IngestReport {
-  kind: IngestKind;
-  dataset: string;
-  status: 'ingested' | 'replaced' | 'unchanged';
-  rows: number;
-  sha256: string;
-  notes: string[];
-}
 
 /** A dataset name from a path: `geno/EUR.bed` → `EUR`, `gwas.ma.gz` → `gwas`, `1kg` → `d1kg`. */
 export function defaultDatasetName(path: string): string {

@@ -10,7 +10,9 @@ import { readSampleTable } from '../formats/sampleTable.js';
 import { readSumstats } from '../formats/sumstats.js';
 import { requireRegularFile } from '../formats/text.js';
 import type { AnnotationTable, BedLayout, BimTable, BlockTable, FamTable, LdFolder, SampleTable, SumstatsTable } from '../formats/types.js';
-import { type FileHash, type IngestInput, type IngestKind, datasetName } from './inputs.js';
+import { datasetName } from './inputs.js';
+import type { IngestInput, IngestKind } from '../../contracts/ingest.js';
+import type { FileHash } from '../../contracts/provenance.js';
 
 interface ParsedBase {
   kind: IngestKind;

@@ -6,8 +6,9 @@ import { open } from 'node:fs/promises';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { DOUBLE, LIST, listValue } from '@duckdb/node-api';
 import type { Store, Tx } from '../store/store.js';
-import type { FileHash, IngestReport } from './inputs.js';
 import type { ParsedBfile, ParsedInput } from './parseInputs.js';
+import type { IngestReport } from '../../contracts/ingest.js';
+import type { FileHash } from '../../contracts/provenance.js';
 
 /** Variants per genotype row: ~640 KB BLOBs at 10,000 samples, few rows per cohort. */
 export const GENOTYPE_CHUNK_VARIANTS = 256;

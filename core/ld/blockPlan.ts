@@ -5,11 +5,10 @@
 // over the SNP limit are split (splitBlock.ts).
 import { normaliseChrom } from '../formats/text.js';
 import type { BimTable, BlockTable } from '../formats/types.js';
-import { type SplitCut, splitAtLargestGaps } from './splitBlock.js';
+import { splitAtLargestGaps } from './splitBlock.js';
 import type { VariantStats } from './variantStats.js';
+import { type SplitCut, DROP_REASONS, type DropReason, type BlockSplit } from '../../contracts/ld.js';
 
-export const DROP_REASONS = ['outsideBlocks', 'noCalls', 'monomorphic', 'duplicateId'] as const;
-export type DropReason = (typeof DROP_REASONS)[number];
 
 export interface PlannedBlock {
   /** Name in the blocks file, and which part of it this is (1 of 1 when not split). */
@@ -24,14 +23,6 @@ export interface PlannedBlock {
   variants: Int32Array;
 }
 
-export interface BlockSplit {
-  block: string;
-  chrom: string;
-  snps: number;
-  /** SNPs per part, in position order. */
-  parts: number[];
-  cuts: SplitCut[];
-}
 
 export interface PanelPlan {
   blocks: PlannedBlock[];

@@ -12,39 +12,21 @@ import { normaliseChrom } from '../formats/text.js';
 import type { EigenBlock, LdSnpTable } from '../formats/types.js';
 import { readKeep } from '../genotypes/sampleSelection.js';
 import { BedVariantReader } from '../genotypes/bedVariantReader.js';
-import { type DropReason, type BlockSplit, type PanelPlan, type PlannedBlock, planPanel } from './blockPlan.js';
+import { type PanelPlan, type PlannedBlock, planPanel } from './blockPlan.js';
 import { blockCorrelation } from './correlation.js';
 import { toEigenBlock } from './eigenCutoff.js';
 import { driverFor, driverName } from './eigenDriver.js';
-import { type EigenBackend, describeEigenBackend, eigenSymmetricAsync, resolveEigenBackend } from './eigenSymmetric.js';
+import { describeEigenBackend, eigenSymmetricAsync, resolveEigenBackend } from './eigenSymmetric.js';
 import type { NativeEigenMethod } from './nativeAddon.js';
 import { createStaging, discardStaging, publishStaging } from './stagingFolder.js';
 import { type VariantStats, variantStats } from './variantStats.js';
+import type { LdPanelRequest, LdPanelProgress, LdBlockSummary, LdPanelSummary } from '../../contracts/ld.js';
+import type { DropReason, BlockSplit, EigenBackend } from '../../contracts/ld.js';
 
 export const DEFAULT_CUTOFF = 0.995;
 export const SUMMARY_FILE = 'ld.json';
 
-export interface LdPanelRequest {
-  bfiles: string[];
-  /** PLINK keep list (FID IID, or IID alone). */
-  keep?: string;
-  /** LD blocks: SBayesRC .pos or BED. */
-  blocks: string;
-  /** The LD folder to create (replaced if it is already a panel). */
-  outDir: string;
-  cutoff?: number;
-  maxBlockSnps?: number;
-  /** Eigen backend; 'auto' (default) uses the native addon when it loads. */
-  backend?: 'auto' | EigenBackend;
-}
 
-export interface LdPanelProgress {
-  /** 1-based panel block just written, of `of`. */
-  block: number;
-  of: number;
-  snps: number;
-  k: number;
-}
 
 export interface LdPanelHooks {
   onBlock?: (p: LdPanelProgress) => void;
@@ -52,42 +34,7 @@ export interface LdPanelHooks {
   signal?: AbortSignal;
 }
 
-export interface LdBlockSummary {
-  block: number;
-  /** Name in the blocks file; part p of parts when it was split. */
-  source: string;
-  part: number;
-  parts: number;
-  chrom: string;
-  firstBp: number;
-  lastBp: number;
-  snps: number;
-  k: number;
-  sumLambda: number;
-  /** dsyevd / dsyevr (native) or ql (TypeScript). */
-  eigen: string;
-}
 
-export interface LdPanelSummary {
-  outDir: string;
-  inputs: { bfiles: string[]; keep: string | null; blocks: string };
-  samples: { inFam: number; kept: number; keepNotFound: number };
-  cutoff: number;
-  maxBlockSnps: number | null;
-  backend: string;
-  blocks: number;
-  snps: number;
-  /** Blocks of the blocks file with no SNP in the panel. */
-  emptyBlocks: number;
-  largestBlock: number;
-  /** 8 · m² bytes of the largest block's dense correlation matrix. */
-  largestDenseBytes: number;
-  splits: BlockSplit[];
-  dropped: Record<DropReason, number>;
-  droppedExamples: Record<DropReason, string[]>;
-  perBlock: LdBlockSummary[];
-  seconds: { stats: number; read: number; correlation: number; eigen: number; write: number; total: number };
-}
 
 export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}): Promise<LdPanelSummary> {
   const started = performance.now();

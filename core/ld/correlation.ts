@@ -2,9 +2,9 @@
 // unit norm, R = Z Zᵀ, accumulated over chunks of samples so only R and one m × chunk slice
 // are ever held. BLAS dsyrk through the native addon when the eigen backend is native, else
 // dot products in TypeScript.
-import type { EigenBackend } from './eigenSymmetric.js';
 import { loadNativeAddon } from './nativeAddon.js';
 import { rowScaling, standardizeInto } from './standardize.js';
+import type { EigenBackend } from '../../contracts/ld.js';
 
 /** Samples per slice: big enough for dsyrk to run at full speed, small next to R. */
 export const SAMPLE_CHUNK = 512;

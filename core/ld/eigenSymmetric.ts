@@ -5,8 +5,8 @@
 // panels byte-identical across backends (up to rounding) and reruns.
 import { EigenConvergenceError, type SymmetricEigen, symmetricEigen } from '../numeric/linalg/symmetricEigen.js';
 import { loadNativeAddon, type NativeEigenMethod } from './nativeAddon.js';
+import type { EigenBackend } from '../../contracts/ld.js';
 
-export type EigenBackend = 'native' | 'typescript';
 
 export interface EigenOptions {
   /** 'auto' (default): native when the addon loads. 'native' fails without it. */

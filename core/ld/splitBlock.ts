@@ -2,12 +2,8 @@
 // until every part fits: the largest gap is where LD across the cut is likely weakest, so the
 // panel loses the least correlation there. A tie goes to the gap nearest the middle, which
 // keeps parts balanced when SNPs are evenly spaced.
+import type { SplitCut } from '../../contracts/ld.js';
 
-export interface SplitCut {
-  /** Position of the last SNP before the cut and of the first after it. */
-  leftBp: number;
-  rightBp: number;
-}
 
 export interface BlockParts {
   /** Start offset of each part in the block's position-sorted SNPs, then the SNP count. */

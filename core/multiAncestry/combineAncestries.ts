@@ -2,29 +2,14 @@
 // joined to phenotype and covariates, combined with mixing weights fitted on a seeded tuning
 // split, test metrics and weights into `metrics` in one transaction replacing the run's earlier
 // rows of those scopes.
-import type { MetricRow } from '../../contracts/study.js';
 import { BadInputError } from '../errors.js';
-import { type PhenotypeInputs, evaluationSamples } from '../evaluation/evaluationSamples.js';
+import { evaluationSamples } from '../evaluation/evaluationSamples.js';
 import { writeMetricRows } from '../evaluation/metricRows.js';
 import type { Store } from '../store/store.js';
 import { COMBINED_METHOD, COMBINED_SCOPE, SINGLE_METHOD, evaluateCombination } from './combinedMetrics.js';
+import type { MetricRow, PhenotypeInputs, CombineAncestriesRequest, CombineAncestriesSummary } from '../../contracts/evaluation.js';
 
-export interface CombineAncestriesRequest extends PhenotypeInputs {
-  runId: string;
-  cohort: string;
-  /** score_name of each ancestry's PGS, in the order of `ancestries`. */
-  scoreNames: string[];
-  ancestries: string[];
-  tuningFraction: number;
-  seed: number;
-}
 
-export interface CombineAncestriesSummary {
-  rows: MetricRow[];
-  weights: Record<string, number>;
-  tuning: number;
-  test: number;
-}
 
 export async function combineAncestriesInStore(store: Store, req: CombineAncestriesRequest): Promise<CombineAncestriesSummary> {
   const db = store.paths.database;

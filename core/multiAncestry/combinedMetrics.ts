@@ -1,10 +1,10 @@
 // Cross-ancestry evaluation on complete samples: split into tuning and test, mixing weights from
 // the tuning samples, then every single-ancestry PGS and the combined score evaluated on the test
 // samples only (tuning metrics would be optimistic). Pure; the store module gathers the data.
-import type { MetricRow } from '../../contracts/study.js';
 import { type MetricOptions, evaluateScore, metricRows } from '../evaluation/foldMetrics.js';
 import { combineScores, fitMixingWeights } from './mixingWeights.js';
 import { splitTuningTest } from './tuningSplit.js';
+import type { MetricRow } from '../../contracts/evaluation.js';
 
 export const SINGLE_METHOD = 'SBayesRC';
 export const COMBINED_METHOD = 'SBayesRC-multi';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { fsError } from '../formats/text.js';
-import type { FileHash } from '../ingest/inputs.js';
+import type { FileHash } from '../../contracts/provenance.js';
 
 export async function hashFile(path: string): Promise<FileHash> {
   try {

@@ -6,22 +6,10 @@ import { join } from 'node:path';
 import { BadInputError } from '../errors.js';
 import { combinedHash, hashFile } from './fileHash.js';
 import { resolveBfile } from '../formats/plink.js';
-import type { FileHash } from '../ingest/inputs.js';
+import type { InputGroup, InputFingerprint } from '../../contracts/provenance.js';
+import type { FileHash } from '../../contracts/provenance.js';
 
-export interface InputGroup {
-  /** Caller's label (e.g. `cohort:EUR`), returned unchanged. */
-  key: string;
-  /** bfile: PLINK prefixes; folder: every file in each folder; file: the files themselves. */
-  kind: 'bfile' | 'folder' | 'file';
-  paths: string[];
-}
 
-export interface InputFingerprint {
-  key: string;
-  files: FileHash[];
-  /** sha256 over the files' hashes in order. */
-  sha256: string;
-}
 
 async function filesOf(group: InputGroup): Promise<string[]> {
   const out: string[] = [];

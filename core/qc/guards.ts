@@ -4,19 +4,9 @@
 import { GuardError } from '../errors.js';
 import { percent, short } from './numberFormat.js';
 import type { QcThresholds } from '../../config/qcThresholds.js';
+import type { GuardOutcome } from '../../contracts/qc.js';
 
-export const QC_GUARDS = ['odds_ratio', 'median_abs_z', 'freq_drop', 'panel_coverage', 'none_left'] as const;
-export type QcGuard = (typeof QC_GUARDS)[number];
 
-export interface GuardOutcome {
-  guard: QcGuard;
-  /** False when the guard does not apply (e.g. panel coverage while imputation is planned). */
-  evaluated: boolean;
-  passed: boolean;
-  value: number | null;
-  threshold: number | null;
-  message: string;
-}
 
 export interface GuardInputs {
   /** Valid rows (after the value and se rules): their b and |b/se|. */

@@ -7,11 +7,12 @@ import { readLdFolder } from '../formats/ldFolder.js';
 import { readSumstats } from '../formats/sumstats.js';
 import { assertGuards } from './guards.js';
 import { readInfoColumn } from './infoColumn.js';
-import { explainVariant, type QcReport, qcReport } from './qcSummary.js';
+import { explainVariant, qcReport } from './qcSummary.js';
 import { runQc } from './runQc.js';
 import { type QcThresholdsInput, resolveQcThresholds } from '../../config/qcThresholds.js';
 import { panelFromSnpTable, variantsFromSumstats } from './variants.js';
 import { writeCleanedMa, writeQcJson, writeRemovedTsv } from './writeQcFiles.js';
+import type { QcReport } from '../../contracts/qc.js';
 
 export interface QcFilesRequest {
   sumstats: string;

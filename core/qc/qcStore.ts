@@ -6,25 +6,14 @@
 import { BadInputError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { assertGuards } from './guards.js';
-import { type QcReport, qcReport, removedRows } from './qcSummary.js';
+import { qcReport, removedRows } from './qcSummary.js';
 import { type QcOutcome, runQc } from './runQc.js';
 import { ruleOfCode } from './rules.js';
 import { type QcThresholdsInput, resolveQcThresholds } from '../../config/qcThresholds.js';
 import { type QcPanel, type QcVariants, requireSampleSize } from './variants.js';
+import type { QcReport, QcRequest, QcSummary } from '../../contracts/qc.js';
 
-export interface QcRequest extends QcThresholdsInput {
-  runId: string;
-  /** fold-3, EUR, … (as in `steps.scope`). */
-  scope: string;
-  gwasSet: string;
-  panel: string;
-}
 
-export interface QcSummary extends QcReport {
-  gwasSet: string;
-  /** The cleaned set written to `gwas`. */
-  outputSet: string;
-}
 
 export const qcOutputSet = (gwasSet: string): string => `${gwasSet}/qc`;
 

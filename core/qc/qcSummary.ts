@@ -2,34 +2,13 @@
 // list (one reason per variant) and the fate of one variant (--explain).
 import { short } from './numberFormat.js';
 import { ORIENT_FLIPPED, ORIENT_FLIPPED_SWAPPED, ORIENT_SAME, ORIENT_SWAPPED, type QcOutcome } from './runQc.js';
-import { type QcRule, ruleOfCode } from './rules.js';
+import { ruleOfCode } from './rules.js';
 import type { QcThresholds } from '../../config/qcThresholds.js';
-import type { GuardOutcome } from './guards.js';
 import { type QcPanel, type QcVariants, rowLabel } from './variants.js';
+import type { QcReport } from '../../contracts/qc.js';
+import type { QcRule, GuardOutcome } from '../../contracts/qc.js';
 
-export interface QcRuleReport {
-  position: number;
-  rule: QcRule;
-  removed: number;
-  remaining: number;
-  applied: boolean;
-  threshold: number | string | null;
-  note?: string;
-}
 
-export interface QcReport {
-  status: 'passed' | 'failed';
-  inputRows: number;
-  panelSnps: number;
-  remaining: number;
-  panelCoverage: number;
-  rules: QcRuleReport[];
-  reoriented: QcOutcome['reoriented'];
-  ambiguousKept: number;
-  thresholds: QcThresholds;
-  guards: GuardOutcome[];
-  stats: QcOutcome['stats'];
-}
 
 function ruleThreshold(rule: QcRule, t: QcThresholds): number | string | null {
   switch (rule) {

@@ -3,13 +3,14 @@
 // the first rule that took it and why. Effects and frequencies of survivors are re-oriented to
 // the panel's A1 at the allele step, so every later rule compares like with like.
 import { StringIndex } from '../formats/text.js';
-import { isAmbiguousPair, orient } from '../alleles/matchAlleles.js';
-import { type GuardOutcome, evaluateGuards } from './guards.js';
+import { isAmbiguousPair, orient } from '../alleles/alleleOrientation.js';
+import { evaluateGuards } from './guards.js';
 import { short } from './numberFormat.js';
-import { type QcRule, ruleCode } from './rules.js';
+import { ruleCode } from './rules.js';
 import { medianAt, meanSdAt } from './stats.js';
 import type { QcThresholds } from '../../config/qcThresholds.js';
 import { type QcPanel, type QcVariants, rowLabel } from './variants.js';
+import type { GuardOutcome, QcReorientation, QcRule, QcStats } from '../../contracts/qc.js';
 
 /** How a surviving row's alleles relate to the panel's A1/A2. */
 export const ORIENT_NONE = 0;
@@ -42,11 +43,11 @@ export interface QcOutcome {
   b: Float64Array;
   freq: Float64Array;
   counts: RuleCount[];
-  reoriented: { swapped: number; strandFlipped: number; flippedAndSwapped: number };
+  reoriented: QcReorientation;
   ambiguousKept: number;
   /** Surviving rows in panel order. */
   kept: Int32Array;
-  stats: { medianAbsZ: number; medianB: number; nMean: number; nSd: number; medianV: number };
+  stats: QcStats;
   guards: GuardOutcome[];
 }
 

@@ -5,10 +5,11 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AtomicFileWriter, writeFileAtomic } from '../files/atomicWrite.js';
 import { exact } from './numberFormat.js';
-import { type QcReport, removedRows } from './qcSummary.js';
+import { removedRows } from './qcSummary.js';
 import type { QcOutcome } from './runQc.js';
 import { ruleOfCode } from './rules.js';
 import type { QcPanel, QcVariants } from './variants.js';
+import type { QcReport } from '../../contracts/qc.js';
 
 const LINES_PER_WRITE = 1 << 14;
 

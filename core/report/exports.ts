@@ -6,7 +6,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import type { Store } from '../store/store.js';
-import { type MetricRow, type RunInfo, phenotypeOf, readRunInfo, runDatasets, storeTables } from '../runRecords/reportData.js';
+import type { MetricRow } from '../../contracts/evaluation.js';
+import type { RunHeader } from '../../contracts/runRecords.js';
+import { phenotypeOf, requireRunHeader, runDatasets } from '../runRecords/reportData.js';
+import { readMetrics } from '../runRecords/runTables.js';
 
 export interface WeightRow {
   snp: string;
@@ -38,7 +41,7 @@ export interface ScoreRow {
 }
 
 export interface ExportData {
-  run: RunInfo;
+  run: RunHeader;
   trait: string;
   fits: FitWeights[];
   scores: ScoreRow[];
@@ -96,7 +99,7 @@ export function metricsTsv(runId: string, rows: readonly MetricRow[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function metricsJson(run: RunInfo, rows: readonly MetricRow[]): string {
+export function metricsJson(run: RunHeader, rows: readonly MetricRow[]): string {
   return `${JSON.stringify(
     {
       runId: run.runId,
@@ -168,8 +171,7 @@ async function lastDraws(prefix: string | undefined): Promise<Map<string, number
 }
 
 export async function gatherExports(store: Store, runId: string, trait?: string): Promise<ExportData> {
-  const run = await readRunInfo(store, runId);
-  const tables = await storeTables(store);
+  const run = await requireRunHeader(store, runId);
   const r = { r: runId };
   const studyDesign = (() => {
     try {
@@ -178,7 +180,7 @@ export async function gatherExports(store: Store, runId: string, trait?: string)
       return undefined;
     }
   })();
-  const panels = tables.has('ld_panel_snps') ? await runPanels(store, runId) : new Map<string, string>();
+  const panels = await runPanels(store, runId);
   const panelCache = new Map<string, Map<string, PanelSnp>>();
   const snpsOf = async (panel: string | undefined): Promise<Map<string, PanelSnp>> => {
     if (panel === undefined) return new Map();
@@ -196,26 +198,24 @@ export async function gatherExports(store: Store, runId: string, trait?: string)
   }
 
   const fits: FitWeights[] = [];
-  if (tables.has('fits') && tables.has('effects')) {
-    for (const f of await store.all<{ scope: string; method: string }>(`SELECT scope, method FROM fits WHERE run_id = $r ORDER BY scope`, r)) {
-      const unit = f.scope.split('/')[0]!;
-      const ancestry = panels.has(unit) ? unit : (studyDesign?.ancestry ?? [...panels.keys()][0]);
-      const snps = await snpsOf(ancestry === undefined ? undefined : panels.get(ancestry));
-      const last = await lastDraws(prefixes.get(f.scope));
-      const effects = await store.all<{ snp: string; a1: string; beta: number; se: number; pip: number }>(
-        `SELECT snp, a1, beta, se, pip FROM effects WHERE run_id = $r AND scope = $s ORDER BY rowid`,
-        { r: runId, s: f.scope },
-      );
-      fits.push({
-        scope: f.scope,
-        method: f.method,
-        rows: effects.map((e) => {
-          const p = snps.get(e.snp);
-          const a2 = p ? (p.a1 === e.a1 ? p.a2 : p.a2 === e.a1 ? p.a1 : null) : null;
-          return { snp: e.snp, chrom: p?.chrom ?? null, pos: p?.pos ?? null, a1: e.a1, a2, beta: e.beta, se: e.se, pip: e.pip, betaLast: last.get(e.snp) ?? null };
-        }),
-      });
-    }
+  for (const f of await store.all<{ scope: string; method: string }>(`SELECT scope, method FROM fits WHERE run_id = $r ORDER BY scope`, r)) {
+    const unit = f.scope.split('/')[0]!;
+    const ancestry = panels.has(unit) ? unit : (studyDesign?.ancestry ?? [...panels.keys()][0]);
+    const snps = await snpsOf(ancestry === undefined ? undefined : panels.get(ancestry));
+    const last = await lastDraws(prefixes.get(f.scope));
+    const effects = await store.all<{ snp: string; a1: string; beta: number; se: number; pip: number }>(
+      `SELECT snp, a1, beta, se, pip FROM effects WHERE run_id = $r AND scope = $s ORDER BY rowid`,
+      { r: runId, s: f.scope },
+    );
+    fits.push({
+      scope: f.scope,
+      method: f.method,
+      rows: effects.map((e) => {
+        const p = snps.get(e.snp);
+        const a2 = p ? (p.a1 === e.a1 ? p.a2 : p.a2 === e.a1 ? p.a1 : null) : null;
+        return { snp: e.snp, chrom: p?.chrom ?? null, pos: p?.pos ?? null, a1: e.a1, a2, beta: e.beta, se: e.se, pip: e.pip, betaLast: last.get(e.snp) ?? null };
+      }),
+    });
   }
 
   const scores = (await store.all(`SELECT cohort, fid, iid, score_name, score, allele_ct FROM scores WHERE run_id = $r ORDER BY score_name, cohort, fid, iid`, r)).map((s) => ({
@@ -226,16 +226,7 @@ export async function gatherExports(store: Store, runId: string, trait?: string)
     score: Number(s.score),
     alleleCt: Number(s.allele_ct),
   }));
-  const metrics = tables.has('metrics')
-    ? (await store.all(`SELECT scope, method, metric, value, se, n FROM metrics WHERE run_id = $r ORDER BY scope, method, metric`, r)).map((m) => ({
-        scope: String(m.scope),
-        method: String(m.method),
-        metric: String(m.metric),
-        value: m.value === null ? null : Number(m.value),
-        se: m.se === null ? null : Number(m.se),
-        n: Number(m.n),
-      }))
-    : [];
+  const metrics = await readMetrics(store, runId);
   return { run, trait: trait ?? phenotypeOf(run)?.column ?? run.name, fits, scores, metrics };
 }
 

@@ -6,7 +6,8 @@ import { intervalChart, type IntervalRow } from './charts/intervalChart.js';
 import { lineChart } from './charts/lineChart.js';
 import { esc, fmt } from './charts/svg.js';
 import { timelineChart } from './charts/timeline.js';
-import type { FitRow, MetricRow, ReportData } from '../runRecords/reportData.js';
+import type { MetricRow } from '../../contracts/evaluation.js';
+import type { FitRow, ReportData } from '../runRecords/reportData.js';
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1b1f24;background:#fafbfc}

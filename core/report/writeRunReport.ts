@@ -6,21 +6,9 @@ import type { Store } from '../store/store.js';
 import { gatherExports, writeExports } from './exports.js';
 import { gatherReport } from '../runRecords/reportData.js';
 import { renderReport } from './renderReport.js';
+import type { RunReportRequest, WrittenFile } from '../../contracts/audit.js';
 
-export interface RunReportRequest {
-  runId: string;
-  /** Absolute path of the HTML report, if wanted. */
-  out?: string;
-  /** Absolute folder for the exports, if wanted. */
-  exportsDir?: string;
-  trait?: string;
-  genomeBuild?: string;
-}
 
-export interface WrittenFile {
-  path: string;
-  what: string;
-}
 
 export async function writeRunReport(store: Store, req: RunReportRequest): Promise<WrittenFile[]> {
   const written: WrittenFile[] = [];

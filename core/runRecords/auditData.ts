@@ -6,159 +6,25 @@
 import { createHash } from 'node:crypto';
 import { hashFile } from '../provenance/fileHash.js';
 import { type FitsTableRow, readEffects } from '../sbayesrc/fitStore.js';
-import type { FileHash } from '../ingest/inputs.js';
 import type { Store } from '../store/store.js';
+import { type RunsTableRow, parseStoredJson as parse, readMetrics, readQcCounts, readRunRow, readStepRecords, runHeaderOf } from './runTables.js';
 import { type HashedTable, hashRunTable } from '../provenance/tableHash.js';
+import type { FileHash } from '../../contracts/provenance.js';
+import type { AuditListRow, AuditInput, AuditRun, VerifyCheck, VerifyResult } from '../../contracts/runRecords.js';
 
-export interface AuditListRow {
-  runId: string;
-  name: string;
-  design: string;
-  status: string;
-  startedAt: string;
-  finishedAt: string | null;
-  durationSeconds: number | null;
-  /** Mean r² over folds (SBayesRC, else SBayesR) or the combined cross-ancestry test r². */
-  headline: { label: string; value: number | null; se: number | null } | null;
-}
 
-export interface AuditStep {
-  stepKey: string;
-  step: string;
-  scope: string;
-  /** Which input an `ingest` step loaded (from its key), else null. */
-  detail: string | null;
-  attempt: number;
-  cacheHit: boolean;
-  startedAt: string;
-  finishedAt: string | null;
-  durationSeconds: number | null;
-  /** Peak RSS of the worker process that recorded the step (cumulative since it started). */
-  peakRssBytes: number | null;
-}
 
-export interface AuditInput {
-  key: string;
-  sha256: string;
-  files: FileHash[];
-}
 
-export interface AuditQcCount {
-  scope: string;
-  gwasSet: string;
-  rule: string;
-  removed: number;
-  remaining: number;
-  position: number;
-}
 
-export interface AuditFit {
-  scope: string;
-  method: string;
-  h2: number;
-  h2Sd: number;
-  nnz: number;
-  sigma2e: number;
-  pi: number[];
-  cutoff: number;
-  cutoffReason: string;
-  tuning: unknown;
-  removedSnps: string[];
-  convergence: unknown;
-  enrichment: Record<string, number | null>;
-  iterations: number | null;
-  burnIn: number | null;
-  seed: number | null;
-  snps: number | null;
-  seconds: number | null;
-}
 
-export interface AuditMetric {
-  scope: string;
-  method: string;
-  metric: string;
-  value: number | null;
-  se: number | null;
-  n: number;
-}
 
-export interface AuditOutput {
-  scope: string;
-  kind: string;
-  path: string | null;
-  sha256: string;
-  bytes: number | null;
-  rows: number | null;
-}
 
-export interface AuditRun {
-  run: {
-    runId: string;
-    name: string;
-    design: string;
-    status: string;
-    temporalRunId: string | null;
-    resumedFrom: string | null;
-    startedAt: string;
-    finishedAt: string | null;
-    durationSeconds: number | null;
-    studyPath: string | null;
-    studySha256: string | null;
-    /** The study file verbatim. */
-    studyJson: string | null;
-    summary: unknown;
-  };
-  code: { codeVersion: string | null; packageVersion: string | null; gitCommit: string | null; lockfileSha256: string | null };
-  /** Host, platform, Node.js, CPUs, worker pid (null for runs recorded before provenance existed). */
-  host: Record<string, unknown> | null;
-  /** The study with every default resolved, as the worker parsed it. */
-  resolvedStudy: unknown;
-  inputs: AuditInput[];
-  steps: AuditStep[];
-  qc: AuditQcCount[];
-  fits: AuditFit[];
-  metrics: AuditMetric[];
-  outputs: AuditOutput[];
-  histories: { workflowId: string; temporalRunId: string | null; events: number; bytes: number; archivedAt: string }[];
-}
 
-export interface VerifyCheck {
-  /** input | study | file | table */
-  kind: string;
-  /** What was checked: a file path, or `effects fold-1/SBayesRC`. */
-  name: string;
-  expected: string;
-  actual: string;
-  ok: boolean;
-  /** For an effects mismatch: the rows that differ from the fit's PREFIX.txt (at most 20). */
-  details?: string[];
-}
 
-export interface VerifyResult {
-  runId: string;
-  checks: VerifyCheck[];
-  mismatches: VerifyCheck[];
-}
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 const seconds = (a: Date | null | undefined, b: Date | null | undefined): number | null => (a && b ? (b.getTime() - a.getTime()) / 1000 : null);
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const parse = (s: string | null | undefined): unknown => {
-  if (s === null || s === undefined) return null;
-  try {
-    return JSON.parse(s) as unknown;
-  } catch {
-    return null;
-  }
-};
-
-/** Keys are `step|scope|codeVersion|{parts}` (workflows/stepCache.ts): name an ingest's input. */
-function stepDetail(step: string, key: string): string | null {
-  if (step !== 'ingest') return null;
-  const at = key.indexOf('|{');
-  const parts = at >= 0 ? (parse(key.slice(at + 1)) as { input?: unknown; name?: unknown } | null) : null;
-  return typeof parts?.input === 'string' ? `${parts.input}${typeof parts.name === 'string' ? ` → ${parts.name}` : ''}` : null;
-}
 
 export class AuditNotFoundError extends Error {
   override readonly name = 'AuditNotFoundError';
@@ -175,29 +41,8 @@ export function headlineOf(design: string, metrics: readonly { scope: string; me
   return m ? { label: 'combined r2 (SBayesRC-multi, test samples)', value: m.value, se: m.se } : null;
 }
 
-type RunRow = {
-  run_id: string;
-  name: string;
-  design: string;
-  status: string;
-  study_json: string | null;
-  study_sha256: string | null;
-  code_version: string | null;
-  temporal_run_id: string | null;
-  resumed_from: string | null;
-  started_at: Date;
-  finished_at: Date | null;
-  summary_json: string | null;
-  study_path: string | null;
-  host: string | null;
-  package_version: string | null;
-  git_commit: string | null;
-  lockfile_sha256: string | null;
-  provenance_json: string | null;
-};
-
 export async function listRuns(store: Store): Promise<AuditListRow[]> {
-  const runs = await store.all<RunRow>(`SELECT run_id, name, design, status, started_at, finished_at FROM runs ORDER BY started_at DESC, run_id`);
+  const runs = await store.all<Pick<RunsTableRow, 'run_id' | 'name' | 'design' | 'status' | 'started_at' | 'finished_at'>>(`SELECT run_id, name, design, status, started_at, finished_at FROM runs ORDER BY started_at DESC, run_id`);
   const metrics = await store.all<{ run_id: string; scope: string; method: string; metric: string; value: number | null; se: number | null }>(
     `SELECT run_id, scope, method, metric, value, se FROM metrics WHERE metric = 'r2' AND scope IN ('folds', 'combined')`,
   );
@@ -214,34 +59,14 @@ export async function listRuns(store: Store): Promise<AuditListRow[]> {
 }
 
 export async function auditRun(store: Store, runId: string): Promise<AuditRun> {
-  const runs = await store.all<RunRow>(`SELECT * FROM runs WHERE run_id = $id`, { id: runId });
-  const r = runs[0];
+  const r = await readRunRow(store, runId);
   if (!r) throw new AuditNotFoundError(`no run '${runId}' in the store (\`pgsflow audit\` lists the runs)`);
   const id = { id: runId };
-  const steps = await store.all<{
-    step_key: string;
-    step: string;
-    scope: string;
-    attempt: number;
-    cache_hit: boolean;
-    started_at: Date;
-    finished_at: Date | null;
-    peak_rss_bytes: bigint | null;
-    output_json: string | null;
-  }>(`SELECT step_key, step, scope, attempt, cache_hit, started_at, finished_at, peak_rss_bytes,
-             CASE WHEN step = 'fingerprintInputs' THEN output_json END AS output_json
-      FROM steps WHERE run_id = $id ORDER BY started_at, step_key`, id);
-  const fingerprint = steps.find((s) => s.step === 'fingerprintInputs');
-  const inputs = ((parse(fingerprint?.output_json) as AuditInput[] | null) ?? []).map((i) => ({ key: i.key, sha256: i.sha256, files: i.files }));
-  const qc = await store.all<{ scope: string; gwas_set: string; rule: string; removed: number; remaining: number; position: number }>(
-    `SELECT scope, gwas_set, rule, removed, remaining, position FROM qc_counts WHERE run_id = $id ORDER BY scope, gwas_set, position`,
-    id,
-  );
+  const fingerprint = await store.all<{ output_json: string | null }>(`SELECT output_json FROM steps WHERE run_id = $id AND step = 'fingerprintInputs' ORDER BY started_at LIMIT 1`, id);
+  const inputs = ((parse(fingerprint[0]?.output_json) as AuditInput[] | null) ?? []).map((i) => ({ key: i.key, sha256: i.sha256, files: i.files }));
   const fits = await store.all<FitsTableRow>(`SELECT * FROM fits WHERE run_id = $id ORDER BY scope`, id);
-  const metrics = await store.all<{ scope: string; method: string; metric: string; value: number | null; se: number | null; n: number }>(
-    `SELECT scope, method, metric, value, se, n FROM metrics WHERE run_id = $id ORDER BY method, scope, metric`,
-    id,
-  );
+  // Audit lists metrics method by method (the report reads them scope by scope).
+  const metrics = (await readMetrics(store, runId)).sort((a, b) => (a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
   const outputs = await store.all<{ scope: string; kind: string; path: string | null; sha256: string; bytes: bigint | null; rows: bigint | null }>(
     `SELECT scope, kind, path, sha256, bytes, rows FROM run_outputs WHERE run_id = $id ORDER BY scope, kind`,
     id,
@@ -257,38 +82,13 @@ export async function auditRun(store: Store, runId: string): Promise<AuditRun> {
     host = rest;
   }
   return {
-    run: {
-      runId: r.run_id,
-      name: r.name,
-      design: r.design,
-      status: r.status,
-      temporalRunId: r.temporal_run_id,
-      resumedFrom: r.resumed_from,
-      startedAt: r.started_at.toISOString(),
-      finishedAt: iso(r.finished_at),
-      durationSeconds: seconds(r.started_at, r.finished_at),
-      studyPath: r.study_path,
-      studySha256: r.study_sha256,
-      studyJson: r.study_json,
-      summary: parse(r.summary_json),
-    },
+    run: runHeaderOf(r),
     code: { codeVersion: r.code_version, packageVersion: r.package_version, gitCommit: r.git_commit, lockfileSha256: r.lockfile_sha256 },
     host,
     resolvedStudy: prov?.resolvedStudy ?? null,
     inputs,
-    steps: steps.map((s) => ({
-      stepKey: s.step_key,
-      step: s.step,
-      scope: s.scope,
-      detail: stepDetail(s.step, s.step_key),
-      attempt: s.attempt,
-      cacheHit: s.cache_hit,
-      startedAt: s.started_at.toISOString(),
-      finishedAt: iso(s.finished_at),
-      durationSeconds: seconds(s.started_at, s.finished_at),
-      peakRssBytes: num(s.peak_rss_bytes),
-    })),
-    qc: qc.map((q) => ({ scope: q.scope, gwasSet: q.gwas_set, rule: q.rule, removed: q.removed, remaining: q.remaining, position: q.position })),
+    steps: await readStepRecords(store, runId),
+    qc: await readQcCounts(store, runId),
     fits: fits.map((f) => {
       const s = (parse(f.summary_json) ?? {}) as Record<string, unknown>;
       return {

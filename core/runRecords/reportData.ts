@@ -3,42 +3,12 @@
 // when absent). The renderer and the export writers are pure functions of this object.
 import { listValue } from '@duckdb/node-api';
 import { sampleTableFromStore } from '../gwas/gwasStore.js';
+import type { MetricRow } from '../../contracts/evaluation.js';
+import type { QcCountRow, RunHeader, StepRecord } from '../../contracts/runRecords.js';
 import type { Store } from '../store/store.js';
+import { readMetrics, readQcCounts, readRunHeader, readStepRecords } from './runTables.js';
 import { BadInputError } from '../errors.js';
 import { type CalibrationGroup, calibrationByDecile } from '../report/calibration.js';
-
-export interface RunInfo {
-  runId: string;
-  name: string;
-  design: string;
-  status: string;
-  studySha256: string | null;
-  codeVersion: string | null;
-  temporalRunId: string | null;
-  resumedFrom: string | null;
-  studyPath: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-  studyJson: string | null;
-}
-
-export interface StepRow {
-  step: string;
-  scope: string;
-  attempt: number;
-  cacheHit: boolean;
-  startedAt: string;
-  finishedAt: string | null;
-}
-
-export interface QcRow {
-  scope: string;
-  gwasSet: string;
-  rule: string;
-  removed: number;
-  remaining: number;
-  position: number;
-}
 
 export interface FitRow {
   scope: string;
@@ -59,21 +29,12 @@ export interface FitRow {
   removedSnps: number;
 }
 
-export interface MetricRow {
-  scope: string;
-  method: string;
-  metric: string;
-  value: number | null;
-  se: number | null;
-  n: number;
-}
-
 export interface ReportData {
-  run: RunInfo;
+  run: RunHeader;
   /** Phenotype column and trait type from the study file (null when unreadable). */
   phenotype: { column: string; type: 'quantitative' | 'binary' } | null;
-  steps: StepRow[];
-  qc: QcRow[];
+  steps: StepRecord[];
+  qc: QcCountRow[];
   fits: FitRow[];
   metrics: MetricRow[];
   calibration: CalibrationGroup[];
@@ -87,39 +48,12 @@ const numOrNull = (x: unknown): number | null => (x === null || x === undefined 
 const iso = (x: unknown): string => (x instanceof Date ? x.toISOString() : String(x));
 const isoOrNull = (x: unknown): string | null => (x === null || x === undefined ? null : iso(x));
 
-/** Names of the store's tables (optional ones may be missing on older stores). */
-export async function storeTables(store: Store): Promise<Set<string>> {
-  const rows = await store.all<{ table_name: string }>(`SELECT table_name FROM information_schema.tables`);
-  return new Set(rows.map((r) => r.table_name));
-}
-
-export async function readRunInfo(store: Store, runId: string): Promise<RunInfo> {
-  const cols = await store.all<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'`);
-  const studyPath = cols.some((c) => c.column_name === 'study_path') ? ', study_path' : '';
-  const rows = await store.all(
-    `SELECT run_id, name, design, status, study_sha256, code_version, temporal_run_id, resumed_from, started_at, finished_at, study_json${studyPath}
-     FROM runs WHERE run_id = $r`,
-    { r: runId },
-  );
-  const r = rows[0];
-  if (!r) {
-    const known = await store.all<{ run_id: string }>(`SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 10`);
-    throw new BadInputError(store.paths.database, `no run '${runId}' in the store${known.length ? ` (recent runs: ${known.map((k) => k.run_id).join(', ')})` : ''}`);
-  }
-  return {
-    runId: String(r.run_id),
-    name: String(r.name),
-    design: String(r.design),
-    status: String(r.status),
-    studySha256: (r.study_sha256 as string | null) ?? null,
-    codeVersion: (r.code_version as string | null) ?? null,
-    temporalRunId: (r.temporal_run_id as string | null) ?? null,
-    resumedFrom: (r.resumed_from as string | null) ?? null,
-    studyPath: (r.study_path as string | null | undefined) ?? null,
-    startedAt: iso(r.started_at),
-    finishedAt: isoOrNull(r.finished_at),
-    studyJson: (r.study_json as string | null) ?? null,
-  };
+/** The run's header, or a BadInputError naming recent runs when the store has no such run. */
+export async function requireRunHeader(store: Store, runId: string): Promise<RunHeader> {
+  const run = await readRunHeader(store, runId);
+  if (run) return run;
+  const known = await store.all<{ run_id: string }>(`SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 10`);
+  throw new BadInputError(store.paths.database, `no run '${runId}' in the store${known.length ? ` (recent runs: ${known.map((k) => k.run_id).join(', ')})` : ''}`);
 }
 
 interface StudyJsonShape {
@@ -136,7 +70,7 @@ function parseStudyJson(text: string | null): StudyJsonShape | null {
   }
 }
 
-export function phenotypeOf(run: RunInfo): ReportData['phenotype'] {
+export function phenotypeOf(run: RunHeader): ReportData['phenotype'] {
   const p = parseStudyJson(run.studyJson)?.inputs?.phenotype;
   if (!p?.column) return null;
   return { column: p.column, type: p.type === 'binary' ? 'binary' : 'quantitative' };
@@ -165,47 +99,11 @@ export async function runDatasets(store: Store, runId: string): Promise<Map<stri
 
 
 export async function gatherReport(store: Store, runId: string, now = new Date()): Promise<ReportData> {
-  const run = await readRunInfo(store, runId);
-  const tables = await storeTables(store);
-  const has = (t: string): boolean => tables.has(t);
-  const r = { r: runId };
-
-  const steps = (
-    await store.all(`SELECT step, scope, attempt, cache_hit, started_at, finished_at FROM steps WHERE run_id = $r ORDER BY started_at, finished_at, step_key`, r)
-  ).map((s) => ({
-    step: String(s.step),
-    scope: String(s.scope),
-    attempt: num(s.attempt),
-    cacheHit: Boolean(s.cache_hit),
-    startedAt: iso(s.started_at),
-    finishedAt: isoOrNull(s.finished_at),
-  }));
-
-  const qc = has('qc_counts')
-    ? (await store.all(`SELECT scope, gwas_set, rule, removed, remaining, position FROM qc_counts WHERE run_id = $r ORDER BY scope, gwas_set, position`, r)).map((q) => ({
-        scope: String(q.scope),
-        gwasSet: String(q.gwas_set),
-        rule: String(q.rule),
-        removed: num(q.removed),
-        remaining: num(q.remaining),
-        position: num(q.position),
-      }))
-    : [];
-
-  const fits = has('fits')
-    ? (await store.all(`SELECT scope, method, h2, h2_sd, nnz, sigma2e, pi_json, cutoff, cutoff_reason, summary_json FROM fits WHERE run_id = $r ORDER BY scope`, r)).map(fitRow)
-    : [];
-
-  const metrics = has('metrics')
-    ? (await store.all(`SELECT scope, method, metric, value, se, n FROM metrics WHERE run_id = $r ORDER BY scope, method, metric`, r)).map((m) => ({
-        scope: String(m.scope),
-        method: String(m.method),
-        metric: String(m.metric),
-        value: numOrNull(m.value),
-        se: numOrNull(m.se),
-        n: num(m.n),
-      }))
-    : [];
+  const run = await requireRunHeader(store, runId);
+  const steps = await readStepRecords(store, runId);
+  const qc = await readQcCounts(store, runId);
+  const fits = (await store.all(`SELECT scope, method, h2, h2_sd, nnz, sigma2e, pi_json, cutoff, cutoff_reason, summary_json FROM fits WHERE run_id = $r ORDER BY scope`, { r: runId })).map(fitRow);
+  const metrics = await readMetrics(store, runId);
 
   const phenotype = phenotypeOf(run);
   let calibration: CalibrationGroup[] = [];
@@ -264,7 +162,7 @@ function fitRow(f: Record<string, unknown>): FitRow {
  * score (score names `<method>/fold<k>`), deciles within each fold, pooled. Cross-ancestry: each
  * training ancestry's score of the target cohort over all scored target samples.
  */
-async function gatherCalibration(store: Store, run: RunInfo, phenotype: ReportData['phenotype']): Promise<CalibrationGroup[]> {
+async function gatherCalibration(store: Store, run: RunHeader, phenotype: ReportData['phenotype']): Promise<CalibrationGroup[]> {
   if (!phenotype) throw new Error('the study file names no phenotype column');
   const datasets = await runDatasets(store, run.runId);
   const pheno = datasets.get('pheno')?.[0];

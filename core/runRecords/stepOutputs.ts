@@ -3,13 +3,8 @@
 // fail later, far from the cause — or worse, an edited file would be scored as if computed.
 import { access } from 'node:fs/promises';
 import { hashFile } from '../provenance/fileHash.js';
+import type { StepOutputFile } from '../../contracts/runs.js';
 
-/** A file named by a step's output: `output[field] + suffix`, with its sha256 in `output[sha256Field]` when recorded. */
-export interface StepOutputFile {
-  field: string;
-  suffix?: string;
-  sha256Field?: string;
-}
 
 /** The first listed file that is missing or changed (a reason), or null when all are intact. */
 export async function staleOutput(output: unknown, files: readonly StepOutputFile[]): Promise<string | null> {

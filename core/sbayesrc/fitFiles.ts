@@ -22,15 +22,16 @@ import { BadInputError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import { alignToPanel } from '../alleles/alignToPanel.js';
 import { readAnnotations } from '../formats/annotations.js';
-import { readEigenBlock, readLdFolder, truncateEigen } from '../formats/ldFolder.js';
+import { readEigenBlock, readLdFolder } from '../formats/ldFolder.js';
+import { truncateEigen } from '../ld/eigenCutoff.js';
 import { readSumstats } from '../formats/sumstats.js';
 import type { EigenBlock } from '../formats/types.js';
-import { LD_MEMORY_REQUESTS, buildLowRankBlocks, chooseLdMemory, eigenRanks, qBytesOf, type LdMemoryRequest } from './ldSource.js';
+import { buildLowRankBlocks, chooseLdMemory, eigenRanks, qBytesOf } from './ldSource.js';
 import { availableMemory } from './memoryBudget.js';
 import { initChain, type ChainState } from './chainState.js';
 import { chainDiagnostics, chainSeed, poolChains } from './multiChain.js';
 import { CheckpointError, checkpoint, restore } from './checkpoint.js';
-import { effectsText, parText, pgsCatalogText, summaryJson, type FitSummaryJson } from './outputs.js';
+import { effectsText, parText, pgsCatalogText, summaryJson } from './outputs.js';
 import { posteriorSummary } from './posterior.js';
 import type { Annotations } from './probit.js';
 import { assembleProblem } from './problem.js';
@@ -39,43 +40,12 @@ import { prestartBlockWorkers } from './blockWorkerPool.js';
 import { runChainParallel, runChainsParallel } from './parallelChain.js';
 import { releaseSweepMemory, runChainYielding, type SweepReport } from './sampler.js';
 import { blockSampleSize, standardise } from './standardise.js';
-import { tuneCutoff, type TuneResult } from './tuneCutoff.js';
+import { tuneCutoff } from './tuneCutoff.js';
+import type { FitSummaryJson, TuneResult, FitRequest, CheckpointWritten } from '../../contracts/fit.js';
+import { LD_MEMORY_REQUESTS, type LdMemoryRequest } from '../../contracts/fit.js';
 
 export const DEFAULT_FIT = { iterations: 3000, burnIn: 1000, cutoff: 0.995, seed: 1, checkpointEvery: 100 } as const;
 
-export interface FitRequest {
-  sumstats: string;
-  ld: string;
-  annot?: string;
-  out: string;
-  iterations?: number;
-  burnIn?: number;
-  cutoff?: number;
-  /** Choose the cut-off by pseudo-validation over this grid (overrides `cutoff`). */
-  tune?: readonly number[];
-  seed?: number;
-  checkpointEvery?: number;
-  /** Threads sweeping blocks (default 1); results are identical for any value. */
-  threads?: number;
-  /** Independent chains on derived seeds, pooled, with R-hat/ESS diagnostics (default 1). */
-  chains?: number;
-  /** Stop (with the checkpoint written) after this many sweeps over all chains: tests of resume. */
-  stopAfter?: number;
-  /** Q in memory, streamed from PREFIX.q, or chosen by free memory (default 'auto'); numbers are identical. */
-  ldMemory?: LdMemoryRequest;
-  /**
-   * Output prefix of the same fit in an earlier, interrupted run (`study resume`): a chain with
-   * no checkpoint of its own continues from that run's checkpoint when it matches this fit's
-   * inputs and settings (copied here first, so a further resume finds it here).
-   */
-  resumeFrom?: string;
-  /**
-   * Leave the finished chains' checkpoints in place (the study's fit activity: `recordFit`
-   * removes them once the fit is recorded), so a run interrupted between the two can be resumed
-   * without fitting again. Otherwise a finished fit removes its checkpoints.
-   */
-  keepFinalCheckpoint?: boolean;
-}
 
 export interface FitResult {
   summary: FitSummaryJson | null;
@@ -98,13 +68,6 @@ const FINGERPRINT_BYTES = 32;
 
 const chainCheckpointPath = (out: string, c: number): string => `${out}.chain${c}.ckpt`;
 
-/** A checkpoint now on disk (what an activity heartbeats so a new attempt can be traced to it). */
-export interface CheckpointWritten {
-  chain: number;
-  sweep: number;
-  path: string;
-  sha256: string;
-}
 
 /**
  * Fit on files. An aborted `signal` (activity cancellation, worker shutdown, Ctrl-C) stops the

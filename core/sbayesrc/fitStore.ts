@@ -5,18 +5,11 @@ import { readFile } from 'node:fs/promises';
 import { RowSetHash } from '../provenance/tableHash.js';
 import { BadInputError } from '../errors.js';
 import { hashFile } from '../provenance/fileHash.js';
-import type { FileHash } from '../ingest/inputs.js';
 import type { Store } from '../store/store.js';
 import { fitFiles } from './fitFiles.js';
-import type { FitSummaryJson } from './outputs.js';
+import type { FitSummaryJson, RecordFitRequest, RecordFitSummary } from '../../contracts/fit.js';
+import type { FileHash } from '../../contracts/provenance.js';
 
-export interface RecordFitRequest {
-  runId: string;
-  /** fold-3, EUR, … (as in `steps.scope`). */
-  scope: string;
-  /** The fit's output prefix (PREFIX.txt, PREFIX.json). */
-  prefix: string;
-}
 
 /** A row of the `fits` table as DuckDB returns it (migration 6). */
 // A type alias, not an interface: store.all needs an index-signature-compatible row type.
@@ -35,13 +28,6 @@ export type FitsTableRow = {
   summary_json: string;
 };
 
-export interface RecordFitSummary {
-  runId: string;
-  scope: string;
-  method: string;
-  h2: number;
-  effects: number;
-}
 
 interface EffectRows {
   snp: string[];

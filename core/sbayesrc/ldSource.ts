@@ -4,16 +4,15 @@
 // read back block by block each sweep (stream: only one block's Q per thread in memory).
 import { open } from 'node:fs/promises';
 import { BadInputError } from '../errors.js';
-import { checkEigenHeader, truncateEigen } from '../formats/ldFolder.js';
+import { checkEigenHeader } from '../formats/ldFolder.js';
+import { truncateEigen } from '../ld/eigenCutoff.js';
 import type { EigenBlock } from '../formats/types.js';
 import { lowRankBlock, type LowRankBlock } from './lowRank.js';
 import { availableMemory } from './memoryBudget.js';
 import { QSpillWriter, type QSpill } from './qSpill.js';
+import type { LdMemoryRequest } from '../../contracts/fit.js';
 
-/** `auto`: resident when all Q takes below half the free memory (capped by a cgroup limit), else stream. */
-export type LdMemoryRequest = 'auto' | 'resident' | 'stream';
 export type LdMemoryMode = 'resident' | 'stream';
-export const LD_MEMORY_REQUESTS: readonly LdMemoryRequest[] = ['auto', 'resident', 'stream'];
 
 export function chooseLdMemory(request: LdMemoryRequest, qBytes: number, free = availableMemory()): LdMemoryMode {
   if (request !== 'auto') return request;

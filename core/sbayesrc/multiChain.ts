@@ -3,6 +3,7 @@
 import { Rng } from '../numeric/random/rng.js';
 import { TRACE_WIDTH, type ChainState } from './chainState.js';
 import { effectiveSampleSize, gelmanRubin } from './convergence.js';
+import type { ChainDiagnostics } from '../../contracts/fit.js';
 
 const CHAIN_SEED_STREAM = -3;
 export const RHAT_WARNING = 1.1;
@@ -30,12 +31,6 @@ export function poolChains(states: readonly ChainState[]): ChainState {
   return out;
 }
 
-export interface ChainDiagnostics {
-  chains: number;
-  rhat: { h2: number; nnz: number; sigma2e: number };
-  ess: { h2: number; nnz: number; sigma2e: number };
-  warning: string | null;
-}
 
 export function chainDiagnostics(states: readonly ChainState[]): ChainDiagnostics {
   const column = (c: number): Float64Array[] =>

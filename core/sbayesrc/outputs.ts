@@ -1,9 +1,8 @@
 // Fit outputs (DESIGN §4): PREFIX.txt effects per copy of A1 on the phenotype scale (β̄·s_j),
 // PREFIX.par scalar parameters, and a JSON summary.
 import { N_COMPONENTS } from './mixture.js';
-import type { ChainDiagnostics } from './multiChain.js';
 import type { PosteriorSummary } from './posterior.js';
-import type { TuneResult } from './tuneCutoff.js';
+import type { ChainDiagnostics, TuneResult, FitSummaryJson } from '../../contracts/fit.js';
 
 export interface OutputSnps {
   id: readonly string[];
@@ -68,46 +67,6 @@ export function pgsCatalogText(snps: ScoringSnps, post: PosteriorSummary, method
   return `${lines.join('\n')}\n`;
 }
 
-export interface FitSummaryJson {
-  method: 'SBayesR' | 'SBayesRC';
-  snps: number;
-  blocks: number;
-  iterations: number;
-  burnIn: number;
-  seed: number;
-  cutoff: number;
-  /** Pseudo-validation scores and the decision, when the cut-off was tuned. */
-  tuning: TuneResult | null;
-  draws: number;
-  h2: { mean: number; sd: number };
-  nnz: { mean: number; sd: number };
-  pi: number[];
-  annotations: string[];
-  /**
-   * Per annotation column (intercept first): posterior mean per-SNP heritability enrichment —
-   * binary: mean β² of annotated SNPs / mean β² of all; continuous: 1 + change per SD of the annotation.
-   */
-  enrichment: number[];
-  /** Per annotation column: P(δ = k), k = 0..4, of a SNP with the intercept and that annotation only (continuous: +1 SD). */
-  jointProbabilities: number[][];
-  componentCount: number[];
-  componentVarianceShare: number[];
-  sigma2e: number[];
-  /** α[level][annotation], posterior mean. */
-  alpha: number[][];
-  removedSnps: string[];
-  /** Across-chain R-hat / ESS (null for one chain). */
-  convergence: ChainDiagnostics | null;
-  /** Sweeps (over all chains) already done when this run started from a checkpoint. */
-  resumedFromSweep: number | null;
-  seconds: number;
-  sweepsPerSecond: number;
-  /** The sweep kernel the chain ran on: 'native' (native/sbayes.c) or 'wasm' (the fallback). */
-  sweepKernel?: 'native' | 'wasm';
-  /** Where the blocks' Q lived: in memory ('resident') or read per sweep from PREFIX.q ('stream'); 4·Σ m_b k_b bytes. */
-  /** How Q was held; `availableBytes` is the memory `auto` judged by (free, capped by a cgroup limit). */
-  ldMemory?: { requested: 'auto' | 'resident' | 'stream'; mode: 'resident' | 'stream'; qBytes: number; availableBytes?: number };
-}
 
 export function summaryJson(s: FitSummaryJson): string {
   return `${JSON.stringify(s, null, 2)}\n`;

@@ -6,7 +6,7 @@
 // at the grid minimum) we extend the grid downward or fall back to 0.995, and say why. Eigen
 // blocks are asked for one at a time, so a streaming caller never holds the whole panel.
 import { rm } from 'node:fs/promises';
-import { truncateEigen } from '../formats/ldFolder.js';
+import { truncateEigen } from '../ld/eigenCutoff.js';
 import type { EigenBlock } from '../formats/types.js';
 import { Rng } from '../numeric/random/rng.js';
 import { initChain } from './chainState.js';
@@ -15,6 +15,8 @@ import { posteriorSummary } from './posterior.js';
 import { assembleProblem } from './problem.js';
 import { runChain } from './sampler.js';
 import { blockSampleSize } from './standardise.js';
+import type { TuneResult } from '../../contracts/fit.js';
+import type { CutoffScore, CutoffChoice } from '../../contracts/fit.js';
 
 export const DEFAULT_TUNE_GRID: readonly number[] = [0.995, 0.99, 0.95, 0.9];
 export const TUNE_BASELINE = 0.995;
@@ -78,17 +80,7 @@ export function pseudoValidationScore(beta: Float64Array, valid: Float64Array): 
   return norm > 0 ? dot / Math.sqrt(norm) : NaN;
 }
 
-export interface CutoffScore {
-  cutoff: number;
-  r: number;
-}
 
-export interface CutoffChoice {
-  cutoff: number;
-  /** 'baseline', 'better', 'fallback: …' or 'extend' (the caller should score lower cut-offs and ask again). */
-  decision: 'baseline' | 'better' | 'fallback' | 'extend';
-  reason: string;
-}
 
 /**
  * The rule on a set of scores: move off 0.995 only when the best score relative to 0.995's
@@ -118,9 +110,6 @@ function atMinimum(best: CutoffScore): CutoffChoice {
   return { cutoff: TUNE_BASELINE, decision: 'fallback', reason: `best cut-off ${best.cutoff} is at the grid floor ${EXTEND_FLOOR}; kept 0.995 (LD panel and GWAS likely mismatched)` };
 }
 
-export interface TuneResult extends CutoffChoice {
-  scores: CutoffScore[];
-}
 
 /**
  * The panel as tuning reads it: block i's eigenpairs at the stored cut-off, read (or handed out

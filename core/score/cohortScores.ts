@@ -7,25 +7,9 @@ import type { Store } from '../store/store.js';
 import { ALL_SCORES, SKIP_SAMPLE } from './scoreKernel.js';
 import { scoreStore } from './scoreStore.js';
 import { readWeights } from './weights.js';
+import type { CohortScoreRequest, CohortScoreSummary } from '../../contracts/score.js';
 
-export interface CohortScoreRequest {
-  runId: string;
-  cohort: string;
-  /** One score per file (a single weight column each). */
-  weightFiles: string[];
-  /** `scores.score_name` of each file's score. */
-  scoreNames: string[];
-  /** GWAS set whose frequencies impute missing calls for each score (its training samples). */
-  frequencySets: string[];
-  /** Score only the samples in 1-based `fold` of `foldsRunId`'s folds of this cohort. */
-  only?: { foldsRunId: string; fold: number };
-}
 
-export interface CohortScoreSummary {
-  scored: number;
-  /** Per weight file: weights matched to a cohort variant. */
-  matchedVariants: number[];
-}
 
 export async function scoreCohortInStore(store: Store, req: CohortScoreRequest): Promise<CohortScoreSummary> {
   const db = store.paths.database;

@@ -7,26 +7,9 @@ import { foldGwasSetName } from '../gwas/gwasStore.js';
 import type { Store } from '../store/store.js';
 import { SKIP_SAMPLE } from './scoreKernel.js';
 import { scoreStore } from './scoreStore.js';
+import type { HeldOutScoreRequest, HeldOutScoreSummary } from '../../contracts/score.js';
 
-export interface HeldOutScoreRequest {
-  runId: string;
-  cohort: string;
-  /** One weight file per fold (fold k = index k−1), e.g. each fold's SBayesRC effects. */
-  weightFiles: string[];
-  /** GWAS sets giving each fold's training frequencies (default `<foldsRunId>/fold<k>`, written with the folds). */
-  frequencySets?: string[];
-  center?: boolean;
-  /** Score names are `${scorePrefix}fold<k>` (default ''), so several methods' scores of one run coexist. */
-  scorePrefix?: string;
-  /** The run whose `folds` rows assign samples to folds (default runId: a resumed run reuses its predecessor's). */
-  foldsRunId?: string;
-}
 
-export interface HeldOutScoreSummary {
-  scored: number;
-  perFold: number[];
-  matchedVariants: number;
-}
 
 export async function scoreHeldOutFolds(store: Store, req: HeldOutScoreRequest): Promise<HeldOutScoreSummary> {
   const k = req.weightFiles.length;

@@ -2,6 +2,7 @@
 // fileset per chromosome) split into populations by ID lists such as EUR_IDs.txt.
 import { basename } from 'node:path';
 import { BadInputError } from '../errors.js';
+import { expandRanges } from '../formats/pathPatterns.js';
 import { unpackVariant } from '../genotypes/bedCodec.js';
 import { checkBed, readBim, readFam, resolveBfile } from '../formats/plink.js';
 import { readSampleList } from '../formats/sampleList.js';
@@ -21,19 +22,6 @@ export interface FounderPanel {
   populations: FounderPopulation[];
   /** A1 frequency over all selected founders: the shared frequency that scales effects. */
   pooledFreq: Float64Array;
-}
-
-/** Expand `{a..b}` integer ranges in a prefix, as a shell would (`chr{1..22}`). */
-export function expandRanges(pattern: string): string[] {
-  const m = /\{(\d+)\.\.(\d+)\}/.exec(pattern);
-  if (!m) return [pattern];
-  const from = Number(m[1]);
-  const to = Number(m[2]);
-  const out: string[] = [];
-  for (let i = from; from <= to ? i <= to : i >= to; i += from <= to ? 1 : -1) {
-    out.push(...expandRanges(pattern.slice(0, m.index) + String(i) + pattern.slice(m.index + m[0].length)));
-  }
-  return out;
 }
 
 /** Population name of an ID list: `EUR_IDs.txt` → `EUR`, `eas.txt` → `eas`. */

@@ -12,20 +12,12 @@ import { type FounderPanel, loadFounders } from './founders.js';
 import { type GenotypeSource, copulaSource, mosaicSource } from './genotypeSource.js';
 import { COVARIATE_EFFECTS, N_PCS, type Phenotypes, simulatePhenotypes } from './phenotypes.js';
 import { type VariantMap, syntheticVariantMap } from './variantMap.js';
+import type { SimulationSummary } from '../../contracts/simulate.js';
 
 export const STREAM_MISSING = 2;
 const ROLE_TARGET = 0;
 const ROLE_REFERENCE = 1;
 
-export interface SimulationSummary {
-  outDir: string;
-  nSnps: number;
-  nBlocks: number;
-  cohorts: { ancestry: string; samples: number; referenceSamples: number; realisedH2: number; prevalence: number | null }[];
-  pi: number[];
-  files: string[];
-  seconds: number;
-}
 
 interface Cohort {
   ancestry: string;

@@ -1,7 +1,8 @@
 // Test-only workflow bundle: every registered workflow plus one that archives a finished run's
 // histories through the real store activity (as the study workflows do at their end).
 import { proxyActivities } from '@temporalio/workflow';
-import type { AuditActivities, ArchiveHistoriesResult } from '../../activities/audit.js';
+import type { AuditActivities } from '../../contracts/activities.js';
+import type { ArchiveHistoriesResult } from '../../contracts/audit.js';
 
 export * from '../../workflows/index.js';
 

@@ -6,7 +6,7 @@ import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { Store } from '../../core/store/store.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import type { StudyInput as StudyFileInput } from '../../config/study.js';
-import { computeActivities, storeActivities, workflowBundle } from '../../worker/workers.js';
+import { makeComputeActivities, makeStoreActivities, workflowBundle } from '../../worker/workers.js';
 import { crossAncestryStudy } from '../../workflows/crossAncestryStudy.js';
 import { crossValidationStudy } from '../../workflows/crossValidationStudy.js';
 import type { StudyInput } from '../../contracts/study.js';
@@ -34,9 +34,9 @@ export async function makeCompletedStudies(dir: string, temporalCli: string): Pr
       connection: env.nativeConnection,
       taskQueue: 'report-store',
       workflowBundle: await workflowBundle(),
-      activities: storeActivities(store),
+      activities: makeStoreActivities(store),
     });
-    const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'report-compute', activities: computeActivities(), maxConcurrentActivityTaskExecutions: 2 });
+    const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'report-compute', activities: makeComputeActivities(), maxConcurrentActivityTaskExecutions: 2 });
     await storeWorker.runUntil(
       computeWorker.runUntil(async () => {
         await env.client.workflow.execute(crossValidationStudy, { workflowId: CV_RUN, taskQueue: 'report-store', args: [input(cvPath)] });

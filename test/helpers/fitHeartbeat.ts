@@ -2,7 +2,7 @@
 // shows), for tests that inject faults at a given sweep.
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { FitHeartbeat } from '../../activities/fitSbayesrc.js';
+import type { FitHeartbeat } from '../../contracts/fit.js';
 
 export async function fitHeartbeat(client: Client, workflowId: string): Promise<FitHeartbeat | null> {
   try {

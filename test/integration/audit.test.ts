@@ -9,18 +9,18 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { AuditListRow, AuditRun, VerifyResult } from '../../core/runRecords/auditData.js';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { Store } from '../../core/store/store.js';
 import type { AuditDiff } from '../../client/audit/auditDiff.js';
 import { removeServerRecord, serverRecordPath, writeServerRecord } from '../../client/serverRecord.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import { computeActivities, storeActivities } from '../../worker/workers.js';
+import { makeComputeActivities, makeStoreActivities } from '../../worker/workers.js';
 import type { StudyInput } from '../../contracts/study.js';
 import { type CliResult, spawnCli } from '../helpers/cli.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { type LocalTemporal, startLocalTemporal } from '../helpers/localTemporal.js';
+import type { AuditListRow, AuditRun, VerifyResult } from '../../contracts/runRecords.js';
 
 const STORE_QUEUE = 'audit-store';
 const COMPUTE_QUEUE = 'audit-compute';
@@ -38,8 +38,8 @@ let bundle: Awaited<ReturnType<typeof bundleWorkflowCode>>;
 async function withWorker<T>(fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await Store.open(storeDir);
   try {
-    const storeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: STORE_QUEUE, workflowBundle: bundle, activities: storeActivities(store) });
-    const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: COMPUTE_QUEUE, activities: computeActivities(), maxConcurrentActivityTaskExecutions: 2 });
+    const storeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: STORE_QUEUE, workflowBundle: bundle, activities: makeStoreActivities(store) });
+    const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: COMPUTE_QUEUE, activities: makeComputeActivities(), maxConcurrentActivityTaskExecutions: 2 });
     return await storeWorker.runUntil(computeWorker.runUntil(fn(store)));
   } finally {
     store.close();

@@ -9,10 +9,10 @@ import { Rng } from '../../core/numeric/random/rng.js';
 import { makeRecordFitActivities } from '../../activities/recordFit.js';
 import { fitOnFiles } from '../../core/sbayesrc/fitFiles.js';
 import { type FitsTableRow, recordFit } from '../../core/sbayesrc/fitStore.js';
-import type { FitSummaryJson } from '../../core/sbayesrc/outputs.js';
 import { Store } from '../../core/store/store.js';
 import { writeCorrelationPanel, type PanelSnpSpec } from '../helpers/ldPanel.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import type { FitSummaryJson } from '../../contracts/fit.js';
 
 const tmp = makeTmpDir('fitstore');
 const BLOCKS = 2;

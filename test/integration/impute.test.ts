@@ -16,13 +16,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeImputeActivities } from '../../activities/impute.js';
 import { gwasOnFiles } from '../../core/gwas/gwasFiles.js';
 import { imputeOnFiles } from '../../core/impute/imputeFiles.js';
-import type { ImputeSummary } from '../../core/impute/imputeSummary.js';
 import { Rng } from '../../core/numeric/random/rng.js';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import { type BedPanel, ldPanelFromBed } from '../helpers/ldPanel.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { pearson as correlation } from '../helpers/pearson.js';
+import type { ImputeSummary } from '../../contracts/impute.js';
 
 const BLOCK_SNPS = 300;
 const OBSERVED_BLOCKS = 4;

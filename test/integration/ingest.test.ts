@@ -8,13 +8,13 @@ import { BadInputError } from '../../core/errors.js';
 import { alleleFrequencies } from '../../core/genotypes/alleleFrequencies.js';
 import { forEachGenotypeChunk } from '../../core/genotypes/storeGenotypes.js';
 import { ingestInputs } from '../../core/ingest/ingestInputs.js';
-import type { IngestInput, IngestKind } from '../../core/ingest/inputs.js';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { Store, storePaths } from '../../core/store/store.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import { column, plink2, readTable } from '../helpers/plink2.js';
 import { makeTmpDir, sha256File } from '../helpers/tmp.js';
 import { THOUSAND_GENOMES } from '../helpers/sharedData.js';
+import type { IngestInput, IngestKind } from '../../contracts/ingest.js';
 
 const THOUSAND_G = THOUSAND_GENOMES;
 const BAD = new URL('../fixtures/bad/', import.meta.url).pathname;

@@ -10,7 +10,7 @@ import { BadInputError } from '../../core/errors.js';
 import { BED_MAGIC, MISSING_DOSAGE, bytesPerVariant, packVariant, unpackVariant } from '../../core/genotypes/bedCodec.js';
 import { readEigenBlock, readLdFolder } from '../../core/formats/ldFolder.js';
 import { makeLdEigenActivities } from '../../activities/ldEigen.js';
-import { type LdPanelSummary, buildLdPanel } from '../../core/ld/buildLdPanel.js';
+import { buildLdPanel } from '../../core/ld/buildLdPanel.js';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { type CommandContext, UsageError, parseCommandArgs } from '../../client/command.js';
 import { ldCommand } from '../../client/commands/ld.js';
@@ -19,6 +19,7 @@ import { column, plink2, readTable } from '../helpers/plink2.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { LD_BLOCKS, THOUSAND_GENOMES } from '../helpers/sharedData.js';
 import { pearson } from '../helpers/pearson.js';
+import type { LdPanelSummary } from '../../contracts/ld.js';
 
 const tmp = makeTmpDir('ld-panel');
 afterAll(() => tmp.cleanup());

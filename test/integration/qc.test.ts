@@ -14,9 +14,7 @@ import { readBim, readFam } from '../../core/formats/plink.js';
 import type { EigenBlock, LdSnpTable } from '../../core/formats/types.js';
 import { makeQcActivities } from '../../activities/qc.js';
 import { qcJsonPath, removedTsvPath } from '../../core/qc/qcFiles.js';
-import { type QcRequest, type QcSummary, qcInStore } from '../../core/qc/qcStore.js';
-import type { QcReport } from '../../core/qc/qcSummary.js';
-import { QC_RULES, type QcRule } from '../../core/qc/rules.js';
+import { qcInStore } from '../../core/qc/qcStore.js';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { qcMigration } from '../../core/store/migrations/qcMigration.js';
 import { Store } from '../../core/store/store.js';
@@ -24,6 +22,8 @@ import { type CommandContext, UsageError, parseCommandArgs } from '../../client/
 import { qcCommand } from '../../client/commands/qc.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import type { QcRequest, QcSummary, QcReport } from '../../contracts/qc.js';
+import { QC_RULES, type QcRule } from '../../contracts/qc.js';
 
 const tmp = makeTmpDir('qc');
 afterAll(() => tmp.cleanup());

@@ -13,11 +13,12 @@ import { symmetricEigen } from '../../core/numeric/linalg/symmetricEigen.js';
 import { Rng } from '../../core/numeric/random/rng.js';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { makeFitActivities, type FitHeartbeat } from '../../activities/fitSbayesrc.js';
-import { fitOnFiles, removeFitCheckpoints, type CheckpointWritten, type FitRequest } from '../../core/sbayesrc/fitFiles.js';
+import { makeFitActivities } from '../../activities/fitSbayesrc.js';
+import { fitOnFiles, removeFitCheckpoints } from '../../core/sbayesrc/fitFiles.js';
 import { readWeightFile } from '../../core/score/weights.js';
 import { copulaSource } from '../../core/simulate/genotypeSource.js';
 import { ldPanelFromBed, type BedPanel } from '../helpers/ldPanel.js';
+import type { FitHeartbeat, CheckpointWritten, FitRequest } from '../../contracts/fit.js';
 
 const N_BLOCKS = 3;
 const BLOCK_SNPS = 150;

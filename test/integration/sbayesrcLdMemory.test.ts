@@ -6,8 +6,9 @@ import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticLd } from '../../bench/syntheticLd.js';
-import { fitOnFiles, qSpillPath, type FitRequest } from '../../core/sbayesrc/fitFiles.js';
+import { fitOnFiles, qSpillPath } from '../../core/sbayesrc/fitFiles.js';
 import { chooseSweepKernel, setSweepKernelPreference } from '../../core/sbayesrc/nativeKernel.js';
+import type { FitRequest } from '../../contracts/fit.js';
 
 let dir = '';
 let base: Omit<FitRequest, 'out'>;

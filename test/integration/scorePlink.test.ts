@@ -17,7 +17,7 @@ import { readBim, readFam } from '../../core/formats/plink.js';
 import type { BimTable } from '../../core/formats/types.js';
 import { Rng } from '../../core/numeric/random/rng.js';
 import { readFrequencyFile } from '../../core/score/frequencyFile.js';
-import { complement, isAmbiguousPair } from '../../core/alleles/matchAlleles.js';
+import { complement, isAmbiguousPair } from '../../core/alleles/alleleOrientation.js';
 import { type ScoreResult, scoreFiles } from '../../core/score/scoreFiles.js';
 import { scoreStore } from '../../core/score/scoreStore.js';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';

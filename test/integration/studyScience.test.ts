@@ -7,14 +7,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type SimulationSummary, simulateStudy } from '../../core/simulate/simulateStudy.js';
+import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { Store } from '../../core/store/store.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import { computeActivities, storeActivities, workflowBundle } from '../../worker/workers.js';
+import { makeComputeActivities, makeStoreActivities, workflowBundle } from '../../worker/workers.js';
 import type { StudyInput, StudyResult } from '../../contracts/study.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { type LocalTemporal, startLocalTemporal } from '../helpers/localTemporal.js';
+import type { SimulationSummary } from '../../contracts/simulate.js';
 
 let env: TestWorkflowEnvironment;
 let temporal: LocalTemporal | undefined;
@@ -47,8 +48,8 @@ function input(file: string): StudyInput {
 }
 
 async function run(type: 'crossValidationStudy' | 'crossAncestryStudy', file: string, id: string): Promise<StudyResult> {
-  const storeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'science-store', workflowBundle: await workflowBundle(), activities: storeActivities(store) });
-  const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'science-compute', activities: computeActivities(), maxConcurrentActivityTaskExecutions: 2 });
+  const storeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'science-store', workflowBundle: await workflowBundle(), activities: makeStoreActivities(store) });
+  const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'science-compute', activities: makeComputeActivities(), maxConcurrentActivityTaskExecutions: 2 });
   return storeWorker.runUntil(computeWorker.runUntil(() => env.client.workflow.execute(type, { workflowId: id, taskQueue: 'science-store', args: [input(file)] })));
 }
 

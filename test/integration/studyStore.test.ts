@@ -22,11 +22,11 @@ import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { Store } from '../../core/store/store.js';
 import { makeStudyStoreActivities } from '../../activities/studyStore.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import type { MetricRow } from '../../contracts/study.js';
 import { normalEquations } from '../helpers/leastSquares.js';
 import { pearson } from '../helpers/pearson.js';
 import { readTable } from '../helpers/plink2.js';
 import { makeTmpDir, sha256File } from '../helpers/tmp.js';
+import type { MetricRow } from '../../contracts/evaluation.js';
 
 const covarNames = ['sex', 'age', 'PC1', 'PC2'];
 const N = { EUR: 600, EAS: 400 } as const;

@@ -12,7 +12,7 @@ import { Store } from '../../core/store/store.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import type { StudyInput as StudyFileInput } from '../../config/study.js';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';
-import { computeActivities, storeActivities, workflowBundle } from '../../worker/workers.js';
+import { makeComputeActivities, makeStoreActivities, workflowBundle } from '../../worker/workers.js';
 import { crossAncestryStudy } from '../../workflows/crossAncestryStudy.js';
 import { crossValidationStudy } from '../../workflows/crossValidationStudy.js';
 import type { StudyInput, StudyResult } from '../../contracts/study.js';
@@ -49,9 +49,9 @@ async function withWorkers<T>(fn: () => Promise<T>): Promise<T> {
     connection: env.nativeConnection,
     taskQueue: STORE_QUEUE,
     workflowBundle: await workflowBundle(),
-    activities: storeActivities(store),
+    activities: makeStoreActivities(store),
   });
-  const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: COMPUTE_QUEUE, activities: computeActivities(), maxConcurrentActivityTaskExecutions: 2 });
+  const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: COMPUTE_QUEUE, activities: makeComputeActivities(), maxConcurrentActivityTaskExecutions: 2 });
   return storeWorker.runUntil(computeWorker.runUntil(fn));
 }
 

@@ -8,7 +8,7 @@ import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@t
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sha256Text } from '../../activities/fingerprint.js';
 import { Store } from '../../core/store/store.js';
-import { computeActivities, storeActivities } from '../../worker/workers.js';
+import { makeComputeActivities, makeStoreActivities } from '../../worker/workers.js';
 import { demoProgressQuery, demoWorkflow } from '../../workflows/demo.js';
 import { makeProbeActivities } from '../helpers/probeActivities.js';
 import { makeTmpDir } from '../helpers/tmp.js';
@@ -45,12 +45,12 @@ async function withWorkers<T>(fn: () => Promise<T>): Promise<T> {
     connection: env.nativeConnection,
     taskQueue: STORE_QUEUE,
     workflowBundle: bundle,
-    activities: { ...storeActivities(store), ...makeProbeActivities() },
+    activities: { ...makeStoreActivities(store), ...makeProbeActivities() },
   });
   const computeWorker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: COMPUTE_QUEUE,
-    activities: computeActivities(),
+    activities: makeComputeActivities(),
   });
   return storeWorker.runUntil(computeWorker.runUntil(fn));
 }

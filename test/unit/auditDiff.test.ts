@@ -1,16 +1,17 @@
 // Pure parts of `pgsflow audit`: the headline metric per design, diffs of two runs, the canonical
 // row-set hash (order-independent, sensitive to any value), and argument parsing.
 import { describe, expect, it } from 'vitest';
-import { type AuditRun, headlineOf } from '../../core/runRecords/auditData.js';
+import { headlineOf } from '../../core/runRecords/auditData.js';
 import { RowSetHash } from '../../core/provenance/tableHash.js';
 import { diffRuns, flatten } from '../../client/audit/auditDiff.js';
 import { parseAuditArgs } from '../../client/commands/audit.js';
+import type { AuditRun } from '../../contracts/runRecords.js';
 
 const metric = (scope: string, method: string, value: number) => ({ scope, method, metric: 'r2', value, se: 0.01, n: 3 });
 
 function run(id: string, patch: { seed?: number; git?: string; value?: number; sha?: string }): AuditRun {
   return {
-    run: { runId: id, name: id, design: 'cross-validation', status: 'completed', temporalRunId: null, resumedFrom: null, startedAt: '', finishedAt: null, durationSeconds: null, studyPath: null, studySha256: null, studyJson: null, summary: null },
+    run: { runId: id, name: id, design: 'cross-validation', status: 'completed', temporalRunId: null, resumedFrom: null, startedAt: '', finishedAt: null, durationSeconds: null, studyPath: null, studySha256: null, studyJson: null, codeVersion: null, summary: null },
     code: { codeVersion: '0.1.0', packageVersion: '0.1.0', gitCommit: patch.git ?? 'abc', lockfileSha256: 'f'.repeat(64) },
     host: { host: 'h' },
     resolvedStudy: { name: id, seed: patch.seed ?? 1, qc: { maf: 0.01 }, design: { folds: [1, 2] } },

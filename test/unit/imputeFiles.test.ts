@@ -11,12 +11,13 @@ import { makeImputeActivities } from '../../activities/impute.js';
 import { imputeOnFiles, reportPath } from '../../core/impute/imputeFiles.js';
 import { complementText, negateText } from '../../core/impute/observedText.js';
 import { impliedVariance, median } from '../../core/impute/median.js';
-import type { ImputeReport, ImputeSummary } from '../../core/impute/imputeSummary.js';
+import type { ImputeReport } from '../../core/impute/imputeSummary.js';
 import { chiSquareUpperP } from '../../core/numeric/stats/distributions.js';
 import { UsageError } from '../../client/command.js';
 import { imputeCommand } from '../../client/commands/impute.js';
 import { type PanelSnpSpec, writeCorrelationPanel } from '../helpers/ldPanel.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import type { ImputeSummary } from '../../contracts/impute.js';
 
 const tmp = makeTmpDir('impute');
 afterAll(() => tmp.cleanup());

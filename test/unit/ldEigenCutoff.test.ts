@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { keptCount, positiveSum, toEigenBlock } from '../../core/ld/eigenCutoff.js';
+import { BadInputError } from '../../core/errors.js';
+import { countReaching, keptCount, positiveSum, toEigenBlock, truncateEigen } from '../../core/ld/eigenCutoff.js';
+import { ar1, eigenBlockFromCorrelation } from './formats/ldTestUtil.js';
 
 describe('eigen cut-off (DESIGN §4: first k whose cumulative sum reaches cut-off × sumLambda)', () => {
   const values = Float64Array.of(5, 3, 1, 0.5, 0.5, 0, -1e-15);
@@ -29,5 +31,24 @@ describe('eigen cut-off (DESIGN §4: first k whose cumulative sum reaches cut-of
     expect([b.m, b.k, b.sumLambda, b.cutoff]).toEqual([2, 1, 2, 0.7]);
     expect(Array.from(b.values)).toEqual([Math.fround(1.6)]);
     expect(Array.from(b.vectors)).toEqual([Math.fround(0.6), Math.fround(0.8)]);
+  });
+
+  it('counts to the first cumulative sum within tolerance of the target, or past the end', () => {
+    const stored = Float32Array.of(5, 3, 2);
+    expect(countReaching(stored, 8, 0)).toBe(2);
+    expect(countReaching(stored, 8.00004, 1e-5)).toBe(2); // float32 rounding forgiven
+    expect(countReaching(stored, 8.00004, 0)).toBe(3);
+    expect(countReaching(stored, 11, 0)).toBe(4);
+  });
+
+  it('truncates to a lower cut-off and refuses a higher one', async () => {
+    const block = eigenBlockFromCorrelation(ar1(8, 0.9), 8, 0.995);
+    const lower = truncateEigen(block, 0.9, 'b.bin');
+    expect(lower.k).toBeLessThan(block.k);
+    expect(lower.k).toBe(eigenBlockFromCorrelation(ar1(8, 0.9), 8, 0.9).k);
+    expect(lower.vectors.length).toBe(8 * lower.k);
+    expect(Array.from(lower.vectors)).toEqual(Array.from(block.vectors.subarray(0, 8 * lower.k)));
+    expect(() => truncateEigen(block, 0.999, 'b.bin')).toThrow(BadInputError);
+    expect(truncateEigen(block, 0.995, 'b.bin').k).toBe(block.k);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatMetricsSummary } from '../../client/study/metricsSummary.js';
-import type { MetricRow } from '../../contracts/study.js';
+import type { MetricRow } from '../../contracts/evaluation.js';
 
 const row = (scope: string, method: string, metric: string, value: number | null, se: number | null, n: number): MetricRow => ({ scope, method, metric, value, se, n });
 

@@ -5,10 +5,11 @@ import { GuardError } from '../../core/errors.js';
 import { assertGuards } from '../../core/qc/guards.js';
 import { explainVariant, qcReport } from '../../core/qc/qcSummary.js';
 import { ORIENT_FLIPPED, ORIENT_FLIPPED_SWAPPED, ORIENT_SAME, ORIENT_SWAPPED, type QcOutcome, runQc } from '../../core/qc/runQc.js';
-import { QC_RULES, type QcRule, ruleOfCode } from '../../core/qc/rules.js';
+import { ruleOfCode } from '../../core/qc/rules.js';
 import { type QcThresholdsInput, resolveQcThresholds } from '../../config/qcThresholds.js';
 import type { QcPanel, QcVariants } from '../../core/qc/variants.js';
 import { ConfigError } from '../../config/errors.js';
+import { QC_RULES, type QcRule } from '../../contracts/qc.js';
 
 const N0 = 10_000;
 const PANEL_SIZE = 20;

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { calibrationByDecile } from '../../core/report/calibration.js';
 import { esc, fmt, niceTicks } from '../../core/report/charts/svg.js';
 import { type WeightRow, metricsTsv, pgsCatalogScoringText, sbayesrcEffectsText, scopeFileName, scoresTsv } from '../../core/report/exports.js';
-import type { FitRow, MetricRow, ReportData } from '../../core/runRecords/reportData.js';
+import type { MetricRow } from '../../contracts/evaluation.js';
+import type { FitRow, ReportData } from '../../core/runRecords/reportData.js';
 import { renderReport } from '../../core/report/renderReport.js';
 import { readWeightFile } from '../../core/score/weights.js';
 
@@ -62,12 +63,14 @@ function cvData(): ReportData {
       studyPath: '/data/study.json',
       startedAt: at(0),
       finishedAt: at(95),
+      durationSeconds: 95,
       studyJson: null,
+      summary: null,
     },
     phenotype: { column: 'height', type: 'binary' },
     steps: [
-      { step: 'ingest', scope: '', attempt: 1, cacheHit: true, startedAt: at(1), finishedAt: at(1) },
-      { step: 'fitSbayesrc', scope: 'fold-1/SBayesRC', attempt: 2, cacheHit: false, startedAt: at(10), finishedAt: at(60) },
+      { stepKey: 'ingest|', step: 'ingest', scope: '', detail: null, attempt: 1, cacheHit: true, startedAt: at(1), finishedAt: at(1), durationSeconds: 0, peakRssBytes: null },
+      { stepKey: 'fitSbayesrc|fold-1/SBayesRC', step: 'fitSbayesrc', scope: 'fold-1/SBayesRC', detail: null, attempt: 2, cacheHit: false, startedAt: at(10), finishedAt: at(60), durationSeconds: 50, peakRssBytes: null },
     ],
     qc,
     fits: [1, 2, 3].flatMap((k) => [fit(`fold-${k}/SBayesRC`, 'SBayesRC', 0.45 + k / 100, [1, 8 + k, 2]), fit(`fold-${k}/SBayesR`, 'SBayesR', 0.46)]),

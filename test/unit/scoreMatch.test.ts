@@ -2,7 +2,8 @@
 // ambiguous pairs, absent and mismatched variants; then the matched model scored by hand.
 import { describe, expect, it } from 'vitest';
 import { MISSING_DOSAGE, packVariant } from '../../core/genotypes/bedCodec.js';
-import { complement, isAmbiguousPair, matchAlleles, orient } from '../../core/alleles/matchAlleles.js';
+import { complement, isAmbiguousPair, orient } from '../../core/alleles/alleleOrientation.js';
+import { matchAlleles } from '../../core/alleles/matchAlleles.js';
 import { NAMED_A1, NAMED_A2, ScoreAccumulator } from '../../core/score/scoreKernel.js';
 import { buildScoreModel } from '../../core/score/scoreModel.js';
 import type { WeightFile, WeightSet } from '../../core/score/weights.js';

@@ -16,7 +16,8 @@ import { ProgressView, coarseLiveFit, liveFitFromPending, progressBar, renderPro
 import { RUN_ID_PATTERN, makeRunId, utcStamp } from '../../client/study/runId.js';
 import { failureChain, failureMessage, statusJson, studyStatusOf } from '../../client/study/statusView.js';
 import { buildStudyInput, chooseStoreDir, loadStudyFile, resolveStudyPaths } from '../../client/study/studyInput.js';
-import type { MetricRow, StudyProgress } from '../../contracts/study.js';
+import type { StudyProgress } from '../../contracts/study.js';
+import type { MetricRow } from '../../contracts/evaluation.js';
 
 const inputs = {
   cohorts: [

@@ -1,14 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BadInputError } from '../../../core/errors.js';
 import {
   encodeEigenBlock,
   readEigenBlock,
   readLdFolder,
   readLdmInfo,
   readSnpInfo,
-  truncateEigen,
   writeEigenBlock,
   writeLdFolder,
 } from '../../../core/formats/ldFolder.js';
@@ -73,17 +71,6 @@ describe('eigen blocks', () => {
     await writeEigenBlock(path, eigenBlockFromCorrelation([1, 0.2, 0.2, 1], 2, 0.99));
     await expect(readEigenBlock(path, 3)).rejects.toThrow(/m = 2 at byte offset 0, but the block has 3 SNPs/);
     await expect(readEigenBlock(path)).resolves.toMatchObject({ m: 2 });
-  });
-
-  it('truncates to a lower cut-off and refuses a higher one', async () => {
-    const block = eigenBlockFromCorrelation(ar1(8, 0.9), 8, 0.995);
-    const lower = truncateEigen(block, 0.9, 'b.bin');
-    expect(lower.k).toBeLessThan(block.k);
-    expect(lower.k).toBe(eigenBlockFromCorrelation(ar1(8, 0.9), 8, 0.9).k);
-    expect(lower.vectors.length).toBe(8 * lower.k);
-    expect(Array.from(lower.vectors)).toEqual(Array.from(block.vectors.subarray(0, 8 * lower.k)));
-    expect(() => truncateEigen(block, 0.999, 'b.bin')).toThrow(BadInputError);
-    expect(truncateEigen(block, 0.995, 'b.bin').k).toBe(block.k);
   });
 });
 

@@ -6,19 +6,7 @@
 // within its heartbeat timeout, not after start-to-close.
 import { proxyActivities } from '@temporalio/workflow';
 import { NON_RETRYABLE_ERROR_TYPES } from '../contracts/errorTypes.js';
-import type { AuditActivities } from '../activities/audit.js';
-import type { FingerprintActivities } from '../activities/fingerprint.js';
-import type { FitActivities } from '../activities/fitSbayesrc.js';
-import type { FoldGwasActivities } from '../activities/foldGwas.js';
-import type { ImputeActivities } from '../activities/impute.js';
-import type { IngestActivities } from '../activities/ingest.js';
-import type { LdEigenActivities } from '../activities/ldEigen.js';
-import type { QcActivities } from '../activities/qc.js';
-import type { RecordFitActivities } from '../activities/recordFit.js';
-import type { RunActivities } from '../activities/runs.js';
-import type { ScoreActivities } from '../activities/score.js';
-import type { StepStartActivities } from '../activities/stepStart.js';
-import type { StudyStoreActivities } from '../activities/studyStore.js';
+import type { ComputeActivities, FingerprintActivities, StoreActivities } from '../contracts/activities.js';
 
 const retry = {
   initialInterval: '1 second',
@@ -30,20 +18,17 @@ const retry = {
 
 export const DEFAULT_HEARTBEAT_TIMEOUT = '1 minute';
 
-export type StoreActivities = RunActivities & StepStartActivities & AuditActivities & IngestActivities & FoldGwasActivities & QcActivities & ScoreActivities & RecordFitActivities & StudyStoreActivities;
-export type ComputeActivities = FingerprintActivities & LdEigenActivities & ImputeActivities & FitActivities;
-
 /** Store queue: the store activities heartbeat every few seconds while they run (withKeepAlive). */
-export const storeActivities = (heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT): StoreActivities =>
+export const storeProxies = (heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT): StoreActivities =>
   proxyActivities<StoreActivities>({ startToCloseTimeout: '2 hours', heartbeatTimeout, retry });
 
 /**
  * Compute queue. Fits heartbeat every 10 sweeps and at each checkpoint, LD builds and
  * imputation per block; a minute without one means the worker is gone (or a block is stuck).
  */
-export const computeActivities = (taskQueue: string, heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT): ComputeActivities =>
+export const computeProxies = (taskQueue: string, heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT): ComputeActivities =>
   proxyActivities<ComputeActivities>({ taskQueue, startToCloseTimeout: '24 hours', heartbeatTimeout, retry });
 
 /** Hashing inputs does not heartbeat; bounded by start-to-close instead. */
-export const fingerprintActivities = (taskQueue: string): FingerprintActivities =>
+export const fingerprintProxies = (taskQueue: string): FingerprintActivities =>
   proxyActivities<FingerprintActivities>({ taskQueue, startToCloseTimeout: '30 minutes', retry });

@@ -1,0 +1,23 @@
+export const INGEST_KINDS = ['bfile', 'sumstats', 'pheno', 'covar', 'annot', 'blocks', 'ld'] as const;
+
+export type IngestKind = (typeof INGEST_KINDS)[number];
+
+export interface IngestInput {
+  kind: IngestKind;
+  /** bfile: one or more PLINK prefixes (e.g. one per chromosome); ld: a folder; else one file. */
+  paths: string[];
+  /** Dataset name in the store (cohort, GWAS set, table); derived from the file name if absent. */
+  name?: string;
+  /** bfile only: the cohort's ancestry (defaults to the dataset name). */
+  ancestry?: string;
+}
+
+
+export interface IngestReport {
+  kind: IngestKind;
+  dataset: string;
+  status: 'ingested' | 'replaced' | 'unchanged';
+  rows: number;
+  sha256: string;
+  notes: string[];
+}

@@ -1,0 +1,20 @@
+export interface InputGroup {
+  /** Caller's label (e.g. `cohort:EUR`), returned unchanged. */
+  key: string;
+  /** bfile: PLINK prefixes; folder: every file in each folder; file: the files themselves. */
+  kind: 'bfile' | 'folder' | 'file';
+  paths: string[];
+}
+
+export interface InputFingerprint {
+  key: string;
+  files: FileHash[];
+  /** sha256 over the files' hashes in order. */
+  sha256: string;
+}
+
+export interface FileHash {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
