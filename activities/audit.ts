@@ -7,46 +7,12 @@ import { Context } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { AuditNotFoundError, archivedHistory, auditRun, listRuns, verifyRun } from '../core/runRecords/auditData.js';
-import { BadInputError } from '../core/errors.js';
-import { withFailureMapping } from './failures.js';
-import { writeRunReport } from '../core/report/writeRunReport.js';
-import type { Store } from '../core/store/store.js';
-import type { AuditRequest, AuditResponse, ArchiveHistoriesInput, ArchiveHistoriesResult } from '../contracts/audit.js';
-import type { AuditListRow, AuditRun, VerifyResult } from '../contracts/runRecords.js';
-import type { RunReportRequest, WrittenFile } from '../contracts/audit.js';
 import type { AuditActivities } from '../contracts/activities.js';
-
-
-
-/** Reads the store for `pgsflow audit` (one request kind per subcommand). */
-export async function answerAudit(store: Store, req: AuditRequest): Promise<AuditResponse> {
-  if (req.store !== undefined && req.store !== store.paths.database) {
-    return { kind: 'wrongStore', message: `the worker on this task queue owns store ${store.paths.database}, not ${req.store}` };
-  }
-  try {
-    switch (req.kind) {
-      case 'list':
-        return { kind: 'list', runs: await listRuns(store) };
-      case 'run':
-        return { kind: 'run', audit: await auditRun(store, req.runId) };
-      case 'verify':
-        return { kind: 'verify', result: await verifyRun(store, req.runId) };
-      case 'history':
-        return { kind: 'history', json: await archivedHistory(store, req.runId, req.workflowId) };
-      case 'report': {
-        const { kind: _, store: __, ...report } = req;
-        return { kind: 'report', files: await writeRunReport(store, report) };
-      }
-    }
-  } catch (e) {
-    if (e instanceof AuditNotFoundError) return { kind: 'notFound', message: e.message };
-    if (req.kind === 'report' && e instanceof BadInputError) return { kind: 'notFound', message: e.message };
-    throw e;
-  }
-}
-
-
+import type { ArchiveHistoriesInput, ArchiveHistoriesResult, AuditRequest, AuditResponse } from '../contracts/audit.js';
+import { answerAudit } from '../core/runRecords/answerAudit.js';
+import { type ArchivedHistory, storeHistories } from '../core/runRecords/historyArchive.js';
+import type { Store } from '../core/store/store.js';
+import { withFailureMapping } from './failures.js';
 
 export interface AuditActivityOptions {
   /**
@@ -92,7 +58,7 @@ export function makeAuditActivities(store: Store, opts: AuditActivityOptions = {
       const rows = await withClient(async (client) => {
         const queue = [input.runId, ...(input.workflowIds ?? [])];
         const seen = new Set<string>();
-        const out: { workflowId: string; temporalRunId: string | null; events: number; json: string }[] = [];
+        const out: ArchivedHistory[] = [];
         while (queue.length > 0) {
           const workflowId = queue.shift()!;
           if (seen.has(workflowId)) continue;
@@ -111,16 +77,7 @@ export function makeAuditActivities(store: Store, opts: AuditActivityOptions = {
         }
         return out;
       });
-      await store.transaction(async (tx) => {
-        for (const r of rows) {
-          await tx.run(
-            `INSERT INTO histories VALUES ($run, $wf, $trun, $events, $json, now())
-             ON CONFLICT (run_id, workflow_id) DO UPDATE SET temporal_run_id = excluded.temporal_run_id, events = excluded.events,
-               history_json = excluded.history_json, archived_at = excluded.archived_at`,
-            { run: input.runId, wf: r.workflowId, trun: r.temporalRunId, events: r.events, json: r.json },
-          );
-        }
-      });
+      await storeHistories(store, input.runId, rows);
       return { archived: rows.map((r) => ({ workflowId: r.workflowId, events: r.events })) };
     },
   });

@@ -1,14 +1,10 @@
 // Compute-queue activity: content hashes for provenance. Pure, no store access, so any
 // compute worker (on any machine) can serve it.
-import { createHash } from 'node:crypto';
 import { withFailureMapping } from './failures.js';
 import { fingerprintInputs } from '../core/provenance/inputFingerprint.js';
 import type { InputFingerprint, InputGroup } from '../contracts/provenance.js';
 import type { FingerprintActivities } from '../contracts/activities.js';
-
-export function sha256Text(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+import { sha256Text } from '../core/provenance/fileHash.js';
 
 export function makeFingerprintActivities(): FingerprintActivities {
   return withFailureMapping({

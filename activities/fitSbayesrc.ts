@@ -11,7 +11,6 @@ import type { FitActivities } from '../contracts/activities.js';
 /** Heartbeat at most every this many sweeps (the SDK throttles too; this saves the allocations). */
 const HEARTBEAT_EVERY = 10;
 
-
 export function makeFitActivities(): FitActivities {
   return withFailureMapping({
     async fitSbayesrc(req: Omit<FitRequest, 'stopAfter'>): Promise<FitSummaryJson> {

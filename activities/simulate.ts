@@ -8,7 +8,6 @@ import { simulateStudy } from '../core/simulate/simulateStudy.js';
 import type { SimulationSummary, SimulateResult } from '../contracts/simulate.js';
 import type { SimulateActivities } from '../contracts/activities.js';
 
-
 export function makeSimulateActivities(): SimulateActivities {
   return withFailureMapping({
     async simulate(options: SimulateOptionsInput, outDir: string): Promise<SimulateResult> {

@@ -1,3 +1,5 @@
+// Evaluation across the Temporal line: the phenotype a score is judged against, held-out fold
+// metrics and the cross-ancestry combination, and the metric row every view shares.
 /** The phenotype a score is evaluated against, and the covariates adjusted for (store datasets). */
 export interface PhenotypeInputs {
   phenoDataset: string;

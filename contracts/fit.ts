@@ -1,3 +1,5 @@
+// SBayesRC/SBayesR fits across the Temporal line: the request (also `pgsflow fit`'s), the JSON
+// summary a fit writes and returns, its heartbeat, and recording a fit in the store.
 export interface FitRequest {
   sumstats: string;
   ld: string;

@@ -1,3 +1,4 @@
+// Fold GWAS in the store and the export of a GWAS set to a file, as the workflows ask for them.
 export type GwasModel = 'linear' | 'logistic';
 
 export interface FoldGwasRequest {

@@ -1,3 +1,5 @@
+// Imputation of summary statistics from LD eigen blocks: request and summary (the per-block
+// table stays in `F.impute.json`).
 export interface ImputeRequest {
   /** Summary statistics (COJO .ma or GWAS-SSF). */
   sumstats: string;

@@ -1,3 +1,4 @@
+// What can be ingested into the store, and what each ingest reports.
 export const INGEST_KINDS = ['bfile', 'sumstats', 'pheno', 'covar', 'annot', 'blocks', 'ld'] as const;
 
 export type IngestKind = (typeof INGEST_KINDS)[number];
@@ -11,7 +12,6 @@ export interface IngestInput {
   /** bfile only: the cohort's ancestry (defaults to the dataset name). */
   ancestry?: string;
 }
-
 
 export interface IngestReport {
   kind: IngestKind;

@@ -1,3 +1,4 @@
+// Building an SBayesRC LD eigen panel from reference genotypes: request, progress, summary.
 export interface LdPanelRequest {
   bfiles: string[];
   /** PLINK keep list (FID IID, or IID alone). */

@@ -1,3 +1,4 @@
+// Input fingerprints: the files of each study input with their sizes and sha256.
 export interface InputGroup {
   /** Caller's label (e.g. `cohort:EUR`), returned unchanged. */
   key: string;

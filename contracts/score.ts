@@ -1,3 +1,5 @@
+// Polygenic scores in the store: held-out folds scored with their own fold's weights, and a
+// cohort scored with several fits.
 export interface HeldOutScoreRequest {
   runId: string;
   cohort: string;

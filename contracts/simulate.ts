@@ -1,3 +1,4 @@
+// Simulating a study folder with known truth (the demo's first step).
 export interface SimulationSummary {
   outDir: string;
   nSnps: number;

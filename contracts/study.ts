@@ -55,7 +55,6 @@ export const studyProgressQuery = defineQuery<StudyProgress>('progress');
 /** A child pipeline reports its step to the parent (a handful per child: history stays small). */
 export const unitStepSignal = defineSignal<[UnitPipelineProgress]>('unitStep');
 
-
 export interface StudyResult {
   runId: string;
   name: string;

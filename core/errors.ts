@@ -48,3 +48,62 @@ export class DiskFullError extends Error {
 /** A Node errno error for a full file system or exhausted quota. */
 export const isDiskFull = (e: unknown): e is NodeJS.ErrnoException =>
   e instanceof Error && ((e as NodeJS.ErrnoException).code === 'ENOSPC' || (e as NodeJS.ErrnoException).code === 'EDQUOT');
+
+// Metric errors extend GuardError, whose class name the failure mapping treats as non-retryable:
+// re-running a fold cannot fix its samples.
+
+/** Inputs a metric cannot be computed from: mismatched lengths, too few usable samples, bad codes. */
+export class MetricInputError extends GuardError {}
+
+/**
+ * XᵀX of a regression design is singular. `columns` are design-column indices
+ * (0 = intercept, k + 1 = the k-th predictor column as passed).
+ */
+export class SingularDesignError extends MetricInputError {
+  constructor(
+    readonly columns: readonly number[],
+    what = 'design',
+  ) {
+    const names = columns.map((c) => (c === 0 ? 'intercept (column 0)' : `column ${c} (predictor ${c - 1})`));
+    super(`${what} is singular: ${names.join(', ')} ${columns.length === 1 ? 'is' : 'are'} constant or a linear combination of earlier columns`);
+  }
+}
+
+/** `pgsflow audit` asked for a run (or a history) the store does not hold. */
+export class AuditNotFoundError extends Error {
+  override readonly name = 'AuditNotFoundError';
+}
+
+/** An MCMC checkpoint that cannot be used (corrupt, truncated, or of other inputs). */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+}
+
+/** The spill file is missing, short or unreadable (removed or truncated while the chain ran). */
+export class SpillReadError extends Error {
+  override readonly name = 'SpillReadError';
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`${file}: Q spill file ${detail}`);
+  }
+}
+
+/** The native LD eigen addon was asked for but is not built or does not load. */
+export class NativeAddonMissingError extends Error {
+  override readonly name = 'NativeAddonMissingError';
+}
+
+/** An iterative expansion failed to converge (not expected for valid arguments). */
+export class ConvergenceError extends Error {
+  override readonly name = 'ConvergenceError';
+}
+
+/** The symmetric eigen solver did not converge. */
+export class EigenConvergenceError extends Error {
+  override readonly name = 'EigenConvergenceError';
+}
+
+/** The covariates of a GWAS design are collinear: bad input, named by the file. */
+export class SingularCovariatesError extends BadInputError {}

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { answerAudit } from '../../activities/audit.js';
+import { answerAudit } from '../../core/runRecords/answerAudit.js';
 import { BadInputError, StoreLockedError } from '../../core/errors.js';
 import { liveServerRecord } from '../serverRecord.js';
 import { Store, storePaths } from '../../core/store/store.js';

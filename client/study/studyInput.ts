@@ -3,11 +3,11 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { BadInputError } from '../../core/errors.js';
-import { sha256Text } from '../../activities/fingerprint.js';
 import { storePaths } from '../../core/store/store.js';
 import { ConfigError } from '../../config/errors.js';
 import { type Study, parseStudy } from '../../config/study.js';
 import type { StudyInput } from '../../contracts/study.js';
+import { sha256Text } from '../../core/provenance/fileHash.js';
 
 const abs = (base: string, p: string): string => (isAbsolute(p) ? p : resolve(base, p));
 const absRecord = <T extends string | string[]>(base: string, r: Record<string, T>): Record<string, T> =>

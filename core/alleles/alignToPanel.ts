@@ -8,7 +8,6 @@ import type { LdSnpTable, SumstatsTable } from '../formats/types.js';
 import { orient } from './alleleOrientation.js';
 import type { AlignmentCounts } from '../../contracts/impute.js';
 
-
 export interface Alignment {
   /** Per panel SNP: the sumstats row observed there, or −1. */
   row: Int32Array;

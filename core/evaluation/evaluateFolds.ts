@@ -8,7 +8,6 @@ import { FOLDS_SCOPE, type ScoreEvaluation, evaluateScore, foldMetricRows } from
 import { writeMetricRows } from './metricRows.js';
 import type { MetricRow, PhenotypeInputs, EvaluateFoldsRequest } from '../../contracts/evaluation.js';
 
-
 export async function evaluateFoldsInStore(store: Store, req: EvaluateFoldsRequest): Promise<{ rows: MetricRow[] }> {
   if (!Number.isInteger(req.folds) || req.folds < 1) throw new BadInputError(store.paths.database, `fold count must be a positive integer, got ${req.folds}`);
   const names = Array.from({ length: req.folds }, (_, k) => `${req.scorePrefix}fold${k + 1}`);

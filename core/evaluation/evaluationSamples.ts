@@ -8,7 +8,6 @@ import type { Store } from '../store/store.js';
 import type { PhenotypeInputs } from '../../contracts/evaluation.js';
 import type { Trait } from '../../contracts/evaluation.js';
 
-
 export interface EvaluationSamplesRequest extends PhenotypeInputs {
   runId: string;
   cohort: string;

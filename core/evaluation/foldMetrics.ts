@@ -5,7 +5,6 @@ import { completeCases } from './metrics/samples.js';
 import type { MetricRow } from '../../contracts/evaluation.js';
 import type { Trait } from '../../contracts/evaluation.js';
 
-
 export interface MetricOptions {
   trait: Trait;
   /** Population prevalence of a binary trait: adds liability_r2. */

@@ -15,7 +15,7 @@ export class BedVariantReader {
   static async open(g: GenotypeFiles): Promise<BedVariantReader> {
     const handles: FileHandle[] = [];
     try {
-      for (const fs of g.filesets) handles.push(await open(fs.bed, 'r'));
+      for (const fs of g.filesets) handles.push(await open(fs.paths.bed, 'r'));
     } catch (e) {
       await Promise.all(handles.map((h) => h.close()));
       throw e;
@@ -35,7 +35,7 @@ export class BedVariantReader {
       // Extend the run while indices are consecutive and stay in this fileset.
       let j = i + 1;
       while (j < variants.length && variants[j] === first + (j - i) && variants[j]! < fs.first + fs.count) j++;
-      await readFully(this.handles[f]!, out.subarray(i * bpv, j * bpv), BED_HEADER + (first - fs.first) * bpv, fs.bed);
+      await readFully(this.handles[f]!, out.subarray(i * bpv, j * bpv), BED_HEADER + (first - fs.first) * bpv, fs.paths.bed);
       i = j;
     }
     return out;

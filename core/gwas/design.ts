@@ -1,13 +1,12 @@
 // The analysis design of a GWAS: which genotyped samples enter (phenotype and every covariate
 // present, in --keep), the phenotype vector, the covariate matrix with an intercept, and the
 // fold of each sample. Singular covariates are refused, naming them.
-import { BadInputError } from '../errors.js';
+import { BadInputError, SingularCovariatesError } from '../errors.js';
 import type { FamTable, SampleTable } from '../formats/types.js';
 import { rankDeficientColumns } from '../numeric/linalg/dense.js';
 import { assignFolds } from './folds.js';
 import type { LinearDesign } from './linearFoldGwas.js';
 import type { GwasModel } from '../../contracts/gwas.js';
-
 
 export interface DesignRequest {
   fam: FamTable;
@@ -37,8 +36,6 @@ export interface GwasDesign extends LinearDesign {
   model: GwasModel;
   excluded: { missingPhenotype: number; missingCovariate: number; notKept: number; notInPhenotypeFile: number };
 }
-
-export class SingularCovariatesError extends BadInputError {}
 
 export function buildDesign(req: DesignRequest): GwasDesign {
   const phenoCol = req.pheno.numeric.find((c) => c.name === req.phenoName);

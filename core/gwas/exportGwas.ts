@@ -8,8 +8,6 @@ import { writeFileAtomic } from '../files/atomicWrite.js';
 import type { Store } from '../store/store.js';
 import type { ExportGwasRequest, ExportGwasSummary } from '../../contracts/gwas.js';
 
-
-
 const HEADER = 'SNP\tA1\tA2\tfreq\tb\tse\tp\tN\n';
 const BASE = /^[ACGTacgt]$/;
 

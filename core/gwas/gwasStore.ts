@@ -11,8 +11,6 @@ import { type GwasResults, LinearFoldGwas, allocateResults } from './linearFoldG
 import { LogisticGwas } from './logisticGwas.js';
 import type { GwasModel, FoldGwasRequest, FoldGwasSummary } from '../../contracts/gwas.js';
 
-
-
 export function foldGwasSetName(runId: string, k: number): string {
   return `${runId}/fold${k + 1}`;
 }

@@ -1,7 +1,6 @@
 // What an imputation run did, per block and in total: the `F.impute.json` next to the output.
 import type { AlignmentCounts, ImputationScale, ImputeSummary } from '../../contracts/impute.js';
 
-
 export interface BlockReport {
   block: number;
   chrom: string;
@@ -15,8 +14,6 @@ export interface BlockReport {
   workspaceBytes: number;
   seconds: number;
 }
-
-
 
 export interface ImputeReport extends ImputeSummary {
   sumstats: string;

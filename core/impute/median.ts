@@ -11,7 +11,6 @@ export function median(values: Float64Array, count = values.length): number {
   return count % 2 === 1 ? sorted[mid]! : 0.5 * (sorted[mid - 1]! + sorted[mid]!);
 }
 
-
 /** One observed SNP's implied phenotypic variance v_j (f = its A1 frequency in the GWAS). */
 export function impliedVariance(freq: number, n: number, b: number, se: number): number {
   return 2 * freq * (1 - freq) * (n * se * se + b * b);

@@ -4,10 +4,6 @@ import { IDENTIFIER_PATTERN } from '../../config/identifiers.js';
 import { BadInputError } from '../errors.js';
 import type { IngestInput } from '../../contracts/ingest.js';
 
-
-
-
-
 /** A dataset name from a path: `geno/EUR.bed` → `EUR`, `gwas.ma.gz` → `gwas`, `1kg` → `d1kg`. */
 export function defaultDatasetName(path: string): string {
   const base = basename(path.replace(/\/+$/, '')).replace(/\.(gz|bgz)$/i, '').replace(/\.(bed|bim|fam|ma|tsv|txt|csv|pos|annot|ssf)$/i, '');

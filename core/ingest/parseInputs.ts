@@ -5,11 +5,11 @@ import { combinedHash, hashFile } from '../provenance/fileHash.js';
 import { readAnnotations } from '../formats/annotations.js';
 import { readBlocks } from '../formats/blocks.js';
 import { readEigenBlock, readLdFolder } from '../formats/ldFolder.js';
-import { type BfilePaths, checkBed, readBim, readFam, resolveBfile } from '../formats/plink.js';
 import { readSampleTable } from '../formats/sampleTable.js';
 import { readSumstats } from '../formats/sumstats.js';
 import { requireRegularFile } from '../formats/text.js';
-import type { AnnotationTable, BedLayout, BimTable, BlockTable, FamTable, LdFolder, SampleTable, SumstatsTable } from '../formats/types.js';
+import type { AnnotationTable, BlockTable, LdFolder, SampleTable, SumstatsTable } from '../formats/types.js';
+import { type GenotypeFiles, openGenotypeFiles } from '../genotypes/genotypeFiles.js';
 import { datasetName } from './inputs.js';
 import type { IngestInput, IngestKind } from '../../contracts/ingest.js';
 import type { FileHash } from '../../contracts/provenance.js';
@@ -21,12 +21,10 @@ interface ParsedBase {
   sha256: string;
 }
 
-export interface ParsedBfile extends ParsedBase {
+/** The opened filesets (every .bim parsed, every .bed size-checked) and their hashes. */
+export interface ParsedBfile extends ParsedBase, GenotypeFiles {
   kind: 'bfile';
   ancestry: string;
-  fam: FamTable;
-  filesets: { paths: BfilePaths; bim: BimTable; layout: BedLayout }[];
-  nVariants: number;
 }
 export interface ParsedSumstats extends ParsedBase {
   kind: 'sumstats';
@@ -103,27 +101,8 @@ export async function parseInput(input: IngestInput): Promise<ParsedInput> {
 }
 
 async function parseBfile(input: IngestInput, dataset: string): Promise<ParsedBfile> {
-  if (input.paths.length === 0) throw new BadInputError('(no path)', '--bfile needs a prefix');
-  let fam: FamTable | undefined;
-  let famPath = '';
-  const filesets: ParsedBfile['filesets'] = [];
+  const geno = await openGenotypeFiles(input.paths);
   const files: FileHash[] = [];
-  let nVariants = 0;
-  for (const prefix of input.paths) {
-    const paths = await resolveBfile(prefix);
-    const thisFam = await readFam(paths.fam);
-    if (fam === undefined) {
-      fam = thisFam;
-      famPath = paths.fam;
-    } else if (thisFam.iid.length !== fam.iid.length || thisFam.iid.some((iid, i) => iid !== fam!.iid[i] || thisFam.fid[i] !== fam!.fid[i])) {
-      const i = thisFam.iid.findIndex((iid, k) => iid !== fam!.iid[k] || thisFam.fid[k] !== fam!.fid[k]);
-      throw new BadInputError(paths.fam, `samples differ from ${famPath} (first difference at sample ${i < 0 ? Math.min(thisFam.iid.length, fam.iid.length) + 1 : i + 1}); the filesets of one cohort must list the same samples in the same order`, i < 0 ? undefined : i + 1);
-    }
-    const bim = await readBim(paths.bim);
-    const layout = await checkBed(paths.bed, thisFam.iid.length, bim.id.length);
-    filesets.push({ paths, bim, layout });
-    nVariants += bim.id.length;
-    files.push(await hashFile(paths.bed), await hashFile(paths.bim), await hashFile(paths.fam));
-  }
-  return { kind: 'bfile', dataset, ancestry: input.ancestry ?? dataset, fam: fam!, filesets, nVariants, files, sha256: combinedHash(files) };
+  for (const { paths } of geno.filesets) files.push(await hashFile(paths.bed), await hashFile(paths.bim), await hashFile(paths.fam));
+  return { kind: 'bfile', dataset, ancestry: input.ancestry ?? dataset, ...geno, files, sha256: combinedHash(files) };
 }

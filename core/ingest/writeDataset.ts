@@ -210,7 +210,7 @@ async function insertRows(tx: Tx, input: ParsedInput): Promise<Inserted> {
 async function insertBfile(tx: Tx, input: ParsedBfile): Promise<Inserted> {
   const fam = input.fam;
   const n = fam.iid.length;
-  const bpv = input.filesets[0]!.layout.bytesPerVariant;
+  const bpv = input.bytesPerVariant;
   await tx.run(`INSERT INTO cohorts VALUES ($c, $a, $n, $m, $bpv)`, { c: input.dataset, a: input.ancestry, n, m: input.nVariants, bpv });
   const samples = await tx.appender('samples');
   for (let i = 0; i < n; i++) {
@@ -225,27 +225,27 @@ async function insertBfile(tx: Tx, input: ParsedBfile): Promise<Inserted> {
   }
   const variants = await tx.appender('variants');
   const geno = await tx.appender('genotypes');
-  let idx = 0;
+  const bim = input.bim;
   let chunk = 0;
   for (const fs of input.filesets) {
-    const bim = fs.bim;
-    for (let j = 0; j < bim.id.length; j++) {
+    const idx = fs.first;
+    for (let v = idx; v < idx + fs.count; v++) {
       variants.appendVarchar(input.dataset);
-      variants.appendInteger(idx + j);
-      variants.appendVarchar(bim.chrom[j]!);
-      variants.appendInteger(bim.pos[j]!);
-      variants.appendVarchar(bim.id[j]!);
-      variants.appendDouble(bim.cm[j]!);
-      variants.appendVarchar(bim.a1[j]!);
-      variants.appendVarchar(bim.a2[j]!);
+      variants.appendInteger(v);
+      variants.appendVarchar(bim.chrom[v]!);
+      variants.appendInteger(bim.pos[v]!);
+      variants.appendVarchar(bim.id[v]!);
+      variants.appendDouble(bim.cm[v]!);
+      variants.appendVarchar(bim.a1[v]!);
+      variants.appendVarchar(bim.a2[v]!);
       variants.endRow();
     }
     // Copy the .bed body in chunks of whole variants (byte order unchanged).
     const fh = await open(fs.paths.bed, 'r');
     try {
       const buf = new Uint8Array(GENOTYPE_CHUNK_VARIANTS * bpv);
-      for (let first = 0; first < bim.id.length; first += GENOTYPE_CHUNK_VARIANTS) {
-        const count = Math.min(GENOTYPE_CHUNK_VARIANTS, bim.id.length - first);
+      for (let first = 0; first < fs.count; first += GENOTYPE_CHUNK_VARIANTS) {
+        const count = Math.min(GENOTYPE_CHUNK_VARIANTS, fs.count - first);
         const len = count * bpv;
         let got = 0;
         while (got < len) {
@@ -263,7 +263,6 @@ async function insertBfile(tx: Tx, input: ParsedBfile): Promise<Inserted> {
     } finally {
       await fh.close();
     }
-    idx += bim.id.length;
   }
   return {
     rows: input.nVariants,

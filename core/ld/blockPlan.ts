@@ -9,7 +9,6 @@ import { splitAtLargestGaps } from './splitBlock.js';
 import type { VariantStats } from './variantStats.js';
 import { type SplitCut, DROP_REASONS, type DropReason, type BlockSplit } from '../../contracts/ld.js';
 
-
 export interface PlannedBlock {
   /** Name in the blocks file, and which part of it this is (1 of 1 when not split). */
   source: string;
@@ -22,7 +21,6 @@ export interface PlannedBlock {
   /** Global variant indices (.bim order across filesets), by position. */
   variants: Int32Array;
 }
-
 
 export interface PanelPlan {
   blocks: PlannedBlock[];

@@ -26,15 +26,11 @@ import type { DropReason, BlockSplit, EigenBackend } from '../../contracts/ld.js
 export const DEFAULT_CUTOFF = 0.995;
 export const SUMMARY_FILE = 'ld.json';
 
-
-
 export interface LdPanelHooks {
   onBlock?: (p: LdPanelProgress) => void;
   /** Checked between blocks; an abort discards the staging folder. */
   signal?: AbortSignal;
 }
-
-
 
 export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}): Promise<LdPanelSummary> {
   const started = performance.now();

@@ -3,10 +3,10 @@
 // descending and unit eigenvectors as columns (column-major), each oriented so that its
 // largest component is positive: LAPACK and QL pick signs differently, and a fixed rule makes
 // panels byte-identical across backends (up to rounding) and reruns.
-import { EigenConvergenceError, type SymmetricEigen, symmetricEigen } from '../numeric/linalg/symmetricEigen.js';
+import { type SymmetricEigen, symmetricEigen } from '../numeric/linalg/symmetricEigen.js';
 import { loadNativeAddon, type NativeEigenMethod } from './nativeAddon.js';
 import type { EigenBackend } from '../../contracts/ld.js';
-
+import { EigenConvergenceError, NativeAddonMissingError } from '../errors.js';
 
 export interface EigenOptions {
   /** 'auto' (default): native when the addon loads. 'native' fails without it. */
@@ -18,10 +18,6 @@ export interface EigenOptions {
 // dsyevd: the fastest here (bench/ldBench.ts); the panel builder trades it for dsyevr on its
 // largest blocks to bound memory (eigenDriver.ts).
 export const DEFAULT_NATIVE_METHOD: NativeEigenMethod = 'd';
-
-export class NativeAddonMissingError extends Error {
-  override readonly name = 'NativeAddonMissingError';
-}
 
 export function resolveEigenBackend(choice: EigenOptions['backend'] = 'auto'): EigenBackend {
   if (choice === 'typescript') return 'typescript';

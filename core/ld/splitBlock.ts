@@ -4,7 +4,6 @@
 // keeps parts balanced when SNPs are evenly spaced.
 import type { SplitCut } from '../../contracts/ld.js';
 
-
 export interface BlockParts {
   /** Start offset of each part in the block's position-sorted SNPs, then the SNP count. */
   bounds: number[];

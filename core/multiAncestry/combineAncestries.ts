@@ -9,8 +9,6 @@ import type { Store } from '../store/store.js';
 import { COMBINED_METHOD, COMBINED_SCOPE, SINGLE_METHOD, evaluateCombination } from './combinedMetrics.js';
 import type { MetricRow, PhenotypeInputs, CombineAncestriesRequest, CombineAncestriesSummary } from '../../contracts/evaluation.js';
 
-
-
 export async function combineAncestriesInStore(store: Store, req: CombineAncestriesRequest): Promise<CombineAncestriesSummary> {
   const db = store.paths.database;
   const m = req.ancestries.length;

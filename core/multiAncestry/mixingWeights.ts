@@ -3,8 +3,8 @@
 // the z coefficients are the weights and the combined score Σ w_i z_i, with the tuning
 // standardisation, is what the test samples are scored with. Covariates adjust the fit but are
 // not part of the score, so the test metrics credit the PGS only.
-import { MetricInputError } from '../evaluation/metrics/errors.js';
 import { ols } from '../evaluation/metrics/index.js';
+import { MetricInputError } from '../errors.js';
 
 export interface MixingModel {
   /** Per PGS: tuning mean and SD (n − 1). */

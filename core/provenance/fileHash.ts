@@ -1,4 +1,5 @@
-// Content hashes of input files, recorded with every ingest and re-checked by `audit verify`.
+// Content hashes of input files (recorded with every ingest, re-checked by `audit verify`) and of
+// texts such as a study file.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -21,4 +22,9 @@ export function combinedHash(files: readonly FileHash[]): string {
   const h = createHash('sha256');
   for (const f of files) h.update(f.sha256);
   return h.digest('hex');
+}
+
+/** sha256 of a text's UTF-8 bytes, hex. */
+export function sha256Text(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }

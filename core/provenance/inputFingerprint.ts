@@ -9,8 +9,6 @@ import { resolveBfile } from '../formats/plink.js';
 import type { InputGroup, InputFingerprint } from '../../contracts/provenance.js';
 import type { FileHash } from '../../contracts/provenance.js';
 
-
-
 async function filesOf(group: InputGroup): Promise<string[]> {
   const out: string[] = [];
   for (const p of group.paths) {

@@ -6,8 +6,6 @@ import { percent, short } from './numberFormat.js';
 import type { QcThresholds } from '../../config/qcThresholds.js';
 import type { GuardOutcome } from '../../contracts/qc.js';
 
-
-
 export interface GuardInputs {
   /** Valid rows (after the value and se rules): their b and |b/se|. */
   valid: number;

@@ -13,8 +13,6 @@ import { type QcThresholdsInput, resolveQcThresholds } from '../../config/qcThre
 import { type QcPanel, type QcVariants, requireSampleSize } from './variants.js';
 import type { QcReport, QcRequest, QcSummary } from '../../contracts/qc.js';
 
-
-
 export const qcOutputSet = (gwasSet: string): string => `${gwasSet}/qc`;
 
 export async function qcInStore(store: Store, req: QcRequest): Promise<QcSummary> {

@@ -8,8 +8,6 @@ import { type QcPanel, type QcVariants, rowLabel } from './variants.js';
 import type { QcReport } from '../../contracts/qc.js';
 import type { QcRule, GuardOutcome } from '../../contracts/qc.js';
 
-
-
 function ruleThreshold(rule: QcRule, t: QcThresholds): number | string | null {
   switch (rule) {
     case 'se_not_positive':

@@ -2,8 +2,6 @@
 // first rule it fails; each rule's count is over the variants that reached it.
 import { QC_RULES, type QcRule } from '../../contracts/qc.js';
 
-
-
 /** Rule code stored per variant: 0 = kept, i + 1 = removed by QC_RULES[i]. */
 export const KEPT = 0;
 

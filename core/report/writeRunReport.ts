@@ -8,8 +8,6 @@ import { gatherReport } from '../runRecords/reportData.js';
 import { renderReport } from './renderReport.js';
 import type { RunReportRequest, WrittenFile } from '../../contracts/audit.js';
 
-
-
 export async function writeRunReport(store: Store, req: RunReportRequest): Promise<WrittenFile[]> {
   const written: WrittenFile[] = [];
   if (req.out !== undefined) {

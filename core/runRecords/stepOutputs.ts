@@ -5,7 +5,6 @@ import { access } from 'node:fs/promises';
 import { hashFile } from '../provenance/fileHash.js';
 import type { StepOutputFile } from '../../contracts/runs.js';
 
-
 /** The first listed file that is missing or changed (a reason), or null when all are intact. */
 export async function staleOutput(output: unknown, files: readonly StepOutputFile[]): Promise<string | null> {
   const o = (output ?? {}) as Record<string, unknown>;

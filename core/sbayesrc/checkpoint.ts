@@ -3,10 +3,7 @@
 // SHA-256 of everything before it so a torn or corrupted file is refused, not resumed from.
 import { createHash } from 'node:crypto';
 import type { ChainState } from './chainState.js';
-
-export class CheckpointError extends Error {
-  override readonly name = 'CheckpointError';
-}
+import { CheckpointError } from '../errors.js';
 
 const MAGIC = 'PGSFLOW-SBAYESRC-CHAIN-4';
 const DIGEST_BYTES = 32;

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { BadInputError } from '../errors.js';
+import { BadInputError, CheckpointError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import { alignToPanel } from '../alleles/alignToPanel.js';
 import { readAnnotations } from '../formats/annotations.js';
@@ -30,7 +30,7 @@ import { buildLowRankBlocks, chooseLdMemory, eigenRanks, qBytesOf } from './ldSo
 import { availableMemory } from './memoryBudget.js';
 import { initChain, type ChainState } from './chainState.js';
 import { chainDiagnostics, chainSeed, poolChains } from './multiChain.js';
-import { CheckpointError, checkpoint, restore } from './checkpoint.js';
+import { checkpoint, restore } from './checkpoint.js';
 import { effectsText, parText, pgsCatalogText, summaryJson } from './outputs.js';
 import { posteriorSummary } from './posterior.js';
 import type { Annotations } from './probit.js';
@@ -45,7 +45,6 @@ import type { FitSummaryJson, TuneResult, FitRequest, CheckpointWritten } from '
 import { LD_MEMORY_REQUESTS, type LdMemoryRequest } from '../../contracts/fit.js';
 
 export const DEFAULT_FIT = { iterations: 3000, burnIn: 1000, cutoff: 0.995, seed: 1, checkpointEvery: 100 } as const;
-
 
 export interface FitResult {
   summary: FitSummaryJson | null;
@@ -67,7 +66,6 @@ const tuneSpillPath = (out: string): string => `${out}.tune.q`;
 const FINGERPRINT_BYTES = 32;
 
 const chainCheckpointPath = (out: string, c: number): string => `${out}.chain${c}.ckpt`;
-
 
 /**
  * Fit on files. An aborted `signal` (activity cancellation, worker shutdown, Ctrl-C) stops the

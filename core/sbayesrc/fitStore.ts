@@ -10,7 +10,6 @@ import { fitFiles } from './fitFiles.js';
 import type { FitSummaryJson, RecordFitRequest, RecordFitSummary } from '../../contracts/fit.js';
 import type { FileHash } from '../../contracts/provenance.js';
 
-
 /** A row of the `fits` table as DuckDB returns it (migration 6). */
 // A type alias, not an interface: store.all needs an index-signature-compatible row type.
 export type FitsTableRow = {
@@ -27,7 +26,6 @@ export type FitsTableRow = {
   enrichment_json: string;
   summary_json: string;
 };
-
 
 interface EffectRows {
   snp: string[];

@@ -31,7 +31,6 @@ export function poolChains(states: readonly ChainState[]): ChainState {
   return out;
 }
 
-
 export function chainDiagnostics(states: readonly ChainState[]): ChainDiagnostics {
   const column = (c: number): Float64Array[] =>
     states.map((st) => {

@@ -67,7 +67,6 @@ export function pgsCatalogText(snps: ScoringSnps, post: PosteriorSummary, method
   return `${lines.join('\n')}\n`;
 }
 
-
 export function summaryJson(s: FitSummaryJson): string {
   return `${JSON.stringify(s, null, 2)}\n`;
 }

@@ -4,7 +4,7 @@
 // read: a worker thread ends without a hook to close a cached descriptor, and one open per
 // block of megabytes costs nothing measurable).
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { DiskFullError, isDiskFull } from '../errors.js';
+import { DiskFullError, isDiskFull, SpillReadError } from '../errors.js';
 
 export interface QSpill {
   path: string;
@@ -12,17 +12,6 @@ export interface QSpill {
   offsets: number[];
   /** Float32 count of block b's Q (m·k). */
   floats: number[];
-}
-
-/** The spill file is missing, short or unreadable (removed or truncated while the chain ran). */
-export class SpillReadError extends Error {
-  override readonly name = 'SpillReadError';
-  constructor(
-    readonly file: string,
-    detail: string,
-  ) {
-    super(`${file}: Q spill file ${detail}`);
-  }
 }
 
 /** Appends blocks' Q to a new spill file (truncating any stale one). */

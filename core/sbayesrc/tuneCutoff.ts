@@ -80,8 +80,6 @@ export function pseudoValidationScore(beta: Float64Array, valid: Float64Array): 
   return norm > 0 ? dot / Math.sqrt(norm) : NaN;
 }
 
-
-
 /**
  * The rule on a set of scores: move off 0.995 only when the best score relative to 0.995's
  * exceeds 1.25. No finite positive score → fall back to 0.995. A winning cut-off at the grid
@@ -109,7 +107,6 @@ function atMinimum(best: CutoffScore): CutoffChoice {
   }
   return { cutoff: TUNE_BASELINE, decision: 'fallback', reason: `best cut-off ${best.cutoff} is at the grid floor ${EXTEND_FLOOR}; kept 0.995 (LD panel and GWAS likely mismatched)` };
 }
-
 
 /**
  * The panel as tuning reads it: block i's eigenpairs at the stored cut-off, read (or handed out

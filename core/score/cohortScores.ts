@@ -9,8 +9,6 @@ import { scoreStore } from './scoreStore.js';
 import { readWeights } from './weights.js';
 import type { CohortScoreRequest, CohortScoreSummary } from '../../contracts/score.js';
 
-
-
 export async function scoreCohortInStore(store: Store, req: CohortScoreRequest): Promise<CohortScoreSummary> {
   const db = store.paths.database;
   const s = req.weightFiles.length;

@@ -9,8 +9,6 @@ import { SKIP_SAMPLE } from './scoreKernel.js';
 import { scoreStore } from './scoreStore.js';
 import type { HeldOutScoreRequest, HeldOutScoreSummary } from '../../contracts/score.js';
 
-
-
 export async function scoreHeldOutFolds(store: Store, req: HeldOutScoreRequest): Promise<HeldOutScoreSummary> {
   const k = req.weightFiles.length;
   const prefix = req.scorePrefix ?? '';

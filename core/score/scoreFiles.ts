@@ -2,11 +2,11 @@
 // chromosome), any number of weight files and columns, one pass over the genotypes.
 import { availableParallelism } from 'node:os';
 import { BadInputError } from '../errors.js';
-import { checkBed, readBim, readFam, resolveBfile } from '../formats/plink.js';
 import type { FamTable } from '../formats/types.js';
 import { type BedSource, forEachBedWindow } from './bedWindows.js';
 import { readFrequencyFile } from './frequencyFile.js';
 import { type AmbiguousPolicy, type GenotypeVariants, matchAlleles } from '../alleles/matchAlleles.js';
+import { openGenotypeFiles } from '../genotypes/genotypeFiles.js';
 import { selectSamples } from '../genotypes/sampleSelection.js';
 import { type ScoreReport, makeReport } from './scoreSummary.js';
 import { scoreGenotypes } from './scoreGenotypes.js';
@@ -51,42 +51,15 @@ interface Genotypes {
   bytesPerVariant: number;
 }
 
+/** The filesets as scoring reads them: only IDs and alleles of the .bim are kept. */
 async function openGenotypes(prefixes: readonly string[]): Promise<Genotypes> {
-  if (prefixes.length === 0) throw new Error('score: no --bfile');
-  let fam: FamTable | undefined;
-  let famPath = '';
-  const id: string[] = [];
-  const a1: string[] = [];
-  const a2: string[] = [];
-  const sources: BedSource[] = [];
-  for (const prefix of prefixes) {
-    const paths = await resolveBfile(prefix);
-    const f = await readFam(paths.fam);
-    if (!fam) {
-      fam = f;
-      famPath = paths.fam;
-    } else {
-      const differs = f.fid.length !== fam.fid.length ? 0 : f.fid.findIndex((x, i) => x !== fam!.fid[i] || f.iid[i] !== fam!.iid[i]);
-      if (f.fid.length !== fam.fid.length || differs >= 0) {
-        throw new BadInputError(
-          paths.fam,
-          f.fid.length !== fam.fid.length
-            ? `${f.fid.length} samples, but ${famPath} has ${fam.fid.length}: every --bfile must hold the same samples in the same order`
-            : `sample ${differs + 1} is ${f.fid[differs]} ${f.iid[differs]}, in ${famPath} ${fam.fid[differs]} ${fam.iid[differs]}: every --bfile must hold the same samples in the same order`,
-          differs >= 0 ? differs + 1 : undefined,
-        );
-      }
-    }
-    const bim = await readBim(paths.bim);
-    await checkBed(paths.bed, fam.fid.length, bim.id.length);
-    sources.push({ bed: paths.bed, firstVariant: id.length, nVariants: bim.id.length });
-    for (let v = 0; v < bim.id.length; v++) {
-      id.push(bim.id[v]!);
-      a1.push(bim.a1[v]!);
-      a2.push(bim.a2[v]!);
-    }
-  }
-  return { fam: fam!, variants: { id, a1, a2 }, sources, bytesPerVariant: (fam!.fid.length + 3) >>> 2 };
+  const g = await openGenotypeFiles(prefixes);
+  return {
+    fam: g.fam,
+    variants: { id: g.bim.id, a1: g.bim.a1, a2: g.bim.a2 },
+    sources: g.filesets.map((f) => ({ bed: f.paths.bed, firstVariant: f.first, nVariants: f.count })),
+    bytesPerVariant: g.bytesPerVariant,
+  };
 }
 
 async function frequencySource(freq: string | string[] | undefined, nScores: number): Promise<FrequencySource> {

@@ -1,6 +1,8 @@
 // A scoring worker thread: one sample slice of the kernel, fed the same genotype chunks as the
-// other slices through shared memory. Protocol: init → chunk* → finish, one reply each.
+// other slices through shared memory. Protocol: init → chunk* → finish, one reply each (an
+// `error` reply fails that request only). Started by scoreRunner.ts through core/threads.
 import { parentPort } from 'node:worker_threads';
+import { threadError, type ThreadErrorReply } from '../threads/threadMessages.js';
 import { ScoreAccumulator, type ScoreModel, type ScoreSums } from './scoreKernel.js';
 
 export type WorkerRequest =
@@ -8,7 +10,7 @@ export type WorkerRequest =
   | { type: 'chunk'; buffer: SharedArrayBuffer; byteOffset: number; length: number; firstVariant: number; nVariants: number }
   | { type: 'finish' };
 
-export type WorkerReply = { type: 'ready' } | { type: 'done' } | { type: 'sums'; sums: ScoreSums } | { type: 'error'; message: string };
+export type WorkerReply = { type: 'done' } | { type: 'sums'; sums: ScoreSums } | ThreadErrorReply;
 
 const port = parentPort;
 if (!port) throw new Error('scoreWorker runs as a worker thread');
@@ -30,7 +32,6 @@ port.on('message', (msg: WorkerRequest) => {
       port.postMessage({ type: 'sums', sums } satisfies WorkerReply, [sums.scores.buffer as ArrayBuffer, sums.alleleCount.buffer as ArrayBuffer, sums.namedDosage.buffer as ArrayBuffer]);
     }
   } catch (e) {
-    port.postMessage({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies WorkerReply);
+    port.postMessage(threadError(e) satisfies WorkerReply);
   }
 });
-port.postMessage({ type: 'ready' } satisfies WorkerReply);

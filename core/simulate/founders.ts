@@ -4,9 +4,9 @@ import { basename } from 'node:path';
 import { BadInputError } from '../errors.js';
 import { expandRanges } from '../formats/pathPatterns.js';
 import { unpackVariant } from '../genotypes/bedCodec.js';
-import { checkBed, readBim, readFam, resolveBfile } from '../formats/plink.js';
 import { readSampleList } from '../formats/sampleList.js';
 import { readFileRange } from '../genotypes/bedFile.js';
+import { openGenotypeFiles } from '../genotypes/genotypeFiles.js';
 import type { SimBlock, VariantMap } from './variantMap.js';
 
 export interface FounderPopulation {
@@ -36,14 +36,14 @@ export async function loadFounders(
   maxSnps: number | undefined,
   blockSnps: number,
 ): Promise<FounderPanel> {
-  const filesets = prefixes.flatMap(expandRanges);
   const pops = new Map<string, string>();
   for (const f of popFiles) pops.set(populationName(f), f);
   for (const a of ancestries) {
     if (!pops.has(a)) throw new BadInputError(popFiles.join(', '), `no founder population list for ancestry '${a}' (have ${[...pops.keys()].join(', ')})`);
   }
 
-  const famRef = await readFam((await resolveBfile(filesets[0]!)).fam);
+  const geno = await openGenotypeFiles(prefixes.flatMap(expandRanges));
+  const famRef = geno.fam;
   const index = new Map<string, number>();
   famRef.iid.forEach((iid, i) => index.set(`${famRef.fid[i]}\t${iid}`, i));
   const selected: { name: string; rows: Int32Array; ids: { fid: string; iid: string }[] }[] = [];
@@ -59,7 +59,7 @@ export async function loadFounders(
       rows.push(r);
       ids.push({ fid, iid });
     });
-    if (rows.length < 2) throw new BadInputError(file, `only ${rows.length} of ${list.fid.length} listed samples are in ${filesets[0]}.fam`);
+    if (rows.length < 2) throw new BadInputError(file, `only ${rows.length} of ${list.fid.length} listed samples are in ${geno.famPath}`);
     selected.push({ name: a, rows: Int32Array.from(rows), ids });
   }
 
@@ -70,30 +70,27 @@ export async function loadFounders(
   const a1: string[] = [];
   const a2: string[] = [];
   const perPop: Uint8Array[][] = selected.map(() => []);
-  const nAll = famRef.iid.length;
+  const nAll = geno.nSamples;
+  const bpv = geno.bytesPerVariant;
+  const bim = geno.bim;
   const row = new Uint8Array(nAll);
-  outer: for (const prefix of filesets) {
-    const paths = await resolveBfile(prefix);
-    const fam = await readFam(paths.fam);
-    if (fam.iid.length !== nAll || fam.iid.some((x, i) => x !== famRef.iid[i] || fam.fid[i] !== famRef.fid[i])) {
-      throw new BadInputError(paths.fam, `samples differ from ${filesets[0]}.fam; founder filesets must list the same samples in the same order`);
-    }
-    const bim = await readBim(paths.bim);
-    const layout = await checkBed(paths.bed, nAll, bim.id.length);
-    const bed = await readFileRange(paths.bed, 3, layout.bytesPerVariant * layout.nVariants);
-    for (let j = 0; j < bim.id.length; j++) {
+  outer: for (const fs of geno.filesets) {
+    if (maxSnps !== undefined && id.length >= maxSnps) break;
+    const bed = await readFileRange(fs.paths.bed, 3, bpv * fs.count);
+    for (let j = 0; j < fs.count; j++) {
       if (maxSnps !== undefined && id.length >= maxSnps) break outer;
-      unpackVariant(bed, j * layout.bytesPerVariant, nAll, row);
+      unpackVariant(bed, j * bpv, nAll, row);
       selected.forEach((s, p) => {
         const d = new Uint8Array(s.rows.length);
         for (let f = 0; f < s.rows.length; f++) d[f] = row[s.rows[f]!]!;
         perPop[p]!.push(d);
       });
-      id.push(bim.id[j]!);
-      chrom.push(bim.chrom[j]!);
-      pos.push(bim.pos[j]!);
-      a1.push(bim.a1[j]!);
-      a2.push(bim.a2[j]!);
+      const v = fs.first + j;
+      id.push(bim.id[v]!);
+      chrom.push(bim.chrom[v]!);
+      pos.push(bim.pos[v]!);
+      a1.push(bim.a1[v]!);
+      a2.push(bim.a2[v]!);
     }
   }
   const nSnps = id.length;

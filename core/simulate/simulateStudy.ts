@@ -18,7 +18,6 @@ export const STREAM_MISSING = 2;
 const ROLE_TARGET = 0;
 const ROLE_REFERENCE = 1;
 
-
 interface Cohort {
   ancestry: string;
   index: number;

@@ -14,7 +14,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { sha256Text } from '../../activities/fingerprint.js';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { Store, storePaths } from '../../core/store/store.js';
 import { type DevServer, freePort, startDevServer } from '../../client/devServer.js';
@@ -25,6 +24,7 @@ import type { StudyInput, StudyResult } from '../../contracts/study.js';
 import { type LiveCli, spawnCli, waitUntil } from '../helpers/cli.js';
 import { fitHeartbeat } from '../helpers/fitHeartbeat.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { sha256Text } from '../../core/provenance/fileHash.js';
 
 export const FAULT_KINDS = ['worker', 'server', 'disk', 'ckpt'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

@@ -1,10 +1,10 @@
 // Study files for workflow tests: a variant of a simulated study file written next to its data,
 // and the StudyInput a study workflow starts with (as `pgsflow study run` builds it).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { sha256Text } from '../../activities/fingerprint.js';
 import { resolveStudyPaths } from '../../client/study/studyInput.js';
 import { type StudyInput as StudyFileInput, parseStudy } from '../../config/study.js';
 import type { StudyInput } from '../../contracts/study.js';
+import { sha256Text } from '../../core/provenance/fileHash.js';
 
 /** `simDir/<base>` (a file `pgsflow simulate` wrote) renamed `name` and patched, as `simDir/<name>.json`. */
 export function writeStudyVariant(simDir: string, base: string, name: string, patch: Partial<StudyFileInput> = {}): string {

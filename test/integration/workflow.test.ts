@@ -6,13 +6,13 @@ import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sha256Text } from '../../activities/fingerprint.js';
 import { Store } from '../../core/store/store.js';
 import { makeComputeActivities, makeStoreActivities } from '../../worker/workers.js';
 import { demoProgressQuery, demoWorkflow } from '../../workflows/demo.js';
 import { makeProbeActivities } from '../helpers/probeActivities.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { type LocalTemporal, startLocalTemporal } from '../helpers/localTemporal.js';
+import { sha256Text } from '../../core/provenance/fileHash.js';
 
 const STORE_QUEUE = 'test-store';
 const COMPUTE_QUEUE = 'test-compute';

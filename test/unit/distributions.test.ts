@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalUpper } from '../../core/numeric/random/normalDistribution.js';
-import {
-  chiSquareUpperP,
-  ConvergenceError,
-  logGamma,
-  logRegularizedIncompleteBeta,
-  normalTwoSidedP,
-  regularizedIncompleteBeta,
-  studentTTwoSidedP,
-} from '../../core/numeric/stats/distributions.js';
+import { chiSquareUpperP, logGamma, logRegularizedIncompleteBeta, normalTwoSidedP, regularizedIncompleteBeta, studentTTwoSidedP } from '../../core/numeric/stats/distributions.js';
+import { ConvergenceError } from '../../core/errors.js';
 
 function relErr(got: number, want: number): number {
   return Math.abs(got - want) / Math.abs(want);

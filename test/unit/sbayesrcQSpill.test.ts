@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { chooseLdMemory, qBytesOf } from '../../core/sbayesrc/ldSource.js';
-import { QSpillWriter, SpillReadError, readSpilledBlock, readSpilledBlockInto, readSpilledRow } from '../../core/sbayesrc/qSpill.js';
+import { QSpillWriter, readSpilledBlock, readSpilledBlockInto, readSpilledRow } from '../../core/sbayesrc/qSpill.js';
+import { SpillReadError } from '../../core/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pgsflow-qspill-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

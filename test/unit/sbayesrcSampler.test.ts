@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { symmetricEigen } from '../../core/numeric/linalg/symmetricEigen.js';
 import { Rng } from '../../core/numeric/random/rng.js';
 import { initChain } from '../../core/sbayesrc/chainState.js';
-import { CheckpointError, checkpoint, restore } from '../../core/sbayesrc/checkpoint.js';
+import { checkpoint, restore } from '../../core/sbayesrc/checkpoint.js';
 import { lowRankBlock, type LowRankBlock } from '../../core/sbayesrc/lowRank.js';
 import { guardLimits, guardOutliers } from '../../core/sbayesrc/outlierGuard.js';
 import { posteriorSummary } from '../../core/sbayesrc/posterior.js';
 import { assembleProblem, type SbayesProblem } from '../../core/sbayesrc/problem.js';
 import { chainWorkspace, runChain } from '../../core/sbayesrc/sampler.js';
+import { CheckpointError } from '../../core/errors.js';
 
 /** b̂ = Rβ + ε, ε ~ N(0, R/N), with AR(1) LD blocks and `nCausal` normal effects scaled to h². */
 function syntheticProblem(nBlocks: number, m: number, n: number, h2: number, nCausal: number, seed: number, withAnnotations: boolean) {

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TerminatedFailure, WorkflowFailedError, defaultPayloadConverter } from '@temporalio/client';
 import { RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { sha256Text } from '../../activities/fingerprint.js';
 import { ConfigError } from '../../config/errors.js';
 import { parseStudy } from '../../config/study.js';
 import { closedStatusOf, formatRunList, outcomeReport, parseStudyArgs, planSession, runRow } from '../../client/commands/study.js';
@@ -18,6 +17,7 @@ import { failureChain, failureMessage, statusJson, studyStatusOf } from '../../c
 import { buildStudyInput, chooseStoreDir, loadStudyFile, resolveStudyPaths } from '../../client/study/studyInput.js';
 import type { StudyProgress } from '../../contracts/study.js';
 import type { MetricRow } from '../../contracts/evaluation.js';
+import { sha256Text } from '../../core/provenance/fileHash.js';
 
 const inputs = {
   cohorts: [

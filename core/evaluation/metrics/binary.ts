@@ -1,8 +1,8 @@
 // Accuracy of a polygenic score for a binary trait (1 case, 0 control) in held-out samples.
 import { normalQuantile } from '../../numeric/random/normalDistribution.js';
-import { MetricInputError, SingularDesignError } from './errors.js';
 import { logisticRegression, type LogisticFit } from './logistic.js';
 import { checkBinary, completeCases, mean } from './samples.js';
+import { MetricInputError, SingularDesignError } from '../../errors.js';
 
 export { logisticRegression, type LogisticFit, type LogisticOptions } from './logistic.js';
 export { liabilityR2 } from './liability.js';

@@ -1,5 +1,5 @@
 // Evaluation of a polygenic score against a phenotype in held-out samples (DESIGN §5.4).
-export { MetricInputError, SingularDesignError } from './errors.js';
+export { MetricInputError, SingularDesignError } from '../../errors.js';
 export { ols, type OlsFit } from './ols.js';
 export { incrementalR2, pearson, calibrationSlope } from './quantitative.js';
 export { auc, mcFaddenR2, oddsRatioPerSd, type OddsRatio } from './binary.js';

@@ -1,6 +1,6 @@
 // Observed-scale R² of a binary trait (0/1 case status) to the liability scale.
 import { normalQuantile } from '../../numeric/random/normalDistribution.js';
-import { MetricInputError } from './errors.js';
+import { MetricInputError } from '../../errors.js';
 
 const INV_SQRT_2PI = 0.398942280401432677939946059934;
 

@@ -2,8 +2,8 @@
 // centred and scaled internally (Newton is invariant to that, rounding is not) and the
 // coefficients and their covariance mapped back to the original scale.
 import { choleskyInPlace, choleskySolveInPlace, invertSpd, rankDeficientColumns } from '../../numeric/linalg/dense.js';
-import { MetricInputError, SingularDesignError } from './errors.js';
 import { checkBinary, completeCases, mean } from './samples.js';
+import { MetricInputError, SingularDesignError } from '../../errors.js';
 
 export interface LogisticFit {
   /** Intercept first, then one log-odds coefficient per predictor. */

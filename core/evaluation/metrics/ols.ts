@@ -2,8 +2,8 @@
 // intercept is solved analytically), which keeps XᵀX well conditioned when a covariate has a
 // large mean (age, year of birth) and turns a constant predictor into a zero column.
 import { choleskyInPlace, choleskySolveInPlace, rankDeficientColumns } from '../../numeric/linalg/dense.js';
-import { SingularDesignError } from './errors.js';
 import { completeCases, mean } from './samples.js';
+import { SingularDesignError } from '../../errors.js';
 
 export interface OlsFit {
   /** Intercept first, then one coefficient per predictor in the order given. */

@@ -1,7 +1,7 @@
 // Accuracy of a polygenic score for a quantitative trait in held-out samples.
-import { SingularDesignError } from './errors.js';
 import { ols, type OlsFit } from './ols.js';
 import { completeCases, mean } from './samples.js';
+import { SingularDesignError } from '../../errors.js';
 
 /**
  * R²(y ~ 1 + covariates + pgs) − R²(y ~ 1 + covariates), both fitted on the same samples (those

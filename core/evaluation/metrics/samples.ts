@@ -1,6 +1,6 @@
 // Complete-case selection shared by the metrics: a sample is usable when every input value
 // for it is finite (missing phenotype, covariate or score drops that sample only).
-import { MetricInputError } from './errors.js';
+import { MetricInputError } from '../../errors.js';
 
 /** Minimum usable samples for any metric. */
 export const MIN_SAMPLES = 3;

@@ -2,10 +2,7 @@
 // (accumulating the orthogonal transform), then the implicit QL method with Wilkinson-style
 // shifts on the tridiagonal matrix (EISPACK tred2/tql2 strategy). Eigenvalues are returned in
 // descending order with unit eigenvectors as columns (column-major n × n, as in SBayesRC files).
-
-export class EigenConvergenceError extends Error {
-  override readonly name = 'EigenConvergenceError';
-}
+import { EigenConvergenceError } from '../../errors.js';
 
 export interface SymmetricEigen {
   n: number;

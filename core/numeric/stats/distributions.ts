@@ -3,11 +3,7 @@
 // accuracy down to the smallest double instead of cancelling as 1 − CDF.
 
 import { normalUpper } from '../random/normalDistribution.js';
-
-/** An iterative expansion failed to converge (not expected for valid arguments). */
-export class ConvergenceError extends Error {
-  override readonly name = 'ConvergenceError';
-}
+import { ConvergenceError } from '../../errors.js';
 
 const LOG_SQRT_2PI = 0.91893853320467274178032973640562;
 const EULER_GAMMA = 0.57721566490153286060651209008240;

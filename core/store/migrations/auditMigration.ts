@@ -2,7 +2,7 @@
 // memory, hashes of what a run produced (files and canonical table contents, re-checked by
 // `pgsflow audit verify`), and the archived Temporal workflow histories (retention is short,
 // the audit trail must outlive it).
-import type { Migration } from './migrations.js';
+import type { Migration } from './migration.js';
 
 export const auditMigration: Migration = {
   version: 8,

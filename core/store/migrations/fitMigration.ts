@@ -1,6 +1,6 @@
 // Store schema for SBayesR / SBayesRC fits (issue 6): one summary row per run and scope, and the
 // per-SNP effects (PREFIX.txt) in bulk. Both are replaced as a whole per run and scope.
-import type { Migration } from './migrations.js';
+import type { Migration } from './migration.js';
 
 export const fitMigration: Migration = {
   version: 6,

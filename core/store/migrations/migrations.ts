@@ -2,15 +2,10 @@
 // Each migration runs in its own transaction together with the version bump.
 
 import { auditMigration } from './auditMigration.js';
+import type { Migration } from './migration.js';
 import { fitMigration } from './fitMigration.js';
 import { qcMigration } from './qcMigration.js';
 import { studyMigration } from './studyMigration.js';
-
-export interface Migration {
-  version: number;
-  description: string;
-  sql: string;
-}
 
 export const MIGRATIONS: readonly Migration[] = [
   {

@@ -1,7 +1,7 @@
 // Store schema for summary-statistics QC (issue 5): per-rule counts and per-variant reasons,
 // keyed by run, scope (fold / ancestry) and the GWAS set that was cleaned. The cleaned set
 // itself goes to `gwas` as `<gwas_set>/qc` with source 'qc'.
-import type { Migration } from './migrations.js';
+import type { Migration } from './migration.js';
 
 export const qcMigration: Migration = {
   version: 5,

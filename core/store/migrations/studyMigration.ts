@@ -1,6 +1,6 @@
 // Store schema for study runs (issue 7): evaluation metrics per run, scope and method, and where
 // a run's study file lives (so `study resume` can re-read a fixed file).
-import type { Migration } from './migrations.js';
+import type { Migration } from './migration.js';
 
 export const studyMigration: Migration = {
   version: 7,
