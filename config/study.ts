@@ -192,7 +192,8 @@ export const studySchema = z
   });
 
 export type Study = z.output<typeof studySchema>;
-export type StudyInput = z.input<typeof studySchema>;
+/** A study file as written (defaults not yet filled in). */
+export type StudyFileInput = z.input<typeof studySchema>;
 
 export function parseStudy(value: unknown, source = 'study'): Study {
   const parsed = studySchema.safeParse(value);

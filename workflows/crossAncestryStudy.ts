@@ -4,15 +4,14 @@
 // sample: mixing weights of the standardised scores fitted on tuning samples, and every metric
 // (each single-ancestry score and the combination) on test samples only.
 import { executeChild } from '@temporalio/workflow';
-import { type AncestryFitResult, ancestryFit } from './ancestryFit.js';
-import { runLimited } from './concurrency.js';
-import { methodsOf } from './crossValidationStudy.js';
-import { pipelineSteps } from './fitPipeline.js';
+import { ancestryFit } from './ancestryFit.js';
+import { methodsOf, pipelineSteps } from './fitPipeline.js';
 import { unitRunContext } from './foldPipeline.js';
 import { computeProxies, fingerprintProxies } from './activityProxies.js';
 import { prepareStudyData } from './studyData.js';
 import { recordedStep } from './stepCache.js';
 import { runStudy } from './studyRun.js';
+import { runUnits } from './unitRuns.js';
 import type { StudyInput, StudyResult } from '../contracts/study.js';
 import { resumeDirOf, unitDir } from '../contracts/runLayout.js';
 import type { GwasModel } from '../contracts/gwas.js';
@@ -43,54 +42,42 @@ export async function crossAncestryStudy(input: StudyInput): Promise<StudyResult
     );
     progress.step = 'ancestries';
     const unitRun = unitRunContext(runId, input);
-    const results: AncestryFitResult[] = await runLimited(
-      design.train.map((a) => async () => {
-        run.unitState(a, 'running');
-        try {
-          const r = await executeChild(ancestryFit, {
-            workflowId: `${runId}/${a}`,
-            args: [
-              {
-                run: unitRun,
-                ancestry: a,
-                gwas:
-                  a in given
-                    ? { kind: 'given', gwasSet: data.sumstats[a]! }
-                    : {
-                        kind: 'cohort',
-                        cohort: data.cohorts[a]!,
-                        pheno: data.pheno,
-                        phenoName: phenotype.column,
-                        ...(data.covar ? { covar: data.covar } : {}),
-                        ...(covarNames ? { covarNames } : {}),
-                        model,
-                        ...(a === target ? { splitSeed: study.seed } : {}),
-                      },
-                pipeline: {
-                  scope: a,
-                  panel: data.panels[a]!,
-                  annot: data.annot,
-                  methods: [method],
-                  qc: study.qc,
-                  impute: study.impute,
-                  sbayesrc: study.sbayesrc,
-                  seed: study.seed,
-                  dir: unitDir(input.artifactsDir, runId, a),
-                  ...resumeDirOf(input.artifactsDir, input.resumedFrom, a),
-                },
-              },
-            ],
-          });
-          run.unitState(a, 'completed');
-          return r;
-        } catch (e) {
-          run.unitState(a, 'failed');
-          throw e;
-        }
+    const results = await runUnits(run, design.train, (a) =>
+      executeChild(ancestryFit, {
+        workflowId: `${runId}/${a}`,
+        args: [
+          {
+            run: unitRun,
+            ancestry: a,
+            gwas:
+              a in given
+                ? { kind: 'given', gwasSet: data.sumstats[a]! }
+                : {
+                    kind: 'cohort',
+                    cohort: data.cohorts[a]!,
+                    pheno: data.pheno,
+                    phenoName: phenotype.column,
+                    ...(data.covar ? { covar: data.covar } : {}),
+                    ...(covarNames ? { covarNames } : {}),
+                    model,
+                    ...(a === target ? { splitSeed: study.seed } : {}),
+                  },
+            pipeline: {
+              scope: a,
+              panel: data.panels[a]!,
+              annot: data.annot,
+              methods: [method],
+              qc: study.qc,
+              impute: study.impute,
+              sbayesrc: study.sbayesrc,
+              seed: study.seed,
+              dir: unitDir(input.artifactsDir, runId, a),
+              ...resumeDirOf(input.artifactsDir, input.resumedFrom, a),
+            },
+          },
+        ],
       }),
-      study.execution.concurrency,
     );
-    ctx.hits.count += results.reduce((s, r) => s + r.cacheHits, 0);
 
     progress.step = 'score';
     const targetCohort = data.cohorts[target]!;

@@ -3,21 +3,17 @@
 // `execution.concurrency` at once), then every held-out fold scored with its own fold's fit in
 // one pass per method, and metrics per fold with mean ± SE across folds.
 import { executeChild } from '@temporalio/workflow';
-import type { FitMethod, FitPipelineResult } from './fitPipeline.js';
-import { pipelineSteps } from './fitPipeline.js';
+import { methodsOf, pipelineSteps } from './fitPipeline.js';
 import { foldPipeline, unitRunContext } from './foldPipeline.js';
-import { runLimited } from './concurrency.js';
 import { cachedStep, recordedStep } from './stepCache.js';
 import { computeProxies, fingerprintProxies } from './activityProxies.js';
 import { prepareStudyData } from './studyData.js';
 import { runStudy } from './studyRun.js';
+import { runUnits } from './unitRuns.js';
 import type { StudyInput, StudyResult } from '../contracts/study.js';
 import { resumeDirOf, unitDir } from '../contracts/runLayout.js';
 import type { GwasModel } from '../contracts/gwas.js';
 import type { MetricRow } from '../contracts/evaluation.js';
-
-export const methodsOf = (hasAnnotations: boolean, baseline: boolean): FitMethod[] =>
-  hasAnnotations ? (baseline ? ['SBayesRC', 'SBayesR'] : ['SBayesRC']) : ['SBayesR'];
 
 export async function crossValidationStudy(input: StudyInput): Promise<StudyResult> {
   return runStudy(input, async (run) => {
@@ -55,41 +51,29 @@ export async function crossValidationStudy(input: StudyInput): Promise<StudyResu
 
     progress.step = 'folds';
     const unitRun = unitRunContext(runId, input);
-    const results: (FitPipelineResult & { cacheHits: number })[] = await runLimited(
-      scopes.map((scope, k) => async () => {
-        run.unitState(scope, 'running');
-        try {
-          const r = await executeChild(foldPipeline, {
-            workflowId: `${runId}/${scope}`,
-            args: [
-              {
-                run: unitRun,
-                pipeline: {
-                  scope,
-                  gwasSet: gwas.gwasSets[k]!,
-                  panel: data.panels[a]!,
-                  annot: data.annot,
-                  methods,
-                  qc: study.qc,
-                  impute: study.impute,
-                  sbayesrc: study.sbayesrc,
-                  seed: study.seed,
-                  dir: unitDir(input.artifactsDir, runId, scope),
-                  ...resumeDirOf(input.artifactsDir, input.resumedFrom, scope),
-                },
-              },
-            ],
-          });
-          run.unitState(scope, 'completed');
-          return r;
-        } catch (e) {
-          run.unitState(scope, 'failed');
-          throw e;
-        }
+    const results = await runUnits(run, scopes, (scope, k) =>
+      executeChild(foldPipeline, {
+        workflowId: `${runId}/${scope}`,
+        args: [
+          {
+            run: unitRun,
+            pipeline: {
+              scope,
+              gwasSet: gwas.gwasSets[k]!,
+              panel: data.panels[a]!,
+              annot: data.annot,
+              methods,
+              qc: study.qc,
+              impute: study.impute,
+              sbayesrc: study.sbayesrc,
+              seed: study.seed,
+              dir: unitDir(input.artifactsDir, runId, scope),
+              ...resumeDirOf(input.artifactsDir, input.resumedFrom, scope),
+            },
+          },
+        ],
       }),
-      study.execution.concurrency,
     );
-    ctx.hits.count += results.reduce((s, r) => s + r.cacheHits, 0);
 
     const metrics: MetricRow[] = [];
     for (const method of methods) {

@@ -10,6 +10,10 @@ import type { FitSummaryJson } from '../contracts/fit.js';
 
 export type FitMethod = 'SBayesRC' | 'SBayesR';
 
+/** SBayesRC with annotations (SBayesR beside it as the baseline when asked), SBayesR without. */
+export const methodsOf = (hasAnnotations: boolean, baseline: boolean): FitMethod[] =>
+  hasAnnotations ? (baseline ? ['SBayesRC', 'SBayesR'] : ['SBayesRC']) : ['SBayesR'];
+
 export interface FitPipelineInput {
   scope: string;
   gwasSet: string;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import type { Store } from '../store/store.js';
 import type { MetricRow } from '../../contracts/evaluation.js';
+import type { WrittenFile } from '../../contracts/audit.js';
 import type { RunHeader } from '../../contracts/runRecords.js';
 import { phenotypeOf, requireRunHeader, runDatasets } from '../runRecords/reportData.js';
 import { readMetrics } from '../runRecords/runTables.js';
@@ -228,11 +229,6 @@ export async function gatherExports(store: Store, runId: string, trait?: string)
   }));
   const metrics = await readMetrics(store, runId);
   return { run, trait: trait ?? phenotypeOf(run)?.column ?? run.name, fits, scores, metrics };
-}
-
-export interface WrittenFile {
-  path: string;
-  what: string;
 }
 
 /** Writes every export under `dir` (created if needed); returns what was written. */

@@ -1,11 +1,12 @@
 // A block-sweeping worker thread, alive for the whole process (blockWorkerPool.ts). Protocol:
-// `loaded` once its modules are in; per run of chains one `init` message (each chain's shared
-// arrays, the block order, the control words) and a `ready` reply, then no messages until the
-// stop word (`stopped`): each sweep the main thread writes every active chain's
-// hyper-parameters into shared memory and bumps the command word; the worker sees it (spinning
-// briefly, then Atomics.wait) and claims units from the shared counter alongside the main
-// thread until none is left (sweepControl.ts).
+// `loaded` once its modules are in (posted by core/threads' boot file); per run of chains one
+// `init` message (each chain's shared arrays, the block order, the control words) and a `ready`
+// reply, then no messages until the stop word (`stopped`): each sweep the main thread writes
+// every active chain's hyper-parameters into shared memory and bumps the command word; the
+// worker sees it (spinning briefly, then Atomics.wait) and claims units from the shared counter
+// alongside the main thread until none is left (sweepControl.ts).
 import { parentPort } from 'node:worker_threads';
+import { threadError, type ThreadErrorReply } from '../threads/threadMessages.js';
 import { releaseSweepMemory, type BlockSweepTarget, type SweepParams } from './sampler.js';
 import { CTRL, CTRL_STOP, claimUnits, readParams, spinWhile } from './sweepControl.js';
 
@@ -22,7 +23,8 @@ export interface BlockWorkerInit {
   /** The chains swept this sweep (sweepControl.ts activeChainsBuffer). */
   active: Int32Array;
 }
-export type BlockWorkerReply = { type: 'loaded' } | { type: 'ready' } | { type: 'stopped' } | { type: 'error'; message: string };
+/** An `error` reply (a sweep failed) fails the worker for good. */
+export type BlockWorkerReply = { type: 'ready' } | { type: 'stopped' } | ThreadErrorReply;
 
 const port = parentPort;
 if (!port) throw new Error('blockWorker runs as a worker thread');
@@ -42,7 +44,7 @@ function runChains({ targets, order, control, params, active }: BlockWorkerInit)
       for (let i = 1; i <= active[0]!; i++) sweepParams[active[i]!] = readParams(params[active[i]!]!);
       claimUnits(control, cmd, targets, sweepParams, order, active);
     } catch (e) {
-      port!.postMessage({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies BlockWorkerReply);
+      port!.postMessage(threadError(e) satisfies BlockWorkerReply);
       Atomics.store(control, CTRL.failed, 1);
       Atomics.notify(control, CTRL.done);
     }
@@ -52,4 +54,3 @@ function runChains({ targets, order, control, params, active }: BlockWorkerInit)
 }
 
 port.on('message', (msg: BlockWorkerInit) => runChains(msg));
-port.postMessage({ type: 'loaded' } satisfies BlockWorkerReply);

@@ -3,77 +3,39 @@
 // threads, and a study runs many chains in one worker process: so a chain borrows started
 // workers and gives them back. Idle workers are unref'd (they never keep a process alive);
 // one that failed, or did not stop when told, is terminated instead of going back.
-import { Worker } from 'node:worker_threads';
+import { WorkerThread } from '../threads/workerThread.js';
 import type { BlockWorkerInit, BlockWorkerReply } from './blockWorker.js';
 
-const BOOT = new URL('./blockWorkerBoot.mjs', import.meta.url);
+const BLOCK_WORKER = new URL('./blockWorker.ts', import.meta.url);
 /** How long a worker may take to leave its sweep loop after the stop word before it is terminated. */
 const STOP_GRACE_MS = 2000;
 
 export class BlockWorker {
-  // No inherited Node flags: the boot file loads TypeScript itself, and a parent's flags such as
-  // `--input-type=module -e` make a worker fail to start.
-  private readonly worker = new Worker(BOOT, { execArgv: [] });
-  failure: Error | null = null;
+  // A reported error (a sweep failed) fails the worker for good: release terminates it.
+  private readonly thread = new WorkerThread<BlockWorkerInit, BlockWorkerReply>(BLOCK_WORKER, { name: 'block worker', reportedError: 'fails-thread' });
   /** Settles when the worker's modules are loaded (or it failed first). */
-  readonly loaded: Promise<void>;
+  readonly loaded = this.thread.loaded;
   private isIdle = false;
   private isLoaded = false;
-  private wait: { reply: 'ready' | 'stopped'; resolve: () => void; reject: (e: Error) => void } | null = null;
 
   constructor() {
-    let loaded!: () => void;
-    let failed!: (e: Error) => void;
-    this.loaded = new Promise<void>((resolve, reject) => {
-      loaded = resolve;
-      failed = reject;
-    });
-    this.loaded.catch(() => undefined); // observed through start()
-    this.worker.on('message', (msg: BlockWorkerReply) => {
-      if (msg.type === 'error') {
-        this.fail(new Error(`block worker: ${msg.message}`));
-        failed(this.failure!);
-      } else if (msg.type === 'loaded') {
+    this.loaded.then(
+      () => {
         this.isLoaded = true;
-        if (this.isIdle) this.worker.unref();
-        loaded();
-      }
-      else if (this.wait?.reply === msg.type) {
-        this.wait.resolve();
-        this.wait = null;
-      }
-    });
-    this.worker.on('error', (e) => {
-      this.fail(e);
-      failed(e);
-    });
-    this.worker.on('exit', (code) => {
-      const e = new Error(`block worker exited (code ${code})`);
-      this.fail(e);
-      failed(e);
-    });
+        if (this.isIdle) this.thread.unref();
+      },
+      () => undefined, // observed through start()
+    );
   }
 
-  private fail(e: Error): void {
-    this.failure ??= e;
-    this.wait?.reject(this.failure);
-    this.wait = null;
-  }
-
-  private reply(kind: 'ready' | 'stopped'): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.wait = { reply: kind, resolve, reject };
-    });
+  get failure(): Error | null {
+    return this.thread.failure;
   }
 
   /** Hand the worker a chain; resolves once it waits for the first sweep. */
   async start(init: BlockWorkerInit): Promise<void> {
-    this.worker.ref(); // in use: the chain's process must wait for it
-    await this.loaded;
-    const ready = this.reply('ready');
-    this.worker.postMessage(init);
-    await ready;
+    this.thread.ref(); // in use: the chain's process must wait for it
+    await this.thread.request(init, 'ready');
   }
 
   /** After the chain's stop word: true when the worker left its loop and can run another chain. */
@@ -83,7 +45,7 @@ export class BlockWorker {
     const late = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), STOP_GRACE_MS);
     });
-    const ok = await Promise.race([this.reply('stopped').then(() => true, () => false), late]);
+    const ok = await Promise.race([this.thread.reply('stopped').then(() => true, () => false), late]);
     clearTimeout(timer);
     return ok;
   }
@@ -94,13 +56,12 @@ export class BlockWorker {
    */
   set idle(yes: boolean) {
     this.isIdle = yes;
-    if (yes && this.isLoaded) this.worker.unref();
-    else if (!yes) this.worker.ref();
+    if (yes && this.isLoaded) this.thread.unref();
+    else if (!yes) this.thread.ref();
   }
 
   terminate(): Promise<number> {
-    this.failure ??= new Error('block worker terminated');
-    return this.worker.terminate();
+    return this.thread.terminate();
   }
 }
 

@@ -2,11 +2,11 @@
 // fed the same chunks through shared memory. Slicing by samples (not variants) keeps every
 // sample's summation order, hence the output, identical for any number of threads.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { WorkerThread } from '../threads/workerThread.js';
 import { ScoreAccumulator, type ScoreModel, type ScoreSums } from './scoreKernel.js';
 import type { WorkerReply, WorkerRequest } from './scoreWorker.js';
 
-const BOOT = new URL('./scoreWorkerBoot.mjs', import.meta.url);
+const SCORE_WORKER = new URL('./scoreWorker.ts', import.meta.url);
 const MAX_THREADS = 8;
 /**
  * Work units (samples × rows × columns / 4, about 0.4 ns each in the WebAssembly loops) that
@@ -22,60 +22,17 @@ export function scoreThreads(nSamples: number, rows: number, columnsPerSample: n
   return Math.max(1, Math.min(limit, MAX_THREADS, byWork, bySamples));
 }
 
-class ScoreWorker {
-  private readonly worker: Worker;
-  private waiting: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void } | null = null;
-  private failure: Error | null = null;
-  readonly ready: Promise<void>;
+/** A reported error fails its request only: the thread's next job starts with a fresh `init`. */
+type ScoreWorker = WorkerThread<WorkerRequest, WorkerReply>;
 
-  constructor() {
-    this.worker = new Worker(BOOT, { execArgv: [] }); // no inherited flags (e.g. `--input-type`): the boot file loads TypeScript itself
-    let onReady: () => void = () => {};
-    let onFail: (e: Error) => void = () => {};
-    this.ready = new Promise((res, rej) => {
-      onReady = res;
-      onFail = rej;
-    });
-    this.ready.catch(() => {}); // observed via request()
-    this.worker.on('message', (msg: WorkerReply) => {
-      if (msg.type === 'ready') return onReady();
-      const w = this.waiting;
-      this.waiting = null;
-      if (!w) return;
-      if (msg.type === 'error') w.reject(new Error(`score worker: ${msg.message}`));
-      else w.resolve(msg);
-    });
-    const fail = (e: Error): void => {
-      this.failure ??= e;
-      onFail(e);
-      this.waiting?.reject(e);
-      this.waiting = null;
-    };
-    this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`score worker exited (code ${code})`)));
-  }
-
-  async request(msg: WorkerRequest): Promise<WorkerReply> {
-    await this.ready;
-    if (this.failure) throw this.failure;
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-      this.worker.postMessage(msg);
-    });
-  }
-
-  async terminate(): Promise<void> {
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
-  }
-}
+const startScoreWorker = (): ScoreWorker => new WorkerThread(SCORE_WORKER, { name: 'score worker', reportedError: 'rejects-reply' });
 
 /** Worker threads started ahead of the job (they take a moment to load), reusable across jobs. */
 export class ScoreWorkers {
   private readonly workers: ScoreWorker[];
 
   constructor(count: number) {
-    this.workers = Array.from({ length: Math.max(0, count) }, () => new ScoreWorker());
+    this.workers = Array.from({ length: Math.max(0, count) }, startScoreWorker);
   }
 
   get count(): number {

@@ -28,7 +28,7 @@ interface Pending<Reply> {
 const isLoaded = (msg: { type: string }): msg is LoadedMessage => msg.type === 'loaded';
 const isError = (msg: { type: string }): msg is ThreadErrorReply => msg.type === 'error';
 
-/** `Reply`: the thread's own messages (types other than `loaded` and `error`). */
+/** `Reply`: the thread's replies (an `error` one is handled here, never resolved; `loaded` is the boot file's). */
 export class WorkerThread<Request, Reply extends { type: string }> {
   private readonly worker: Worker;
   private latched: Error | null = null;

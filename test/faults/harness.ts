@@ -19,7 +19,7 @@ import { Store, storePaths } from '../../core/store/store.js';
 import { type DevServer, freePort, startDevServer } from '../../client/devServer.js';
 import { resolveStudyPaths } from '../../client/study/studyInput.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import { type StudyInput as StudyFileInput, parseStudy } from '../../config/study.js';
+import { type StudyFileInput, parseStudy } from '../../config/study.js';
 import type { StudyInput, StudyResult } from '../../contracts/study.js';
 import { type LiveCli, spawnCli, waitUntil } from '../helpers/cli.js';
 import { fitHeartbeat } from '../helpers/fitHeartbeat.js';

@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { Store } from '../../core/store/store.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import type { StudyInput as StudyFileInput } from '../../config/study.js';
+import type { StudyFileInput } from '../../config/study.js';
 import { makeComputeActivities, makeStoreActivities, workflowBundle } from '../../worker/workers.js';
 import { crossAncestryStudy } from '../../workflows/crossAncestryStudy.js';
 import { crossValidationStudy } from '../../workflows/crossValidationStudy.js';

@@ -2,7 +2,7 @@
 // and the StudyInput a study workflow starts with (as `pgsflow study run` builds it).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolveStudyPaths } from '../../client/study/studyInput.js';
-import { type StudyInput as StudyFileInput, parseStudy } from '../../config/study.js';
+import { type StudyFileInput, parseStudy } from '../../config/study.js';
 import type { StudyInput } from '../../contracts/study.js';
 import { sha256Text } from '../../core/provenance/fileHash.js';
 

@@ -10,7 +10,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Store } from '../../core/store/store.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import type { StudyInput as StudyFileInput } from '../../config/study.js';
+import type { StudyFileInput } from '../../config/study.js';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { makeComputeActivities, makeStoreActivities, workflowBundle } from '../../worker/workers.js';
 import { crossAncestryStudy } from '../../workflows/crossAncestryStudy.js';
