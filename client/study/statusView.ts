@@ -31,6 +31,11 @@ export function temporalStatusWord(name: WorkflowExecutionStatusName): string {
   return name.toLowerCase().replace(/_/g, ' ');
 }
 
+/** A run's start or close time as `status` and `list` show it: ISO 8601 to the second. */
+export function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /**
  * The messages along an error's `cause` chain, outermost first, skipping empty and repeated
  * ones (WorkflowFailedError → ChildWorkflowFailure → ActivityFailure → ApplicationFailure).

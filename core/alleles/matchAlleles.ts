@@ -16,11 +16,11 @@ export interface GenotypeVariants {
   a2: readonly string[];
 }
 
-export type AmbiguousPolicy = 'keep' | 'drop';
+export type AmbiguousWeightPolicy = 'keep' | 'drop';
 
 export interface MatchOptions {
   /** Strand-ambiguous variants (A/T, C/G): keep as the IDs and alleles say (default) or drop. */
-  ambiguous?: AmbiguousPolicy;
+  ambiguous?: AmbiguousWeightPolicy;
 }
 
 export interface MatchCounts {

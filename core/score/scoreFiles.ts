@@ -5,7 +5,7 @@ import { BadInputError } from '../errors.js';
 import type { FamTable } from '../formats/types.js';
 import { type BedSource, forEachBedWindow } from './bedWindows.js';
 import { readFrequencyFile } from './frequencyFile.js';
-import { type AmbiguousPolicy, type GenotypeVariants, matchAlleles } from '../alleles/matchAlleles.js';
+import { type AmbiguousWeightPolicy, type GenotypeVariants, matchAlleles } from '../alleles/matchAlleles.js';
 import { openGenotypeFiles } from '../genotypes/genotypeFiles.js';
 import { selectSamples } from '../genotypes/sampleSelection.js';
 import { type ScoreReport, makeReport } from './scoreSummary.js';
@@ -29,7 +29,7 @@ export interface ScoreFilesOptions {
   keep?: string;
   /** FID IID fold (1..K): fold k is scored with the k-th score only. */
   folds?: string;
-  ambiguous?: AmbiguousPolicy;
+  ambiguous?: AmbiguousWeightPolicy;
   /** Threads, this one included (default: as many as the job is worth, up to all cores). */
   threads?: number;
 }

@@ -5,7 +5,7 @@
 import { BadInputError } from '../errors.js';
 import { forEachGenotypeChunk } from '../genotypes/storeGenotypes.js';
 import type { Store } from '../store/store.js';
-import { type AmbiguousPolicy, type GenotypeVariants, matchAlleles } from '../alleles/matchAlleles.js';
+import { type AmbiguousWeightPolicy, type GenotypeVariants, matchAlleles } from '../alleles/matchAlleles.js';
 import { SKIP_SAMPLE } from './scoreKernel.js';
 import type { ScoreResult } from './scoreFiles.js';
 import { scoreGenotypes } from './scoreGenotypes.js';
@@ -24,7 +24,7 @@ export interface ScoreStoreOptions {
   center?: boolean;
   /** Per store sample (idx order): score column, ALL_SCORES or SKIP_SAMPLE; e.g. each sample's fold. */
   sampleScore?: Int32Array | null;
-  ambiguous?: AmbiguousPolicy;
+  ambiguous?: AmbiguousWeightPolicy;
   workers?: ScoreWorkers | null;
 }
 
