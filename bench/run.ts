@@ -15,6 +15,7 @@ import { ldBench } from './ldBench.js';
 import { ldMemoryBench } from './ldMemoryBench.js';
 import { sbayesrcBench } from './sbayesrcBench.js';
 import { scoreBench } from './scoreBench.js';
+import { sumstatsBench } from './sumstatsBench.js';
 import { type BenchRow, bestOf, printTable, runCommand } from './timing.js';
 
 const quick = process.argv.includes('--quick');
@@ -38,7 +39,12 @@ async function main(): Promise<void> {
       await ldMemoryBench(dir, quick);
       return;
     }
-    if (only !== null) throw new Error(`--only: unknown part ${only} (known: sbayesrc, ldmemory)`);
+    if (only === 'sumstats') {
+      rows.push(...(await sumstatsBench(dir, quick)));
+      printTable(rows);
+      return;
+    }
+    if (only !== null) throw new Error(`--only: unknown part ${only} (known: sbayesrc, ldmemory, sumstats)`);
     // 1. Simulation speed (goal: 10,000 people × 50,000 SNPs in under a minute).
     const simDir = join(dir, 'sim');
     const simSeconds = await bestOf(1, async () => {

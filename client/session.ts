@@ -117,7 +117,9 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       // log poller would otherwise keep the process alive after the error.
       const store = await Store.open(opts.storeDir);
       cleanups.push(() => store.closeWhenIdle());
-      installQuietRuntime();
+      // The command prints its workflows' failures (file:line:column): the SDK's WARN lines for
+      // them only with PGSFLOW_LOG_LEVEL set (worker/runtime.ts).
+      installQuietRuntime({ callerReportsFailures: true });
       const nativeConnection = await NativeConnection.connect({ address });
       cleanups.push(() => nativeConnection.close());
       const workers = await createWorkers({

@@ -18,6 +18,8 @@ export const STUDY_DEFAULTS = {
   sbayesrc: { iterations: 3000, burnIn: 1000, cutoff: 0.995, chains: 1, threads: 1, checkpointEvery: 100, baseline: false },
   /** Folds (or training ancestries) whose pipelines run at once. */
   concurrency: 2,
+  /** -9 in the phenotype file is missing (PLINK's convention; what `ingest --pheno` always did). */
+  phenotypeMissingMinus9: true,
 } as const;
 
 export const crossValidationDesign = z
@@ -81,6 +83,11 @@ export const phenotypeInput = z
     type: z.enum(['quantitative', 'binary']).default('quantitative'),
     /** Population prevalence, for liability-scale R² of binary traits. */
     prevalence: z.number().gt(0).lt(1).optional(),
+    /**
+     * Whether -9 in the phenotype file means missing (PLINK's missing phenotype), as NA, '.' and
+     * a blank TSV cell always do; false when -9 is a real value of the trait. Covariates keep -9.
+     */
+    missingMinus9: z.boolean().default(STUDY_DEFAULTS.phenotypeMissingMinus9),
   })
   .strict()
   .refine((p) => p.type === 'binary' || p.prevalence === undefined, {

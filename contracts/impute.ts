@@ -1,5 +1,6 @@
 // Imputation of summary statistics from LD eigen blocks: request and summary (the per-block
 // table stays in `F.impute.json`).
+import type { SumstatsReadOptions } from './sumstats.js';
 export interface ImputeRequest {
   /** Summary statistics (COJO .ma or GWAS-SSF). */
   sumstats: string;
@@ -9,6 +10,8 @@ export interface ImputeRequest {
   out: string;
   /** Eigen cut-off for R̃ (default 0.995); at most the panel's stored one. */
   cutoff?: number;
+  /** How to read the summary statistics (column overrides, --n, --max-bad-rows). */
+  read?: SumstatsReadOptions;
 }
 
 export interface ImputeTotals {
@@ -26,7 +29,8 @@ export interface ImputeSummary {
   out: string;
   report: string;
   cutoff: number;
-  input: AlignmentCounts & { duplicatesMerged: number };
+  /** `setAside`: rows the reader set aside (indels, NA values, X rows, …; see the QC rules). */
+  input: AlignmentCounts & { duplicatesMerged: number; setAside: number };
   scale: ImputationScale;
   totals: ImputeTotals;
   /** Largest per-block workspace, bytes. */

@@ -11,6 +11,17 @@ export interface IngestInput {
   name?: string;
   /** bfile only: the cohort's ancestry (defaults to the dataset name). */
   ancestry?: string;
+  /**
+   * pheno/covar only: columns that must be present and numeric (a study's phenotype column, the
+   * covariates it names); a value in one that is neither a number nor missing is refused with
+   * its line and column. Absent (not empty) when there are none.
+   */
+  numericColumns?: string[];
+  /**
+   * pheno/covar only: whether -9 means missing (PLINK's missing phenotype). Absent: yes for
+   * pheno, no for covar (where -9 can be a real value, e.g. a PC score).
+   */
+  missingMinus9?: boolean;
 }
 
 export interface IngestReport {

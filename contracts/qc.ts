@@ -35,12 +35,22 @@ export interface QcReport {
   rules: QcRuleReport[];
   reoriented: QcReorientation;
   ambiguousKept: number;
+  /** Rows matched to a panel SNP by chromosome, position and alleles (their ID is not the panel's). */
+  matchedByPosition: number;
   thresholds: QcThresholds;
   guards: GuardOutcome[];
   stats: QcStats;
 }
 
 export const QC_RULES = [
+  // Set aside while reading the file (core/formats/sumstats.ts), before any other rule:
+  'non_autosomal', // X, Y, MT, … rows
+  'allele_not_snv', // indels, multi-base, symbolic or non-ACGT alleles
+  'same_alleles', // effect and other allele identical
+  'multi_allelic', // a position with several allele pairs (or a list of ALT alleles)
+  'missing_value', // NA / blank in a column the row needs
+  'duplicate_variant', // same ID with different values, or same chr:pos:alleles under another ID (first kept)
+  'not_lifted', // --chain: the position has no place in the target build
   'invalid_value', // non-finite N/b/se/freq, N ≤ 0, freq or p outside [0, 1]
   'se_not_positive',
   'duplicate_id', // every copy after the first
@@ -56,7 +66,7 @@ export const QC_RULES = [
 
 export type QcRule = (typeof QC_RULES)[number];
 
-export const QC_GUARDS = ['odds_ratio', 'median_abs_z', 'freq_drop', 'panel_coverage', 'none_left'] as const;
+export const QC_GUARDS = ['genome_build', 'odds_ratio', 'median_abs_z', 'freq_drop', 'panel_coverage', 'none_left'] as const;
 
 export type QcGuard = (typeof QC_GUARDS)[number];
 

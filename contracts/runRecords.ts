@@ -97,6 +97,14 @@ export interface RunHeader {
   summary: unknown;
 }
 
+/** A dataset the run ingested, with how it was read (summary statistics: dialect, columns, derivations). */
+export interface AuditDataset {
+  dataset: string;
+  kind: string;
+  rows: number;
+  details: Record<string, unknown> | null;
+}
+
 export interface AuditRun {
   run: RunHeader;
   code: { codeVersion: string | null; packageVersion: string | null; gitCommit: string | null; lockfileSha256: string | null };
@@ -105,6 +113,8 @@ export interface AuditRun {
   /** The study with every default resolved, as the worker parsed it. */
   resolvedStudy: unknown;
   inputs: AuditInput[];
+  /** Datasets the run's ingest steps loaded (older runs: empty). */
+  datasets: AuditDataset[];
   steps: StepRecord[];
   qc: QcCountRow[];
   fits: AuditFit[];

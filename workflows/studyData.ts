@@ -75,7 +75,9 @@ export async function prepareStudyData(
 
   const ingestOne = async (key: string, input: IngestInput): Promise<string> => {
     const name = input.name!;
-    await cachedStep(ctx, 'ingest', '', { input: key, sha256: shaOf(key), name }, async () => {
+    // The columns checked numeric are in the key (absent when none): a resumed study that now
+    // uses another column re-checks the file at ingest, rather than failing in the GWAS.
+    await cachedStep(ctx, 'ingest', '', { input: key, sha256: shaOf(key), name, numeric: input.numericColumns }, async () => {
       const [report] = await ctx.store.ingest([input]);
       return { dataset: report!.dataset, status: report!.status, rows: report!.rows, sha256: report!.sha256 };
     });
@@ -88,9 +90,26 @@ export async function prepareStudyData(
     if (!cohort) continue;
     cohorts[a] = await ingestOne(`cohort:${a}`, { kind: 'bfile', paths: cohort.bfile, ancestry: a, name: named(a, shaOf(`cohort:${a}`)) });
   }
-  const pheno = await ingestOne('pheno', { kind: 'pheno', paths: [inputs.phenotype.file], name: named('pheno', shaOf('pheno')) });
-  const covar = inputs.covariates
-    ? await ingestOne('covar', { kind: 'covar', paths: [inputs.covariates.file], name: named('covar', shaOf('covar')) })
+  // The phenotype column and the covariates the study names must be numeric in every row (a
+  // typo is refused at ingest with its line and column). -9 is missing unless the study says it
+  // is a value (histories from before the setting carry none: the default); read so, the same
+  // file is other data, under another name.
+  const { phenotype, covariates } = inputs;
+  const minus9IsValue = phenotype.missingMinus9 === false;
+  const pheno = await ingestOne('pheno', {
+    kind: 'pheno',
+    paths: [phenotype.file],
+    name: named(minus9IsValue ? 'pheno_minus9' : 'pheno', shaOf('pheno')),
+    numericColumns: [phenotype.column],
+    ...(minus9IsValue ? { missingMinus9: false } : {}),
+  });
+  const covar = covariates
+    ? await ingestOne('covar', {
+        kind: 'covar',
+        paths: [covariates.file],
+        name: named('covar', shaOf('covar')),
+        ...(covariates.columns && covariates.columns.length > 0 ? { numericColumns: [...covariates.columns] } : {}),
+      })
     : undefined;
   let annot: StudyData['annot'];
   if (inputs.annotations !== undefined) {

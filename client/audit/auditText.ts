@@ -97,6 +97,14 @@ export function formatRun(a: AuditRun): string {
     out.push(`  ${i.key}  sha256 ${i.sha256}`);
     for (const f of i.files) out.push(`    ${f.path}  ${f.bytes} bytes  ${f.sha256}`);
   }
+  if (a.datasets.length > 0) out.push('', 'datasets');
+  for (const d of a.datasets) {
+    out.push(`  ${d.kind} ${d.dataset}  ${d.rows} rows`);
+    const det = d.details as { dialect?: string; columns?: Record<string, string>; derived?: string[]; rejected?: Record<string, number> } | null;
+    if (det?.columns !== undefined) out.push(`    read as ${det.dialect ?? '?'}: ${Object.entries(det.columns).map(([role, name]) => `${role}=${name}`).join(' ')}`);
+    for (const x of det?.derived ?? []) out.push(`    derived: ${x}`);
+    if (det?.rejected !== undefined && Object.keys(det.rejected).length > 0) out.push(`    set aside: ${Object.entries(det.rejected).map(([r, n]) => `${r} ${n}`).join(', ')}`);
+  }
   const hits = a.steps.filter((s) => s.cacheHit).length;
   const retried = a.steps.filter((s) => s.attempt > 1).length;
   out.push('', `steps (${a.steps.length}; ${hits} cache hits; ${retried} retried; peak RSS = the recording worker process's peak so far)`);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_IMPUTE_CUTOFF, imputeOnFiles } from '../../core/impute/imputeFiles.js';
 import { type Command, EXIT_OK, UsageError, numberOpt, stringOpt } from '../command.js';
+import { SUMSTATS_OPTIONS, SUMSTATS_OPTIONS_HELP, sumstatsReadOptions } from '../sumstatsOptions.js';
 
 export const imputeCommand: Command = {
   name: 'impute',
@@ -20,13 +21,15 @@ Alleles must be the panel's: swapped pairs are re-oriented, other mismatches dro
                  0 imputed, −1 not imputable; info = imputation quality R̃_IT R̃_TT⁻¹ R̃_TI
                  in [0, 1] (1 observed, 0 not imputable). Report: F.impute.json
   --cutoff C     eigenvalue cut-off for R̃ (default ${DEFAULT_IMPUTE_CUTOFF}, at most the panel's)
-  --json         print the run summary as JSON on stdout`,
+  --json         print the run summary as JSON on stdout
+${SUMSTATS_OPTIONS_HELP}`,
   options: {
     sumstats: { type: 'string' },
     ld: { type: 'string' },
     out: { type: 'string' },
     cutoff: { type: 'string' },
     json: { type: 'boolean' },
+    ...SUMSTATS_OPTIONS,
   },
   async run(parsed, ctx) {
     const need = (name: string): string => {
@@ -41,6 +44,7 @@ Alleles must be the panel's: swapped pairs are re-oriented, other mismatches dro
       ld: resolve(need('ld')),
       out: resolve(need('out')),
       ...(cutoff !== undefined ? { cutoff } : {}),
+      read: sumstatsReadOptions(parsed, 'impute'),
     });
     if (parsed.values.json === true) {
       ctx.stdout(`${JSON.stringify(summary, null, 2)}\n`);
@@ -53,6 +57,7 @@ Alleles must be the panel's: swapped pairs are re-oriented, other mismatches dro
         ` (${t.blocksWithoutObserved} blocks without an observed SNP, ${t.monomorphic} monomorphic)` +
         ` in ${summary.seconds.total.toFixed(1)} s → ${summary.out}\n`,
     );
+    if (i.setAside > 0) ctx.stdout(`  ${i.setAside} rows set aside while reading (indels, NA values, non-autosomal, …; \`pgsflow qc\` lists them)\n`);
     const dropped = i.notInPanel + i.alleleMismatch + i.missingValues;
     if (i.swapped > 0 || dropped > 0) {
       ctx.stdout(

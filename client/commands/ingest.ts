@@ -10,18 +10,28 @@ export const ingestCommand: Command = {
   name: 'ingest',
   summary: 'validate input files and load them into the store',
   help: `Usage: pgsflow ingest --store DIR (--bfile P… [--ancestry A] | --sumstats F [--name N] |
-                      --pheno F | --covar F | --annot F | --blocks F | --ld DIR)… [--json]
+                      --pheno F [--pheno-name C] [--minus9 missing|value] |
+                      --covar F [--covar-names C,…] [--minus9 missing|value] |
+                      --annot F | --blocks F | --ld DIR)… [--json]
 
 Validates every input completely, then writes each in one transaction:
   --bfile P…     PLINK 1 fileset(s) of one cohort (several per-chromosome prefixes allowed;
                  a prefix may hold {1..22}); --ancestry A names its ancestry
   --sumstats F   GWAS summary statistics, COJO .ma or GWAS-SSF (gzip allowed)
-  --pheno F      phenotypes (FID IID …; NA and -9 missing)
-  --covar F      covariates (FID IID …; NA missing)
+  --pheno F      phenotypes (FID IID …; NA, '.', a blank TSV cell and -9 are missing)
+  --covar F      covariates (FID IID …; NA, '.' and a blank TSV cell are missing)
   --annot F      SBayesRC annotations (SNP, intercept, annotation columns)
   --blocks F     LD blocks (Block Chrom StartBP EndBP, or BED chr start end)
   --ld DIR       an SBayesRC LD folder (ldm.info, snp.info, block<B>.eigen.bin)
   --name N       dataset name of the input before it (default: from the file name)
+  --pheno-name C, --covar-names C,…
+                 column(s) of the --pheno/--covar before it that must be there and numeric
+                 (the phenotype, the covariates): any other value in them is refused
+  --minus9 missing|value
+                 whether -9 in the --pheno/--covar before it means missing (PLINK's missing
+                 phenotype; default: missing for --pheno, a value for --covar)
+A column with a value that is neither a number nor missing is read as text (a note says so
+when most of it is numbers), unless --pheno-name/--covar-names requires it to be numeric.
 Ingesting the same content again is a no-op; new content under the same name replaces it.
 Bad input: a message with file, line and column, exit 1, and the store is left unchanged.`,
   options: {},
@@ -53,7 +63,16 @@ export function parseIngestArgs(argv: string[]): { storeDir: string | undefined;
   try {
     ({ tokens } = parseArgs({
     args: argv,
-    options: { ...kinds, store: { type: 'string' }, name: { type: 'string', multiple: true }, ancestry: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+    options: {
+      ...kinds,
+      store: { type: 'string' },
+      name: { type: 'string', multiple: true },
+      ancestry: { type: 'string', multiple: true },
+      'pheno-name': { type: 'string', multiple: true },
+      'covar-names': { type: 'string', multiple: true },
+      minus9: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+    },
     allowPositionals: true,
     strict: true,
     tokens: true,
@@ -76,6 +95,16 @@ export function parseIngestArgs(argv: string[]): { storeDir: string | undefined;
         if (!last) throw new UsageError(`ingest: --${t.name} must follow the input it names`);
         if (t.name === 'ancestry' && last.kind !== 'bfile') throw new UsageError('ingest: --ancestry applies to --bfile');
         last[t.name] = t.value;
+      } else if (t.name === 'pheno-name' || t.name === 'covar-names') {
+        const kind = t.name === 'pheno-name' ? 'pheno' : 'covar';
+        if (last?.kind !== kind) throw new UsageError(`ingest: --${t.name} must follow the --${kind} it applies to`);
+        const columns = kind === 'covar' ? (t.value ?? '').split(',').map((c) => c.trim()) : [t.value ?? ''];
+        if (columns.some((c) => c === '')) throw new UsageError(`ingest: --${t.name} needs column names${kind === 'covar' ? ', separated by commas' : ''}`);
+        last.numericColumns = [...(last.numericColumns ?? []), ...columns];
+      } else if (t.name === 'minus9') {
+        if (last?.kind !== 'pheno' && last?.kind !== 'covar') throw new UsageError('ingest: --minus9 must follow the --pheno or --covar it applies to');
+        if (t.value !== 'missing' && t.value !== 'value') throw new UsageError(`ingest: --minus9 takes 'missing' or 'value', not '${t.value ?? ''}'`);
+        last.missingMinus9 = t.value === 'missing';
       }
     } else if (t.kind === 'positional') {
       if (last?.kind === 'bfile') last.paths.push(...expandRanges(t.value));

@@ -5,6 +5,7 @@ import { formatQcSummary } from '../../core/qc/qcSummary.js';
 import { AMBIGUOUS_POLICIES, type AmbiguousPolicy, QC_DEFAULTS, type QcThresholdsInput, resolveQcThresholds } from '../../config/qcThresholds.js';
 import { ConfigError } from '../../config/errors.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, UsageError, listOpt, numberOpt, stringOpt } from '../command.js';
+import { SUMSTATS_OPTIONS, SUMSTATS_OPTIONS_HELP, sumstatsReadOptions } from '../sumstatsOptions.js';
 
 const d = QC_DEFAULTS;
 
@@ -33,7 +34,12 @@ thresholds, guards) and F.removed.tsv (SNP rule detail); the last two also when 
                      frequencies are both more than ${d.ambiguousMargin} from 0.5 on the same side
   --no-impute        no imputation of missing SNPs will follow: check panel coverage
   --explain SNP      print what happened to these SNPs (repeatable, or comma-separated)
-  --json             print the report as JSON on stdout`,
+  --json             print the report as JSON on stdout
+${SUMSTATS_OPTIONS_HELP}
+  --chain FILE       lift the summary statistics' positions to the LD panel's genome build with this
+                     UCSC chain file (e.g. hg38ToHg19.over.chain.gz; not downloaded): unmapped
+                     variants are removed under not_lifted. Without it, a file in another build
+                     than the panel is refused (guard genome_build)`,
   greedyOptions: ['explain'],
   options: {
     sumstats: { type: 'string' },
@@ -49,6 +55,8 @@ thresholds, guards) and F.removed.tsv (SNP rule detail); the last two also when 
     'no-impute': { type: 'boolean' },
     explain: { type: 'string', multiple: true },
     json: { type: 'boolean' },
+    ...SUMSTATS_OPTIONS,
+    chain: { type: 'string' },
   },
   async run(parsed, ctx) {
     const need = (name: string): string => {
@@ -63,8 +71,11 @@ thresholds, guards) and F.removed.tsv (SNP rule detail); the last two also when 
     const explain = listOpt(parsed, 'explain') ?? [];
     const json = parsed.values.json === true;
     const show = (r: QcFilesResult): void => {
-      if (json) ctx.stdout(`${JSON.stringify({ ...r.report, files: r.files, explanations: r.explanations }, null, 2)}\n`);
+      if (json) ctx.stdout(`${JSON.stringify({ ...r.report, reading: r.reading, files: r.files, explanations: r.explanations }, null, 2)}\n`);
       else {
+        ctx.stdout(`read as ${r.reading.columns}\n`);
+        for (const d of r.reading.derived) ctx.stdout(`  derived: ${d}\n`);
+        if (r.reading.liftover !== null) ctx.stdout(`  lifted over: ${r.reading.liftover}\n`);
         ctx.stdout(`${formatQcSummary(r.report).join('\n')}\n`);
         if (!r.infoColumn) ctx.stdout('  (no INFO column in the input: the INFO filter was not applied)\n');
         for (const line of r.explanations) ctx.stdout(`${line}\n`);
@@ -72,7 +83,8 @@ thresholds, guards) and F.removed.tsv (SNP rule detail); the last two also when 
       }
     };
     try {
-      await qcOnFiles({ sumstats, ld, out, thresholds, explain }, show);
+      const chain = stringOpt(parsed, 'chain');
+      await qcOnFiles({ sumstats, ld, out, thresholds, explain, read: sumstatsReadOptions(parsed, 'qc'), ...(chain !== undefined ? { chain: resolve(chain) } : {}) }, show);
     } catch (e) {
       // The shared error printer does not know guards; their message is the whole story.
       if (e instanceof GuardError) {

@@ -3,24 +3,41 @@
 // is numeric when every non-missing value is a number, otherwise text (sex as M/F, batch names).
 // Missing: NA, '.', an empty TSV cell, and -9 where the caller says -9 means missing (PLINK's
 // phenotype convention; for covariates -9 can be a real value, e.g. a PC score).
+//
+// The columns a caller will use as numbers (a study's phenotype and covariates: `numericColumns`)
+// are checked, not inferred: absent, or holding a value that is neither a number nor missing, is
+// refused at its line and column. Any other column with a stray non-number is read as text, not
+// refused: a column that is numeric in all rows but a few is usually a typo, but it can as well
+// be a genuine text column whose codes are mostly digits (ancestry or batch as 1, 2, EUR…), and
+// refusing would leave such a file no way in (types are not declared). Such a column gets a note
+// naming its first non-number and where it is, so the typo is seen at ingest, and refused there
+// as soon as a study uses it.
 import { BadInputError } from '../errors.js';
 import { expectFieldCount, ownString, quoteValue, scanTable, tabIfHeaderHasTab, toNumber } from './text.js';
 import type { SampleTable } from './types.js';
 
 export interface SampleTableOptions {
-  /** Treat -9 as missing (phenotypes: yes; covariates: no). */
+  /** Treat -9 as missing (phenotypes: yes unless told otherwise; covariates: no). */
   missingMinus9: boolean;
+  /** Columns that must be present and numeric (the phenotype, the covariates a study names). */
+  numericColumns?: readonly string[];
+}
+
+/** A sample table and what the reader noticed without refusing it (mostly-numeric text columns). */
+export interface SampleTableRead extends SampleTable {
+  notes: string[];
 }
 
 const NON_FINITE = /^[+-]?(inf|infinity|nan)$/i;
 
 /** Text columns use '' for missing. */
-export async function readSampleTable(path: string, options: SampleTableOptions): Promise<SampleTable> {
+export async function readSampleTable(path: string, options: SampleTableOptions): Promise<SampleTableRead> {
   const fid: string[] = [];
   const iid: string[] = [];
   let names: string[] = [];
   let raw: string[][] = [];
   const seen = new Map<string, number>();
+  const required = new Set(options.numericColumns ?? []);
 
   await scanTable(path, tabIfHeaderHasTab, (header) => {
     const h0 = header[0]?.toLowerCase();
@@ -42,6 +59,14 @@ export async function readSampleTable(path: string, options: SampleTableOptions)
       }
       firstAt.set(key, i);
     });
+    // Names match exactly, as the phenotype and covariates are looked up later.
+    const absent = [...required].filter((r) => !names.includes(r));
+    if (absent.length > 0) {
+      const which = absent.map((r) => `'${r}'`).join(', ');
+      const nearMiss = absent.map((r) => names.find((n) => n.toLowerCase() === r.toLowerCase())).filter((n) => n !== undefined);
+      const hint = nearMiss.length > 0 ? `; names are case-sensitive: ${nearMiss.map((n) => `'${n}'`).join(', ')}?` : '';
+      throw new BadInputError(path, `no column ${which} (columns present: ${header.join(', ')})${hint}`, 1);
+    }
     raw = names.map(() => []);
     const width = header.length;
     return (f, line) => {
@@ -61,7 +86,7 @@ export async function readSampleTable(path: string, options: SampleTableOptions)
   const isMissing = (s: string): boolean =>
     s === 'NA' || s === '.' || s === '' || (options.missingMinus9 && toNumber(s) === -9);
 
-  const table: SampleTable = { fid, iid, numeric: [], text: [] };
+  const table: SampleTableRead = { fid, iid, numeric: [], text: [], notes: [] };
   names.forEach((name, j) => {
     const col = raw[j]!;
     // 'inf', 'nan', '1e999' are numbers to some tools and text to others: never guess (a
@@ -83,8 +108,18 @@ export async function readSampleTable(path: string, options: SampleTableOptions)
       }
       const v = toNumber(s);
       if (v !== v) {
+        if (required.has(name)) {
+          nonFinite(i);
+          throw new BadInputError(path, `${quoteValue(s)} is not a number (column '${name}')`, i + 2, j + 3);
+        }
         for (let k = i; k < col.length; k++) nonFinite(k);
         numeric = false;
+        const stray = strayText(col, isMissing);
+        if (stray) {
+          table.notes.push(
+            `column '${name}' is read as text (${stray.others} of its ${stray.values} values ${stray.others === 1 ? 'is' : 'are'} not a number, the first ${quoteValue(s)} at line ${i + 2}, column ${j + 3}), so it cannot be a phenotype or covariate; write NA for a missing value`,
+          );
+        }
         break;
       }
       values[i] = v;
@@ -93,4 +128,19 @@ export async function readSampleTable(path: string, options: SampleTableOptions)
     else table.text.push({ name, values: col.map((s) => (isMissing(s) ? '' : s)) });
   });
   return table;
+}
+
+/**
+ * When at least half of a text column's non-missing values are numbers, how many are not: likely
+ * a typo in a numeric column. Undefined for a plain text column (M/F, batch names).
+ */
+function strayText(col: readonly string[], isMissing: (s: string) => boolean): { others: number; values: number } | undefined {
+  let numbers = 0;
+  let others = 0;
+  for (const s of col) {
+    if (isMissing(s)) continue;
+    if (Number.isNaN(toNumber(s))) others++;
+    else numbers++;
+  }
+  return numbers >= others ? { others, values: numbers + others } : undefined;
 }

@@ -1,76 +1,76 @@
-// GWAS summary statistics: COJO .ma (what SBayesRC/GCTB consume) or GWAS-SSF (what the GWAS
-// Catalog publishes), told apart by the header. Values that would make QC meaningless (a
-// non-number, se <= 0, p or freq outside [0, 1], an allele that is not a single base) are input
-// errors here rather than silent QC removals: they mean a wrong column or a broken file.
+// GWAS summary statistics in any common dialect (sumstatsColumns.ts), harmonised to one table:
+// per variant the effect allele a1, the other allele a2, b and se per copy of a1 on the
+// phenotype scale, p, the frequency of a1 and N. What every tool needs is derived when the file
+// lacks it, and each derivation is recorded: b = ln OR (se from the 95 % CI, else from P),
+// p = 10^−LOG10P, N = 4 / (1/N_case + 1/N_control) for case/control counts, se and p from b and
+// the others. A Z-only file without frequencies (LDSC munged) keeps Z in b, se NaN, until the
+// LD panel's frequency puts it on the per-allele scale (core/qc/panelCompletion.ts).
 //
-// GWAS-SSF SNP ids: `rsid` when the column exists and the row has one (not NA/./empty), else
-// `chrom:pos:other_allele:effect_allele` (chrom without 'chr', alleles upper-case), i.e. the
-// usual chr:pos:ref:alt when the effect allele is the alternate one as GWAS-SSF recommends.
+// Row problems that real files always contain — indels, symbolic alleles, X rows, NA values,
+// out-of-range numbers, conflicting duplicates, multi-allelic positions — are not errors: the
+// row is set aside with a QC rule name and a reason (`rejected`), and QC counts it. Structural
+// problems stay fatal with file:line:column: no recognisable header, a wrong field count, and
+// more than `maxBadRows` of the rows with unusable values (then the error names the commonest
+// problem and its first line).
+//
+// SNP IDs: the ID column when the row has one, else `chrom:pos:a2:a1` (chrom without 'chr',
+// alleles upper-case), i.e. chr:pos:ref:alt when the effect allele is the alternate one.
+import type { QcRule } from '../../contracts/qc.js';
 import { BadInputError } from '../errors.js';
-import {
-  expectFieldCount,
-  F64Column,
-  findColumns,
-  I32Column,
-  normaliseChrom,
-  ownString,
-  parseInteger,
-  parseNumber,
-  quoteValue,
-  scanTable,
-  StringIndex,
-  type RowHandler,
-  type Split,
-} from './text.js';
-import type { SumstatsTable } from './types.js';
+import { normalQuantile } from '../numeric/random/normalDistribution.js';
+import { normalTwoSidedP } from '../numeric/stats/distributions.js';
+import type { SumstatsReadOptions, SumstatsRole } from '../../contracts/sumstats.js';
+import { type DetectedColumns, detectColumns } from './sumstatsColumns.js';
+import { describeSumstatsColumns } from './sumstatsSummary.js';
+import { expectFieldCount, F64Column, I32Column, normaliseChrom, ownString, quoteValue, scanTable, StringIndex, toNumber, type RowHandler, type Split } from './text.js';
+import type { SumstatsRejection, SumstatsTable } from './types.js';
 
-const BASES: Record<string, string> = { A: 'A', C: 'C', G: 'G', T: 'T', a: 'A', c: 'C', g: 'G', t: 'T' };
 
-/** Upper-cased single base, interned (10M rows share four strings). */
-function allele(file: string, s: string, column: string, line: number, field: number): string {
-  const b = BASES[s];
-  if (b !== undefined) return b;
-  const why = s.length > 1 ? 'multi-character alleles (indels) are not supported' : 'expected one of A, C, G, T';
-  throw new BadInputError(file, `column '${column}': allele ${quoteValue(s)}: ${why}`, line, field);
-}
+export const DEFAULT_MAX_BAD_ROWS = 0.01;
+
+/** z of a two-sided P: |b|/z is the se a P implies. */
+const Z_975 = normalQuantile(0.975);
+
+const NA = new Set(['', 'NA', 'na', 'Na', 'NaN', 'nan', '.', '#NA', 'N/A', 'n/a', 'null', 'NULL', 'None', 'none', '-']);
+const AUTOSOMES = new Set(Array.from({ length: 22 }, (_, i) => String(i + 1)));
+const BASE = new Set(['A', 'C', 'G', 'T']);
+/** Rules a row's values fail (not its alleles or chromosome): these count towards maxBadRows. */
+const BAD_VALUE_RULES: ReadonlySet<QcRule> = new Set<QcRule>(['missing_value', 'invalid_value', 'se_not_positive']);
 
 /** Equal numbers, NaN equal to NaN (an absent N or freq), 0 equal to -0. */
 const sameValue = (x: number, y: number): boolean => x === y || (x !== x && y !== y);
 
-const isNA = (s: string): boolean => s === 'NA' || s === 'na' || s === 'NaN' || s === '.' || s === '';
-
-const COJO = {
-  snp: { name: 'SNP' },
-  a1: { name: 'A1' },
-  a2: { name: 'A2' },
-  freq: { name: 'freq', aliases: ['frq', 'af1'] },
-  b: { name: 'b', aliases: ['beta'] },
-  se: { name: 'se' },
-  p: { name: 'p', aliases: ['pval'] },
-  n: { name: 'N' },
-} as const;
-
-const SSF = {
-  chrom: { name: 'chromosome' },
-  pos: { name: 'base_pair_location' },
-  a1: { name: 'effect_allele' },
-  a2: { name: 'other_allele' },
-  b: { name: 'beta' },
-  se: { name: 'standard_error' },
-  freq: { name: 'effect_allele_frequency' },
-  p: { name: 'p_value' },
-  rsid: { name: 'rsid', optional: true },
-  n: { name: 'n', optional: true },
-} as const;
-
-const SSF_MARKERS = ['chromosome', 'base_pair_location', 'effect_allele', 'other_allele', 'standard_error', 'p_value'];
-
-function isSsfHeader(fields: readonly string[]): boolean {
-  return fields.some((f) => SSF_MARKERS.includes(f.toLowerCase()));
+class RowProblem {
+  constructor(
+    readonly rule: QcRule,
+    readonly detail: string,
+    /** Groups problems for the maxBadRows message (rule and column). */
+    readonly kind: string,
+    readonly field: number,
+  ) {}
 }
 
-export async function readSumstats(path: string): Promise<SumstatsTable> {
-  let format = 'cojo' as SumstatsTable['format']; // set from the header
+interface RowValues {
+  id: string;
+  chrom: string;
+  pos: number;
+  a1: string;
+  a2: string;
+  freq: number;
+  b: number;
+  se: number;
+  p: number;
+  n: number;
+  info: number;
+}
+
+/** Reads a summary-statistics file; rows with problems are returned in `rejected`, not thrown. */
+export async function readSumstats(path: string, opts: SumstatsReadOptions = {}): Promise<SumstatsTable> {
+  const maxBad = opts.maxBadRows ?? DEFAULT_MAX_BAD_ROWS;
+  if (opts.n !== undefined && !(opts.n > 0)) throw new BadInputError(path, `--n must be a positive sample size, got ${opts.n}`);
+  let detected: DetectedColumns | undefined;
+  let split: Split = 'whitespace';
+  const derived = new Set<string>();
   const a1: string[] = [];
   const a2: string[] = [];
   const chrom: string[] = [];
@@ -79,100 +79,267 @@ export async function readSumstats(path: string): Promise<SumstatsTable> {
   const se = new F64Column();
   const p = new F64Column();
   const n = new F64Column();
+  const info = new F64Column();
   const pos = new I32Column();
   const lineOf = new I32Column();
   const ids = new StringIndex(); // ids.keys is the SNP column
   const dups = new Map<string, number[]>();
+  const sites = new Map<string, number>(); // chrom:pos:alleles → accepted row
+  const rejected: SumstatsRejection[] = [];
+  const problemKinds = new Map<string, { count: number; line: number; field: number; detail: string }>();
+  let skippedTests = 0;
+  let dataRows = 0;
 
-  // GWAS-SSF is TSV by specification; COJO is whitespace-separated (spaces or tabs, in runs).
-  const chooseSplit = (header: string): Split =>
-    header.includes('\t') && isSsfHeader(header.split('\t')) ? 'tab' : 'whitespace';
+  const chooseSplit = (header: string): Split => {
+    split = header.includes('\t') ? 'tab' : 'whitespace';
+    return split;
+  };
 
   await scanTable(path, chooseSplit, (header): RowHandler => {
-    format = isSsfHeader(header) ? 'gwas-ssf' : 'cojo';
-    const width = header.length;
-    const ssf = format === 'gwas-ssf';
-    const c = ssf ? findColumns(path, header, SSF) : findColumns(path, header, COJO);
+    const d = detectColumns(path, header, opts.columns);
+    detected = d;
+    const describeColumns = (x: DetectedColumns): string => describeSumstatsColumns({ dialect: x.dialect, columns: x.names });
+    const c = d.columns;
     const name = (i: number): string => header[i]!;
-    const iA1 = c.a1, iA2 = c.a2, iFreq = c.freq, iB = c.b, iSe = c.se, iP = c.p, iN = c.n;
-    const iSnp = 'snp' in c ? c.snp : -1;
-    const iChrom = 'chrom' in c ? c.chrom : -1;
-    const iPos = 'pos' in c ? c.pos : -1;
-    const iRsid = 'rsid' in c ? c.rsid : -1;
+    const width = header.length;
+    const hasId = c.snp !== undefined;
+    const hasPos = c.chrom !== undefined && c.pos !== undefined;
+    if (!hasId && !hasPos) throw new BadInputError(path, `no SNP ID column and no chromosome/position columns (${describeColumns(d)}); name them with --columns snp=…`, 1);
+    if (c.a1 === undefined) throw new BadInputError(path, `no effect-allele column (${describeColumns(d)}); name it with --columns a1=…`, 1);
+    if (c.a2 === undefined && !(c.ref !== undefined && c.alt !== undefined)) {
+      throw new BadInputError(path, `no other-allele column (${describeColumns(d)}); name it with --columns a2=…`, 1);
+    }
+    const effect = c.b !== undefined ? 'b' : c.or !== undefined ? 'or' : c.z !== undefined ? 'z' : null;
+    if (effect === null) throw new BadInputError(path, `no effect column: BETA, OR or Z (${describeColumns(d)}); name it with --columns b=…`, 1);
+    if (effect !== 'z' && c.se === undefined && c.p === undefined && c.log10p === undefined && !(effect === 'or' && c.orLower !== undefined && c.orUpper !== undefined)) {
+      throw new BadInputError(path, `no standard-error column (SE) and no P to derive it from (${describeColumns(d)}); name them with --columns se=…,p=…`, 1);
+    }
+    const caseControl = c.nCase !== undefined && c.nControl !== undefined;
+    if (c.n === undefined && !caseControl && opts.n === undefined) {
+      throw new BadInputError(path, `no sample-size column (N, or N_CASE and N_CONTROL) (${describeColumns(d)}): give the GWAS sample size with --n N (or "n" in the study file)`, 1);
+    }
+    if (effect === 'or') derived.add(c.se !== undefined ? `b = ln(${name(c.or!)}), se from ${name(c.se)} (log-odds scale)` : c.orLower !== undefined && c.orUpper !== undefined ? `b = ln(${name(c.or!)}), se = (ln ${name(c.orUpper)} − ln ${name(c.orLower)}) / (2 × 1.96)` : `b = ln(${name(c.or!)}), se = |b| / z(P)`);
+    if (effect === 'b' && c.se === undefined) derived.add(`se = |b| / z(P)`);
+    if (effect === 'z') derived.add(`b, se from ${name(c.z!)}: b = z / √(2f(1−f)(N + z²)), se = 1 / √(2f(1−f)(N + z²))`);
+    if (c.p === undefined) derived.add(c.log10p !== undefined ? `p = 10^−${name(c.log10p)}` : 'p = 2Φ(−|b/se|)');
+    if (caseControl) derived.add(`N = 4 / (1/${name(c.nCase!)} + 1/${name(c.nControl!)}) (effective N of a case/control study)`);
+    else if (c.n === undefined) derived.add(`N = ${opts.n} for every variant (--n)`);
+    if (c.freq === undefined) derived.add('freq = the LD panel reference frequency of a1 (no frequency column)');
+    if (c.test !== undefined) derived.add(`only rows with ${name(c.test)} = ADD (covariate rows skipped)`);
+
+    const problem = (rule: QcRule, detail: string, field: number, kind: string = rule): RowProblem => new RowProblem(rule, detail, kind, field);
+    const text = (role: SumstatsRole, f: string[]): string | undefined => (c[role] === undefined ? undefined : f[c[role]!]);
+    /** A number of `role`: NaN when the column is absent; a problem when NA or not a number. */
+    const num = (role: SumstatsRole, f: string[]): number => {
+      const i = c[role];
+      if (i === undefined) return NaN;
+      const s = f[i]!;
+      if (NA.has(s)) throw problem('missing_value', `column '${name(i)}' is missing (${s === '' ? 'empty' : quoteValue(s)})`, i + 1, `missing_value: column '${name(i)}'`);
+      const v = toNumber(s);
+      if (v !== v || !Number.isFinite(v)) {
+        const why = /^\d{1,3}(,\d{3})+(\.\d*)?$/.test(s) ? ' (a thousands separator)' : '';
+        throw problem('invalid_value', `column '${name(i)}': expected a number, got ${quoteValue(s)}${why}`, i + 1, `invalid_value: column '${name(i)}'`);
+      }
+      return v;
+    };
+    const allele = (role: 'a1' | 'a2', s: string, field: number): string => {
+      if (NA.has(s) && s !== '-') throw problem('missing_value', `column '${name(field - 1)}' has no allele`, field, `missing_value: column '${name(field - 1)}'`);
+      const u = s.toUpperCase();
+      if (u.includes(',')) throw problem('multi_allelic', `${role} ${quoteValue(s)} lists several alleles`, field);
+      if (u.length > 1 && /^[ACGT]+$/.test(u)) throw problem('allele_not_snv', `${role} ${quoteValue(s)}: indel or multi-base allele`, field);
+      if (!BASE.has(u)) throw problem('allele_not_snv', `${role} ${quoteValue(s)}: symbolic or non-ACGT allele`, field);
+      return u;
+    };
+
+    const parse = (f: string[]): RowValues => {
+      let vChrom = '';
+      let vPos = 0;
+      if (c.chrom !== undefined) {
+        vChrom = normaliseChrom(f[c.chrom]!);
+        if (!AUTOSOMES.has(vChrom)) throw problem('non_autosomal', `chromosome ${quoteValue(f[c.chrom]!)} is not an autosome`, c.chrom + 1);
+      }
+      if (c.pos !== undefined) {
+        const v = num('pos', f);
+        if (!Number.isInteger(v) || v < 1 || v > 2_147_483_647) throw problem('invalid_value', `column '${name(c.pos)}': expected an integer, got ${quoteValue(f[c.pos]!)}`, c.pos + 1, `invalid_value: column '${name(c.pos)}'`);
+        vPos = v;
+      }
+      const x1 = allele('a1', f[c.a1!]!, c.a1! + 1);
+      let x2: string;
+      if (c.a2 !== undefined) x2 = allele('a2', f[c.a2]!, c.a2 + 1);
+      else {
+        // PLINK 2 without OMITTED: the other allele is whichever of REF/ALT A1 is not.
+        const ref = allele('a2', f[c.ref!]!, c.ref! + 1);
+        const alt = allele('a2', f[c.alt!]!, c.alt! + 1);
+        if (x1 !== ref && x1 !== alt) throw problem('allele_not_snv', `A1 ${quoteValue(x1)} is neither REF ${ref} nor ALT ${alt}`, c.a1! + 1);
+        x2 = x1 === ref ? alt : ref;
+      }
+      if (x1 === x2) throw problem('same_alleles', `a1 and a2 are both '${x1}'`, (c.a2 ?? c.a1!) + 1);
+
+      const rawId = text('snp', f);
+      let id = rawId !== undefined && !NA.has(rawId) ? rawId : '';
+      if (id === '') {
+        if (!hasPos) throw problem('missing_value', `column '${name(c.snp!)}' has no SNP ID`, c.snp! + 1, `missing_value: column '${name(c.snp!)}'`);
+        id = `${vChrom}:${vPos}:${x2}:${x1}`;
+      }
+
+      let vFreq = num('freq', f);
+      if (c.freq !== undefined && !(vFreq >= 0 && vFreq <= 1)) throw problem('invalid_value', `column '${name(c.freq)}': frequency ${f[c.freq]} is outside [0, 1]`, c.freq + 1, `invalid_value: column '${name(c.freq)}'`);
+      let vN: number;
+      if (caseControl) {
+        const ca = num('nCase', f);
+        const co = num('nControl', f);
+        if (!(ca > 0 && co > 0)) throw problem('invalid_value', `case/control counts ${f[c.nCase!]}/${f[c.nControl!]} must both be > 0`, c.nCase! + 1, 'invalid_value: case/control counts');
+        vN = 4 / (1 / ca + 1 / co);
+      } else if (c.n !== undefined) {
+        vN = num('n', f);
+        if (!(vN > 0)) throw problem('invalid_value', `column '${name(c.n)}': sample size must be > 0, got ${f[c.n]}`, c.n + 1, `invalid_value: column '${name(c.n)}'`);
+      } else vN = opts.n!;
+
+      let vP = num('p', f);
+      if (c.p === undefined && c.log10p !== undefined) {
+        const m = num('log10p', f);
+        if (!(m >= 0)) throw problem('invalid_value', `column '${name(c.log10p)}': −log10 P ${f[c.log10p]} is negative`, c.log10p + 1, `invalid_value: column '${name(c.log10p)}'`);
+        vP = 10 ** -m;
+      }
+      if (vP === vP && !(vP >= 0 && vP <= 1)) throw problem('invalid_value', `column '${name(c.p!)}': p-value ${f[c.p!]} is outside [0, 1]`, c.p! + 1, `invalid_value: column '${name(c.p!)}'`);
+
+      let vB = NaN;
+      let vSe = NaN;
+      let vZ = NaN;
+      if (effect === 'b') vB = num('b', f);
+      else if (effect === 'or') {
+        const or = num('or', f);
+        if (!(or > 0)) throw problem('invalid_value', `column '${name(c.or!)}': odds ratio ${f[c.or!]} is not > 0`, c.or! + 1, `invalid_value: column '${name(c.or!)}'`);
+        vB = Math.log(or);
+        if (c.se === undefined && c.orLower !== undefined && c.orUpper !== undefined) {
+          const lo = num('orLower', f);
+          const hi = num('orUpper', f);
+          if (!(lo > 0 && hi > lo)) throw problem('invalid_value', `95 % CI ${f[c.orLower]}–${f[c.orUpper]} is not an interval of odds ratios`, c.orLower + 1, 'invalid_value: odds-ratio CI');
+          vSe = (Math.log(hi) - Math.log(lo)) / (2 * Z_975);
+        }
+      } else vZ = num('z', f);
+      if (c.se !== undefined) vSe = num('se', f);
+      if (effect !== 'z') {
+        if (vSe !== vSe) {
+          // se from P: |b| / z(P); a P of 1 (or b = 0) carries no se.
+          if (vP !== vP) throw problem('missing_value', 'no se and no p to derive it from', (c.p ?? c.b ?? c.or!) + 1, 'missing_value: se');
+          vSe = Math.abs(vB) / -normalQuantile(vP / 2);
+          if (!(vSe > 0 && Number.isFinite(vSe))) throw problem('se_not_positive', `se cannot be derived from b = ${vB} and p = ${vP}`, (c.p ?? c.log10p!) + 1);
+        }
+        if (!(vSe > 0)) throw problem('se_not_positive', `column '${name(c.se!)}': standard error must be > 0, got ${f[c.se!]}`, c.se! + 1);
+        if (vP !== vP) vP = normalTwoSidedP(vB / vSe);
+      } else if (vFreq === vFreq) {
+        // Z on the per-allele scale: b/se = z, se² = 1 / (2f(1−f)(N + z²)).
+        const h = 2 * vFreq * (1 - vFreq);
+        if (!(h > 0)) throw problem('invalid_value', `frequency ${vFreq} leaves Z with no per-allele scale`, (c.freq ?? c.z!) + 1, 'invalid_value: freq');
+        vSe = 1 / Math.sqrt(h * (vN + vZ * vZ));
+        vB = vZ * vSe;
+        if (vP !== vP) vP = normalTwoSidedP(vZ);
+      } else {
+        // No frequency yet: b holds Z and se stays NaN until the panel's frequency is known.
+        vB = vZ;
+        if (vP !== vP) vP = normalTwoSidedP(vZ);
+      }
+
+      let vInfo = NaN;
+      if (c.info !== undefined) {
+        const s = f[c.info]!;
+        vInfo = NA.has(s) ? NaN : toNumber(s);
+      }
+      return { id, chrom: vChrom, pos: vPos, a1: x1, a2: x2, freq: vFreq, b: vB, se: vSe, p: vP, n: vN, info: vInfo };
+    };
+
+    const reject = (line: number, id: string, pr: RowProblem): void => {
+      rejected.push({ line, snp: id, rule: pr.rule, detail: pr.detail });
+      if (!BAD_VALUE_RULES.has(pr.rule)) return;
+      const k = problemKinds.get(pr.kind);
+      if (k) k.count++;
+      else problemKinds.set(pr.kind, { count: 1, line, field: pr.field, detail: pr.detail });
+    };
 
     return (f, line) => {
       expectFieldCount(path, f, width, line, header);
-      const x1 = allele(path, f[iA1]!, name(iA1), line, iA1 + 1);
-      const x2 = allele(path, f[iA2]!, name(iA2), line, iA2 + 1);
-      if (x1 === x2) throw new BadInputError(path, `${name(iA1)} and ${name(iA2)} are both '${x1}'`, line, iA2 + 1);
-      const fs = f[iFreq]!;
-      const vFreq = ssf && isNA(fs) ? NaN : parseNumber(path, fs, name(iFreq), line, iFreq + 1);
-      if (vFreq < 0 || vFreq > 1) throw new BadInputError(path, `column '${name(iFreq)}': frequency ${fs} is outside [0, 1]`, line, iFreq + 1);
-      const vB = parseNumber(path, f[iB]!, name(iB), line, iB + 1);
-      const vSe = parseNumber(path, f[iSe]!, name(iSe), line, iSe + 1);
-      if (!(vSe > 0)) throw new BadInputError(path, `column '${name(iSe)}': standard error must be > 0, got ${f[iSe]}`, line, iSe + 1);
-      const vP = parseNumber(path, f[iP]!, name(iP), line, iP + 1);
-      if (vP < 0 || vP > 1) throw new BadInputError(path, `column '${name(iP)}': p-value ${f[iP]} is outside [0, 1]`, line, iP + 1);
-      let vN = NaN;
-      if (iN >= 0) {
-        const ns = f[iN]!;
-        if (!(ssf && isNA(ns))) {
-          vN = parseNumber(path, ns, name(iN), line, iN + 1);
-          if (!(vN > 0)) throw new BadInputError(path, `column '${name(iN)}': sample size must be > 0, got ${ns}`, line, iN + 1);
-        }
-      }
-      let id: string;
-      let idField: number;
-      let vChrom = '';
-      let vPos = 0;
-      if (ssf) {
-        vChrom = normaliseChrom(f[iChrom]!);
-        vPos = parseInteger(path, f[iPos]!, name(iPos), line, iPos + 1);
-        const rs = iRsid >= 0 ? f[iRsid]! : '';
-        idField = iRsid >= 0 && !isNA(rs) ? iRsid + 1 : iPos + 1;
-        id = iRsid >= 0 && !isNA(rs) ? ownString(rs) : `${vChrom}:${vPos}:${x2}:${x1}`;
-      } else {
-        id = ownString(f[iSnp]!);
-        idField = iSnp + 1;
-      }
-
-      const prev = ids.getOrAdd(id);
-      if (prev !== -1) {
-        const same =
-          a1[prev] === x1 &&
-          a2[prev] === x2 &&
-          sameValue(freq.get(prev), vFreq) &&
-          sameValue(b.get(prev), vB) &&
-          sameValue(se.get(prev), vSe) &&
-          sameValue(p.get(prev), vP) &&
-          sameValue(n.get(prev), vN) &&
-          (!ssf || (chrom[prev] === vChrom && pos.get(prev) === vPos));
-        const firstLine = lineOf.get(prev);
-        if (!same) {
-          throw new BadInputError(path, `duplicate SNP '${id}' with different values on lines ${firstLine} and ${line}`, line, idField);
-        }
-        const lines = dups.get(id);
-        if (lines) lines.push(line);
-        else dups.set(id, [firstLine, line]);
+      if (c.test !== undefined && f[c.test] !== 'ADD') {
+        skippedTests++;
         return;
       }
-      a1.push(x1);
-      a2.push(x2);
-      freq.push(vFreq);
-      b.push(vB);
-      se.push(vSe);
-      p.push(vP);
-      n.push(vN);
+      dataRows++;
+      let v: RowValues;
+      try {
+        v = parse(f);
+      } catch (e) {
+        if (!(e instanceof RowProblem)) throw e;
+        const raw = c.snp !== undefined ? f[c.snp]! : hasPos ? `${f[c.chrom!]}:${f[c.pos!]}` : `line ${line}`;
+        reject(line, ownString(raw), e);
+        return;
+      }
+      const prev = ids.indexOf(v.id);
+      if (prev !== -1) {
+        const firstLine = lineOf.get(prev);
+        const same =
+          a1[prev] === v.a1 &&
+          a2[prev] === v.a2 &&
+          sameValue(freq.get(prev), v.freq) &&
+          sameValue(b.get(prev), v.b) &&
+          sameValue(se.get(prev), v.se) &&
+          sameValue(p.get(prev), v.p) &&
+          sameValue(n.get(prev), v.n) &&
+          (!hasPos || (chrom[prev] === v.chrom && pos.get(prev) === v.pos));
+        if (!same) {
+          reject(line, v.id, new RowProblem('duplicate_variant', `same SNP ID as line ${firstLine} with different values (first kept)`, 'duplicate_variant', 1));
+          return;
+        }
+        const lines = dups.get(v.id);
+        if (lines) lines.push(line);
+        else dups.set(v.id, [firstLine, line]);
+        return;
+      }
+      if (hasPos) {
+        const site = `${v.chrom}:${v.pos}:${v.a1 < v.a2 ? `${v.a1}:${v.a2}` : `${v.a2}:${v.a1}`}`;
+        const first = sites.get(site);
+        if (first !== undefined) {
+          reject(line, v.id, new RowProblem('duplicate_variant', `same chromosome, position and alleles as line ${lineOf.get(first)} ('${ids.keys[first]}', first kept)`, 'duplicate_variant', 1));
+          return;
+        }
+        sites.set(site, a1.length);
+      }
+      ids.getOrAdd(ownString(v.id));
+      a1.push(v.a1);
+      a2.push(v.a2);
+      freq.push(v.freq);
+      b.push(v.b);
+      se.push(v.se);
+      p.push(v.p);
+      n.push(v.n);
+      info.push(v.info);
       lineOf.push(line);
-      if (ssf) {
-        chrom.push(vChrom);
-        pos.push(vPos);
+      if (hasPos) {
+        chrom.push(v.chrom);
+        pos.push(v.pos);
       }
     };
   });
 
-  return {
-    format,
+  const d = detected!;
+  const bad = rejected.filter((r) => BAD_VALUE_RULES.has(r.rule)).length;
+  if (bad > maxBad * dataRows) {
+    const [kind, worst] = [...problemKinds].sort((x, y) => y[1].count - x[1].count)[0]!;
+    throw new BadInputError(
+      path,
+      `${bad} of ${dataRows} rows (${((100 * bad) / dataRows).toFixed(1)} %) have unusable values, more than --max-bad-rows ${(100 * maxBad).toFixed(1)} %; ` +
+        `the commonest problem (${worst.count} rows, ${kind}) first appears here: ${worst.detail}. Is a column mislabelled (--columns) or the file damaged?`,
+      worst.line,
+      worst.field,
+    );
+  }
+  if (skippedTests > 0) derived.add(`${skippedTests} non-ADD rows skipped`);
+
+  const hasPos = d.columns.chrom !== undefined && d.columns.pos !== undefined;
+  const table: SumstatsTable = {
+    dialect: d.dialect,
+    columns: d.names,
+    split,
+    derived: [...derived],
     snp: ids.keys,
     a1,
     a2,
@@ -181,8 +348,70 @@ export async function readSumstats(path: string): Promise<SumstatsTable> {
     se: se.finish(),
     p: p.finish(),
     n: n.finish(),
-    chrom: format === 'gwas-ssf' ? chrom : null,
-    pos: format === 'gwas-ssf' ? pos.finish() : null,
+    zOnly: d.columns.b === undefined && d.columns.or === undefined && d.columns.freq === undefined,
+    info: d.columns.info !== undefined ? info.finish() : null,
+    chrom: hasPos ? chrom : null,
+    pos: hasPos ? pos.finish() : null,
+    line: lineOf.finish(),
+    freqFromPanel: d.columns.freq === undefined,
     duplicates: [...dups].map(([s, lines]) => ({ snp: s, lines })),
+    rejected,
+    dataRows,
+  };
+  return hasPos ? removeMultiAllelic(table) : table;
+}
+
+/**
+ * Positions holding more than one allele pair (multi-allelic sites written one pair per row) are
+ * removed whole: which pair an LD panel's SNP is cannot be told from the position alone.
+ */
+function removeMultiAllelic(t: SumstatsTable): SumstatsTable {
+  const pairs = new Map<string, string>();
+  const multi = new Set<string>();
+  const rows = t.snp.length;
+  const key = (i: number): string => `${t.chrom![i]}:${t.pos![i]}`;
+  for (let i = 0; i < rows; i++) {
+    const k = key(i);
+    const pair = t.a1[i]! < t.a2[i]! ? `${t.a1[i]}/${t.a2[i]}` : `${t.a2[i]}/${t.a1[i]}`;
+    const seen = pairs.get(k);
+    if (seen === undefined) pairs.set(k, pair);
+    else if (!seen.split(' ').includes(pair)) {
+      pairs.set(k, `${seen} ${pair}`);
+      multi.add(k);
+    }
+  }
+  if (multi.size === 0) return t;
+  const keep: number[] = [];
+  const dupLines = new Map(t.duplicates.map((x) => [x.snp, x.lines]));
+  const rejected = [...t.rejected];
+  for (let i = 0; i < rows; i++) {
+    const k = key(i);
+    if (!multi.has(k)) {
+      keep.push(i);
+      continue;
+    }
+    const detail = `position ${k} has allele pairs ${pairs.get(k)!.split(' ').join(', ')}`;
+    for (const line of dupLines.get(t.snp[i]!) ?? [t.line[i]!]) rejected.push({ line, snp: t.snp[i]!, rule: 'multi_allelic', detail });
+    dupLines.delete(t.snp[i]!);
+  }
+  rejected.sort((x, y) => x.line - y.line);
+  const pick = <T>(xs: readonly T[]): T[] => keep.map((i) => xs[i]!);
+  const pickF = (xs: Float64Array): Float64Array => Float64Array.from(keep, (i) => xs[i]!);
+  return {
+    ...t,
+    snp: pick(t.snp),
+    a1: pick(t.a1),
+    a2: pick(t.a2),
+    freq: pickF(t.freq),
+    b: pickF(t.b),
+    se: pickF(t.se),
+    p: pickF(t.p),
+    n: pickF(t.n),
+    info: t.info ? pickF(t.info) : null,
+    chrom: pick(t.chrom!),
+    pos: Int32Array.from(keep, (i) => t.pos![i]!),
+    line: Int32Array.from(keep, (i) => t.line[i]!),
+    duplicates: [...dupLines].map(([snp, lines]) => ({ snp, lines })),
+    rejected,
   };
 }

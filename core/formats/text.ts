@@ -78,16 +78,28 @@ function openChunks(file: string, gzip: boolean): AsyncIterable<Buffer> {
 
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
 
+export interface ScanOptions {
+  /**
+   * 'trailing' (default): blank lines only at the end, one inside is an error (two files glued
+   * together). 'separator': blank lines are skipped anywhere, for formats that use them to end
+   * a record (UCSC chain files).
+   */
+  blankLines?: 'trailing' | 'separator';
+}
+
 /**
  * Stream the non-blank lines of `file` to `onLine`, split into fields. `split` may be a function
  * of the first non-blank line (e.g. tab when a header has tabs). Blank lines are allowed only at
- * the end. Returns the number of non-blank lines (0 for an empty file; callers decide).
+ * the end unless `options.blankLines` says otherwise. Returns the number of non-blank lines (0 for
+ * an empty file; callers decide).
  */
 export async function scanLines(
   file: string,
   split: Split | ((firstLine: string) => Split),
   onLine: RowHandler,
+  options: ScanOptions = {},
 ): Promise<number> {
+  const blankSeparates = options.blankLines === 'separator';
   const gzip = await isGzip(file);
   const decoder = new TextDecoder('utf-8', { ignoreBOM: false }); // ignoreBOM false = strip it
   const fields: string[] = [];
@@ -138,7 +150,7 @@ export async function scanLines(
     let i = start;
     while (i < end && isSpace(text.charCodeAt(i))) i++;
     if (i === end) {
-      if (blankAt === 0) blankAt = lineNo;
+      if (blankAt === 0 && !blankSeparates) blankAt = lineNo;
       return;
     }
     if (blankAt !== 0) throw new BadInputError(file, 'blank line inside the file (only trailing blank lines are allowed)', blankAt);
@@ -502,6 +514,16 @@ export class StringIndex {
 
   get size(): number {
     return this.keys.length;
+  }
+
+  /** The index of `s`, or -1 when absent (nothing added). */
+  indexOf(s: string): number {
+    const h = StringIndex.hash(s);
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const k = this.slots[slot]!;
+      if (k === -1) return -1;
+      if (this.hashes[k] === h && this.keys[k] === s) return k;
+    }
   }
 
   /** The index of `s` if present; otherwise appends it and returns -1. */

@@ -1,5 +1,9 @@
 // Parsed, validated contents of the input formats pgsflow reads (DESIGN §4). Readers are pure
 // modules: path in, typed arrays out, BadInputError (file, line, column) on malformed input.
+import type { QcRule } from '../../contracts/qc.js';
+import type { SumstatsRole } from '../../contracts/sumstats.js';
+import type { SumstatsDialect } from './sumstatsColumns.js';
+import type { Split } from './text.js';
 
 /** One sample of a PLINK .fam (sex 1 male, 2 female, 0 unknown; phenotype kept as text). */
 export interface FamTable {
@@ -29,21 +33,50 @@ export interface BedLayout {
   bytesPerVariant: number;
 }
 
-/** GWAS summary statistics, one row per variant, from COJO .ma or GWAS-SSF. */
+/** A summary-statistics row set aside by the reader, with the QC rule that removes it and why. */
+export interface SumstatsRejection {
+  line: number;
+  /** The row's SNP ID as written (or chrom:pos when it has none). */
+  snp: string;
+  rule: QcRule;
+  detail: string;
+}
+
+/**
+ * GWAS summary statistics harmonised from any dialect, one row per variant: a1 the effect
+ * allele, b and se per copy of a1, freq of a1 (NaN when the file has no frequency column).
+ */
 export interface SumstatsTable {
-  format: 'cojo' | 'gwas-ssf';
+  dialect: SumstatsDialect;
+  /** Role → header name as written (the mapping used, recorded with the ingest). */
+  columns: Partial<Record<SumstatsRole, string>>;
+  split: Split;
+  /** Derivations applied (b = ln OR, effective N, …), for the record. */
+  derived: string[];
   snp: string[];
   a1: string[];
   a2: string[];
-  freq: Float64Array; // NaN when the file has no frequency
+  freq: Float64Array;
   b: Float64Array;
   se: Float64Array;
   p: Float64Array;
-  n: Float64Array; // NaN when absent
+  n: Float64Array;
+  /** A Z-only file without frequencies: b holds Z and se is NaN until the panel's frequency is known. */
+  zOnly: boolean;
+  /** Imputation INFO (NaN where NA); null when the file has no INFO column. */
+  info: Float64Array | null;
   chrom: string[] | null;
   pos: Int32Array | null;
-  /** Consistent duplicates dropped (first kept); conflicting duplicates are an error. */
+  /** Input line (1-based) of each row. */
+  line: Int32Array;
+  /** No frequency column: QC, impute and fit take the LD panel's frequency of a1. */
+  freqFromPanel: boolean;
+  /** Consistent duplicates folded (first kept; QC counts the others as duplicate_id). */
   duplicates: { snp: string; lines: number[] }[];
+  /** Rows set aside (indels, NA values, X rows, …), in line order. */
+  rejected: SumstatsRejection[];
+  /** Data rows read (variant tests; covariate rows of PLINK 2/REGENIE not included). */
+  dataRows: number;
 }
 
 /** Phenotype or covariate table keyed by FID/IID; NA and -9 (where allowed) become NaN. */

@@ -40,8 +40,10 @@ export const GWAS_CHUNK_VARIANTS = 256;
 export async function gwasOnFiles(req: GwasFilesRequest): Promise<GwasSummary> {
   const started = Date.now();
   const geno = await openGenotypeFiles(req.bfiles);
-  const pheno = await readSampleTable(req.pheno, { missingMinus9: true });
-  const covar = req.covar ? await readSampleTable(req.covar, { missingMinus9: false }) : undefined;
+  // The phenotype and named covariates must be numbers in every row: a typo is refused here
+  // with its line and column (not later as "no numeric phenotype column").
+  const pheno = await readSampleTable(req.pheno, { missingMinus9: true, numericColumns: [req.phenoName] });
+  const covar = req.covar ? await readSampleTable(req.covar, { missingMinus9: false, ...(req.covarNames ? { numericColumns: req.covarNames } : {}) }) : undefined;
   const keep = req.keep ? sampleKeys(await readSampleList(req.keep)) : undefined;
   const design = buildDesign({
     fam: geno.fam,

@@ -37,7 +37,7 @@ export async function imputeOnFiles(req: ImputeRequest, onBlock?: (p: ImputeProg
   if (!(cutoff > 0 && cutoff <= 1)) throw new BadInputError(req.ld, `eigen cut-off must be in (0, 1], got ${cutoff}`);
   if (resolve(req.out) === resolve(req.sumstats)) throw new BadInputError(req.out, 'the output would replace the summary statistics it is made from');
   const panel = await readLdFolder(req.ld);
-  const stats = await readSumstats(req.sumstats);
+  const stats = await readSumstats(req.sumstats, req.read);
   const align = alignToPanel(stats, panel.snps, join(req.ld, 'snp.info'));
   const c = align.counts;
   if (align.usedRows.length === 0) {
@@ -82,7 +82,7 @@ export async function imputeOnFiles(req: ImputeRequest, onBlock?: (p: ImputeProg
     sumstats: req.sumstats,
     ld: req.ld,
     cutoff,
-    input: { ...c, duplicatesMerged: stats.duplicates.reduce((s, d) => s + d.lines.length - 1, 0) },
+    input: { ...c, duplicatesMerged: stats.duplicates.reduce((s, d) => s + d.lines.length - 1, 0), setAside: stats.rejected.length },
     scale,
     totals: {
       panelSnps: panel.snps.id.length,

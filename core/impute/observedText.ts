@@ -3,27 +3,9 @@
 // over the summary statistics keeps only `freq b se p N` of the rows in use, as one string per
 // SNP; swapped rows get their sign and frequency turned to the panel's A1.
 import { BadInputError } from '../errors.js';
-import { type ColumnSpec, findColumns, ownString, scanTable, tabIfHeaderHasTab, toNumber } from '../formats/text.js';
+import { ownString, scanTable, toNumber } from '../formats/text.js';
 import type { SumstatsTable } from '../formats/types.js';
 import type { Alignment } from '../alleles/alignToPanel.js';
-
-type NumberColumns = Record<'freq' | 'b' | 'se' | 'p' | 'n', ColumnSpec>;
-
-// The columns `readSumstats` takes the same numbers from.
-const COJO: NumberColumns = {
-  freq: { name: 'freq', aliases: ['frq', 'af1'] },
-  b: { name: 'b', aliases: ['beta'] },
-  se: { name: 'se' },
-  p: { name: 'p', aliases: ['pval'] },
-  n: { name: 'N' },
-};
-const SSF: NumberColumns = {
-  freq: { name: 'effect_allele_frequency' },
-  b: { name: 'beta' },
-  se: { name: 'standard_error' },
-  p: { name: 'p_value' },
-  n: { name: 'n', optional: true }, // rows without N are not in use
-};
 
 /** −x as text: the sign toggled, so the digits stay as written ('0' stays '0'). */
 export function negateText(s: string): string {
@@ -38,39 +20,51 @@ export function complementText(s: string): string {
 }
 
 /**
- * Per panel SNP, `freq b se p N` of its observed row as written ('' where none). `stats` and
- * `align` come from the first pass over the same file; a row that no longer agrees with it
- * means the file changed in between.
+ * Per panel SNP, `freq b se p N` of its observed row as written ('' where none); values the
+ * reader derived (b = ln OR, p from −log10 P, an effective N, …) are written as the shortest
+ * text that reads back as the same double. `stats` and `align` come from the first pass over the
+ * same file; a row that no longer agrees with it means the file changed in between.
  */
 export async function observedText(path: string, stats: SumstatsTable, align: Alignment): Promise<string[]> {
   const nPanel = align.row.length;
-  // Sumstats row → panel SNP, for the rows in use.
-  const target = new Int32Array(stats.snp.length).fill(-1);
-  for (let j = 0; j < nPanel; j++) if (align.row[j]! >= 0) target[align.row[j]!] = j;
-  // The reader kept the first of consistent duplicates: skip the later lines to keep rows aligned.
-  const skip = new Set<number>();
-  for (const d of stats.duplicates) for (const line of d.lines.slice(1)) skip.add(line);
-
+  // Input line → panel SNP, for the rows in use.
+  const target = new Map<number, { row: number; j: number }>();
+  for (let j = 0; j < nPanel; j++) {
+    const row = align.row[j]!;
+    if (row >= 0) target.set(stats.line[row]!, { row, j });
+  }
+  const col = stats.columns;
+  const direct = {
+    freq: col.freq,
+    b: col.b,
+    se: col.b !== undefined || col.or !== undefined ? col.se : undefined,
+    p: col.p,
+    n: col.nCase === undefined || col.nControl === undefined ? col.n : undefined,
+  };
   const out = new Array<string>(nPanel).fill('');
-  let r = 0;
-  await scanTable(path, stats.format === 'gwas-ssf' ? tabIfHeaderHasTab : 'whitespace', (header) => {
-    const c = findColumns(path, header, stats.format === 'gwas-ssf' ? SSF : COJO);
+  let seen = 0;
+  await scanTable(path, stats.split, (header) => {
+    const lower = header.map((h) => h.toLowerCase());
+    const at = (name: string | undefined): number => (name === undefined ? -1 : lower.indexOf(name.toLowerCase()));
+    const i = { freq: at(direct.freq), b: at(direct.b), se: at(direct.se), p: at(direct.p), n: at(direct.n) };
     return (f, line) => {
-      if (skip.has(line)) return;
-      const row = r++;
-      const j = target[row];
-      if (j === undefined || j < 0) return;
-      const bText = f[c.b]!;
+      const hit = target.get(line);
+      if (hit === undefined) return;
+      seen++;
+      const { row, j } = hit;
+      const value = (k: 'freq' | 'b' | 'se' | 'p' | 'n', v: number): string => (i[k] >= 0 ? f[i[k]]! : String(v));
+      const bText = value('b', stats.b[row]!);
       if (toNumber(bText) !== stats.b[row]) {
         throw new BadInputError(path, 'the file changed while it was being read (row values differ between passes)', line);
       }
       const flip = align.swapped[j] === 1;
-      const freq = flip ? complementText(f[c.freq]!) : f[c.freq]!;
+      const fText = value('freq', stats.freq[row]!);
+      const freq = flip ? complementText(fText) : fText;
       const b = flip ? negateText(bText) : bText;
       // ownString flattens the joined text, so it keeps no slice of the 1 MiB read chunk alive.
-      out[j] = ownString(`${freq} ${b} ${f[c.se]!} ${f[c.p]!} ${f[c.n]!}`);
+      out[j] = ownString(`${freq} ${b} ${value('se', stats.se[row]!)} ${value('p', stats.p[row]!)} ${value('n', stats.n[row]!)}`);
     };
   });
-  if (r !== stats.snp.length) throw new BadInputError(path, 'the file changed while it was being read (row count differs between passes)');
+  if (seen !== target.size) throw new BadInputError(path, 'the file changed while it was being read (row count differs between passes)');
   return out;
 }

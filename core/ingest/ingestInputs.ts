@@ -25,7 +25,8 @@ export async function ingestInputs(store: Store, inputs: readonly IngestInput[])
   const reports: IngestReport[] = [];
   for (const p of parsed) {
     const r = await writeDataset(store, p);
-    reports.push({ ...r, notes: [...(sampleNotes.get(p) ?? []), ...r.notes] });
+    const readNotes = p.kind === 'pheno' || p.kind === 'covar' ? p.notes : [];
+    reports.push({ ...r, notes: [...readNotes, ...(sampleNotes.get(p) ?? []), ...r.notes] });
   }
   return reports;
 }

@@ -1,7 +1,7 @@
 // Ingest, phase 1: read and validate every input completely, in memory, before anything is
 // written, so bad input anywhere leaves the store untouched.
 import { BadInputError } from '../errors.js';
-import { combinedHash, hashFile } from '../provenance/fileHash.js';
+import { combinedHash, hashFile, sha256Text } from '../provenance/fileHash.js';
 import { readAnnotations } from '../formats/annotations.js';
 import { readBlocks } from '../formats/blocks.js';
 import { readEigenBlock, readLdFolder } from '../formats/ldFolder.js';
@@ -33,6 +33,8 @@ export interface ParsedSumstats extends ParsedBase {
 export interface ParsedSampleTable extends ParsedBase {
   kind: 'pheno' | 'covar';
   table: SampleTable;
+  /** What the reader noticed without refusing (a text column that is mostly numbers). */
+  notes: string[];
 }
 export interface ParsedAnnotations extends ParsedBase {
   kind: 'annot';
@@ -69,9 +71,13 @@ export async function parseInput(input: IngestInput): Promise<ParsedInput> {
     case 'pheno':
     case 'covar': {
       const path = one();
-      const table = await readSampleTable(path, { missingMinus9: input.kind === 'pheno' });
+      const missingMinus9 = input.missingMinus9 ?? input.kind === 'pheno';
+      const table = await readSampleTable(path, { missingMinus9, ...(input.numericColumns ? { numericColumns: input.numericColumns } : {}) });
       const files = [await hashFile(path)];
-      return { kind: input.kind, dataset, table, files, sha256: combinedHash(files) };
+      // -9 read against the kind's default is other content from the same file: another hash,
+      // so that re-ingesting under the same name replaces the dataset rather than keeping it.
+      const sha256 = missingMinus9 === (input.kind === 'pheno') ? combinedHash(files) : sha256Text(`${combinedHash(files)}\nmissingMinus9=${missingMinus9}`);
+      return { kind: input.kind, dataset, table, files, sha256, notes: table.notes };
     }
     case 'annot': {
       const path = one();

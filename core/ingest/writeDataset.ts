@@ -9,6 +9,7 @@ import type { Store, Tx } from '../store/store.js';
 import type { ParsedBfile, ParsedInput } from './parseInputs.js';
 import type { IngestReport } from '../../contracts/ingest.js';
 import type { FileHash } from '../../contracts/provenance.js';
+import { describeSumstatsColumns, rejectedByRule } from '../formats/sumstatsSummary.js';
 
 /** Variants per genotype row: ~640 KB BLOBs at 10,000 samples, few rows per cohort. */
 export const GENOTYPE_CHUNK_VARIANTS = 256;
@@ -95,8 +96,25 @@ async function insertRows(tx: Tx, input: ParsedInput): Promise<Inserted> {
         a.appendVarchar('file');
         a.endRow();
       }
-      const notes = t.duplicates.length > 0 ? [`${t.duplicates.length} duplicated SNP IDs with identical rows kept once (e.g. ${t.duplicates[0]!.snp})`] : [];
-      return { rows: t.snp.length, notes, details: { format: t.format, duplicates: t.duplicates.length } };
+      await tx.run(`DELETE FROM gwas_rejected WHERE gwas_set = $s`, { s: input.dataset });
+      const r = await tx.appender('gwas_rejected');
+      for (const x of t.rejected) {
+        r.appendVarchar(input.dataset);
+        r.appendInteger(x.line);
+        r.appendVarchar(x.snp);
+        r.appendVarchar(x.rule);
+        r.appendVarchar(x.detail);
+        r.endRow();
+      }
+      const notes = [`columns ${describeSumstatsColumns(t)}`, ...t.derived.map((d) => `derived: ${d}`)];
+      if (t.duplicates.length > 0) notes.push(`${t.duplicates.length} duplicated SNP IDs with identical rows kept once (e.g. ${t.duplicates[0]!.snp})`);
+      const byRule = rejectedByRule(t);
+      if (t.rejected.length > 0) notes.push(`${t.rejected.length} rows set aside (QC counts them): ${Object.entries(byRule).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+      return {
+        rows: t.snp.length,
+        notes,
+        details: { dialect: t.dialect, columns: t.columns, derived: t.derived, zOnly: t.zOnly, freqFromPanel: t.freqFromPanel, dataRows: t.dataRows, duplicates: t.duplicates.length, rejected: byRule },
+      };
     }
     case 'pheno':
     case 'covar': {

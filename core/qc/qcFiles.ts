@@ -4,11 +4,15 @@
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { readLdFolder } from '../formats/ldFolder.js';
+import type { SumstatsReadOptions } from '../../contracts/sumstats.js';
 import { readSumstats } from '../formats/sumstats.js';
 import { assertGuards } from './guards.js';
-import { readInfoColumn } from './infoColumn.js';
 import { explainVariant, qcReport } from './qcSummary.js';
+import { type PanelCompletion, completeFromPanel } from './panelCompletion.js';
+import { describeSumstatsColumns } from '../formats/sumstatsSummary.js';
 import { runQc } from './runQc.js';
+import { liftRows } from './liftRows.js';
+import { describeLiftCounts } from '../genomeBuild/liftover.js';
 import { type QcThresholdsInput, resolveQcThresholds } from '../../config/qcThresholds.js';
 import { panelFromSnpTable, variantsFromSumstats } from './variants.js';
 import { writeCleanedMa, writeQcJson, writeRemovedTsv } from './writeQcFiles.js';
@@ -22,6 +26,10 @@ export interface QcFilesRequest {
   thresholds?: QcThresholdsInput;
   /** SNP IDs whose fate to explain. */
   explain?: readonly string[];
+  /** How to read the summary statistics (column overrides, --n, --max-bad-rows). */
+  read?: SumstatsReadOptions;
+  /** A UCSC chain file lifting the summary statistics' positions to the panel's build. */
+  chain?: string;
 }
 
 export interface QcFilesResult {
@@ -32,6 +40,8 @@ export interface QcFilesResult {
   explanations: string[];
   /** INFO rule: whether the input had an INFO column. */
   infoColumn: boolean;
+  /** How the file was read: its dialect and column mapping, and what was derived. */
+  reading: { columns: string; derived: string[]; fromPanel: PanelCompletion; liftover: string | null };
 }
 
 export const qcJsonPath = (out: string): string => `${out}.qc.json`;
@@ -44,13 +54,14 @@ export const removedTsvPath = (out: string): string => `${out}.removed.tsv`;
 export async function qcOnFiles(req: QcFilesRequest, onResult?: (r: QcFilesResult) => void): Promise<QcFilesResult> {
   const thresholds = resolveQcThresholds(req.thresholds ?? {});
   const out = resolve(req.out);
-  const table = await readSumstats(req.sumstats);
-  const info = await readInfoColumn(req.sumstats, table);
-  const variants = variantsFromSumstats(req.sumstats, table, info);
+  const table = await readSumstats(req.sumstats, req.read);
+  const variants = variantsFromSumstats(req.sumstats, table);
+  const lift = req.chain !== undefined ? await liftRows(variants, req.chain, req.sumstats) : null;
   const folder = await readLdFolder(req.ld);
   const panel = panelFromSnpTable(folder.snps);
+  const fromPanel = completeFromPanel(variants, panel, table.zOnly);
 
-  const outcome = runQc(variants, panel, thresholds);
+  const outcome = runQc(variants, panel, thresholds, req.sumstats);
   const report = qcReport(outcome);
   const files = [qcJsonPath(out), removedTsvPath(out)];
   await writeQcJson(files[0]!, report, { sumstats: resolve(req.sumstats), ld: resolve(req.ld), out });
@@ -63,7 +74,7 @@ export async function qcOnFiles(req: QcFilesRequest, onResult?: (r: QcFilesResul
     await rm(out, { force: true });
   }
   const explanations = (req.explain ?? []).flatMap((snp) => explainVariant(outcome, variants, panel, snp));
-  const result = { report, files, explanations, infoColumn: info !== null };
+  const result = { report, files, explanations, infoColumn: table.info !== null, reading: { columns: describeSumstatsColumns(table), derived: table.derived, fromPanel, liftover: lift ? describeLiftCounts(lift) : null } };
   onResult?.(result);
   assertGuards(report.guards);
   return result;

@@ -7,11 +7,13 @@ import { BadInputError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { assertGuards } from './guards.js';
 import { qcReport, removedRows } from './qcSummary.js';
+import { completeFromPanel } from './panelCompletion.js';
+import { rowPositions } from '../alleles/variantPosition.js';
 import { type QcOutcome, runQc } from './runQc.js';
-import { ruleOfCode } from './rules.js';
+import { ruleCode, ruleOfCode } from './rules.js';
 import { type QcThresholdsInput, resolveQcThresholds } from '../../config/qcThresholds.js';
 import { type QcPanel, type QcVariants, requireSampleSize } from './variants.js';
-import type { QcReport, QcRequest, QcSummary } from '../../contracts/qc.js';
+import type { QcReport, QcRequest, QcRule, QcSummary } from '../../contracts/qc.js';
 
 export const qcOutputSet = (gwasSet: string): string => `${gwasSet}/qc`;
 
@@ -20,7 +22,8 @@ export async function qcInStore(store: Store, req: QcRequest): Promise<QcSummary
   const thresholds = resolveQcThresholds(thresholdInput, 'qc request');
   const variants = await gwasFromStore(store, gwasSet);
   const panel = await panelFromStore(store, panelName);
-  const outcome = runQc(variants, panel, thresholds);
+  completeFromPanel(variants, panel, await isZOnly(store, gwasSet));
+  const outcome = runQc(variants, panel, thresholds, `GWAS set '${gwasSet}'`);
   const report = qcReport(outcome);
   assertGuards(report.guards);
   const outputSet = qcOutputSet(gwasSet);
@@ -81,8 +84,11 @@ export async function gwasFromStore(store: Store, gwasSet: string): Promise<QcVa
   const a1: string[] = [];
   const a2: string[] = [];
   const cols: number[][] = [[], [], [], [], []]; // freq b se p n
-  await store.forEachBatch<[string, string, string, number | null, number, number, number, number | null]>(
-    `SELECT snp, a1, a2, freq, b, se, p, n FROM gwas WHERE gwas_set = $s ORDER BY idx`,
+  const chrom: string[] = [];
+  const pos: number[] = [];
+  let withPos = 0;
+  await store.forEachBatch<[string, string, string, number | null, number, number, number, number | null, string | null, number | null]>(
+    `SELECT snp, a1, a2, freq, b, se, p, n, chrom, pos FROM gwas WHERE gwas_set = $s ORDER BY idx`,
     { s: gwasSet },
     (rows) => {
       for (const r of rows) {
@@ -90,13 +96,38 @@ export async function gwasFromStore(store: Store, gwasSet: string): Promise<QcVa
         a1.push(r[1]);
         a2.push(r[2]);
         for (let c = 0; c < 5; c++) cols[c]!.push(num(r[3 + c] as number | null));
+        chrom.push(r[8] ?? '');
+        pos.push(r[9] ?? 0);
+        if (r[9] !== null) withPos++;
       }
     },
   );
   const source = `store gwas set '${gwasSet}'`;
   if (snp.length === 0) throw new BadInputError(store.paths.database, `no GWAS set '${gwasSet}' in the store (ingest it, or check the name)`);
+  // Rows the reader set aside at ingest: QC removes them at their rule (values NaN).
+  const rejected = await store.all<{ line: number; snp: string; rule: string; detail: string }>(
+    `SELECT line, snp, rule, detail FROM gwas_rejected WHERE gwas_set = $s ORDER BY line`,
+    { s: gwasSet },
+  );
+  const rows = snp.length;
+  const preRule = rejected.length > 0 ? new Uint8Array(rows + rejected.length) : null;
+  const preDetail = new Map<number, string>();
+  rejected.forEach((r, k) => {
+    const code = ruleCode(r.rule as QcRule);
+    if (code === 0) throw new BadInputError(store.paths.database, `GWAS set '${gwasSet}': unknown QC rule '${r.rule}' in gwas_rejected`);
+    snp.push(r.snp);
+    a1.push('');
+    a2.push('');
+    for (const c of cols) c.push(NaN);
+    chrom.push('');
+    pos.push(0);
+    preRule![rows + k] = code;
+    preDetail.set(rows + k, `line ${r.line}: ${r.detail}`);
+  });
   const [freq, b, se, p, n] = cols.map((c) => Float64Array.from(c)) as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
-  const v: QcVariants = { snp, a1, a2, freq, b, se, p, n, info: null, line: null };
+  // Positions from the columns, else from positional IDs (1:1066403:T:C and the like).
+  const positions = withPos > 0 ? { chrom, pos: Int32Array.from(pos) } : rowPositions(snp, null, null);
+  const v: QcVariants = { snp, a1, a2, freq, b, se, p, n, info: null, line: null, preRule, preDetail, chrom: positions?.chrom ?? null, pos: positions?.pos ?? null };
   requireSampleSize(source, v);
   return v;
 }
@@ -124,4 +155,11 @@ export async function panelFromStore(store: Store, panel: string): Promise<QcPan
   );
   if (id.length === 0) throw new BadInputError(store.paths.database, `no LD panel '${panel}' in the store (ingest it with --ld, or check the name)`);
   return { id, a1, a2, a1Freq: Float64Array.from(freq), chrom, physPos: Int32Array.from(pos) };
+}
+
+/** Whether the set was ingested from a Z-only file without frequencies (b holds Z, se NaN). */
+async function isZOnly(store: Store, gwasSet: string): Promise<boolean> {
+  const rows = await store.all<{ details_json: string | null }>(`SELECT details_json FROM ingests WHERE dataset = $d AND kind = 'sumstats'`, { d: gwasSet });
+  const details = rows[0]?.details_json ? (JSON.parse(rows[0].details_json) as { zOnly?: unknown }) : null;
+  return details?.zOnly === true;
 }

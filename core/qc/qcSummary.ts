@@ -39,6 +39,7 @@ export function qcReport(o: QcOutcome): QcReport {
     rules: o.counts.map((c, k) => ({ position: k + 1, ...c, threshold: ruleThreshold(c.rule, o.thresholds) })),
     reoriented: o.reoriented,
     ambiguousKept: o.ambiguousKept,
+    matchedByPosition: o.matchedByPosition,
     thresholds: o.thresholds,
     guards: o.guards,
     stats: o.stats,
@@ -96,7 +97,7 @@ export function formatQcSummary(r: QcReport): string[] {
     out.push(`  ${x.rule.padEnd(width)}  removed ${String(x.removed).padStart(8)}  remaining ${String(x.remaining).padStart(8)}${note}`);
   }
   const re = r.reoriented;
-  out.push(`  re-oriented to the panel: ${re.swapped} swapped, ${re.strandFlipped} strand-flipped, ${re.flippedAndSwapped} both; ${r.ambiguousKept} strand-ambiguous kept`);
+  out.push(`  re-oriented to the panel: ${re.swapped} swapped, ${re.strandFlipped} strand-flipped, ${re.flippedAndSwapped} both; ${r.ambiguousKept} strand-ambiguous kept${r.matchedByPosition > 0 ? `; ${r.matchedByPosition} matched by position and alleles (named by the panel's ID)` : ''}`);
   for (const g of r.guards) if (!g.passed) out.push(`  guard ${g.guard} FAILED: ${g.message}`);
   return out;
 }

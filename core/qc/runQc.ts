@@ -4,9 +4,11 @@
 // the panel's A1 at the allele step, so every later rule compares like with like.
 import { StringIndex } from '../formats/text.js';
 import { isAmbiguousPair, orient } from '../alleles/alleleOrientation.js';
+import { siteKey } from '../alleles/variantPosition.js';
+import { checkGenomeBuild, describeBuildCheck } from '../genomeBuild/buildCheck.js';
 import { evaluateGuards } from './guards.js';
 import { short } from './numberFormat.js';
-import { ruleCode } from './rules.js';
+import { READER_RULES, ruleCode } from './rules.js';
 import { medianAt, meanSdAt } from './stats.js';
 import type { QcThresholds } from '../../config/qcThresholds.js';
 import { type QcPanel, type QcVariants, rowLabel } from './variants.js';
@@ -45,13 +47,15 @@ export interface QcOutcome {
   counts: RuleCount[];
   reoriented: QcReorientation;
   ambiguousKept: number;
+  matchedByPosition: number;
   /** Surviving rows in panel order. */
   kept: Int32Array;
   stats: QcStats;
   guards: GuardOutcome[];
 }
 
-export function runQc(v: QcVariants, panel: QcPanel, t: QcThresholds): QcOutcome {
+/** `source` names the summary statistics in messages (a file, or a store GWAS set). */
+export function runQc(v: QcVariants, panel: QcPanel, t: QcThresholds, source = 'the summary statistics'): QcOutcome {
   const rows = v.snp.length;
   const fate = new Uint8Array(rows);
   const detail = new Map<number, string>();
@@ -68,9 +72,11 @@ export function runQc(v: QcVariants, panel: QcPanel, t: QcThresholds): QcOutcome
     const code = ruleCode(rule);
     const next = new Int32Array(alive.length);
     let m = 0;
+    const pre = v.preRule;
     if (applied) {
       for (const i of alive) {
-        const reason = why(i);
+        // A row the reader set aside goes at its own rule, and no rule before looks at it.
+        const reason = pre !== null && pre[i] !== 0 ? (pre[i] === code ? v.preDetail.get(i)! : null) : why(i);
         if (reason === null) next[m++] = i;
         else {
           fate[i] = code;
@@ -85,6 +91,7 @@ export function runQc(v: QcVariants, panel: QcPanel, t: QcThresholds): QcOutcome
     alive = next.subarray(0, m);
   };
 
+  for (const rule of READER_RULES) apply(rule, () => null);
   apply('invalid_value', (i) => invalidValue(v, i));
   apply('se_not_positive', (i) => (v.se[i]! > 0 ? null : `se = ${short(v.se[i]!)} is not > 0`));
 
@@ -121,10 +128,27 @@ export function runQc(v: QcVariants, panel: QcPanel, t: QcThresholds): QcOutcome
     return `same SNP ID as ${rowLabel(v, first)} (first kept)`;
   });
 
+  // By ID first; a row whose ID the panel lacks is looked for at its chromosome and position,
+  // among panel SNPs with the same allele pair (as given, swapped or on the other strand).
+  const bySite = v.chrom !== null && v.pos !== null && panel.chrom !== undefined && panel.physPos !== undefined ? panelSites(panel) : null;
+  let matchedByPosition = 0;
+  const takenByPosition = new Set<number>();
+  // Panel SNPs some row names by their own ID: IDs win over positions.
+  const claimedById = new Uint8Array(panel.id.length);
+  if (bySite !== null) for (const i of alive) if (rowKey[i]! < panelKeys) claimedById[panelRowOfKey[rowKey[i]!]!] = 1;
   apply('not_in_panel', (i) => {
     const k = rowKey[i]!;
-    if (k >= panelKeys) return 'SNP ID not in the LD panel';
-    panelIndex[i] = panelRowOfKey[k]!;
+    if (k < panelKeys) {
+      panelIndex[i] = panelRowOfKey[k]!;
+      return null;
+    }
+    const here = bySite !== null && v.pos![i]! > 0 ? bySite.get(siteKey(v.chrom![i]!, v.pos![i]!)) : undefined;
+    if (here === undefined) return bySite !== null ? 'SNP ID not in the LD panel, nor a panel SNP at its position' : 'SNP ID not in the LD panel';
+    const j = here.find((c) => !takenByPosition.has(c) && claimedById[c] === 0 && orient(v.a1[i]!.toUpperCase(), v.a2[i]!.toUpperCase(), panel.a1[c]!, panel.a2[c]!) !== 'mismatch');
+    if (j === undefined) return `SNP ID not in the LD panel; the panel SNP at ${siteKey(v.chrom![i]!, v.pos![i]!)} has other alleles (or is matched by another row)`;
+    takenByPosition.add(j);
+    panelIndex[i] = j;
+    matchedByPosition++;
     return null;
   });
 
@@ -237,6 +261,7 @@ export function runQc(v: QcVariants, panel: QcPanel, t: QcThresholds): QcOutcome
 
   const slot = new Int32Array(panel.id.length).fill(-1);
   for (const i of alive) slot[panelIndex[i]!] = i;
+  const build = genomeBuildGuard(v, panel, source);
   const kept = new Int32Array(alive.length);
   let m = 0;
   for (const i of slot) if (i >= 0) kept[m++] = i;
@@ -254,6 +279,7 @@ export function runQc(v: QcVariants, panel: QcPanel, t: QcThresholds): QcOutcome
     },
     t,
   );
+  guards.unshift(build);
   return {
     thresholds: t,
     inputRows: rows,
@@ -267,6 +293,7 @@ export function runQc(v: QcVariants, panel: QcPanel, t: QcThresholds): QcOutcome
     counts,
     reoriented,
     ambiguousKept,
+    matchedByPosition,
     kept,
     stats: { medianAbsZ, medianB, nMean, nSd, medianV },
     guards,
@@ -288,4 +315,41 @@ function invalidValue(v: QcVariants, i: number): string | null {
   else if (f < 0 || f > 1) bad.push(`freq = ${short(f)} outside [0, 1]`);
   if (!(p >= 0 && p <= 1)) bad.push(`p = ${short(p)} outside [0, 1]`);
   return bad.length === 0 ? null : `invalid value: ${bad.join(', ')}`;
+}
+
+/** Panel rows by `chrom:pos` (several where a panel lists more than one SNP at a position). */
+function panelSites(panel: QcPanel): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (let j = 0; j < panel.id.length; j++) {
+    const k = siteKey(panel.chrom![j]!, panel.physPos![j]!);
+    const list = out.get(k);
+    if (list) list.push(j);
+    else out.set(k, [j]);
+  }
+  return out;
+}
+
+/**
+ * Whether the file's positions are in the panel's genome build (by rsID, else by position and
+ * alleles): a file in another build is refused, naming both and the way out (--chain).
+ */
+function genomeBuildGuard(v: QcVariants, panel: QcPanel, source: string): GuardOutcome {
+  const live = (i: number): boolean => v.preRule === null || v.preRule[i] === 0;
+  const file = {
+    id: v.snp.filter((_, i) => live(i)),
+    chrom: v.chrom === null ? null : v.chrom.filter((_, i) => live(i)),
+    pos: v.pos === null ? null : v.pos.filter((_, i) => live(i)),
+    a1: v.a1.filter((_, i) => live(i)),
+    a2: v.a2.filter((_, i) => live(i)),
+  };
+  const panelSide = { id: panel.id, chrom: panel.chrom ?? null, pos: panel.physPos ?? null, a1: panel.a1, a2: panel.a2 };
+  const c = checkGenomeBuild(file, panelSide);
+  return {
+    guard: 'genome_build',
+    evaluated: c.basis !== 'none' && c.verdict !== 'unknown',
+    passed: c.verdict !== 'different',
+    value: Number.isNaN(c.fraction) ? null : c.fraction,
+    threshold: null,
+    message: describeBuildCheck(source, c),
+  };
 }

@@ -4,13 +4,14 @@
 // Used directly by the CLI when the store is free, and by the `readAudit` store activity (through
 // a short workflow) while a worker owns it. Results are plain JSON (they cross Temporal).
 import { createHash } from 'node:crypto';
+import { listValue } from '@duckdb/node-api';
 import { hashFile } from '../provenance/fileHash.js';
 import { type FitsTableRow, readEffects } from '../sbayesrc/fitStore.js';
 import type { Store } from '../store/store.js';
 import { type RunsTableRow, parseStoredJson as parse, readMetrics, readQcCounts, readRunRow, readStepRecords, runHeaderOf } from './runTables.js';
 import { type HashedTable, hashRunTable } from '../provenance/tableHash.js';
 import type { FileHash } from '../../contracts/provenance.js';
-import type { AuditListRow, AuditInput, AuditRun, VerifyCheck, VerifyResult } from '../../contracts/runRecords.js';
+import type { AuditDataset, AuditListRow, AuditInput, AuditRun, VerifyCheck, VerifyResult } from '../../contracts/runRecords.js';
 import { AuditNotFoundError } from '../errors.js';
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
@@ -74,6 +75,7 @@ export async function auditRun(store: Store, runId: string): Promise<AuditRun> {
     host,
     resolvedStudy: prov?.resolvedStudy ?? null,
     inputs,
+    datasets: await runIngests(store, runId),
     steps: await readStepRecords(store, runId),
     qc: await readQcCounts(store, runId),
     fits: fits.map((f) => {
@@ -222,4 +224,20 @@ export async function effectsDiffFromFile(store: Store, runId: string, scope: st
   );
   for (const key of byKey.keys()) out.push(`${key.split('\t')[0]}: missing from the store`);
   return out;
+}
+
+/** The datasets the run's ingest steps name, with what was recorded about reading them. */
+async function runIngests(store: Store, runId: string): Promise<AuditDataset[]> {
+  const steps = await store.all<{ output_json: string | null }>(`SELECT output_json FROM steps WHERE run_id = $r AND step = 'ingest'`, { r: runId });
+  const names = new Set<string>();
+  for (const st of steps) {
+    const o = parse(st.output_json) as { dataset?: unknown } | null;
+    if (typeof o?.dataset === 'string') names.add(o.dataset);
+  }
+  if (names.size === 0) return [];
+  const rows = await store.all<{ dataset: string; kind: string; rows: bigint | number; details_json: string | null }>(
+    `SELECT dataset, kind, rows, details_json FROM ingests WHERE list_contains($names, dataset) ORDER BY kind, dataset`,
+    { names: listValue([...names]) },
+  );
+  return rows.map((r) => ({ dataset: r.dataset, kind: r.kind, rows: Number(r.rows), details: parse(r.details_json) as Record<string, unknown> | null }));
 }

@@ -1,6 +1,7 @@
 // Ingest into a real DuckDB store: simulated and real (1000 Genomes) data, idempotence, the
 // genotype round trip, frequencies against PLINK 2, and bad input leaving the store unchanged.
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticLd } from '../../bench/syntheticLd.js';
@@ -13,6 +14,8 @@ import { Store, storePaths } from '../../core/store/store.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import { column, plink2, readTable } from '../helpers/plink2.js';
 import { makeTmpDir, sha256File } from '../helpers/tmp.js';
+import { BIN } from '../helpers/cli.js';
+import { snapshotTree } from '../helpers/cliBatch.js';
 import { THOUSAND_GENOMES } from '../helpers/sharedData.js';
 import type { IngestInput, IngestKind } from '../../contracts/ingest.js';
 
@@ -239,5 +242,77 @@ describe('bad input leaves the store byte-for-byte unchanged', () => {
     ).rejects.toThrow(/block start 3582736 is not before its end/);
     s.close();
     expect(sha256File(storePaths(storeDir).database)).toBe(before);
+  });
+});
+
+describe('pgsflow ingest: the columns a study uses must be numeric', () => {
+  /** The real CLI run in `cwd`, so paths are the user's own (`pheno.tsv`, not /tmp/…/pheno.tsv). */
+  const cli = (cwd: string, args: string[]): { status: number | null; stdout: string; stderr: string } => {
+    const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  /** sim/pheno.tsv (FID IID ancestry trait) with line `line`'s trait replaced. */
+  const phenoWith = (dir: string, line: number, value: string): void => {
+    mkdirSync(dir, { recursive: true });
+    const lines = readFileSync(join(sim, 'pheno.tsv'), 'utf8').split('\n');
+    const f = lines[line - 1]!.split('\t');
+    f[3] = value;
+    lines[line - 1] = f.join('\t');
+    writeFileSync(join(dir, 'pheno.tsv'), lines.join('\n'));
+  };
+
+  it("refuses 'abc' in the --pheno-name column at its line and column, exit 1, the store unchanged", () => {
+    const dir = join(tmp.dir, 'cli-abc');
+    phenoWith(dir, 7, 'abc');
+    const first = cli(dir, ['ingest', '--store', 'store', '--blocks', join(sim, 'blocks.tsv')]);
+    expect(first.status, first.stderr).toBe(0);
+    const before = sha256File(storePaths(join(dir, 'store')).database);
+    const tree = snapshotTree(join(dir, 'store'));
+    const r = cli(dir, ['ingest', '--store', 'store', '--pheno', 'pheno.tsv', '--pheno-name', 'trait']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("pgsflow: pheno.tsv:7:4: 'abc' is not a number (column 'trait')\n");
+    expect(r.stdout).toBe('');
+    expect(sha256File(storePaths(join(dir, 'store')).database)).toBe(before);
+    expect(snapshotTree(join(dir, 'store'))).toEqual(tree);
+    // A column that is not there: the file and the columns it has.
+    const absent = cli(dir, ['ingest', '--store', 'store', '--pheno', 'pheno.tsv', '--pheno-name', 'height']);
+    expect(absent.status).toBe(1);
+    expect(absent.stderr).toBe("pgsflow: pheno.tsv:1: no column 'height' (columns present: FID, IID, ancestry, trait)\n");
+    expect(sha256File(storePaths(join(dir, 'store')).database)).toBe(before);
+    // Not required, the column is text, and a note points at the value.
+    const loose = cli(dir, ['ingest', '--store', 'store', '--pheno', 'pheno.tsv', '--json']);
+    expect(loose.status, loose.stderr).toBe(0);
+    const [report] = JSON.parse(loose.stdout) as { status: string; notes: string[] }[];
+    expect(report!.status).toBe('ingested');
+    expect(report!.notes[0]).toMatch(/^column 'trait' is read as text \(1 of its \d+ values is not a number, the first 'abc' at line 7, column 4\)/);
+  });
+
+  it('reads NA and blank as missing; -9 as missing for --pheno unless --minus9 value, which is other content', async () => {
+    const dir = join(tmp.dir, 'cli-missing');
+    phenoWith(dir, 3, 'NA');
+    const text = readFileSync(join(dir, 'pheno.tsv'), 'utf8').split('\n');
+    text[3] = text[3]!.replace(/\t[^\t]*$/, '\t');
+    text[4] = text[4]!.replace(/\t[^\t]*$/, '\t-9');
+    writeFileSync(join(dir, 'pheno.tsv'), text.join('\n'));
+    const trait = async (): Promise<(number | null | undefined)[]> => {
+      const s = await Store.open(join(dir, 'store'));
+      try {
+        const rows = await s.all<{ iid: string; value: number | null }>(`SELECT iid, value FROM sample_values WHERE dataset = 'pheno' AND name = 'trait'`);
+        const byIid = new Map(rows.map((r) => [r.iid, r.value]));
+        // Lines 2-5 of the file: a number, NA, blank, -9.
+        return text.slice(1, 5).map((l) => byIid.get(l.split('\t')[1]!));
+      } finally {
+        s.close();
+      }
+    };
+    const a = cli(dir, ['ingest', '--store', 'store', '--pheno', 'pheno.tsv', '--pheno-name', 'trait']);
+    expect(a.status, a.stderr).toBe(0);
+    const [value, ...missing] = await trait();
+    expect(typeof value).toBe('number');
+    expect(missing).toEqual([null, null, null]);
+    const b = cli(dir, ['ingest', '--store', 'store', '--pheno', 'pheno.tsv', '--pheno-name', 'trait', '--minus9', 'value']);
+    expect(b.status, b.stderr).toBe(0);
+    expect(b.stdout).toMatch(/^pheno pheno: replaced/);
+    expect((await trait()).slice(1)).toEqual([null, null, -9]);
   });
 });

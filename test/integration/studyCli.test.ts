@@ -77,6 +77,35 @@ describe('pgsflow study: arguments and errors', () => {
   });
 });
 
+describe('pgsflow study run: a phenotype value that is not a number', () => {
+  it('fails at ingest naming file, line and column, with no SDK log lines unless PGSFLOW_LOG_LEVEL asks', { timeout: 300_000 }, async () => {
+    const lines = readFileSync(join(sim, 'pheno.tsv'), 'utf8').split('\n');
+    const header = lines[0]!.split('\t');
+    const col = header.indexOf('trait');
+    const f = lines[6]!.split('\t');
+    f[col] = 'abc';
+    lines[6] = f.join('\t');
+    writeFileSync(join(sim, 'pheno-abc.tsv'), lines.join('\n'));
+    const study = JSON.parse(readFileSync(join(sim, 'small.json'), 'utf8')) as { name: string; store?: string; inputs: { phenotype: { file: string } } };
+    study.name = 'bad_pheno';
+    delete study.store;
+    study.inputs.phenotype.file = 'pheno-abc.tsv';
+    writeFileSync(join(sim, 'bad-pheno.json'), JSON.stringify(study));
+    const store = join(tmp.dir, 'bad-pheno-store');
+    const expected = `${join(sim, 'pheno-abc.tsv')}:7:${col + 1}: 'abc' is not a number (column 'trait')`;
+
+    const quiet = runCli(['study', 'run', join(sim, 'bad-pheno.json'), '--store', store], { ...(await embeddedEnv()), PGSFLOW_LOG_LEVEL: '' }, 240_000);
+    expect(quiet.status, quiet.stderr).toBe(1);
+    expect(quiet.stderr).toContain(`: failed: ${expected}`);
+    expect(quiet.stderr).not.toContain('[temporal');
+
+    const loud = runCli(['study', 'run', join(sim, 'bad-pheno.json'), '--store', store], { ...(await embeddedEnv()), PGSFLOW_LOG_LEVEL: 'WARN' }, 240_000);
+    expect(loud.status, loud.stderr).toBe(1);
+    expect(loud.stderr).toContain(`: failed: ${expected}`);
+    expect(loud.stderr).toContain('[temporal WARN] Workflow failed');
+  });
+});
+
 describe('pgsflow study run on the real workflows', () => {
   it('runs a small cross-validation study to completion; status, list and resume read it back', { timeout: 1_500_000 }, async () => {
     const env = await embeddedEnv();

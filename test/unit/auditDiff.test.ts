@@ -16,6 +16,7 @@ function run(id: string, patch: { seed?: number; git?: string; value?: number; s
     host: { host: 'h' },
     resolvedStudy: { name: id, seed: patch.seed ?? 1, qc: { maf: 0.01 }, design: { folds: [1, 2] } },
     inputs: [{ key: 'pheno', sha256: 'x', files: [{ path: '/p.tsv', bytes: 10, sha256: patch.sha ?? 'a'.repeat(64) }] }],
+    datasets: [],
     steps: [],
     qc: [],
     fits: [],

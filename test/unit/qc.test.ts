@@ -67,6 +67,10 @@ function variantsOf(rows: Row[], withInfo = false): QcVariants {
     n: Float64Array.from(rows, (r) => r.n),
     info: withInfo ? Float64Array.from(rows, (r) => r.info ?? NaN) : null,
     line: Int32Array.from(rows, (_, i) => i + 2),
+    preRule: null,
+    preDetail: new Map(),
+    chrom: null,
+    pos: null,
   };
 }
 
@@ -399,19 +403,26 @@ describe('qc guards', () => {
   it('reports every rule with its threshold, and the guards evaluated', () => {
     const r = qcReport(qc(goodRows(basePanel())));
     expect(r.rules.map((x) => [x.position, x.rule, x.threshold])).toEqual([
-      [1, 'invalid_value', null],
-      [2, 'se_not_positive', 0],
-      [3, 'duplicate_id', null],
-      [4, 'not_in_panel', null],
-      [5, 'allele_mismatch', null],
-      [6, 'ambiguous_strand', 'auto'],
-      [7, 'freq_diff', 0.2],
-      [8, 'maf', 0.01],
-      [9, 'info', 0.9],
-      [10, 'n_outlier', 3],
-      [11, 'variance_outlier', 0.5],
+      [1, 'non_autosomal', null],
+      [2, 'allele_not_snv', null],
+      [3, 'same_alleles', null],
+      [4, 'multi_allelic', null],
+      [5, 'missing_value', null],
+      [6, 'duplicate_variant', null],
+      [7, 'not_lifted', null],
+      [8, 'invalid_value', null],
+      [9, 'se_not_positive', 0],
+      [10, 'duplicate_id', null],
+      [11, 'not_in_panel', null],
+      [12, 'allele_mismatch', null],
+      [13, 'ambiguous_strand', 'auto'],
+      [14, 'freq_diff', 0.2],
+      [15, 'maf', 0.01],
+      [16, 'info', 0.9],
+      [17, 'n_outlier', 3],
+      [18, 'variance_outlier', 0.5],
     ]);
-    expect(r.guards.map((g) => g.guard)).toEqual(['odds_ratio', 'median_abs_z', 'freq_drop', 'panel_coverage', 'none_left']);
+    expect(r.guards.map((g) => g.guard)).toEqual(['genome_build', 'odds_ratio', 'median_abs_z', 'freq_drop', 'panel_coverage', 'none_left']);
     expect(r.status).toBe('passed');
   });
 

@@ -68,6 +68,15 @@ describe('study file schema', () => {
     }
   });
 
+  it('reads -9 in the phenotype file as missing unless the study says it is a value', () => {
+    expect(parseStudy(valid).inputs.phenotype.missingMinus9).toBe(true);
+    expect(parseStudy({ ...valid, inputs: { ...inputs, phenotype: { ...inputs.phenotype, missingMinus9: false } } }).inputs.phenotype.missingMinus9).toBe(false);
+    expect(issueFields(() => parseStudy({ ...valid, inputs: { ...inputs, phenotype: { ...inputs.phenotype, missingMinus9: 'yes' } } }))).toEqual(['inputs.phenotype.missingMinus9']);
+    const phenotype = (studyJsonSchema() as { properties: { inputs: { properties: { phenotype: { properties: Record<string, unknown>; required: string[] } } } } }).properties.inputs.properties.phenotype;
+    expect(phenotype.properties.missingMinus9).toMatchObject({ type: 'boolean', default: true });
+    expect(phenotype.required).not.toContain('missingMinus9');
+  });
+
   it('exports a JSON Schema that lists the design variants', () => {
     const schema = studyJsonSchema();
     const text = JSON.stringify(schema);

@@ -6,6 +6,7 @@ import type { Migration } from './migration.js';
 import { fitMigration } from './fitMigration.js';
 import { qcMigration } from './qcMigration.js';
 import { studyMigration } from './studyMigration.js';
+import { sumstatsRejectedMigration } from './sumstatsRejectedMigration.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -144,6 +145,7 @@ export const MIGRATIONS: readonly Migration[] = [
   fitMigration,
   studyMigration,
   auditMigration,
+  sumstatsRejectedMigration,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);

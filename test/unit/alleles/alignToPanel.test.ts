@@ -31,7 +31,10 @@ function panel(): LdSnpTable {
 function stats(rows: [snp: string, a1: string, a2: string][]): SumstatsTable {
   const k = rows.length;
   return {
-    format: 'cojo',
+    dialect: 'cojo',
+    columns: {},
+    split: 'whitespace',
+    derived: [],
     snp: rows.map((r) => r[0]),
     a1: rows.map((r) => r[1]),
     a2: rows.map((r) => r[2]),
@@ -40,9 +43,15 @@ function stats(rows: [snp: string, a1: string, a2: string][]): SumstatsTable {
     se: new Float64Array(k).fill(0.05),
     p: new Float64Array(k).fill(0.05),
     n: new Float64Array(k).fill(1000),
+    zOnly: false,
+    info: null,
     chrom: null,
     pos: null,
+    line: Int32Array.from(rows, (_, i) => i + 2),
+    freqFromPanel: false,
     duplicates: [],
+    rejected: [],
+    dataRows: k,
   };
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readSumstats } from '../../../core/formats/sumstats.js';
+import type { SumstatsTable } from '../../../core/formats/types.js';
 import { makeTmpDir } from '../../helpers/tmp.js';
 
 const tmp = makeTmpDir('sumstats');
@@ -20,7 +21,7 @@ const MA = ['SNP A1 A2 freq b se p N', 'rs1 A G 0.25 0.012 0.004 0.0027 10000', 
 describe('COJO .ma', () => {
   it('reads typed columns, upper-cases alleles, accepts scientific notation and edge values', async () => {
     const t = await readSumstats(file(MA));
-    expect(t.format).toBe('cojo');
+    expect(t.dialect).toBe('cojo');
     expect(t.snp).toEqual(['rs1', 'rs2', 'rs3']);
     expect(t.a1).toEqual(['A', 'C', 'G']);
     expect(t.a2).toEqual(['G', 'T', 'A']);
@@ -36,17 +37,22 @@ describe('COJO .ma', () => {
   });
 
   it('is the same gzipped, with a BOM and CRLF, tab-separated, with extra columns in any order', async () => {
-    const plain = await readSumstats(file(MA));
-    expect(await readSumstats(file(gzipSync(MA), 'ma.gz'))).toEqual(plain);
-    expect(await readSumstats(file(`\ufeff${MA.replaceAll('\n', '\r\n')}`))).toEqual(plain);
-    expect(await readSumstats(file(MA.replaceAll(' ', '\t')))).toEqual(plain);
+    // The rows, not how the file was split (tab vs whitespace).
+    const read = async (path: string): Promise<Omit<SumstatsTable, 'split'>> => {
+      const { split: _, ...rest } = await readSumstats(path);
+      return rest;
+    };
+    const plain = await read(file(MA));
+    expect(await read(file(gzipSync(MA), 'ma.gz'))).toEqual(plain);
+    expect(await read(file(`\ufeff${MA.replaceAll('\n', '\r\n')}`))).toEqual(plain);
+    expect(await read(file(MA.replaceAll(' ', '\t')))).toEqual(plain);
     const shuffled = MA.split('\n')
       .map((l) => {
         const f = l.split(' ');
         return l ? [f[7], f[0], f[6], 'x', f[1], f[2], f[5], f[4], f[3]].join('  ') : l;
       })
       .join('\n');
-    expect(await readSumstats(file(shuffled))).toEqual(plain);
+    expect(await read(file(shuffled))).toEqual(plain);
   });
 
   it('keeps the first of consistent duplicates and lists their lines', async () => {
@@ -59,30 +65,40 @@ describe('COJO .ma', () => {
 
 describe('GWAS-SSF', () => {
   const HEADER = 'chromosome\tbase_pair_location\teffect_allele\tother_allele\tbeta\tstandard_error\teffect_allele_frequency\tp_value';
-  it('reads rsid and n when present, NA frequency and NA n as NaN', async () => {
+  it('reads rsid and n when present; a row with NA frequency or n is set aside as missing_value', async () => {
     const text = [
       `${HEADER}\trsid\tn`,
       '22\t16050075\ta\tg\t0.01\t0.004\t0.2\t1e-3\trs587697622\t5000',
-      'chr22\t16050115\tG\tA\t-0.02\t0.005\tNA\t0.5\tNA\tNA',
+      'chr22\t16050115\tG\tA\t-0.02\t0.005\t0.3\t0.5\tNA\t5100',
+      '22\t16050213\tC\tT\t-0.02\t0.005\tNA\t0.5\trs3\t5000',
+      '22\t16050319\tC\tT\t-0.02\t0.005\t0.4\t0.5\trs4\tNA',
+      ...Array.from({ length: 200 }, (_, i) => `22\t${17000000 + i}\tC\tT\t0.01\t0.005\t0.4\t0.5\trsx${i}\t5000`),
       '',
     ].join('\n');
     const t = await readSumstats(file(gzipSync(text), 'tsv.gz'));
-    expect(t.format).toBe('gwas-ssf');
-    expect(t.snp).toEqual(['rs587697622', '22:16050115:A:G']);
-    expect(t.a1).toEqual(['A', 'G']);
-    expect(t.a2).toEqual(['G', 'A']);
-    expect(t.chrom).toEqual(['22', '22']);
-    expect(Array.from(t.pos ?? [])).toEqual([16050075, 16050115]);
+    expect(t.dialect).toBe('gwas-ssf');
+    expect(t.snp.slice(0, 2)).toEqual(['rs587697622', '22:16050115:A:G']);
+    expect(t.a1.slice(0, 2)).toEqual(['A', 'G']);
+    expect(t.a2.slice(0, 2)).toEqual(['G', 'A']);
+    expect(t.chrom!.slice(0, 2)).toEqual(['22', '22']);
+    expect(Array.from(t.pos!.slice(0, 2))).toEqual([16050075, 16050115]);
+    expect(Array.from(t.line.slice(0, 3))).toEqual([2, 3, 6]);
     expect(t.freq[0]).toBe(0.2);
-    expect(t.freq[1]).toBeNaN();
-    expect(t.n[0]).toBe(5000);
-    expect(t.n[1]).toBeNaN();
+    expect(t.n[1]).toBe(5100);
+    expect(t.rejected).toEqual([
+      { line: 4, snp: 'rs3', rule: 'missing_value', detail: "column 'effect_allele_frequency' is missing ('NA')" },
+      { line: 5, snp: 'rs4', rule: 'missing_value', detail: "column 'n' is missing ('NA')" },
+    ]);
+    expect(t.dataRows).toBe(204);
   });
 
-  it('without rsid uses chrom:pos:other:effect ids, and n is NaN when absent', async () => {
-    const t = await readSumstats(file(`${HEADER}\n1\t100\tT\tC\t0.1\t0.2\t0.3\t0.4\n`, 'tsv'));
+  it('without rsid uses chrom:pos:other:effect ids; without N it needs --n', async () => {
+    const path = file(`${HEADER}\n1\t100\tT\tC\t0.1\t0.2\t0.3\t0.4\n`, 'tsv');
+    await expect(readSumstats(path)).rejects.toThrow(/no sample-size column.*--n N/);
+    const t = await readSumstats(path, { n: 12000 });
     expect(t.snp).toEqual(['1:100:C:T']);
-    expect(t.n[0]).toBeNaN();
+    expect(t.n[0]).toBe(12000);
+    expect(t.derived).toContain('N = 12000 for every variant (--n)');
   });
 });
 

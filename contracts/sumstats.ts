@@ -1,0 +1,38 @@
+// How a summary-statistics file is read (core/formats/sumstats.ts): the roles a column can play,
+// and the user's say where detection is not enough. Crosses the Temporal line with ingest,
+// QC and impute requests, and is the study file's `sumstats` settings.
+
+export const SUMSTATS_ROLES = [
+  'snp',
+  'chrom',
+  'pos',
+  'a1',
+  'a2',
+  'ref',
+  'alt',
+  'freq',
+  'b',
+  'or',
+  'orLower',
+  'orUpper',
+  'se',
+  'z',
+  'p',
+  'log10p',
+  'n',
+  'nCase',
+  'nControl',
+  'info',
+  /** PLINK 2 / REGENIE TEST: only ADD rows are variant tests (covariate rows are skipped). */
+  'test',
+] as const;
+export type SumstatsRole = (typeof SUMSTATS_ROLES)[number];
+
+export interface SumstatsReadOptions {
+  /** Role → header name, overriding detection (`--columns snp=MarkerName,a1=EA`). */
+  columns?: Partial<Record<SumstatsRole, string>>;
+  /** Sample size of every variant when the file has neither N nor case/control counts. */
+  n?: number;
+  /** Largest fraction of data rows with unusable values (NA, not a number, out of range) accepted. */
+  maxBadRows?: number;
+}
