@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { qcThresholdsSchema } from './qcThresholds.js';
 import { identifier } from './identifiers.js';
+import { SUMSTATS_ROLES } from '../contracts/sumstats.js';
 
 export const STUDY_DEFAULTS = {
   seed: 1,
@@ -76,6 +77,16 @@ export const cohortInput = z
   })
   .strict();
 
+/** Summary statistics with how to read them (column roles as in `--columns`). */
+const sumstatsFileInput = z
+  .object({
+    file: path,
+    columns: z.partialRecord(z.enum(SUMSTATS_ROLES), z.string().min(1)).optional(),
+    n: z.number().positive().optional(),
+    maxBadRows: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+
 export const phenotypeInput = z
   .object({
     file: path,
@@ -122,8 +133,11 @@ export const studyInputs = z
     covariates: z.object({ file: path, columns: z.array(identifier).optional() }).strict().optional(),
     annotations: path.optional(),
     ld: ldInput,
-    /** External GWAS summary statistics per ancestry, used instead of fold GWAS. */
-    sumstats: z.record(identifier, path).optional(),
+    /**
+     * External GWAS summary statistics per ancestry, used instead of fold GWAS: a path, or
+     * `{ file, columns?, n?, maxBadRows? }` when the header needs help (any dialect is detected).
+     */
+    sumstats: z.record(identifier, z.union([path, sumstatsFileInput])).optional(),
   })
   .strict();
 

@@ -1,4 +1,6 @@
 // What can be ingested into the store, and what each ingest reports.
+import type { SumstatsReadOptions } from './sumstats.js';
+
 export const INGEST_KINDS = ['bfile', 'sumstats', 'pheno', 'covar', 'annot', 'blocks', 'ld'] as const;
 
 export type IngestKind = (typeof INGEST_KINDS)[number];
@@ -22,6 +24,8 @@ export interface IngestInput {
    * pheno, no for covar (where -9 can be a real value, e.g. a PC score).
    */
   missingMinus9?: boolean;
+  /** sumstats only: how to read the file (column overrides, N, bad-row allowance). Absent when default. */
+  read?: SumstatsReadOptions;
 }
 
 export interface IngestReport {

@@ -36,3 +36,13 @@ export interface SumstatsReadOptions {
   /** Largest fraction of data rows with unusable values (NA, not a number, out of range) accepted. */
   maxBadRows?: number;
 }
+
+/** A study file's summary statistics for one ancestry: a path, or a path with how to read it. */
+export type SumstatsSource = string | ({ file: string } & SumstatsReadOptions);
+
+/** The file and the read options of a study file's summary-statistics entry. */
+export function sumstatsSource(v: SumstatsSource): { file: string; read: SumstatsReadOptions } {
+  if (typeof v === 'string') return { file: v, read: {} };
+  const { file, ...read } = v;
+  return { file, read };
+}

@@ -7,6 +7,7 @@ import { type StepContext, cachedStep } from './stepCache.js';
 import type { ComputeActivities } from '../contracts/activities.js';
 import type { InputFingerprint, InputGroup } from '../contracts/provenance.js';
 import type { IngestInput } from '../contracts/ingest.js';
+import { sumstatsSource } from '../contracts/sumstats.js';
 
 export interface LdPanelRef {
   /** Dataset name of the panel in the store (`ld_panel_snps.panel`). */
@@ -56,7 +57,7 @@ export async function prepareStudyData(
   groups.push({ key: 'pheno', kind: 'file', paths: [inputs.phenotype.file] });
   if (inputs.covariates) groups.push({ key: 'covar', kind: 'file', paths: [inputs.covariates.file] });
   if (inputs.annotations !== undefined) groups.push({ key: 'annot', kind: 'file', paths: [inputs.annotations] });
-  for (const [a, file] of Object.entries(inputs.sumstats ?? {})) groups.push({ key: `sumstats:${a}`, kind: 'file', paths: [file] });
+  for (const [a, v] of Object.entries(inputs.sumstats ?? {})) groups.push({ key: `sumstats:${a}`, kind: 'file', paths: [sumstatsSource(v).file] });
   const ld = inputs.ld;
   for (const a of needs.panels) {
     if (ld.type === 'folders') groups.push({ key: `ld:${a}`, kind: 'folder', paths: [ld.folders[a]!] });
@@ -77,7 +78,7 @@ export async function prepareStudyData(
     const name = input.name!;
     // The columns checked numeric are in the key (absent when none): a resumed study that now
     // uses another column re-checks the file at ingest, rather than failing in the GWAS.
-    await cachedStep(ctx, 'ingest', '', { input: key, sha256: shaOf(key), name, numeric: input.numericColumns }, async () => {
+    await cachedStep(ctx, 'ingest', '', { input: key, sha256: shaOf(key), name, numeric: input.numericColumns, read: input.read }, async () => {
       const [report] = await ctx.store.ingest([input]);
       return { dataset: report!.dataset, status: report!.status, rows: report!.rows, sha256: report!.sha256 };
     });
@@ -117,8 +118,14 @@ export async function prepareStudyData(
     annot = { file: inputs.annotations, sha256: shaOf('annot') };
   }
   const sumstats: Record<string, string> = {};
-  for (const [a, file] of Object.entries(inputs.sumstats ?? {})) {
-    sumstats[a] = await ingestOne(`sumstats:${a}`, { kind: 'sumstats', paths: [file], name: named(`gwas_${a}`, shaOf(`sumstats:${a}`)) });
+  for (const [a, v] of Object.entries(inputs.sumstats ?? {})) {
+    // Read options are part of the data read: in the key (absent when default) and the name.
+    const { file, read } = sumstatsSource(v);
+    const custom = Object.keys(read).length > 0;
+    sumstats[a] = await ingestOne(
+      `sumstats:${a}`,
+      { kind: 'sumstats', paths: [file], name: named(custom ? `gwas_r_${a}` : `gwas_${a}`, shaOf(`sumstats:${a}`)), ...(custom ? { read } : {}) },
+    );
   }
 
   const panels: Record<string, LdPanelRef> = {};

@@ -5,11 +5,12 @@ import { Store } from '../../core/store/store.js';
 import { loadEnv } from '../../config/env.js';
 import { type Command, EXIT_OK, UsageError } from '../command.js';
 import { INGEST_KINDS, type IngestInput, type IngestKind } from '../../contracts/ingest.js';
+import { sumstatsReadOptions } from '../sumstatsOptions.js';
 
 export const ingestCommand: Command = {
   name: 'ingest',
   summary: 'validate input files and load them into the store',
-  help: `Usage: pgsflow ingest --store DIR (--bfile P… [--ancestry A] | --sumstats F [--name N] |
+  help: `Usage: pgsflow ingest --store DIR (--bfile P… [--ancestry A] | --sumstats F [--name N] [--columns R=C,…] [--n N] [--max-bad-rows F] |
                       --pheno F [--pheno-name C] [--minus9 missing|value] |
                       --covar F [--covar-names C,…] [--minus9 missing|value] |
                       --annot F | --blocks F | --ld DIR)… [--json]
@@ -17,7 +18,12 @@ export const ingestCommand: Command = {
 Validates every input completely, then writes each in one transaction:
   --bfile P…     PLINK 1 fileset(s) of one cohort (several per-chromosome prefixes allowed;
                  a prefix may hold {1..22}); --ancestry A names its ancestry
-  --sumstats F   GWAS summary statistics, COJO .ma or GWAS-SSF (gzip allowed)
+  --sumstats F   GWAS summary statistics in any common dialect (COJO .ma, GWAS-SSF, PLINK 2, REGENIE,
+                 SAIGE, BOLT-LMM, METAL, fastGWA, LDSC, …; gzip allowed): README "Summary statistics".
+                 Rows with indels, X, NA values, … are set aside and counted by QC
+  --columns R=C,…, --n N, --max-bad-rows F
+                 how to read the --sumstats before them (column roles, sample size, the fraction
+                 of unusable rows still accepted, default 0.01)
   --pheno F      phenotypes (FID IID …; NA, '.', a blank TSV cell and -9 are missing)
   --covar F      covariates (FID IID …; NA, '.' and a blank TSV cell are missing)
   --annot F      SBayesRC annotations (SNP, intercept, annotation columns)
@@ -71,6 +77,9 @@ export function parseIngestArgs(argv: string[]): { storeDir: string | undefined;
       'pheno-name': { type: 'string', multiple: true },
       'covar-names': { type: 'string', multiple: true },
       minus9: { type: 'string', multiple: true },
+      columns: { type: 'string', multiple: true },
+      n: { type: 'string', multiple: true },
+      'max-bad-rows': { type: 'string', multiple: true },
       json: { type: 'boolean' },
     },
     allowPositionals: true,
@@ -101,6 +110,10 @@ export function parseIngestArgs(argv: string[]): { storeDir: string | undefined;
         const columns = kind === 'covar' ? (t.value ?? '').split(',').map((c) => c.trim()) : [t.value ?? ''];
         if (columns.some((c) => c === '')) throw new UsageError(`ingest: --${t.name} needs column names${kind === 'covar' ? ', separated by commas' : ''}`);
         last.numericColumns = [...(last.numericColumns ?? []), ...columns];
+      } else if (t.name === 'columns' || t.name === 'n' || t.name === 'max-bad-rows') {
+        if (last?.kind !== 'sumstats') throw new UsageError(`ingest: --${t.name} must follow the --sumstats it applies to`);
+        const read = sumstatsReadOptions({ values: { [t.name]: t.value }, positionals: [] }, 'ingest');
+        last.read = { ...last.read, ...read };
       } else if (t.name === 'minus9') {
         if (last?.kind !== 'pheno' && last?.kind !== 'covar') throw new UsageError('ingest: --minus9 must follow the --pheno or --covar it applies to');
         if (t.value !== 'missing' && t.value !== 'value') throw new UsageError(`ingest: --minus9 takes 'missing' or 'value', not '${t.value ?? ''}'`);

@@ -35,7 +35,9 @@ export function resolveStudyPaths(study: Study, baseDir: string): Study {
       ...(i.covariates ? { covariates: { ...i.covariates, file: abs(base, i.covariates.file) } } : {}),
       ...(i.annotations !== undefined ? { annotations: abs(base, i.annotations) } : {}),
       ld,
-      ...(i.sumstats ? { sumstats: absRecord(base, i.sumstats) } : {}),
+      ...(i.sumstats
+        ? { sumstats: Object.fromEntries(Object.entries(i.sumstats).map(([a, v]) => [a, typeof v === 'string' ? abs(base, v) : { ...v, file: abs(base, v.file) }])) }
+        : {}),
     },
   };
 }

@@ -64,9 +64,11 @@ export async function parseInput(input: IngestInput): Promise<ParsedInput> {
       return parseBfile(input, dataset);
     case 'sumstats': {
       const path = one();
-      const table = await readSumstats(path);
+      const table = await readSumstats(path, input.read);
       const files = [await hashFile(path)];
-      return { kind: 'sumstats', dataset, table, files, sha256: combinedHash(files) };
+      // Read with other columns, N or bad-row allowance, the same file is other data: another hash.
+      const read = input.read !== undefined && Object.keys(input.read).length > 0 ? JSON.stringify(input.read) : null;
+      return { kind: 'sumstats', dataset, table, files, sha256: read === null ? combinedHash(files) : sha256Text(`${combinedHash(files)}\nread=${read}`) };
     }
     case 'pheno':
     case 'covar': {

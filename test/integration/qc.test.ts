@@ -136,6 +136,7 @@ describe('pgsflow qc on files', () => {
     expect(report.reoriented).toEqual({ swapped: 1, strandFlipped: 1, flippedAndSwapped: 0 });
     expect(report.thresholds).toMatchObject({ freqDiff: 0.2, maf: 0.01, info: 0.9, nSd: 3, rate2pq: 0.5, ambiguous: 'auto', maxFreqDrop: 0.25, noImpute: false });
     expect(report.guards.map((g) => [g.guard, g.evaluated, g.passed])).toEqual([
+      ['genome_build', false, true], // no positions in a .ma: matched by ID only
       ['odds_ratio', true, true],
       ['median_abs_z', true, true],
       ['freq_drop', true, true],
@@ -218,8 +219,10 @@ describe('pgsflow qc on files', () => {
     }
     writeFileSync(ssf, `${rows.join('\n')}\n`);
     const out = join(tmp.dir, 'ssf', 'clean.ma');
-    expect((await runQcCli(['--sumstats', ssf, '--ld', ld, '--out', out])).code).toBe(0);
-    expect(removedByRule(readJson(qcJsonPath(out)))).toEqual(allRules({ invalid_value: 1, info: 1 }));
+    // One row of 12 without N: more than the default 1 % allowance of unusable rows.
+    await expect(runQcCli(['--sumstats', ssf, '--ld', ld, '--out', out])).rejects.toThrow(/1 of 12 rows \(8\.3 %\) have unusable values/);
+    expect((await runQcCli(['--sumstats', ssf, '--ld', ld, '--out', out, '--max-bad-rows', '0.1'])).code).toBe(0);
+    expect(removedByRule(readJson(qcJsonPath(out)))).toEqual(allRules({ missing_value: 1, info: 1 }));
   });
 });
 
@@ -273,7 +276,7 @@ describe('qc on the store', () => {
       await qcInStore(store, req);
       const total = async (table: string): Promise<number> => Number((await store.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n);
       const before = { gwas: await total('gwas'), counts: await total('qc_counts'), removed: await total('qc_removed') };
-      expect(before).toEqual({ gwas: 13 + 10, counts: 11, removed: 3 });
+      expect(before).toEqual({ gwas: 13 + 10, counts: QC_RULES.length, removed: 3 });
 
       // A failed guard (through the activity adapter: non-retryable GuardError) writes nothing.
       const env = new MockActivityEnvironment();
@@ -284,6 +287,41 @@ describe('qc on the store', () => {
       expect(ok.remaining).toBe(10);
       await expect(env.run(qc, { ...req, gwasSet: 'nope' })).rejects.toMatchObject({ type: 'BadInputError', nonRetryable: true });
       await expect(env.run(qc, { ...req, freqDiff: 2 })).rejects.toMatchObject({ type: 'ConfigError', nonRetryable: true });
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('qc on the store: rows the reader set aside at ingest', () => {
+  it('are stored with the ingest (gwas_rejected) and counted by the run\'s QC under their rules', async () => {
+    const ld = join(tmp.dir, 'rej-ld');
+    await writePanel(ld, handPanel());
+    // The hand file in a harmonisation tool's layout, plus an X row, an indel and an NA beta.
+    const rows = HAND_MA.slice(1).map((l) => {
+      const [snp, a1, a2, freq, b, se, p, n] = l.split(' ');
+      return [snp, '22', 16_000_000 + 1000 * (Number(snp!.slice(2)) - 1), a1, a2, freq, b, se, p, n].join('\t');
+    });
+    rows.push(['rsX', 'X', '5000', 'A', 'G', '0.2', '0.01', '0.004', '0.5', '10000'].join('\t'));
+    rows.push(['rsI', '22', '17000000', 'AT', 'G', '0.2', '0.01', '0.004', '0.5', '10000'].join('\t'));
+    rows.push(['rsN', '22', '17001000', 'A', 'G', '0.2', 'NA', '0.004', '0.5', '10000'].join('\t'));
+    const file = join(tmp.dir, 'rej.tsv');
+    writeFileSync(file, `${['SNPID', 'CHR', 'POS', 'EA', 'NEA', 'EAF', 'BETA', 'SE', 'P', 'N'].join('\t')}\n${rows.join('\n')}\n`);
+    const store = await openQcStore(join(tmp.dir, 'rej-store'));
+    try {
+      const [report] = await ingestInputs(store, [{ kind: 'sumstats', paths: [file], name: 'rej', read: { maxBadRows: 0.1 } }]);
+      expect(report!.notes).toContain('columns generic: snp=SNPID chrom=CHR pos=POS a1=EA a2=NEA freq=EAF b=BETA se=SE p=P n=N');
+      expect(report!.notes).toContain('3 rows set aside (QC counts them): non_autosomal 1, allele_not_snv 1, missing_value 1');
+      await ingestInputs(store, [{ kind: 'ld', paths: [ld], name: 'panel' }]);
+      const summary = await qcInStore(store, { runId: 'run1', scope: 'EUR', gwasSet: 'rej', panel: 'panel' });
+      expect(removedByRule(summary)).toMatchObject({ non_autosomal: 1, allele_not_snv: 1, missing_value: 1, allele_mismatch: 1, not_in_panel: 1 });
+      expect(summary.inputRows).toBe(HAND_MA.length - 1 - 1 + 3); // the identical duplicate line is folded at ingest
+      const removed = await store.all<{ snp: string; rule: string; detail: string }>(`SELECT snp, rule, detail FROM qc_removed WHERE gwas_set = 'rej' AND rule IN ('non_autosomal', 'allele_not_snv', 'missing_value') ORDER BY snp`);
+      expect(removed).toEqual([
+        { snp: 'rsI', rule: 'allele_not_snv', detail: "line 17: a1 'AT': indel or multi-base allele" },
+        { snp: 'rsN', rule: 'missing_value', detail: "line 18: column 'BETA' is missing ('NA')" },
+        { snp: 'rsX', rule: 'non_autosomal', detail: "line 16: chromosome 'X' is not an autosome" },
+      ]);
     } finally {
       store.close();
     }
@@ -414,16 +452,19 @@ describe('qc on a perturbed simulated GWAS', () => {
     expect(new Set(removed.filter((x) => x[1] === 'duplicate_id').map((x) => x[0]))).toEqual(new Set([...duplicated].map((i) => rows[i]![0])));
   });
 
-  it('non-A/C/G/T alleles: the reader refuses the file (named line), so QC never sees them', async () => {
+  it('non-A/C/G/T alleles and indels are QC removals (allele_not_snv), counted and explained per variant', async () => {
     const lines = [...maLines];
     for (const k of [10, 20, 30]) lines[k] = lines[k]!.replace(/^(\S+) \S+/, '$1 N');
+    for (const k of [40, 50]) lines[k] = lines[k]!.replace(/^(\S+) \S+/, '$1 TAA');
     const bad = join(tmp.dir, 'allele-n.ma');
     writeFileSync(bad, `${lines.join('\n')}\n`);
-    const err = await runQcCli(['--sumstats', bad, '--ld', ld, '--out', join(tmp.dir, 'allele-n', 'clean.ma')]).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(BadInputError);
-    expect((err as BadInputError).line).toBe(11);
+    const out = join(tmp.dir, 'allele-n', 'clean.ma');
+    const r = await runQcCli(['--sumstats', bad, '--ld', ld, '--out', out, '--explain', lines[40]!.split(' ')[0]!]);
+    expect(r.code).toBe(0);
+    expect(removedByRule(readJson(qcJsonPath(out)))).toMatchObject({ allele_not_snv: 5 });
+    const removed = readFileSync(removedTsvPath(out), 'utf8').trim().split('\n').filter((l) => l.includes('\tallele_not_snv\t'));
+    expect(removed).toHaveLength(5);
+    expect(r.stdout).toMatch(/allele_not_snv.*'TAA': indel or multi-base allele/);
   });
+
 });
