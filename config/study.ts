@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { qcThresholdsSchema } from './qcThresholds.js';
 import { identifier } from './identifiers.js';
-import { SUMSTATS_ROLES } from '../contracts/sumstats.js';
+import { SUMSTATS_ROLES } from './sumstatsRoles.js';
 
 export const STUDY_DEFAULTS = {
   seed: 1,

@@ -2,31 +2,9 @@
 // and the user's say where detection is not enough. Crosses the Temporal line with ingest,
 // QC and impute requests, and is the study file's `sumstats` settings.
 
-export const SUMSTATS_ROLES = [
-  'snp',
-  'chrom',
-  'pos',
-  'a1',
-  'a2',
-  'ref',
-  'alt',
-  'freq',
-  'b',
-  'or',
-  'orLower',
-  'orUpper',
-  'se',
-  'z',
-  'p',
-  'log10p',
-  'n',
-  'nCase',
-  'nControl',
-  'info',
-  /** PLINK 2 / REGENIE TEST: only ADD rows are variant tests (covariate rows are skipped). */
-  'test',
-] as const;
-export type SumstatsRole = (typeof SUMSTATS_ROLES)[number];
+import type { SumstatsRole } from '../config/sumstatsRoles.js';
+
+export { SUMSTATS_ROLES, type SumstatsRole } from '../config/sumstatsRoles.js';
 
 export interface SumstatsReadOptions {
   /** Role → header name, overriding detection (`--columns snp=MarkerName,a1=EA`). */
