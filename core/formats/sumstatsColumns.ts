@@ -6,6 +6,7 @@
 // `--columns role=NAME,…` overrides detection role by role.
 import { SUMSTATS_ROLES, type SumstatsRole } from '../../contracts/sumstats.js';
 import { BadInputError } from '../errors.js';
+import { editDistance } from './text.js';
 
 
 /** Role → 0-based column index, for the roles the header has. */
@@ -176,20 +177,6 @@ export function detectColumns(file: string, header: readonly string[], overrides
 
 /** Roles whose absence a misspelt header most likely explains (`sd` for `se`). */
 const NEAR_MISS_ROLES: readonly SumstatsRole[] = ['snp', 'a1', 'a2', 'b', 'se', 'p', 'freq', 'n'];
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
 
 /**
  * A role the header lacks while an unclaimed column is one typo from one of its names: refused,

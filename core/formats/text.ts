@@ -254,7 +254,8 @@ export interface ColumnSpec {
   optional?: boolean;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance: how many one-character edits turn `a` into `b` (near-miss column names). */
+export function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let diag = prev[0]!;
