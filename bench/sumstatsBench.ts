@@ -1,7 +1,8 @@
-// `npm run bench -- --only sumstats [--quick] [--profile]`: reading and harmonising GWAS summary
-// statistics at real size (issue 16, item 5). One seeded GWAS-SSF `.tsv.gz` (10 M rows; 1 M with
-// --quick) and an LD panel of 1.1 M SNPs (110 k with --quick) drawn from its SNVs, cached across
-// runs. Side by side, each in its own process (so VmHWM is its peak RSS):
+// `npm run bench -- --only sumstats [--quick] [--profile] [--no-qc]`: reading and harmonising GWAS
+// summary statistics at real size (issue 16, item 5). One seeded GWAS-SSF `.tsv.gz` (10 M rows;
+// 1 M with --quick) and an LD panel of 1.1 M SNPs (110 k with --quick) drawn from its SNVs, cached
+// in $TMPDIR/pgsflow-bench-cache/ so a re-run reuses them. Side by side, each in its own process
+// (so VmHWM is its peak RSS; wall and CPU time are taken inside it, after Node and tsx start):
 //   - DuckDB's `read_csv` of the same file, every column converted (the floor for parsing it),
 //     at 1 thread and at 2;
 //   - ours: `readSumstats` + the panel match QC starts with (snp.info read with `readSnpInfo`,
@@ -453,6 +454,9 @@ interface ProfileNode {
 /**
  * Self time by function, by file and by source line from a .cpuprofile. Profile the JavaScript
  * tsc emits, not tsx's: tsx's output puts a module on one line, so every function is "line 1".
+ * V8 counts the ticks of an inlined callee at the callee's line numbers but under the caller's
+ * script, so a line that makes no sense in its file (a blank one) is usually another file's line
+ * (e.g. StringIndex.indexOf inlined into the reader).
  */
 export function summariseProfile(path: string, top = 25): string[] {
   const prof = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
@@ -539,12 +543,12 @@ export async function sumstatsBench(dir: string, quick: boolean): Promise<BenchR
     (r.mode === 'duckdb' ? `DuckDB read_csv, ${r.threads} thread${r.threads > 1 ? 's' : ''}` : r.mode === 'ours' ? 'readSumstats + panel match' : 'qcOnFiles (pgsflow qc)') +
     (r.nodeFlags.length > 0 ? ` (${r.nodeFlags.join(' ')})` : '');
   console.log(`\n${rows.toLocaleString('en')} rows, ${(data.bytes / MB).toFixed(0)} MB gzipped; panel ${panelSnps.toLocaleString('en')} SNPs`);
-  console.log('| run | rows | wall (s) | rows/s | CPU (s) | ours / DuckDB 1 thread | ours / DuckDB 2 threads | peak RSS (MB) | of which before (MB) | load before → after |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  console.log('| run | rows | wall (s) | rows/s | CPU (s) | ours / DuckDB 1 thread | ours / DuckDB 2 threads | CPU ours / DuckDB 1 thread | peak RSS (MB) | of which before (MB) | load before → after |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of all) {
     const ratio = (d: ChildResult): string => (r.mode === 'duckdb' ? '—' : (r.seconds / d.seconds).toFixed(2));
     console.log(
-      `| ${label(r)} | ${rows.toLocaleString('en')} | ${r.seconds.toFixed(2)} | ${Math.round(rows / r.seconds).toLocaleString('en')} | ${r.cpuSeconds.toFixed(1)} | ${ratio(duck1)} | ${ratio(duck2)} | ` +
+      `| ${label(r)} | ${rows.toLocaleString('en')} | ${r.seconds.toFixed(2)} | ${Math.round(rows / r.seconds).toLocaleString('en')} | ${r.cpuSeconds.toFixed(1)} | ${ratio(duck1)} | ${ratio(duck2)} | ${r.mode === 'duckdb' ? '—' : (r.cpuSeconds / duck1.cpuSeconds).toFixed(1)} | ` +
         `${(r.peakBytes / MB).toFixed(0)} | ${(r.startBytes / MB).toFixed(0)} | ${r.loadBefore} → ${r.loadAfter} |`,
     );
   }

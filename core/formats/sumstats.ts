@@ -22,17 +22,19 @@ import { normalTwoSidedP } from '../numeric/stats/distributions.js';
 import type { SumstatsReadOptions, SumstatsRole } from '../../contracts/sumstats.js';
 import { type DetectedColumns, detectColumns } from './sumstatsColumns.js';
 import { describeSumstatsColumns } from './sumstatsSummary.js';
+import { AUTOSOME_CODE, SiteIndex, siteNumber } from './siteIndex.js';
 import { expectFieldCount, F64Column, I32Column, normaliseChrom, ownString, quoteValue, scanTable, StringIndex, toNumber, type RowHandler, type Split } from './text.js';
 import type { SumstatsRejection, SumstatsTable } from './types.js';
 
-
 export const DEFAULT_MAX_BAD_ROWS = 0.01;
+
+/** Code → chromosome name (index 0 unused). */
+const AUTOSOME_NAME: readonly string[] = ['', ...Array.from({ length: 22 }, (_, i) => String(i + 1))];
 
 /** z of a two-sided P: |b|/z is the se a P implies. */
 const Z_975 = normalQuantile(0.975);
 
 const NA = new Set(['', 'NA', 'na', 'Na', 'NaN', 'nan', '.', '#NA', 'N/A', 'n/a', 'null', 'NULL', 'None', 'none', '-']);
-const AUTOSOMES = new Set(Array.from({ length: 22 }, (_, i) => String(i + 1)));
 const BASE = new Set(['A', 'C', 'G', 'T']);
 /** Rules a row's values fail (not its alleles or chromosome): these count towards maxBadRows. */
 const BAD_VALUE_RULES: ReadonlySet<QcRule> = new Set<QcRule>(['missing_value', 'invalid_value', 'se_not_positive']);
@@ -53,6 +55,8 @@ class RowProblem {
 interface RowValues {
   id: string;
   chrom: string;
+  /** 1–22 (0 when the file has no chromosome column). */
+  chromCode: number;
   pos: number;
   a1: string;
   a2: string;
@@ -84,7 +88,8 @@ export async function readSumstats(path: string, opts: SumstatsReadOptions = {})
   const lineOf = new I32Column();
   const ids = new StringIndex(); // ids.keys is the SNP column
   const dups = new Map<string, number[]>();
-  const sites = new Map<string, number>(); // chrom:pos:alleles → accepted row
+  const sites = new SiteIndex(); // chrom × pos → first accepted row there
+  const multiSites = new Set<number>();
   const rejected: SumstatsRejection[] = [];
   const problemKinds = new Map<string, { count: number; line: number; field: number; detail: string }>();
   let skippedTests = 0;
@@ -134,7 +139,9 @@ export async function readSumstats(path: string, opts: SumstatsReadOptions = {})
       const i = c[role];
       if (i === undefined) return NaN;
       const s = f[i]!;
-      if (NA.has(s)) throw problem('missing_value', `column '${name(i)}' is missing (${s === '' ? 'empty' : quoteValue(s)})`, i + 1, `missing_value: column '${name(i)}'`);
+      const c0 = s.charCodeAt(0);
+      // A value starting with a digit is never a missing-value code: skip the set lookup.
+      if ((c0 < 48 || c0 > 57 || s.length === 0) && NA.has(s)) throw problem('missing_value', `column '${name(i)}' is missing (${s === '' ? 'empty' : quoteValue(s)})`, i + 1, `missing_value: column '${name(i)}'`);
       const v = toNumber(s);
       if (v !== v || !Number.isFinite(v)) {
         const why = /^\d{1,3}(,\d{3})+(\.\d*)?$/.test(s) ? ' (a thousands separator)' : '';
@@ -153,10 +160,13 @@ export async function readSumstats(path: string, opts: SumstatsReadOptions = {})
 
     const parse = (f: string[]): RowValues => {
       let vChrom = '';
+      let vCode = 0;
       let vPos = 0;
       if (c.chrom !== undefined) {
-        vChrom = normaliseChrom(f[c.chrom]!);
-        if (!AUTOSOMES.has(vChrom)) throw problem('non_autosomal', `chromosome ${quoteValue(f[c.chrom]!)} is not an autosome`, c.chrom + 1);
+        const code = AUTOSOME_CODE.get(normaliseChrom(f[c.chrom]!));
+        if (code === undefined) throw problem('non_autosomal', `chromosome ${quoteValue(f[c.chrom]!)} is not an autosome`, c.chrom + 1);
+        vChrom = AUTOSOME_NAME[code]!; // one string per chromosome, not one per row
+        vCode = code;
       }
       if (c.pos !== undefined) {
         const v = num('pos', f);
@@ -246,7 +256,7 @@ export async function readSumstats(path: string, opts: SumstatsReadOptions = {})
         const s = f[c.info]!;
         vInfo = NA.has(s) ? NaN : toNumber(s);
       }
-      return { id, chrom: vChrom, pos: vPos, a1: x1, a2: x2, freq: vFreq, b: vB, se: vSe, p: vP, n: vN, info: vInfo };
+      return { id, chrom: vChrom, chromCode: vCode, pos: vPos, a1: x1, a2: x2, freq: vFreq, b: vB, se: vSe, p: vP, n: vN, info: vInfo };
     };
 
     const reject = (line: number, id: string, pr: RowProblem): void => {
@@ -295,13 +305,17 @@ export async function readSumstats(path: string, opts: SumstatsReadOptions = {})
         return;
       }
       if (hasPos) {
-        const site = `${v.chrom}:${v.pos}:${v.a1 < v.a2 ? `${v.a1}:${v.a2}` : `${v.a2}:${v.a1}`}`;
-        const first = sites.get(site);
-        if (first !== undefined) {
-          reject(line, v.id, new RowProblem('duplicate_variant', `same chromosome, position and alleles as line ${lineOf.get(first)} ('${ids.keys[first]}', first kept)`, 'duplicate_variant', 1));
-          return;
+        const site = siteNumber(v.chromCode, v.pos);
+        const first = sites.getOrAdd(site, a1.length);
+        if (first !== -1) {
+          const samePair = (a1[first] === v.a1 && a2[first] === v.a2) || (a1[first] === v.a2 && a2[first] === v.a1);
+          if (samePair) {
+            reject(line, v.id, new RowProblem('duplicate_variant', `same chromosome, position and alleles as line ${lineOf.get(first)} ('${ids.keys[first]}', first kept)`, 'duplicate_variant', 1));
+            return;
+          }
+          // Another allele pair at the site: a multi-allelic position, removed whole after reading.
+          multiSites.add(site);
         }
-        sites.set(site, a1.length);
       }
       ids.getOrAdd(ownString(v.id));
       a1.push(v.a1);
@@ -358,39 +372,35 @@ export async function readSumstats(path: string, opts: SumstatsReadOptions = {})
     rejected,
     dataRows,
   };
-  return hasPos ? removeMultiAllelic(table) : table;
+  return multiSites.size > 0 ? removeMultiAllelic(table, multiSites) : table;
 }
 
 /**
  * Positions holding more than one allele pair (multi-allelic sites written one pair per row) are
  * removed whole: which pair an LD panel's SNP is cannot be told from the position alone.
  */
-function removeMultiAllelic(t: SumstatsTable): SumstatsTable {
-  const pairs = new Map<string, string>();
-  const multi = new Set<string>();
+function removeMultiAllelic(t: SumstatsTable, multi: ReadonlySet<number>): SumstatsTable {
   const rows = t.snp.length;
-  const key = (i: number): string => `${t.chrom![i]}:${t.pos![i]}`;
+  const siteOf = (i: number): number => siteNumber(AUTOSOME_CODE.get(t.chrom![i]!)!, t.pos![i]!);
+  const pairs = new Map<number, string[]>();
   for (let i = 0; i < rows; i++) {
-    const k = key(i);
+    const k = siteOf(i);
+    if (!multi.has(k)) continue;
     const pair = t.a1[i]! < t.a2[i]! ? `${t.a1[i]}/${t.a2[i]}` : `${t.a2[i]}/${t.a1[i]}`;
-    const seen = pairs.get(k);
-    if (seen === undefined) pairs.set(k, pair);
-    else if (!seen.split(' ').includes(pair)) {
-      pairs.set(k, `${seen} ${pair}`);
-      multi.add(k);
-    }
+    const list = pairs.get(k) ?? [];
+    if (!list.includes(pair)) list.push(pair);
+    pairs.set(k, list);
   }
-  if (multi.size === 0) return t;
   const keep: number[] = [];
   const dupLines = new Map(t.duplicates.map((x) => [x.snp, x.lines]));
   const rejected = [...t.rejected];
   for (let i = 0; i < rows; i++) {
-    const k = key(i);
+    const k = siteOf(i);
     if (!multi.has(k)) {
       keep.push(i);
       continue;
     }
-    const detail = `position ${k} has allele pairs ${pairs.get(k)!.split(' ').join(', ')}`;
+    const detail = `position ${t.chrom![i]}:${t.pos![i]} has allele pairs ${pairs.get(k)!.join(', ')}`;
     for (const line of dupLines.get(t.snp[i]!) ?? [t.line[i]!]) rejected.push({ line, snp: t.snp[i]!, rule: 'multi_allelic', detail });
     dupLines.delete(t.snp[i]!);
   }
