@@ -23,7 +23,7 @@ import type { SumstatsReadOptions, SumstatsRole } from '../../contracts/sumstats
 import { type DetectedColumns, detectColumns } from './sumstatsColumns.js';
 import { describeSumstatsColumns } from './sumstatsSummary.js';
 import { AUTOSOME_CODE, SiteIndex, siteNumber } from './siteIndex.js';
-import { expectFieldCount, F64Column, I32Column, normaliseChrom, ownString, quoteValue, scanTable, StringIndex, toNumber, type RowHandler, type Split } from './text.js';
+import { expectFieldCount, F64Column, I32Column, isQuotedHeader, normaliseChrom, ownString, quoteValue, scanTable, StringIndex, toNumber, unquote, type RowHandler, type Split } from './text.js';
 import type { SumstatsRejection, SumstatsTable } from './types.js';
 
 export const DEFAULT_MAX_BAD_ROWS = 0.01;
@@ -100,7 +100,10 @@ export async function readSumstats(path: string, opts: SumstatsReadOptions = {})
     return split;
   };
 
-  await scanTable(path, chooseSplit, (header): RowHandler => {
+  await scanTable(path, chooseSplit, (rawHeader): RowHandler => {
+    // R writes quoted headers and strings (`"SNP" "A1" …`): read them as CSV/TSV readers do.
+    const quoted = isQuotedHeader(rawHeader);
+    const header = quoted ? rawHeader.map(unquote) : rawHeader;
     const d = detectColumns(path, header, opts.columns);
     detected = d;
     const describeColumns = (x: DetectedColumns): string => describeSumstatsColumns({ dialect: x.dialect, columns: x.names });
@@ -267,8 +270,9 @@ export async function readSumstats(path: string, opts: SumstatsReadOptions = {})
       else problemKinds.set(pr.kind, { count: 1, line, field: pr.field, detail: pr.detail });
     };
 
-    return (f, line) => {
-      expectFieldCount(path, f, width, line, header);
+    return (fields, line) => {
+      expectFieldCount(path, fields, width, line, header);
+      const f = quoted ? fields.map(unquote) : fields;
       if (c.test !== undefined && f[c.test] !== 'ADD') {
         skippedTests++;
         return;

@@ -448,6 +448,14 @@ export function parseInteger(
 
 export { quote as quoteValue };
 
+/** A field written in double quotes (R's fwrite/write.table with quote = TRUE) without them. */
+export function unquote(s: string): string {
+  return s.length >= 2 && s.charCodeAt(0) === 34 && s.charCodeAt(s.length - 1) === 34 ? s.slice(1, -1).replaceAll('""', '"') : s;
+}
+
+/** Whether a header was written with quoted names (then its rows' fields are unquoted too). */
+export const isQuotedHeader = (header: readonly string[]): boolean => header.length > 0 && header.every((h) => h.length >= 2 && h.startsWith('"') && h.endsWith('"'));
+
 /** Strip a 'chr' prefix so chromosomes compare equal across sources. */
 export function normaliseChrom(s: string): string {
   return s.length > 3 && (s.charCodeAt(0) | 0x20) === 0x63 && (s.charCodeAt(1) | 0x20) === 0x68 && (s.charCodeAt(2) | 0x20) === 0x72

@@ -3,7 +3,7 @@
 // over the summary statistics keeps only `freq b se p N` of the rows in use, as one string per
 // SNP; swapped rows get their sign and frequency turned to the panel's A1.
 import { BadInputError } from '../errors.js';
-import { ownString, scanTable, toNumber } from '../formats/text.js';
+import { isQuotedHeader, ownString, scanTable, toNumber, unquote } from '../formats/text.js';
 import type { SumstatsTable } from '../formats/types.js';
 import type { Alignment } from '../alleles/alignToPanel.js';
 
@@ -43,13 +43,15 @@ export async function observedText(path: string, stats: SumstatsTable, align: Al
   };
   const out = new Array<string>(nPanel).fill('');
   let seen = 0;
-  await scanTable(path, stats.split, (header) => {
-    const lower = header.map((h) => h.toLowerCase());
+  await scanTable(path, stats.split, (rawHeader) => {
+    const quoted = isQuotedHeader(rawHeader);
+    const lower = rawHeader.map((h) => (quoted ? unquote(h) : h).toLowerCase());
     const at = (name: string | undefined): number => (name === undefined ? -1 : lower.indexOf(name.toLowerCase()));
     const i = { freq: at(direct.freq), b: at(direct.b), se: at(direct.se), p: at(direct.p), n: at(direct.n) };
-    return (f, line) => {
+    return (fields, line) => {
       const hit = target.get(line);
       if (hit === undefined) return;
+      const f = quoted ? fields.map(unquote) : fields;
       seen++;
       const { row, j } = hit;
       const value = (k: 'freq' | 'b' | 'se' | 'p' | 'n', v: number): string => (i[k] >= 0 ? f[i[k]]! : String(v));

@@ -133,6 +133,11 @@ describe('dialects read to the rows of the .ma they were made from', async () =>
       7,
     ],
     [
+      "a .ma as R's data.table::fwrite(quote = TRUE) writes it: quoted header and strings",
+      'cojo',
+      lines('"SNP" "A1" "A2" "freq" "b" "se" "p" "N"', (v) => [`"${v.id}"`, `"${v.ea}"`, `"${v.oa}"`, v.f, g(v.b), g(v.se), g(p(v)), v.n], ' '),
+    ],
+    [
       'column overrides (--columns) for names no dialect knows',
       'generic',
       lines('variant tested other af effect stderr pvalue samples', (v) => [v.id, v.ea, v.oa, v.f, g(v.b), g(v.se), g(p(v)), v.n]),
