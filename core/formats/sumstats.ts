@@ -39,6 +39,22 @@ const BASE = new Set(['A', 'C', 'G', 'T']);
 /** Rules a row's values fail (not its alleles or chromosome): these count towards maxBadRows. */
 const BAD_VALUE_RULES: ReadonlySet<QcRule> = new Set<QcRule>(['missing_value', 'invalid_value', 'se_not_positive']);
 
+/** 'A', 'C', 'G' or 'T' for its character code in either case (interned strings), else undefined. */
+function singleBase(code: number): string | undefined {
+  switch (code | 0x20) {
+    case 97:
+      return 'A';
+    case 99:
+      return 'C';
+    case 103:
+      return 'G';
+    case 116:
+      return 'T';
+    default:
+      return undefined;
+  }
+}
+
 /** Equal numbers, NaN equal to NaN (an absent N or freq), 0 equal to -0. */
 const sameValue = (x: number, y: number): boolean => x === y || (x !== x && y !== y);
 
@@ -153,6 +169,8 @@ export async function readSumstats(path: string, opts: SumstatsReadOptions = {})
       return v;
     };
     const allele = (role: 'a1' | 'a2', s: string, field: number): string => {
+      const base = s.length === 1 ? singleBase(s.charCodeAt(0)) : undefined;
+      if (base !== undefined) return base; // the common case: one of ACGT, either case
       if (NA.has(s) && s !== '-') throw problem('missing_value', `column '${name(field - 1)}' has no allele`, field, `missing_value: column '${name(field - 1)}'`);
       const u = s.toUpperCase();
       if (u.includes(',')) throw problem('multi_allelic', `${role} ${quoteValue(s)} lists several alleles`, field);
@@ -321,7 +339,7 @@ export async function readSumstats(path: string, opts: SumstatsReadOptions = {})
           multiSites.add(site);
         }
       }
-      ids.getOrAdd(ownString(v.id));
+      ids.addMissed(ownString(v.id));
       a1.push(v.a1);
       a2.push(v.a2);
       freq.push(v.freq);

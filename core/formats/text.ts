@@ -530,9 +530,28 @@ export class StringIndex {
     const h = StringIndex.hash(s);
     for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
       const k = this.slots[slot]!;
-      if (k === -1) return -1;
+      if (k === -1) {
+        this.missKey = s;
+        this.missHash = h;
+        this.missSlot = slot;
+        return -1;
+      }
       if (this.hashes[k] === h && this.keys[k] === s) return k;
     }
+  }
+
+  // Where the last `indexOf` missed: `addMissed` inserts there without hashing again.
+  private missKey: string | null = null;
+  private missHash = 0;
+  private missSlot = 0;
+
+  /** Appends `s`, which the last call (`indexOf`) did not find; same as `getOrAdd` otherwise. */
+  addMissed(s: string): void {
+    if (this.missKey === null || this.missKey !== s) {
+      this.getOrAdd(s);
+      return;
+    }
+    this.insert(s, this.missHash, this.missSlot);
   }
 
   /** The index of `s` if present; otherwise appends it and returns -1. */
@@ -545,6 +564,12 @@ export class StringIndex {
       if (this.hashes[k] === h && this.keys[k] === s) return k;
       slot = (slot + 1) & this.mask;
     }
+    this.insert(s, h, slot);
+    return -1;
+  }
+
+  private insert(s: string, h: number, slot: number): void {
+    this.missKey = null;
     const id = this.keys.length;
     this.keys.push(s);
     if (id === this.hashes.length) {
@@ -555,7 +580,6 @@ export class StringIndex {
     this.hashes[id] = h;
     this.slots[slot] = id;
     if ((id + 1) * 2 > this.slots.length) this.rehash();
-    return -1;
   }
 
   private rehash(): void {
