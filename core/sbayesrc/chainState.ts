@@ -4,9 +4,36 @@ import { N_COMPONENTS, START_PI, START_SIGMA2G } from './mixture.js';
 import { N_LEVELS, initialAlpha } from './probit.js';
 import { residualLength, type SbayesProblem } from './problem.js';
 
-/** Indices into `ChainState.stats` (posterior accumulators of scalars). */
-export const STAT = { draws: 0, h2: 1, h2Sq: 2, nnz: 3, nnzSq: 4 } as const;
-export const N_STATS = 5;
+/**
+ * Indices into `ChainState.stats` (posterior accumulators of scalars): sums and sums of squares
+ * over the kept draws. From `parDraws` on, the per-draw quantities of the reference's .par
+ * (SigmaSq, ssq, Var_e; π, SNPs and share of Σβ² per component, `N_COMPONENTS` each) with
+ * their own draw count: a checkpoint written before they existed has only the first five, and
+ * restores with the rest zero, so they then cover the draws made after the resume.
+ */
+export const STAT = {
+  draws: 0,
+  h2: 1,
+  h2Sq: 2,
+  nnz: 3,
+  nnzSq: 4,
+  parDraws: 5,
+  sigmaSq: 6,
+  sigmaSqSq: 7,
+  ssq: 8,
+  ssqSq: 9,
+  varE: 10,
+  varESq: 11,
+  pi: 12,
+  piSq: 12 + N_COMPONENTS,
+  count: 12 + 2 * N_COMPONENTS,
+  countSq: 12 + 3 * N_COMPONENTS,
+  share: 12 + 4 * N_COMPONENTS,
+  shareSq: 12 + 5 * N_COMPONENTS,
+} as const;
+export const N_STATS = 12 + 6 * N_COMPONENTS;
+/** Length of `stats` in checkpoints written before the .par accumulators (restored zero-padded). */
+export const N_STATS_V1 = 5;
 
 /** PRNG stream key of the hyper-parameter (global) stream; blocks use their index. */
 export const GLOBAL_STREAM = -1;

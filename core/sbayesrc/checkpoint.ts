@@ -2,7 +2,7 @@
 // name/type/length of each array), the arrays in header order each 8-byte aligned, then a
 // SHA-256 of everything before it so a torn or corrupted file is refused, not resumed from.
 import { createHash } from 'node:crypto';
-import type { ChainState } from './chainState.js';
+import { N_STATS, N_STATS_V1, type ChainState } from './chainState.js';
 import { CheckpointError } from '../errors.js';
 
 const MAGIC = 'PGSFLOW-SBAYESRC-CHAIN-4';
@@ -111,6 +111,18 @@ export function restore(bytes: Uint8Array): ChainState {
     enrichmentSum: f('enrichmentSum'),
     jointSum: f('jointSum'),
     trace: f('trace'),
-    stats: f('stats'),
+    stats: padStats(f('stats')),
   };
+}
+
+/**
+ * Checkpoints from before the .par accumulators hold the first N_STATS_V1 stats only: the rest
+ * start at zero (their own draw count included), so resuming such a chain stays possible.
+ */
+function padStats(stats: Float64Array): Float64Array {
+  if (stats.length >= N_STATS) return stats;
+  if (stats.length !== N_STATS_V1) throw new CheckpointError(`checkpoint holds ${stats.length} chain statistics, expected ${N_STATS}`);
+  const out = new Float64Array(N_STATS);
+  out.set(stats);
+  return out;
 }

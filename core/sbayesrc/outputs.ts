@@ -22,27 +22,60 @@ export function effectsText(snps: OutputSnps, post: PosteriorSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `names`/`binary`: the annotation columns (empty for SBayesR). */
+/**
+ * The rows the reference (SBayesRC's R package, `sbayesrc()` writing PREFIX.par) writes, in its
+ * order: hsq, nnz, SigmaSq, ssq, Var_e, Var_g, then SNPs (NumSnp2–5) and share of Σβ² (Vg2–5)
+ * of the non-zero components; mean and SD over the kept draws. Our own rows follow them.
+ */
+export const REFERENCE_PAR_ROWS: readonly string[] = [
+  'hsq',
+  'nnz',
+  'SigmaSq',
+  'ssq',
+  'Var_e',
+  'Var_g',
+  ...Array.from({ length: N_COMPONENTS - 1 }, (_, k) => `NumSnp${k + 2}`),
+  ...Array.from({ length: N_COMPONENTS - 1 }, (_, k) => `Vg${k + 2}`),
+];
+
+/** A value of the .par: 'NA' when undefined (no draws of it). */
+const parNum = (x: number): string => (Number.isFinite(x) ? num(x) : 'NA');
+
+/**
+ * PREFIX.par in the reference's layout (header `Item Mean SD`, REFERENCE_PAR_ROWS first), then
+ * ours: Pi1–5 and NumSnp1 (mean, SD over the draws), VarShare1–5 (share of the posterior sums
+ * of β², no SD), the block-mean σ²e, the annotation model's rows and the removed SNPs.
+ * Standardised scale (phenotype variance 1), so Var_g = hsq and ssq = Σβ².
+ * `names`/`binary`: the annotation columns (empty for SBayesR).
+ */
 export function parText(post: PosteriorSummary, names: readonly string[], binary: readonly boolean[]): string {
   const nAnnot = names.length;
+  const par = post.par;
+  const row = (item: string, mean: number, sd: number | null): [string, string, string] => [item, parNum(mean), sd === null ? 'NA' : parNum(sd)];
   const rows: [string, string, string][] = [
-    ['hsq', num(post.h2.mean), num(post.h2.sd)],
-    ['nnz', num(post.nnz.mean), num(post.nnz.sd)],
+    row('hsq', post.h2.mean, post.h2.sd),
+    row('nnz', post.nnz.mean, post.nnz.sd),
+    row('SigmaSq', par.sigmaSq.mean, par.sigmaSq.sd),
+    row('ssq', par.ssq.mean, par.ssq.sd),
+    row('Var_e', par.varE.mean, par.varE.sd),
+    row('Var_g', post.h2.mean, post.h2.sd),
   ];
-  for (let k = 0; k < N_COMPONENTS; k++) rows.push([`Pi${k + 1}`, num(post.pi[k]!), 'NA']);
-  for (let k = 0; k < N_COMPONENTS; k++) rows.push([`NumSnp${k + 1}`, num(post.componentCount[k]!), 'NA']);
-  for (let k = 0; k < N_COMPONENTS; k++) rows.push([`VarShare${k + 1}`, num(post.componentVarianceShare[k]!), 'NA']);
+  for (let k = 1; k < N_COMPONENTS; k++) rows.push(row(`NumSnp${k + 1}`, post.componentCount[k]!, par.componentCount[k]!.sd));
+  for (let k = 1; k < N_COMPONENTS; k++) rows.push(row(`Vg${k + 1}`, par.componentShare[k]!.mean, par.componentShare[k]!.sd));
+  for (let k = 0; k < N_COMPONENTS; k++) rows.push(row(`Pi${k + 1}`, post.pi[k]!, par.pi[k]!.sd));
+  rows.push(row('NumSnp1', post.componentCount[0]!, par.componentCount[0]!.sd));
+  for (let k = 0; k < N_COMPONENTS; k++) rows.push(row(`VarShare${k + 1}`, post.componentVarianceShare[k]!, null));
   const se = post.sigma2e;
-  rows.push(['sigma2e_mean_over_blocks', num(se.reduce((a, b) => a + b, 0) / Math.max(1, se.length)), 'NA']);
+  rows.push(row('sigma2e_mean_over_blocks', se.reduce((a, b) => a + b, 0) / Math.max(1, se.length), null));
   for (let c = 0; c < post.alpha.length / Math.max(1, nAnnot); c++) {
-    for (let t = 0; t < nAnnot; t++) rows.push([`alpha${c + 1}_${names[t]}`, num(post.alpha[c * nAnnot + t]!), 'NA']);
+    for (let t = 0; t < nAnnot; t++) rows.push(row(`alpha${c + 1}_${names[t]}`, post.alpha[c * nAnnot + t]!, null));
   }
-  for (let t = 0; t < nAnnot; t++) rows.push([`enrichment_${names[t]}`, num(post.enrichment[t]!), 'NA']);
+  for (let t = 0; t < nAnnot; t++) rows.push(row(`enrichment_${names[t]}`, post.enrichment[t]!, null));
   for (let t = 0; t < nAnnot; t++) {
-    for (let k = 0; k < N_COMPONENTS; k++) rows.push([`jointProb_${names[t]}_Pi${k + 1}`, num(post.jointProbabilities[t]![k]!), 'NA']);
+    for (let k = 0; k < N_COMPONENTS; k++) rows.push(row(`jointProb_${names[t]}_Pi${k + 1}`, post.jointProbabilities[t]![k]!, null));
   }
   rows.push(['removed_snps', String(post.removed.length), 'NA']);
-  return `Par\tMean\tSD\n${rows.map((r) => r.join('\t')).join('\n')}\n`;
+  return `Item\tMean\tSD\n${rows.map((r) => r.join('\t')).join('\n')}\n`;
 }
 
 export interface ScoringSnps extends OutputSnps {

@@ -24,12 +24,49 @@ export interface PosteriorSummary {
   /** Per annotation column: posterior mean P(δ = k) of a SNP with the intercept and that annotation only (continuous: +1 SD). */
   jointProbabilities: number[][];
   removed: number[];
+  /**
+   * Per-draw posterior mean and SD of the reference's .par scalars (standardised scale, so
+   * phenotype variance 1: Var_g = hsq): SigmaSq = γ_5σ²g (the variance the reference's γ multiply),
+   * ssq = Σβ², Var_e = σ²e averaged over blocks; per component, π, SNPs and share of Σβ² (`Vg`).
+   * Over `parDraws` draws: all of them, unless the chain resumed from a checkpoint written before
+   * these were kept (then the draws since; 0 leaves them NaN).
+   */
+  par: {
+    draws: number;
+    sigmaSq: MeanSd;
+    ssq: MeanSd;
+    varE: MeanSd;
+    pi: MeanSd[];
+    componentCount: MeanSd[];
+    componentShare: MeanSd[];
+  };
 }
 
-const meanSd = (sum: number, sq: number, n: number): { mean: number; sd: number } => {
+export interface MeanSd {
+  mean: number;
+  sd: number;
+}
+
+/** Mean and SD (over the n draws, divisor n) from a sum and a sum of squares. */
+const meanSd = (sum: number, sq: number, n: number): MeanSd => {
   const mean = sum / n;
   return { mean, sd: Math.sqrt(Math.max(0, sq / n - mean * mean)) };
 };
+
+function parSummary(s: Float64Array): PosteriorSummary['par'] {
+  const n = s[STAT.parDraws]!;
+  const at = (i: number, sq: number): MeanSd => meanSd(s[i]!, s[sq]!, n);
+  const perComponent = (i: number, sq: number): MeanSd[] => Array.from({ length: N_COMPONENTS }, (_, k) => at(i + k, sq + k));
+  return {
+    draws: n,
+    sigmaSq: at(STAT.sigmaSq, STAT.sigmaSqSq),
+    ssq: at(STAT.ssq, STAT.ssqSq),
+    varE: at(STAT.varE, STAT.varESq),
+    pi: perComponent(STAT.pi, STAT.piSq),
+    componentCount: perComponent(STAT.count, STAT.countSq),
+    componentShare: perComponent(STAT.share, STAT.shareSq),
+  };
+}
 
 export function posteriorSummary(st: ChainState): PosteriorSummary {
   const n = st.stats[STAT.draws]!;
@@ -67,6 +104,7 @@ export function posteriorSummary(st: ChainState): PosteriorSummary {
     enrichment: Array.from(st.enrichmentSum, (x) => x / n),
     jointProbabilities: Array.from({ length: st.jointSum.length / N_COMPONENTS }, (_, t) => Array.from(st.jointSum.subarray(t * N_COMPONENTS, (t + 1) * N_COMPONENTS), (x) => x / n)),
     removed,
+    par: parSummary(st.stats),
   };
 }
 

@@ -315,25 +315,50 @@ function accumulate(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, sums: 
   const s = st.stats;
   const draw = s[STAT.draws]!;
   s[STAT.draws]!++;
+  let se = 0;
+  for (let b = 0; b < p.blocks.length; b++) se += st.sigma2e[b]!;
+  const varE = se / Math.max(1, p.blocks.length);
   if (st.trace.length >= TRACE_WIDTH * (draw + 1)) {
-    let se = 0;
-    for (let b = 0; b < p.blocks.length; b++) se += st.sigma2e[b]!;
     st.trace[TRACE_WIDTH * draw] = h2;
     st.trace[TRACE_WIDTH * draw + 1] = nnz;
-    st.trace[TRACE_WIDTH * draw + 2] = se / Math.max(1, p.blocks.length);
+    st.trace[TRACE_WIDTH * draw + 2] = varE;
   }
   s[STAT.h2]! += h2;
   s[STAT.h2Sq]! += h2 * h2;
   s[STAT.nnz]! += nnz;
   s[STAT.nnzSq]! += nnz * nnz;
+  // The reference's .par scalars of this draw: SigmaSq (the variance the reference's γ =
+  // 0, 1e-3, 1e-2, 0.1, 1 multiply: here γ_5σ²g, the largest component's), ssq = Σβ², Var_e.
+  s[STAT.parDraws]!++;
+  addSquare(s, STAT.sigmaSq, STAT.sigmaSqSq, GAMMA[N_COMPONENTS - 1]! * st.sigma2g);
+  let ssq = 0;
+  for (let k = 0; k < N_COMPONENTS; k++) ssq += sums[PART.beta2 + k]!;
+  addSquare(s, STAT.ssq, STAT.ssqSq, ssq);
+  addSquare(s, STAT.varE, STAT.varESq, varE);
+  for (let k = 0; k < N_COMPONENTS; k++) {
+    addSquare(s, STAT.count + k, STAT.countSq + k, sums[PART.count + k]!);
+    addSquare(s, STAT.share + k, STAT.shareSq + k, ssq > 0 ? sums[PART.beta2 + k]! / ssq : 0);
+  }
   // π: the shared draw, or with annotations the mean over kept SNPs of π_j (from this sweep's α).
   if (p.annotations) {
     const n = sums[PART.kept]!;
-    for (let k = 0; k < N_COMPONENTS; k++) st.piSum[k]! += sums[PART.pi + k]! / n;
+    for (let k = 0; k < N_COMPONENTS; k++) {
+      st.piSum[k]! += sums[PART.pi + k]! / n;
+      addSquare(s, STAT.pi + k, STAT.piSq + k, sums[PART.pi + k]! / n);
+    }
     for (let i = 0; i < st.alpha.length; i++) st.alphaSum[i]! += st.alpha[i]!;
   } else {
-    for (let k = 0; k < N_COMPONENTS; k++) st.piSum[k]! += st.pi[k]!;
+    for (let k = 0; k < N_COMPONENTS; k++) {
+      st.piSum[k]! += st.pi[k]!;
+      addSquare(s, STAT.pi + k, STAT.piSq + k, st.pi[k]!);
+    }
   }
+}
+
+/** Adds a draw x to the sum at `at` and x² to the sum of squares at `atSq`. */
+function addSquare(s: Float64Array, at: number, atSq: number, x: number): void {
+  s[at]! += x;
+  s[atSq]! += x * x;
 }
 
 /**

@@ -15,6 +15,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { makeFitActivities } from '../../activities/fitSbayesrc.js';
 import { fitOnFiles, removeFitCheckpoints } from '../../core/sbayesrc/fitFiles.js';
+import { REFERENCE_PAR_ROWS } from '../../core/sbayesrc/outputs.js';
 import { readWeightFile } from '../../core/score/weights.js';
 import { copulaSource } from '../../core/simulate/genotypeSource.js';
 import { ldPanelFromBed, type BedPanel } from '../helpers/ldPanel.js';
@@ -224,7 +225,13 @@ describe('pgsflow fit (SBayesR) on simulated truth', () => {
     expect(slope).toBeGreaterThan(0.9);
     expect(slope).toBeLessThan(1.1);
     const par = await readFile(join(dir, 'fit.par'), 'utf8');
-    expect(par).toMatch(/^Par\tMean\tSD\nhsq\t/);
+    expect(par).toMatch(/^Item\tMean\tSD\nhsq\t/);
+    // The reference's rows first, in its order; hsq as in the summary, SDs from the draws.
+    const parRows = par.trimEnd().split('\n').slice(1).map((l) => l.split('\t'));
+    expect(parRows.slice(0, REFERENCE_PAR_ROWS.length).map((f) => f[0])).toEqual([...REFERENCE_PAR_ROWS]);
+    expect(Number(parRows[0]![1])).toBeCloseTo(summary.h2.mean, 5);
+    expect(Number(parRows[0]![2])).toBeCloseTo(summary.h2.sd, 5);
+    for (const f of parRows.slice(0, REFERENCE_PAR_ROWS.length)) expect(Number.isFinite(Number(f[2])), f[0]).toBe(true);
   });
 
   it('recovers h² = 0.1', async () => {
