@@ -1,57 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { symmetricEigen } from '../../core/numeric/linalg/symmetricEigen.js';
-import { Rng } from '../../core/numeric/random/rng.js';
+import { syntheticProblem } from '../helpers/syntheticProblem.js';
 import { N_STATS, N_STATS_V1, initChain, type ChainState } from '../../core/sbayesrc/chainState.js';
 import { checkpoint, restore } from '../../core/sbayesrc/checkpoint.js';
-import { lowRankBlock, type LowRankBlock } from '../../core/sbayesrc/lowRank.js';
 import { GAMMA, N_COMPONENTS } from '../../core/sbayesrc/mixture.js';
 import { poolChains } from '../../core/sbayesrc/multiChain.js';
 import { REFERENCE_PAR_ROWS, parText } from '../../core/sbayesrc/outputs.js';
 import { posteriorSummary } from '../../core/sbayesrc/posterior.js';
-import { assembleProblem, type SbayesProblem } from '../../core/sbayesrc/problem.js';
+import type { SbayesProblem } from '../../core/sbayesrc/problem.js';
 import { runChain, type SweepReport } from '../../core/sbayesrc/sampler.js';
 
-/** b̂ = Rβ + ε with AR(1) LD blocks (full rank) and a few causal SNPs scaled to h². */
-function smallProblem(seed: number, withAnnotations: boolean): SbayesProblem {
-  const nBlocks = 3;
-  const m = 30;
-  const n = 20_000;
-  const h2 = 0.15;
-  const rng = Rng.stream(seed, 7);
-  const nSnps = nBlocks * m;
-  const beta = new Float64Array(nSnps);
-  for (let c = 0; c < 8; c++) beta[rng.below(nSnps)] = rng.normal();
-  const r = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) r[i * m + j] = 0.7 ** Math.abs(i - j);
-  const { values, vectors } = symmetricEigen(Float64Array.from(r), m);
-  let g = 0;
-  for (let b = 0; b < nBlocks; b++) for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) g += beta[b * m + i]! * r[i * m + j]! * beta[b * m + j]!;
-  for (let j = 0; j < nSnps; j++) beta[j] = beta[j]! * Math.sqrt(h2 / g);
-  const bhat = new Float64Array(nSnps);
-  const eigen = { m, k: m, sumLambda: m, cutoff: 1, values: Float32Array.from(values), vectors: Float32Array.from(vectors) };
-  const blocks: LowRankBlock[] = [];
-  for (let b = 0; b < nBlocks; b++) {
-    const z = Float64Array.from({ length: m }, () => rng.normal());
-    for (let i = 0; i < m; i++) {
-      let rb = 0;
-      let e = 0;
-      for (let j = 0; j < m; j++) rb += r[i * m + j]! * beta[b * m + j]!;
-      for (let t = 0; t < m; t++) e += vectors[t * m + i]! * Math.sqrt(Math.max(values[t]!, 0)) * z[t]!;
-      bhat[b * m + i] = rb + e / Math.sqrt(n);
-    }
-    blocks.push(lowRankBlock(eigen, bhat.subarray(b * m, (b + 1) * m), n));
-  }
-  let ann = null;
-  if (withAnnotations) {
-    const a = new Float64Array(nSnps * 2);
-    for (let j = 0; j < nSnps; j++) {
-      a[2 * j] = 1;
-      a[2 * j + 1] = beta[j] !== 0 || rng.uniform() < 0.2 ? 1 : 0;
-    }
-    ann = { nA: 2, a };
-  }
-  return assembleProblem(blocks, bhat, ann);
-}
+/** Three AR(1) blocks of 30 SNPs (ρ 0.7), 8 causal SNPs scaled to h² 0.15, N 20,000. */
+const smallProblem = (seed: number, withAnnotations: boolean): SbayesProblem =>
+  syntheticProblem(3, 30, 20_000, 0.15, 8, seed, withAnnotations, { rho: 0.7, stream: 7 }).problem;
 
 /** PREFIX.par read the way the reference's users read it: a table keyed by `Item`. */
 function readPar(text: string): { header: string[]; items: string[]; row: (item: string) => { mean: number; sd: number } } {
