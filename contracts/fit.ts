@@ -53,7 +53,10 @@ export interface FitSummaryJson {
   /** Pseudo-validation scores and the decision, when the cut-off was tuned. */
   tuning: TuneResult | null;
   draws: number;
+  /** h² = σ²g/Var(y) per draw, bounded to [0, 1] (core/sbayesrc/variance.ts). */
   h2: { mean: number; sd: number };
+  /** Smallest and largest kept h² draw (chain 0's trace, all chains' when pooled); absent in older summaries. */
+  h2Range?: { min: number; max: number };
   nnz: { mean: number; sd: number };
   pi: number[];
   annotations: string[];
@@ -76,6 +79,11 @@ export interface FitSummaryJson {
   resumedFromSweep: number | null;
   seconds: number;
   sweepsPerSecond: number;
+  /**
+   * Problems with the fit's data the numbers cannot show, e.g. a GWAS N below the eigen-pairs kept
+   * (core/sbayesrc/dataSize.ts); empty or absent (older summaries) when there are none.
+   */
+  warnings?: string[];
   /** The sweep kernel the chain ran on: 'native' (native/sbayes.c) or 'wasm' (the fallback). */
   sweepKernel?: 'native' | 'wasm';
   /** Where the blocks' Q lived: in memory ('resident') or read per sweep from PREFIX.q ('stream'); 4·Σ m_b k_b bytes. */

@@ -130,6 +130,7 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
     const s = result.summary;
     if (!s) throw new Error('fit stopped before the last sweep');
     if (s.convergence?.warning) ctx.stderr(`warning: ${s.convergence.warning}\n`);
+    for (const w of s.warnings ?? []) ctx.stderr(`warning: ${w}\n`);
     if (json) {
       ctx.stdout(`${JSON.stringify(s, null, 2)}\n`);
       return EXIT_OK;

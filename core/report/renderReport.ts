@@ -230,7 +230,13 @@ function fitSection(d: ReportData): string {
     series: methods.map((m) => ({ name: m, values: units.map((u) => pick(u, m)?.nnz ?? null), errors: units.map((u) => pick(u, m)?.nnzSd ?? null) })),
     yLabel: 'nnz',
   });
-  return `<section id="fits"><h2>Heritability and number of non-zero effects</h2><div class="charts">${figure(`h² per ${unitName}`, h2)}${figure(`nnz per ${unitName}`, nnz)}</div></section>`;
+  return `<section id="fits"><h2>Heritability and number of non-zero effects</h2><div class="charts">${figure(`h² per ${unitName}`, h2)}${figure(`nnz per ${unitName}`, nnz)}</div>${fitWarnings(d.fits)}</section>`;
+}
+
+/** The fits' data warnings (e.g. a GWAS too small for the panel), small and escaped; '' when none. */
+function fitWarnings(fits: readonly FitRow[]): string {
+  const items = fits.flatMap((f) => (f.warnings ?? []).map((w) => `<li>${esc(f.scope)} ${esc(f.method)}: ${esc(w)}</li>`));
+  return items.length === 0 ? '' : `<div class="note fit-warnings"><p>Fit warnings:</p><ul>${items.join('')}</ul></div>`;
 }
 
 function enrichmentSection(d: ReportData): string {

@@ -27,6 +27,8 @@ export interface FitRow {
   /** Per-annotation enrichment SDs when the fit recorded them, else null. */
   enrichmentSd: number[] | null;
   removedSnps: number;
+  /** The fit's data warnings (summary `warnings`; empty for older summaries). */
+  warnings?: string[];
 }
 
 export interface ReportData {
@@ -124,6 +126,7 @@ function fitRow(f: Record<string, unknown>): FitRow {
     enrichmentSd?: number[];
     nnz?: { sd?: number };
     removedSnps?: string[];
+    warnings?: unknown[];
   } = {};
   try {
     summary = JSON.parse(String(f.summary_json)) as typeof summary;
@@ -154,6 +157,7 @@ function fitRow(f: Record<string, unknown>): FitRow {
     enrichment,
     enrichmentSd: sd,
     removedSnps: Array.isArray(summary.removedSnps) ? summary.removedSnps.length : 0,
+    warnings: Array.isArray(summary.warnings) ? summary.warnings.map(String) : [],
   };
 }
 

@@ -28,7 +28,8 @@ import { readSumstats } from '../formats/sumstats.js';
 import type { EigenBlock } from '../formats/types.js';
 import { buildLowRankBlocks, chooseLdMemory, eigenRanks, qBytesOf } from './ldSource.js';
 import { availableMemory } from './memoryBudget.js';
-import { initChain, type ChainState } from './chainState.js';
+import { STAT, TRACE_WIDTH, initChain, type ChainState } from './chainState.js';
+import { dataSize, dataSizeWarnings } from './dataSize.js';
 import { chainDiagnostics, chainSeed, poolChains } from './multiChain.js';
 import { checkpoint, restore } from './checkpoint.js';
 import { effectsText, parText, pgsCatalogText, summaryJson } from './outputs.js';
@@ -289,6 +290,8 @@ async function fitWithSpill(
   const diagnostics = chains > 1 ? chainDiagnostics(states) : null;
 
   const post = posteriorSummary(st);
+  const h2Range = keptH2Range(states);
+  const warnings = dataSizeWarnings(dataSize(blocks, n), h2Range?.max ?? null);
   const summary: FitSummaryJson = {
     method: annotations ? 'SBayesRC' : 'SBayesR',
     snps: nSnps,
@@ -300,6 +303,7 @@ async function fitWithSpill(
     tuning,
     draws: post.draws,
     h2: post.h2,
+    ...(h2Range && { h2Range }),
     nnz: post.nnz,
     pi: post.pi,
     annotations: names,
@@ -316,6 +320,7 @@ async function fitWithSpill(
     sweepsPerSecond: swept / Math.max(sweepSeconds, 1e-9),
     sweepKernel: kernel,
     ldMemory: { requested: ldMemory, mode, qBytes: built.qBytes, ...(available !== null && { availableBytes: available }) },
+    warnings,
   };
   await writeFileAtomic(files.txt, effectsText({ id: panel.snps.id, a1: panel.snps.a1, scale }, post));
   await writeFileAtomic(files.par, parText(post, names, binary));
@@ -324,6 +329,21 @@ async function fitWithSpill(
   await writeFileAtomic(files.json, summaryJson(summary));
   if (!req.keepFinalCheckpoint) await removeFitCheckpoints(req.out);
   return { summary, sweep: chains * iterations, files };
+}
+
+/** Smallest and largest kept h² draw over the chains' traces (null when no trace was kept). */
+function keptH2Range(states: readonly ChainState[]): { min: number; max: number } | null {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const st of states) {
+    const draws = Math.min(st.trace.length / TRACE_WIDTH, st.stats[STAT.draws]!);
+    for (let d = 0; d < draws; d++) {
+      const h = st.trace[d * TRACE_WIDTH]!;
+      min = Math.min(min, h);
+      max = Math.max(max, h);
+    }
+  }
+  return min <= max ? { min, max } : null;
 }
 
 /** Remove a fit's checkpoints (PREFIX.ckpt and every PREFIX.chainN.ckpt). */

@@ -45,7 +45,10 @@ const parNum = (x: number): string => (Number.isFinite(x) ? num(x) : 'NA');
  * PREFIX.par in the reference's layout (header `Item Mean SD`, REFERENCE_PAR_ROWS first), then
  * ours: Pi1–5 and NumSnp1 (mean, SD over the draws), VarShare1–5 (share of the posterior sums
  * of β², no SD), the block-mean σ²e, the annotation model's rows and the removed SNPs.
- * Standardised scale (phenotype variance 1), so Var_g = hsq and ssq = Σβ².
+ * Standardised scale (phenotype variance 1), so Var_g = hsq = σ²g = Σ_b ‖Q_b β_b‖², each draw
+ * bounded to [0, 1] (variance.ts PHENOTYPE_VARIANCE), and ssq = Σβ². Var_e is the blocks' mean
+ * σ²_{e,b}, the summary-data noise of a block (≈ 1: it carries the other blocks' genetic
+ * variance), not 1 − hsq.
  * `names`/`binary`: the annotation columns (empty for SBayesR).
  */
 export function parText(post: PosteriorSummary, names: readonly string[], binary: readonly boolean[]): string {

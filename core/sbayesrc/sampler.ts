@@ -25,7 +25,7 @@ import {
 } from './probit.js';
 import type { ProblemBlock, SbayesProblem } from './problem.js';
 import { readSpilledBlock, readSpilledBlockInto, readSpilledRow, releaseSpillBuffer, type QSpill } from './qSpill.js';
-import { geneticVariance, residualVariance } from './variance.js';
+import { geneticVariance, heritabilityDraw, residualVariance } from './variance.js';
 
 export interface ChainOptions {
   iterations: number;
@@ -285,8 +285,8 @@ export function finishSweep(p: SbayesProblem, st: ChainState, opts: ChainOptions
 
   const sums = sweepSums(ws, nB);
   const nnz = sums[PART.kept]! - ws.counts[0]!;
-  let h2 = 0;
-  for (let b = 0; b < nB; b++) h2 += ws.blockGenetic[b]!;
+  // Bounded to [0, 1]: σ²g cannot exceed the phenotype variance (variance.ts PHENOTYPE_VARIANCE).
+  const h2 = heritabilityDraw(ws.blockGenetic);
   if (st.sweep > opts.burnIn) accumulate(p, st, ws, sums, h2, nnz);
   const removed = st.sweep % GUARD_EVERY === 0 ? guardOutliers(st.runningSum, st.sweep, p.bhat, st.removed, ws.guardThreshold) : [];
   for (const j of removed) removeSnp(p, st, j);

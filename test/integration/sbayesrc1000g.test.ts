@@ -1,5 +1,6 @@
 // SBayesR on real LD: the 1000 Genomes EUR founders of chromosomes 21–22 (test/fixtures/data) as
-// the LD reference, summary statistics b̂ = Rβ + ε (N = 50,000) from known effects, h² 0.5 and 0.1.
+// the LD reference, summary statistics b̂ = Rβ + ε (N = 50,000) from known effects, h² 0.5 and 0.1;
+// and a tiny cohort: a GWAS of 300 of the EUR samples (issue 17).
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,11 +24,15 @@ const corr = pearson;
 let dir: string;
 let panel: BedPanel;
 let beta: Float64Array;
+let eurDosages: Uint8Array;
+let eurN = 0;
 
 async function writeEurBed(bfile: string): Promise<void> {
   const f = await loadFounders([join(DATA, 'chr{21..22}')], [join(DATA, 'EUR_IDs.txt')], ['EUR'], undefined, BLOCK_SNPS);
   const pop = f.populations[0]!;
   const m = f.map.id.length;
+  eurDosages = pop.dosages;
+  eurN = pop.n;
   const bpv = bytesPerVariant(pop.n);
   const bed = new Uint8Array(3 + m * bpv);
   bed.set(BED_MAGIC);
@@ -69,6 +74,51 @@ async function writeSumstats(path: string, h2: number, key: number): Promise<voi
   await writeFile(path, `${lines.join('\n')}\n`);
 }
 
+/**
+ * A GWAS of the first `nGwas` EUR samples (individual level): y = Xβ·scale + e with h² `h2`,
+ * per-allele least-squares b and se for every panel SNP (one monomorphic in the subset: b = 0).
+ */
+async function writeSmallGwas(path: string, nGwas: number, h2: number, key: number): Promise<void> {
+  const rng = Rng.stream(78, key);
+  const m = panel.snps.id.length;
+  const x = new Float64Array(m * nGwas);
+  const sdx = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    let s = 0;
+    for (let i = 0; i < nGwas; i++) s += eurDosages[j * eurN + i]!;
+    const mean = s / nGwas;
+    let ss = 0;
+    for (let i = 0; i < nGwas; i++) {
+      const v = eurDosages[j * eurN + i]! - mean;
+      x[j * nGwas + i] = v;
+      ss += v * v;
+    }
+    sdx[j] = Math.sqrt(ss / nGwas);
+  }
+  const g = new Float64Array(nGwas);
+  for (let j = 0; j < m; j++) if (beta[j] !== 0 && sdx[j]! > 0) for (let i = 0; i < nGwas; i++) g[i]! += (beta[j]! * x[j * nGwas + i]!) / sdx[j]!;
+  const vg = g.reduce((a, v) => a + v * v, 0) / nGwas;
+  const y = Float64Array.from(g, (v) => v * Math.sqrt(h2 / vg) + Math.sqrt(1 - h2) * rng.normal());
+  const ym = y.reduce((a, v) => a + v, 0) / nGwas;
+  for (let i = 0; i < nGwas; i++) y[i]! -= ym;
+  const yy = y.reduce((a, v) => a + v * v, 0);
+  const lines = ['SNP A1 A2 freq b se p N'];
+  for (let j = 0; j < m; j++) {
+    const sxx = sdx[j]! * sdx[j]! * nGwas;
+    let b = 0;
+    let se = 1 / Math.sqrt(nGwas * 0.1);
+    if (sxx > 0) {
+      let sxy = 0;
+      for (let i = 0; i < nGwas; i++) sxy += x[j * nGwas + i]! * y[i]!;
+      b = sxy / sxx;
+      se = Math.sqrt((yy - b * sxy) / (nGwas - 2) / sxx);
+    }
+    const f = Math.min(Math.max(panel.snps.a1Freq[j]!, 0.005), 0.995);
+    lines.push(`${panel.snps.id[j]} ${panel.snps.a1[j]} ${panel.snps.a2[j]} ${f} ${b} ${se} 0.5 ${nGwas}`);
+  }
+  await writeFile(path, `${lines.join('\n')}\n`);
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pgsflow-sbayesrc-1000g-'));
   await writeEurBed(join(dir, 'eur'));
@@ -78,6 +128,7 @@ beforeAll(async () => {
   for (let c = 0; c < N_CAUSAL; c++) beta[rng.below(beta.length)] = rng.normal();
   await writeSumstats(join(dir, 'h05.ma'), 0.5, 2);
   await writeSumstats(join(dir, 'h01.ma'), 0.1, 3);
+  await writeSmallGwas(join(dir, 'tiny.ma'), 300, 0.3, 4);
 });
 
 afterAll(async () => {
@@ -99,6 +150,29 @@ describe('SBayesR with the 1000 Genomes EUR LD panel (chr21–22)', () => {
       console.log(`1000G EUR chr21–22 (${s.snps} SNPs, ${s.blocks} blocks): h² ${s.h2.mean.toFixed(4)} ± ${s.h2.sd.toFixed(4)} (truth ${h2}), r(β̄, β) ${r.toFixed(3)}, nnz ${s.nnz.mean.toFixed(0)}, ${s.sweepsPerSecond.toFixed(0)} sweeps/s`);
       expect(r).toBeGreaterThan(0.7);
       expect(Math.abs(s.h2.mean / h2 - 1)).toBeLessThan(0.1);
+      expect(s.warnings ?? []).toEqual([]);
     });
   }
+
+  // Issue 17 (tiny cohorts): 300 genotyped EUR samples against the panel, far fewer people than
+  // eigen-pairs kept. Every h² draw stays in [0, 1] and the fit says the data are too small.
+  it('a GWAS of 300 samples: every h² draw in [0, 1] and a data-size warning', async () => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    const res = await fitOnFiles({ sumstats: join(dir, 'tiny.ma'), ld: join(dir, 'ld'), out: join(dir, 'fit-tiny'), seed: 5, checkpointEvery: 0, iterations: 600, burnIn: 200 }, (r) => {
+      lo = Math.min(lo, r.h2);
+      hi = Math.max(hi, r.h2);
+    });
+    const s = res.summary!;
+    console.log(`1000G EUR, GWAS N = 300 (${s.snps} SNPs, ${s.blocks} blocks): h² ${s.h2.mean.toFixed(4)} ± ${s.h2.sd.toFixed(4)}, draws [${lo.toFixed(4)}, ${hi.toFixed(4)}], nnz ${s.nnz.mean.toFixed(0)}; ${(s.warnings ?? []).join(' | ')}`);
+    expect(lo).toBeGreaterThanOrEqual(0);
+    expect(hi).toBeLessThanOrEqual(1);
+    expect(s.h2Range!.min).toBeGreaterThanOrEqual(0);
+    expect(s.h2Range!.max).toBeLessThanOrEqual(1);
+    expect(s.h2.mean).toBeGreaterThanOrEqual(0);
+    expect(s.h2.mean).toBeLessThanOrEqual(1);
+    expect(s.warnings?.some((w) => /GWAS N/.test(w))).toBe(true);
+    const json = JSON.parse(await readFile(res.files.json, 'utf8')) as { warnings?: string[] };
+    expect(json.warnings).toEqual(s.warnings);
+  });
 });

@@ -91,6 +91,17 @@ describe('report renderer', () => {
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   });
 
+  it('shows a fit\'s data warnings in the fits section, escaped, and nothing when there are none', () => {
+    const d = cvData();
+    expect(renderReport(d)).not.toContain('fit-warnings');
+    d.fits[0] = { ...d.fits[0]!, warnings: [`GWAS N (median 300) is below the 734 LD eigen-pairs kept ${EVIL}`] };
+    const html = renderReport(d);
+    const section = html.slice(html.indexOf('<section id="fits">'), html.indexOf('</section>', html.indexOf('<section id="fits">')));
+    expect(section).toContain('fit-warnings');
+    expect(section).toContain('GWAS N (median 300) is below the 734 LD eigen-pairs kept');
+    expect(html).not.toContain(EVIL);
+  });
+
   it('escapes every user-supplied name', () => {
     expect(html).not.toContain(EVIL);
     expect(html).toContain('study &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;');
