@@ -27,11 +27,15 @@ describe('data-size warning', () => {
     expect(d.explained).toBeCloseTo(0.01 + 0.04 + 0.09 + 0.01, 12);
   });
 
-  it('warns when the GWAS N is below Σ_b k_b, not when it is above', () => {
+  it('warns when sampling noise in b̂ᵀR⁺b̂ (√(2 Σ k_b)/N) exceeds 0.1, not for the usual N 4,000 against 10,000 SNPs', () => {
     const small = dataSizeWarnings({ medianN: 300, eigenPairs: 734, explained: 2.9 }, 0.5);
     expect(small).toHaveLength(1);
-    expect(small[0]).toMatch(/GWAS N \(median 300\) is below the 734 LD eigen-pairs kept/);
-    expect(dataSizeWarnings({ medianN: 50_000, eigenPairs: 734, explained: 0.5 }, 0.52)).toEqual([]);
+    expect(small[0]).toMatch(/GWAS N \(median 300\) is small for the 734 LD eigen-pairs kept: .* about ±0\.13 /);
+    // N 4,000 below Σ k_b 9,683, yet ±0.035: h² is identified (the reference's own test design).
+    expect(dataSizeWarnings({ medianN: 4000, eigenPairs: 9683, explained: 3.22 }, 0.51)).toEqual([]);
+    // The edge: √(2·5000)/1000 = 0.1 is still accepted, one person fewer is not.
+    expect(dataSizeWarnings({ medianN: 1000, eigenPairs: 5000, explained: 5 }, 0.5)).toEqual([]);
+    expect(dataSizeWarnings({ medianN: 999, eigenPairs: 5000, explained: 5 }, 0.5)).toHaveLength(1);
   });
 
   it('warns when h² draws reached the bound 1', () => {
