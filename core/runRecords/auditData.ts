@@ -8,15 +8,12 @@ import { listValue } from '@duckdb/node-api';
 import { hashFile } from '../provenance/fileHash.js';
 import { type FitsTableRow, readEffects } from '../sbayesrc/fitStore.js';
 import type { Store } from '../store/store.js';
-import { type RunsTableRow, parseStoredJson as parse, readMetrics, readQcCounts, readRunRow, readStepRecords, runHeaderOf } from './runTables.js';
+import { type RunsTableRow, iso, num, parseStoredJson as parse, readMetrics, readQcCounts, readRunRow, readStepRecords, runHeaderOf, seconds } from './runTables.js';
 import { type HashedTable, hashRunTable } from '../provenance/tableHash.js';
 import type { FileHash } from '../../contracts/provenance.js';
 import type { AuditDataset, AuditListRow, AuditInput, AuditRun, VerifyCheck, VerifyResult } from '../../contracts/runRecords.js';
 import { AuditNotFoundError } from '../errors.js';
 
-const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
-const seconds = (a: Date | null | undefined, b: Date | null | undefined): number | null => (a && b ? (b.getTime() - a.getTime()) / 1000 : null);
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** The headline metric of a run from its metrics rows. */
 export function headlineOf(design: string, metrics: readonly { scope: string; method: string; metric: string; value: number | null; se: number | null }[]): AuditListRow['headline'] {

@@ -46,9 +46,6 @@ export interface ReportData {
 }
 
 const num = (x: unknown): number => (typeof x === 'bigint' ? Number(x) : (x as number));
-const numOrNull = (x: unknown): number | null => (x === null || x === undefined ? null : num(x));
-const iso = (x: unknown): string => (x instanceof Date ? x.toISOString() : String(x));
-const isoOrNull = (x: unknown): string | null => (x === null || x === undefined ? null : iso(x));
 
 /** The run's header, or a BadInputError naming recent runs when the store has no such run. */
 export async function requireRunHeader(store: Store, runId: string): Promise<RunHeader> {

@@ -4,9 +4,12 @@ import type { MetricRow } from '../../contracts/evaluation.js';
 import type { QcCountRow, RunHeader, StepRecord } from '../../contracts/runRecords.js';
 import type { Store } from '../store/store.js';
 
-const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
-const seconds = (a: Date | null | undefined, b: Date | null | undefined): number | null => (a && b ? (b.getTime() - a.getTime()) / 1000 : null);
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+/** A DuckDB timestamp as ISO text (null stays null). */
+export const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+/** Seconds from `a` to `b`, null unless both are set. */
+export const seconds = (a: Date | null | undefined, b: Date | null | undefined): number | null => (a && b ? (b.getTime() - a.getTime()) / 1000 : null);
+/** A DuckDB number or BIGINT as a number (null stays null). */
+export const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** JSON text from the store, or null when absent or unreadable. */
 export function parseStoredJson(s: string | null | undefined): unknown {
