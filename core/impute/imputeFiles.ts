@@ -13,7 +13,7 @@ import { type Alignment, alignToPanel, alignedZ } from '../alleles/alignToPanel.
 import { type BlockImputation, imputeBlockZ, workspaceBytes } from './conditionalZ.js';
 import { imputedStats } from './imputedStats.js';
 import { IMPUTED_HEADER, type PanelSnp, imputedLine, notImputableLine, observedLine } from './imputedRows.js';
-import { imputationScale } from './median.js';
+import { imputationScale } from './imputationScale.js';
 import { observedText } from './observedText.js';
 import { type BlockReport, type ImputeReport, summaryOf } from './imputeSummary.js';
 import type { ImputationScale, ImputeRequest, ImputeSummary } from '../../contracts/impute.js';

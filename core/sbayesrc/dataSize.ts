@@ -9,6 +9,7 @@
 // (the chain then collapses to σ²g → 0 or fits noise up to the bound 1). Above ±0.1 we say so
 // rather than let the numbers pass as an estimate. N < Σ_b k_b alone is not the criterion: a
 // GWAS of 4,000 against a 10,000-SNP panel is the usual, well-identified case.
+import { median } from '../numeric/stats/median.js';
 import type { ProblemBlock } from './problem.js';
 
 export interface DataSize {
@@ -27,14 +28,7 @@ export function dataSize(blocks: readonly Pick<ProblemBlock, 'k' | 'w'>[], n: Ar
     eigenPairs += b.k;
     for (let i = 0; i < b.k; i++) explained += b.w[i]! * b.w[i]!;
   }
-  return { medianN: median(n), eigenPairs, explained };
-}
-
-function median(x: ArrayLike<number>): number {
-  const v = Float64Array.from(x).sort();
-  if (v.length === 0) return NaN;
-  const h = v.length >> 1;
-  return v.length % 2 === 1 ? v[h]! : (v[h - 1]! + v[h]!) / 2;
+  return { medianN: median(Float64Array.from(n)), eigenPairs, explained };
 }
 
 const f = (x: number, d = 3): string => (Number.isInteger(x) ? String(x) : x.toPrecision(d));

@@ -6,7 +6,8 @@ import { choleskyBlocked, forwardSolveRows } from '../../core/impute/blockedChol
 import { addRowDots } from '../../core/impute/rowDots.js';
 import { SOLVE_BATCH, imputeBlockZ, workspaceBytes } from '../../core/impute/conditionalZ.js';
 import { imputedStats } from '../../core/impute/imputedStats.js';
-import { imputationScale, impliedVariance, median } from '../../core/impute/median.js';
+import { imputationScale, impliedVariance } from '../../core/impute/imputationScale.js';
+import { median } from '../../core/numeric/stats/median.js';
 import { choleskyInPlace, invertSpd } from '../../core/numeric/linalg/dense.js';
 import { chiSquareUpperP } from '../../core/numeric/stats/distributions.js';
 import { Rng } from '../../core/numeric/random/rng.js';

@@ -1,15 +1,8 @@
-// Medians and the two scale figures that give imputed SNPs their sample size and standard
+// The two scale figures that give imputed SNPs their sample size and standard
 // errors (DESIGN §5.2): N_med = median N and V_p = median of v_j = 2f(1−f)(N·se² + b²), i.e.
 // the phenotypic variance each observed SNP implies, which is robust to a few odd rows.
 import type { ImputationScale } from '../../contracts/impute.js';
-
-/** Median of the first `count` values (mean of the two middle ones for an even count). NaN when empty. */
-export function median(values: Float64Array, count = values.length): number {
-  if (count === 0) return NaN;
-  const sorted = values.slice(0, count).sort();
-  const mid = count >>> 1;
-  return count % 2 === 1 ? sorted[mid]! : 0.5 * (sorted[mid - 1]! + sorted[mid]!);
-}
+import { median } from '../numeric/stats/median.js';
 
 /** One observed SNP's implied phenotypic variance v_j (f = its A1 frequency in the GWAS). */
 export function impliedVariance(freq: number, n: number, b: number, se: number): number {
