@@ -334,14 +334,14 @@ function panelSites(panel: QcPanel): Map<string, number[]> {
  * alleles): a file in another build is refused, naming both and the way out (--chain).
  */
 function genomeBuildGuard(v: QcVariants, panel: QcPanel, source: string): GuardOutcome {
-  const live = (i: number): boolean => v.preRule === null || v.preRule[i] === 0;
-  const file = {
-    id: v.snp.filter((_, i) => live(i)),
-    chrom: v.chrom === null ? null : v.chrom.filter((_, i) => live(i)),
-    pos: v.pos === null ? null : v.pos.filter((_, i) => live(i)),
-    a1: v.a1.filter((_, i) => live(i)),
-    a2: v.a2.filter((_, i) => live(i)),
-  };
+  // Rows set aside before QC have no alleles or position: leave them out, but copy the columns
+  // only when there are such rows and positions to compare (a .ma has none: checked at once).
+  const pre = v.preRule;
+  const copy = pre !== null && v.chrom !== null && v.pos !== null;
+  const live = (_: unknown, i: number): boolean => pre![i] === 0;
+  const file = copy
+    ? { id: v.snp.filter(live), chrom: v.chrom!.filter(live), pos: v.pos!.filter(live), a1: v.a1.filter(live), a2: v.a2.filter(live) }
+    : { id: v.snp, chrom: v.chrom, pos: v.pos, a1: v.a1, a2: v.a2 };
   const panelSide = { id: panel.id, chrom: panel.chrom ?? null, pos: panel.physPos ?? null, a1: panel.a1, a2: panel.a2 };
   const c = checkGenomeBuild(file, panelSide);
   return {
