@@ -26,10 +26,11 @@ import { StringIndex } from '../core/formats/text.js';
 import { normalTwoSidedP } from '../core/numeric/stats/distributions.js';
 import { qcOnFiles } from '../core/qc/qcFiles.js';
 import type { BenchRow } from './timing.js';
+import { Rng } from '../core/numeric/random/rng.js';
 
 const SEED = 16;
 /** Bump when the generated data change, so a stale cache is not reused. */
-const DATA_VERSION = 1;
+const DATA_VERSION = 2; // 2: drawn from core's Rng (was a private mulberry32)
 const PANEL_BLOCK = 1000;
 const MB = 1e6;
 
@@ -52,16 +53,10 @@ interface ChildResult {
 // ---------------------------------------------------------------------------------------------
 // Data: a GWAS-SSF .tsv.gz and an LD panel drawn from it, deterministic for (rows, seed).
 
-/** mulberry32: small, seeded, good enough for synthetic data. */
+/** Uniform draws from the project's seeded generator (one stream per pass). */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = Rng.stream(seed, 16);
+  return () => r.uniform();
 }
 
 const BASES = ['A', 'C', 'G', 'T'];
