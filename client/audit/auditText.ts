@@ -3,6 +3,8 @@
 import { formatMetricValue, formatMetricsTable } from '../study/metricsTable.js';
 import type { AuditDiff } from './auditDiff.js';
 import type { AuditFit, AuditListRow, AuditRun, VerifyResult } from '../../contracts/runRecords.js';
+import type { SumstatsRole } from '../../contracts/sumstats.js';
+import { describeSumstatsColumns } from '../../core/formats/sumstatsSummary.js';
 
 export function table(header: string[], rows: string[][], right: boolean[] = []): string {
   if (rows.length === 0) return '  (none)\n';
@@ -100,8 +102,8 @@ export function formatRun(a: AuditRun): string {
   if (a.datasets.length > 0) out.push('', 'datasets');
   for (const d of a.datasets) {
     out.push(`  ${d.kind} ${d.dataset}  ${d.rows} rows`);
-    const det = d.details as { dialect?: string; columns?: Record<string, string>; derived?: string[]; rejected?: Record<string, number> } | null;
-    if (det?.columns !== undefined) out.push(`    read as ${det.dialect ?? '?'}: ${Object.entries(det.columns).map(([role, name]) => `${role}=${name}`).join(' ')}`);
+    const det = d.details as { dialect?: string; columns?: Partial<Record<SumstatsRole, string>>; derived?: string[]; rejected?: Record<string, number> } | null;
+    if (det?.columns !== undefined) out.push(`    read as ${describeSumstatsColumns({ dialect: det.dialect ?? '?', columns: det.columns })}`);
     for (const x of det?.derived ?? []) out.push(`    derived: ${x}`);
     if (det?.rejected !== undefined && Object.keys(det.rejected).length > 0) out.push(`    set aside: ${Object.entries(det.rejected).map(([r, n]) => `${r} ${n}`).join(', ')}`);
   }

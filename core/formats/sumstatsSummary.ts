@@ -4,7 +4,7 @@ import { SUMSTATS_ROLES } from '../../contracts/sumstats.js';
 import type { SumstatsTable } from './types.js';
 
 /** `plink2: snp=ID chrom=#CHROM …` */
-export function describeSumstatsColumns(t: Pick<SumstatsTable, 'dialect' | 'columns'>): string {
+export function describeSumstatsColumns(t: { dialect: string; columns: SumstatsTable['columns'] }): string {
   return `${t.dialect}: ${SUMSTATS_ROLES.filter((r) => t.columns[r] !== undefined).map((r) => `${r}=${t.columns[r]}`).join(' ')}`;
 }
 
