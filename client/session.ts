@@ -13,6 +13,7 @@ import { installQuietRuntime } from '../worker/runtime.js';
 import { createWorkers, runWorkers } from '../worker/workers.js';
 import { type DevServer, DevServerError, startDevServer } from './devServer.js';
 import { awaitServerRecord, claimServerStart, liveServerRecord, releaseServerStart, removeServerRecord, writeServerRecord } from './serverRecord.js';
+import { announceKernels } from './kernelNotice.js';
 
 /** How long a command waits for another command's embedded server to come up (it starts in seconds). */
 const SERVER_START_WAIT_MS = 90_000;
@@ -129,6 +130,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
         computeTaskQueue: env.computeTaskQueue,
         store,
       });
+      announceKernels(opts.log);
       const running = runWorkers(workers);
       cleanups.push(() => stopWorkers(workers, running));
     }

@@ -1,22 +1,67 @@
-// Builds the optional native addons with plain gcc (N-API is ABI-stable and node's headers ship
-// with node, so no node-gyp and no download):
+// Builds the native addons with plain gcc (N-API is ABI-stable and node's headers ship with
+// node, so no node-gyp and no download):
 // - the LD eigen addon (native/ldeigen.c → native/build/ldeigen.node), needing the Debian
 //   packages gcc, liblapacke-dev and libopenblas-dev; without it pgsflow falls back to the
 //   TypeScript eigen solver (same results, much slower);
 // - the SBayesR/SBayesRC sweep kernel (native/sbayes.c → native/build/sbayes.node), gcc only,
 //   -O3 -march=native; without it the sampler uses its WebAssembly kernel (a valid chain that
 //   differs from the native one in the last bits, and 2-3× slower).
-// A failed build is reported, not fatal, unless --require is given (CI uses it to make the fast
+// Run by `npm ci` (postinstall), the first `npm start` and `npm test` with --if-stale: each addon
+// is built when missing or when its stamp (a hash of the source, the compiler arguments and
+// node's ABI) no longer matches, so a pull that changes native/*.c never runs an old binary. A
+// failed build is reported, not fatal, unless --require is given (CI uses it to make the fast
 // paths certain).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const NATIVE_DIR = fileURLToPath(new URL('../native/', import.meta.url));
-export const ADDON_PATH = join(NATIVE_DIR, 'build', 'ldeigen.node');
+const NATIVE_DIR = fileURLToPath(new URL('../native/', import.meta.url));
+const ADDON_PATH = join(NATIVE_DIR, 'build', 'ldeigen.node');
 /** The SBayesR/SBayesRC sweep kernel (native/sbayes.c): gcc only, no BLAS. */
-export const SBAYES_ADDON_PATH = join(NATIVE_DIR, 'build', 'sbayes.node');
+const SBAYES_ADDON_PATH = join(NATIVE_DIR, 'build', 'sbayes.node');
+
+interface AddonRecipe {
+  name: string;
+  source: string;
+  target: string;
+  /** gcc arguments before the source (the include path is added). */
+  flags: string[];
+  libs: string[];
+  /** Why it could not be built, when a prerequisite is missing (checked before gcc runs). */
+  missing(): string | null;
+}
+
+const RECIPES: readonly AddonRecipe[] = [
+  {
+    name: 'SBayesR/SBayesRC sweep kernel',
+    source: join(NATIVE_DIR, 'sbayes.c'),
+    target: SBAYES_ADDON_PATH,
+    // -march=native: the addon is built where it runs. -O3 lets gcc vectorise the dot product's
+    // partial sums; FMA contraction is gcc's default.
+    flags: ['-O3', '-march=native', '-Wall', '-Wextra', '-shared', '-fPIC'],
+    libs: ['-lm'],
+    missing: () => (hasGcc() ? null : 'gcc not found'),
+  },
+  {
+    name: 'LD eigen addon',
+    source: join(NATIVE_DIR, 'ldeigen.c'),
+    target: ADDON_PATH,
+    flags: ['-O2', '-Wall', '-Wextra', '-shared', '-fPIC'],
+    libs: ['-llapacke', '-lopenblas'],
+    missing: () => (!hasGcc() ? 'gcc not found' : existsSync('/usr/include/lapacke.h') ? null : 'lapacke.h not found (Debian: liblapacke-dev libopenblas-dev)'),
+  },
+];
+
+function hasGcc(): boolean {
+  try {
+    execFileSync('gcc', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Node's own headers: next to the running binary (nvm, tarballs), else Debian's. */
 function nodeIncludeDir(): string {
@@ -26,44 +71,53 @@ function nodeIncludeDir(): string {
   return found;
 }
 
-export function buildNative(): string {
-  if (!existsSync('/usr/include/lapacke.h')) throw new Error('lapacke.h not found: apt-get install liblapacke-dev libopenblas-dev');
-  mkdirSync(dirname(ADDON_PATH), { recursive: true });
-  // Build beside the target and rename: a running process never sees a half-written library.
-  const tmp = `${ADDON_PATH}.tmp-${process.pid}`;
-  const args = ['-O2', '-Wall', '-Wextra', '-shared', '-fPIC', `-I${nodeIncludeDir()}`, join(NATIVE_DIR, 'ldeigen.c'), '-o', tmp, '-llapacke', '-lopenblas'];
-  execFileSync('gcc', args, { stdio: ['ignore', 'inherit', 'inherit'] });
-  renameSync(tmp, ADDON_PATH);
-  return ADDON_PATH;
+function stampPath(r: AddonRecipe): string {
+  return `${r.target}.stamp`;
 }
 
-/**
- * The sweep kernel, for this machine's CPU (-march=native: the addon is built where it runs).
- * -O3 lets gcc vectorise the 16 partial sums of the dot product; FMA contraction is gcc's default.
- */
-export function buildSbayesNative(): string {
-  mkdirSync(dirname(SBAYES_ADDON_PATH), { recursive: true });
-  const tmp = `${SBAYES_ADDON_PATH}.tmp-${process.pid}`;
-  const args = ['-O3', '-march=native', '-Wall', '-Wextra', '-shared', '-fPIC', `-I${nodeIncludeDir()}`, join(NATIVE_DIR, 'sbayes.c'), '-o', tmp, '-lm'];
-  execFileSync('gcc', args, { stdio: ['ignore', 'inherit', 'inherit'] });
-  renameSync(tmp, SBAYES_ADDON_PATH);
-  return SBAYES_ADDON_PATH;
+/** What the binary was built from: a change to any part means a rebuild. */
+function stampOf(r: AddonRecipe): string {
+  const h = createHash('sha256');
+  h.update(readFileSync(r.source));
+  h.update(JSON.stringify([r.flags, r.libs, process.versions.modules, process.arch]));
+  return h.digest('hex');
 }
+
+/** True when the addon exists and was built from the current source and flags. */
+function isUpToDate(r: AddonRecipe): boolean {
+  if (!existsSync(r.target) || !existsSync(stampPath(r))) return false;
+  return readFileSync(stampPath(r), 'utf8').trim() === stampOf(r);
+}
+
+function build(r: AddonRecipe): string {
+  const why = r.missing();
+  if (why) throw new Error(why);
+  mkdirSync(dirname(r.target), { recursive: true });
+  // Build beside the target and rename: a running process never sees a half-written library.
+  const tmp = `${r.target}.tmp-${process.pid}`;
+  execFileSync('gcc', [...r.flags, `-I${nodeIncludeDir()}`, r.source, '-o', tmp, ...r.libs], { stdio: ['ignore', 'inherit', 'inherit'] });
+  renameSync(tmp, r.target);
+  writeFileSync(stampPath(r), `${stampOf(r)}\n`);
+  return r.target;
+}
+
+/** What to do when an addon is absent: printed by the build and by the kernel notices. */
+const FALLBACK: Record<string, string> = {
+  'SBayesR/SBayesRC sweep kernel': 'pgsflow fit will use the WebAssembly kernel (correct, but about 2-3× slower).',
+  'LD eigen addon': 'pgsflow ld will use the TypeScript solver (correct, but about 10-20× slower on big blocks).',
+};
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const required = process.argv.includes('--require');
-  try {
-    console.log(`built ${buildSbayesNative()}`);
-  } catch (e) {
-    console.error(`native SBayesRC sweep kernel not built: ${(e as Error).message}`);
-    console.error('pgsflow fit will use the WebAssembly kernel (correct, but about 2-3× slower).');
-    if (required) process.exitCode = 1;
-  }
-  try {
-    console.log(`built ${buildNative()}`);
-  } catch (e) {
-    console.error(`native LD eigen addon not built: ${(e as Error).message}`);
-    console.error('pgsflow ld will use the TypeScript solver (correct, but about 10-20× slower on big blocks).');
-    if (required) process.exitCode = 1;
+  const ifStale = process.argv.includes('--if-stale');
+  for (const r of RECIPES) {
+    if (ifStale && isUpToDate(r)) continue;
+    try {
+      console.log(`pgsflow: built ${r.name}: ${build(r)}`);
+    } catch (e) {
+      console.error(`pgsflow: ${r.name} not built: ${(e as Error).message}`);
+      console.error(`${FALLBACK[r.name]} Fix: apt-get install gcc liblapacke-dev libopenblas-dev, then npm run build:native`);
+      if (required) process.exitCode = 1;
+    }
   }
 }

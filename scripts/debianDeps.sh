@@ -3,16 +3,19 @@
 #   plink2 (independent reference for association and scoring), procps (pgrep, orphan checks),
 #   gcc + liblapacke-dev + libopenblas-dev (native LD eigen addon),
 #   chromium (headless browser for the HTML report test, driven by playwright-core).
-# Idempotent and quick when everything is present. Used by `npm test` (pretest) and .ci/run.
+# Idempotent and quick when everything is present. Used by `npm test` (pretest) and .ci/run;
+# `npm ci` (postinstall) runs it with the argument `native`: only what the native addons need.
 set -euo pipefail
 
 need=()
-command -v pgrep >/dev/null 2>&1 || need+=(procps)
-command -v plink2 >/dev/null 2>&1 || need+=(plink2)
 command -v gcc >/dev/null 2>&1 || need+=(gcc)
 [ -f /usr/include/lapacke.h ] || need+=(liblapacke-dev)
 dpkg -s libopenblas-dev >/dev/null 2>&1 || need+=(libopenblas-dev)
-[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ "${1:-all}" != native ]; then
+  command -v pgrep >/dev/null 2>&1 || need+=(procps)
+  command -v plink2 >/dev/null 2>&1 || need+=(plink2)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

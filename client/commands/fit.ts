@@ -3,6 +3,7 @@ import { DEFAULT_FIT, fitOnFiles } from '../../core/sbayesrc/fitFiles.js';
 import { DEFAULT_TUNE_GRID } from '../../core/sbayesrc/tuneCutoff.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, UsageError, intOpt, listOpt, numberOpt, stringOpt } from '../command.js';
 import { LD_MEMORY_REQUESTS, type LdMemoryRequest } from '../../contracts/fit.js';
+import { announceKernels } from '../kernelNotice.js';
 
 export const fitCommand: Command = {
   name: 'fit',
@@ -85,6 +86,7 @@ probit model of the annotations (SBayesRC) or one shared Dirichlet π (SBayesR, 
       throw new UsageError(`fit: --ld-memory must be one of ${LD_MEMORY_REQUESTS.join(', ')}, got '${ldMemory}'`);
     }
     const json = parsed.values.json === true;
+    announceKernels((line) => ctx.stderr(`${line}\n`));
     let lastShown = 0;
     // Ctrl-C: the chains stop after the sweep in progress and are checkpointed there.
     const stop = new AbortController();

@@ -3,6 +3,7 @@ import { DEFAULT_CUTOFF, buildLdPanel } from '../../core/ld/buildLdPanel.js';
 import { expandRanges } from '../../core/formats/pathPatterns.js';
 import { type Command, EXIT_OK, UsageError, intOpt, listOpt, numberOpt, stringOpt } from '../command.js';
 import type { LdPanelRequest } from '../../contracts/ld.js';
+import { announceKernels } from '../kernelNotice.js';
 
 export const ldCommand: Command = {
   name: 'ld',
@@ -52,6 +53,7 @@ variation among the kept samples, or with a duplicated ID are left out and count
       ...(cutoff !== undefined ? { cutoff } : {}),
       ...(maxBlockSnps !== undefined ? { maxBlockSnps } : {}),
     };
+    announceKernels((line) => ctx.stderr(`${line}\n`));
     const s = await buildLdPanel(req);
     const kept = s.perBlock.reduce((a, b) => a + b.k, 0);
     ctx.stdout(

@@ -4,6 +4,7 @@ import { loadEnv } from '../../config/env.js';
 import { installQuietRuntime } from '../../worker/runtime.js';
 import { createWorkers, runWorkers } from '../../worker/workers.js';
 import { type Command, EXIT_OK, stringOpt } from '../command.js';
+import { announceKernels } from '../kernelNotice.js';
 
 export const workerCommand: Command = {
   name: 'worker',
@@ -36,6 +37,7 @@ after in-flight activities finish.`,
       ctx.onInterrupt(async () => {
         for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       });
+      announceKernels((line) => ctx.stderr(`${line}\n`));
       ctx.stdout(
         `worker on ${address} namespace ${env.namespace}: queues ${env.storeTaskQueue} (store ${store.paths.database}) and ${env.computeTaskQueue}\n`,
       );

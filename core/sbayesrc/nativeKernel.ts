@@ -83,6 +83,14 @@ export function setSweepKernelPreference(p: 'auto' | 'wasm'): void {
   preference = p;
 }
 
+/** One line for logs: the kernel a new chain would use here and, when not the native one, why. */
+export function describeSweepKernel(): string {
+  const l = loadSweepKernel();
+  if (chooseSweepKernel() === 'native' && l.addon) return `native C (${l.addon.config()})`;
+  if (l.addon) return 'WebAssembly (PGSFLOW_SBAYES_KERNEL=wasm)';
+  return `WebAssembly, 2-3× slower (native kernel unavailable: ${l.error})`;
+}
+
 /** The kernel a new chain uses: native when built and loadable, unless the WebAssembly path is forced. */
 export function chooseSweepKernel(): SweepKernelKind {
   return preference === 'auto' && loadSweepKernel().addon ? 'native' : 'wasm';

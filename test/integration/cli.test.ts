@@ -85,6 +85,10 @@ describe('pgsflow demo (embedded dev server)', () => {
     const r = runCli(['demo', '--quick', '--store', store], await portsEnv(), 600_000);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/Temporal UI: http:\/\/127\.0\.0\.1:\d+/);
+    // The fast path is the default (npm ci / pretest build both addons) and the demo says so, once.
+    expect(r.stderr).toMatch(/^sampler: native C \(gcc -O3/m);
+    expect(r.stderr).toMatch(/^eigen: LAPACK dsyev/m);
+    expect(r.stderr.match(/^sampler: /gm)).toHaveLength(1);
     const cv = /cross-validation run (sim_EUR_cv-\S+)/.exec(r.stdout)?.[1];
     const multi = /cross-ancestry run (sim_EAS_multi-\S+)/.exec(r.stdout)?.[1];
     expect(cv, r.stdout).toBeDefined();
