@@ -14,6 +14,7 @@ import { gwasBench } from './gwasBench.js';
 import { ldBench } from './ldBench.js';
 import { ldMemoryBench } from './ldMemoryBench.js';
 import { sbayesrcBench } from './sbayesrcBench.js';
+import { scaleBench } from './scaleBench.js';
 import { scoreBench } from './scoreBench.js';
 import { sumstatsBench } from './sumstatsBench.js';
 import { type BenchRow, bestOf, printTable, runCommand } from './timing.js';
@@ -44,7 +45,12 @@ async function main(): Promise<void> {
       printTable(rows);
       return;
     }
-    if (only !== null) throw new Error(`--only: unknown part ${only} (known: sbayesrc, ldmemory, sumstats)`);
+    if (only === 'scale') {
+      rows.push(...(await scaleBench(dir, quick)));
+      printTable(rows);
+      return;
+    }
+    if (only !== null) throw new Error(`--only: unknown part ${only} (known: sbayesrc, ldmemory, sumstats, scale)`);
     // 1. Simulation speed (goal: 10,000 people × 50,000 SNPs in under a minute).
     const simDir = join(dir, 'sim');
     const simSeconds = await bestOf(1, async () => {

@@ -17,6 +17,7 @@
  *   logPi(a, nA, alpha, first, m, logPi, snpPi)
  *       Per-SNP log pi and pi of SNPs first..first+m-1 from the four nested probits
  *       p_c = Phi(a_j^T alpha_c) (activities/sbayesrc/probit.ts snpLogPi).
+ *   streamSum(x) -> sum of a float32 array (the scale bench's memory-bandwidth probe).
  *
  * Deterministic: every SNP's arithmetic is fixed by this binary (64 interleaved partial sums in
  * the dot product), so any split of blocks over threads gives the same chain. It differs from
@@ -460,6 +461,35 @@ static napi_value js_liabilities(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * Sum of a float32 array with 8 vector accumulators: a streaming read at the memory bus's pace,
+ * the bandwidth probe the scale bench compares a sweep's reads of Q against.
+ */
+static napi_value js_stream_sum(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 1) {
+    napi_throw_error(env, "ERR_SBAYES", "streamSum takes 1 argument");
+    return NULL;
+  }
+  ARRAY(0, napi_float32_array, float, x);
+  typedef float v8f __attribute__((vector_size(32)));
+  typedef float v8fu __attribute__((vector_size(32), aligned(4)));
+  v8f acc[8];
+  for (int l = 0; l < 8; l++) acc[l] = (v8f){0, 0, 0, 0, 0, 0, 0, 0};
+  size_t i = 0;
+  for (; i + 64 <= xLen; i += 64)
+    for (int l = 0; l < 8; l++) acc[l] += *(const v8fu *)(x + i + 8 * l);
+  double s = 0;
+  for (int l = 0; l < 8; l++)
+    for (int e = 0; e < 8; e++) s += acc[l][e];
+  for (; i < xLen; i++) s += x[i];
+  napi_value out;
+  CHECK(napi_create_double(env, s, &out));
+  return out;
+}
+
 static napi_value js_config(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
@@ -485,6 +515,7 @@ NAPI_MODULE_INIT() {
       {"logPi", NULL, js_log_pi, NULL, NULL, NULL, napi_default, NULL},
       {"liabilities", NULL, js_liabilities, NULL, NULL, NULL, napi_default, NULL},
       {"config", NULL, js_config, NULL, NULL, NULL, napi_default, NULL},
+      {"streamSum", NULL, js_stream_sum, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

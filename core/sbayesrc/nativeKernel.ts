@@ -47,6 +47,8 @@ export interface NativeSweepKernel {
     outOffset: number,
   ): undefined;
   config(): string;
+  /** Σ x: a streaming read at memory-bus speed (the scale bench's bandwidth probe). */
+  streamSum(x: Float32Array): number;
 }
 
 /** 'native': the C kernel; 'wasm': WebAssembly SIMD (JavaScript loops where SIMD is missing). */

@@ -26,6 +26,7 @@ import {
 import type { ProblemBlock, SbayesProblem } from './problem.js';
 import { readSpilledBlock, readSpilledBlockInto, readSpilledRow, releaseSpillBuffer, type QSpill } from './qSpill.js';
 import { geneticVariance, heritabilityDraw, residualVariance } from './variance.js';
+import { SWEEP_PART, markPart, timingParts } from './sweepPartTimes.js';
 
 export interface ChainOptions {
   iterations: number;
@@ -123,6 +124,15 @@ export interface BlockSweepTarget {
 
 /** Log π for this sweep (shared, or per SNP from α) and the slab variances. */
 export function prepareSweep(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, opts: ChainOptions): SweepParams {
+  const mark = timingParts() ? performance.now() : 0;
+  try {
+    return prepareSweepParams(p, st, ws, opts);
+  } finally {
+    if (mark) markPart(SWEEP_PART.serial, mark);
+  }
+}
+
+function prepareSweepParams(p: SbayesProblem, st: ChainState, ws: ChainWorkspace, opts: ChainOptions): SweepParams {
   const sigma2 = GAMMA.map((g) => g * st.sigma2g);
   const postBurnIn = st.sweep + 1 > opts.burnIn;
   if (p.annotations) {
@@ -211,9 +221,12 @@ function sweepBlocksNative(t: BlockSweepTarget, params: SweepParams, blocks: Ite
   const st = t.state;
   const sc = nativeScratch;
   const ann = t.annotations;
+  const timing = timingParts();
   for (const b of blocks) {
     const blk = t.blocks[b]!;
+    let mark = timing ? performance.now() : 0;
     if (params.alpha && ann) nat.logPi(ann.a, ann.nA, params.alpha, blk.first, blk.m, t.logPi, t.snpPi);
+    if (timing) mark = markPart(SWEEP_PART.logPi, mark);
     const c = blk.n / st.sigma2e[b]!;
     componentConstants(c, params.sigma2, sc);
     const q = t.qSpill ? readSpilledBlock(t.qSpill, b) : blk.q;
@@ -236,12 +249,15 @@ function sweepBlocksNative(t: BlockSweepTarget, params: SweepParams, blocks: Ite
     st.rng.set(rng.state(), 4 * b);
     t.blockGenetic[b] = quad;
     t.blockCounts.set(sc.counts, N_COMPONENTS * b);
+    if (timing) mark = markPart(SWEEP_PART.ldSweep, mark);
     // The annotation model's liabilities given this sweep's δ, on the block's stream (so in parallel).
     if (params.alpha && ann) {
       const at = b * N_LEVELS * levelStatsLength(ann.nA);
       nat.liabilities(ann.a, ann.nA, params.alpha, blk.first, blk.m, st.delta, st.removed, st.rng, 4 * b, t.probitStats, at);
+      if (timing) mark = markPart(SWEEP_PART.liabilities, mark);
     }
     accumulateBlock(blk, b, st, params.postBurnIn, t.snpPi, ann, t.partials, t.partialsStride);
+    if (timing) markPart(SWEEP_PART.accumulate, mark);
   }
 }
 
@@ -271,15 +287,18 @@ export function sweep(p: SbayesProblem, st: ChainState, opts: ChainOptions, ws: 
 
 /** After all blocks: σ²g, π or the annotation model (global stream), accumulators, guard. */
 export function finishSweep(p: SbayesProblem, st: ChainState, opts: ChainOptions, ws: ChainWorkspace): SweepReport {
+  let mark = timingParts() ? performance.now() : 0;
   const ann = p.annotations;
   const nB = p.blocks.length;
   ws.counts.fill(0);
   for (let b = 0; b < nB; b++) for (let k = 0; k < N_COMPONENTS; k++) ws.counts[k]! += ws.blockCounts[N_COMPONENTS * b + k]!;
   st.sigma2g = geneticVariance(ws.blockGenetic);
   const global = Rng.fromState(st.rng.subarray(4 * nB, 4 * nB + 4));
+  if (mark) mark = markPart(SWEEP_PART.serial, mark);
   if (ann && ws.kernel === 'native') updateAnnotationModelFromStats(ann.nA, ws.probitStats, nB, st.alpha, st.sigma2Alpha, global);
   else if (ann && ws.probit) updateAnnotationModel(ann, st.delta, st.removed, st.alpha, st.sigma2Alpha, global, ws.probit);
   else drawPi(ws.counts, global, st.pi);
+  if (mark) mark = markPart(SWEEP_PART.annotationUpdate, mark);
   st.rng.set(global.state(), 4 * nB);
   st.sweep++;
 
@@ -290,6 +309,7 @@ export function finishSweep(p: SbayesProblem, st: ChainState, opts: ChainOptions
   if (st.sweep > opts.burnIn) accumulate(p, st, ws, sums, h2, nnz);
   const removed = st.sweep % GUARD_EVERY === 0 ? guardOutliers(st.runningSum, st.sweep, p.bhat, st.removed, ws.guardThreshold) : [];
   for (const j of removed) removeSnp(p, st, j);
+  if (mark) markPart(SWEEP_PART.serial, mark);
   return { sweep: st.sweep, h2, nnz, removed };
 }
 
