@@ -4,19 +4,22 @@
  *
  *   sweep(q, k, m, first, rOffset, residual, beta, delta, removed, logPi, piStride,
  *         l, half, c, rng, rngOffset, counts)  -> sum of beta^2 over the block's SNPs
- *       One Gibbs pass over the m SNPs of one LD block (activities/sbayesrc/blockSweep.ts):
+ *       One Gibbs pass over the m SNPs of one LD block (core/sbayesrc/blockSweep.ts):
  *       rhs = c (Q_j^T r + beta_j), the five log-weights, delta ~ softmax, beta ~ N(L rhs, L),
  *       r += Q_j (beta_old - beta_new). q is the block's float32 Q (SNP-major, m x k); residual,
  *       beta, delta, removed and logPi are the chain's whole arrays (the block's SNPs start at
  *       `first`, its residual at `rOffset`); rng holds xoshiro128** states, the block's 4 words
- *       at rngOffset, advanced in place exactly as activities/random/rng.ts would (same
+ *       at rngOffset, advanced in place exactly as core/numeric/random/rng.ts would (same
  *       uniform and ziggurat normal). counts (5) receives SNPs per component.
- *   liabilities(a, nA, alpha, first, m, delta, removed, rng, rngOffset, out, outOffset)
+ *   liabilities(a, nA, eta, first, m, delta, removed, rng, rngOffset, out, outOffset)
  *       The probit model's latent liabilities for one block's SNPs on the block's stream and
  *       their sufficient statistics per level (see block_liabilities).
- *   logPi(a, nA, alpha, first, m, logPi, snpPi)
+ *   gram(a, nA, first, m, removed, out, outOffset)
+ *       Level 0's X^T X over the block's kept SNPs (upper triangle), kept by the sampler.
+ *   logPi(a, nA, alpha, first, m, logPi, snpPi, eta)
  *       Per-SNP log pi and pi of SNPs first..first+m-1 from the four nested probits
- *       p_c = Phi(a_j^T alpha_c) (activities/sbayesrc/probit.ts snpLogPi).
+ *       p_c = Phi(a_j^T alpha_c) (core/sbayesrc/probit.ts snpLogPi), and the four a_j^T alpha_c
+ *       into eta (for liabilities; empty: not written).
  *   streamSum(x) -> sum of a float32 array (the scale bench's memory-bandwidth probe).
  *
  * Deterministic: every SNP's arithmetic is fixed by this binary (64 interleaved partial sums in
@@ -34,7 +37,7 @@
 #define NC 5
 #define NL 4
 
-/* ---- xoshiro128** and the draws of activities/random/rng.ts ---- */
+/* ---- xoshiro128** and the draws of core/numeric/random/rng.ts ---- */
 
 static double ZIG_K[128], ZIG_W[128], ZIG_F[128];
 static const double ZIG_R = 3.442619855899;
@@ -235,13 +238,65 @@ static double sweep_block(const float *q, int k, int m, int first, double *r, do
 /* Phi(x) = erfc(-x/sqrt 2)/2, accurate in both tails. */
 static inline double phi(double x) { return 0.5 * erfc(-x * M_SQRT1_2); }
 
-static void snp_log_pi(const double *a, int nA, const double *alpha, int first, int m, double *logPi, double *pi) {
+/*
+ * eta_c = a_s^T alpha_c for the four levels of SNP_WAVE SNPs at once: each SNP's four sums sit
+ * in the lanes of one four-lane accumulator, so SNP_WAVE independent FMA chains are in flight
+ * instead of one per level, yet every eta is still the in-order sum of rounded products x_t *
+ * alpha_ct — bit for bit what a loop per SNP and level gives. alphaT is alpha transposed
+ * (alphaT[t*4 + c]).
+ */
+#define SNP_WAVE 8
+static inline void level_etas_wave(const double *restrict a0, int nA, int count, const double *restrict alphaT, double *restrict eta) {
+  v4d acc[SNP_WAVE];
+  for (int i = 0; i < SNP_WAVE; i++) acc[i] = (v4d){0, 0, 0, 0};
+  if (count == SNP_WAVE) {
+    for (int t = 0; t < nA; t++) {
+      const v4d al = *(const v4du *)(alphaT + 4 * t);
+#pragma GCC unroll 8
+      for (int i = 0; i < SNP_WAVE; i++) {
+        const double x = a0[(size_t)i * nA + t];
+        v4d p = (v4d){x, x, x, x} * al;
+        /* Product rounded, then added: no FMA here, as in the kernel's earlier per-level loop
+           (gcc vectorised its products and added them in order), so chains stay bit for bit. */
+        __asm__("" : "+x"(p));
+        acc[i] += p;
+      }
+    }
+  } else {
+    for (int i = 0; i < count; i++)
+      for (int t = 0; t < nA; t++) {
+        const double x = a0[(size_t)i * nA + t];
+        v4d p = (v4d){x, x, x, x} * *(const v4du *)(alphaT + 4 * t);
+        __asm__("" : "+x"(p));
+        acc[i] += p;
+      }
+  }
+  for (int i = 0; i < count; i++)
+    for (int c = 0; c < NL; c++) eta[i * NL + c] = acc[i][c];
+}
+
+/* alpha (NL x nA, level-major) transposed into alphaT (nA x NL); nA <= MAX_NA. */
+#define MAX_NA 1024
+static void transpose_alpha(const double *alpha, int nA, double *alphaT) {
+  for (int c = 0; c < NL; c++)
+    for (int t = 0; t < nA; t++) alphaT[4 * t + c] = alpha[c * nA + t];
+}
+
+static void snp_log_pi(const double *a, int nA, const double *alpha, int first, int m, double *logPi, double *pi, double *etaOut) {
+  double alphaT[4 * MAX_NA];
+  double wave[SNP_WAVE * NL];
+  transpose_alpha(alpha, nA, alphaT);
   for (int s = first; s < first + m; s++) {
-    const double *as = a + (size_t)s * nA;
+    const int w = (s - first) % SNP_WAVE;
+    if (w == 0) {
+      const int count = first + m - s < SNP_WAVE ? first + m - s : SNP_WAVE;
+      level_etas_wave(a + (size_t)s * nA, nA, count, alphaT, wave);
+    }
+    const double *etas = wave + w * NL;
+    if (etaOut) memcpy(etaOut + (size_t)s * NL, etas, sizeof(double) * NL);
     double reach = 1;
     for (int c = 0; c < NL; c++) {
-      double eta = 0;
-      for (int t = 0; t < nA; t++) eta += as[t] * alpha[c * nA + t];
+      const double eta = etas[c];
       /* One erfc per level: the smaller of Phi(eta), 1 - Phi(eta) = Phi(-eta) directly, the other as 1 minus it (no cancellation). */
       double p, q;
       if (eta >= 0) {
@@ -284,30 +339,59 @@ static double normal_above(double a, rng_t *rng) {
  * The probit model's data-augmentation step for one block's SNPs, on the block's own PRNG
  * stream: for each level c and each SNP that reached it (not removed, delta >= c), the latent
  * liability's residual e = y - a_j^T alpha_c with y ~ N(a_j^T alpha_c, 1) truncated to y > 0
- * when delta > c, else y <= 0; then the level's sufficient statistics over the block:
- * out[c*L ..] = n, X^T e (nA), X^T X (nA x nA), L = 1 + nA + nA^2. The main thread adds the
- * blocks' statistics in block order and runs the Gibbs update of alpha on them.
+ * when delta > c, else y <= 0 (a_j^T alpha_c from `eta`, written by snp_log_pi this sweep);
+ * then the level's sufficient statistics over the block: out[c*L ..] = n, X^T e (nA), X^T X
+ * (nA x nA, upper triangle u >= t only: the main thread mirrors the sum), L = 1 + nA + nA^2.
+ * A level with n = 0 has only n written. Level 0 (every kept SNP) leaves X^T X alone: it changes
+ * only when the guard removes a SNP, so the sampler keeps it per block (block_gram). The main
+ * thread adds the blocks' statistics in block order and runs the Gibbs update of alpha on them.
  */
-static void block_liabilities(const double *a, int nA, const double *alpha, int first, int m, const uint8_t *delta,
+static void block_liabilities(const double *a, int nA, const double *eta, int first, int m, const uint8_t *delta,
                               const uint8_t *removed, rng_t *rng, double *out) {
-  const int L = 1 + nA + nA * nA;
-  memset(out, 0, sizeof(double) * (size_t)NL * L);
+  const size_t L = 1 + (size_t)nA + (size_t)nA * nA;
+  int started[NL] = {0, 0, 0, 0};
   for (int s = first; s < first + m; s++) {
     if (removed[s] == 1) continue;
-    const double *x = a + (size_t)s * nA;
+    const double *restrict x = a + (size_t)s * nA;
     const int d = delta[s];
     for (int c = 0; c < NL && c <= d; c++) {
-      const double *al = alpha + c * nA;
-      double eta = 0;
-      for (int t = 0; t < nA; t++) eta += x[t] * al[t];
-      const double e = d > c ? normal_above(-eta, rng) : -normal_above(eta, rng);
-      double *o = out + c * L;
-      o[0] += 1;
-      for (int t = 0; t < nA; t++) {
-        o[1 + t] += x[t] * e;
-        double *row = o + 1 + nA + t * nA;
-        for (int u = 0; u < nA; u++) row[u] += x[t] * x[u];
+      const double et = eta[(size_t)s * NL + c];
+      const double e = d > c ? normal_above(-et, rng) : -normal_above(et, rng);
+      double *restrict o = out + c * L;
+      if (!started[c]) {
+        started[c] = 1;
+        memset(o, 0, sizeof(double) * (1 + (size_t)nA));
+        if (c > 0)
+          for (int t = 0; t < nA; t++) memset(o + 1 + nA + (size_t)t * nA + t, 0, sizeof(double) * (size_t)(nA - t));
       }
+      o[0] += 1;
+      for (int t = 0; t < nA; t++) o[1 + t] += x[t] * e;
+      if (c == 0) continue;
+      for (int t = 0; t < nA; t++) {
+        const double xt = x[t];
+        double *restrict row = o + 1 + nA + (size_t)t * nA;
+        for (int u = t; u < nA; u++) row[u] += xt * x[u];
+      }
+    }
+  }
+  for (int c = 0; c < NL; c++)
+    if (!started[c]) out[c * L] = 0;
+}
+
+/*
+ * X^T X over the block's kept SNPs (removed[s] != 1), upper triangle (u >= t) of out[0 .. nA^2):
+ * the probit model's level-0 Gram matrix, added in SNP order exactly as block_liabilities adds
+ * the other levels'.
+ */
+static void block_gram(const double *a, int nA, int first, int m, const uint8_t *removed, double *out) {
+  for (int t = 0; t < nA; t++) memset(out + (size_t)t * nA + t, 0, sizeof(double) * (size_t)(nA - t));
+  for (int s = first; s < first + m; s++) {
+    if (removed[s] == 1) continue;
+    const double *restrict x = a + (size_t)s * nA;
+    for (int t = 0; t < nA; t++) {
+      const double xt = x[t];
+      double *restrict row = out + (size_t)t * nA;
+      for (int u = t; u < nA; u++) row[u] += xt * x[u];
     }
   }
 }
@@ -399,11 +483,11 @@ static napi_value js_sweep(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_log_pi(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 8;
+  napi_value argv[8];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 7) {
-    napi_throw_error(env, "ERR_SBAYES", "logPi takes 7 arguments");
+  if (argc != 8) {
+    napi_throw_error(env, "ERR_SBAYES", "logPi takes 8 arguments");
     return NULL;
   }
   ARRAY(0, napi_float64_array, double, a);
@@ -413,14 +497,15 @@ static napi_value js_log_pi(napi_env env, napi_callback_info info) {
   NUM(4, md);
   ARRAY(5, napi_float64_array, double, logPi);
   ARRAY(6, napi_float64_array, double, pi);
+  ARRAY(7, napi_float64_array, double, eta);
   const int nA = (int)nAd, first = (int)firstd, m = (int)md;
   const size_t last = (size_t)first + (size_t)m;
-  if (nA < 1 || first < 0 || m < 0 || last * nA > aLen || alphaLen < (size_t)NL * nA || last * NC > logPiLen ||
-      (piLen != 0 && last * NC > piLen)) {
+  if (nA < 1 || nA > MAX_NA || first < 0 || m < 0 || last * nA > aLen || alphaLen < (size_t)NL * nA || last * NC > logPiLen ||
+      (piLen != 0 && last * NC > piLen) || (etaLen != 0 && last * NL > etaLen)) {
     napi_throw_range_error(env, "ERR_SBAYES", "logPi: array sizes do not match");
     return NULL;
   }
-  snp_log_pi(a, nA, alpha, first, m, logPi, piLen ? pi : NULL);
+  snp_log_pi(a, nA, alpha, first, m, logPi, piLen ? pi : NULL, etaLen ? eta : NULL);
   return NULL;
 }
 
@@ -434,7 +519,7 @@ static napi_value js_liabilities(napi_env env, napi_callback_info info) {
   }
   ARRAY(0, napi_float64_array, double, a);
   NUM(1, nAd);
-  ARRAY(2, napi_float64_array, double, alpha);
+  ARRAY(2, napi_float64_array, double, eta);
   NUM(3, firstd);
   NUM(4, md);
   ARRAY(5, napi_uint8_array, uint8_t, delta);
@@ -446,18 +531,43 @@ static napi_value js_liabilities(napi_env env, napi_callback_info info) {
   const int nA = (int)nAd, first = (int)firstd, m = (int)md, rngOff = (int)rngOffd, outOff = (int)outOffd;
   const size_t last = (size_t)first + (size_t)m;
   const size_t L = 1 + (size_t)nA + (size_t)nA * nA;
-  if (nA < 1 || first < 0 || m < 0 || last * nA > aLen || alphaLen < (size_t)NL * nA || last > deltaLen || last > removedLen ||
+  if (nA < 1 || first < 0 || m < 0 || last * nA > aLen || last * NL > etaLen || last > deltaLen || last > removedLen ||
       rngOff < 0 || (size_t)rngOff + 4 > rngsLen || outOff < 0 || (size_t)outOff + NL * L > outLen) {
     napi_throw_range_error(env, "ERR_SBAYES", "liabilities: array sizes do not match");
     return NULL;
   }
   rng_t rng = {rngs[rngOff], rngs[rngOff + 1], rngs[rngOff + 2], rngs[rngOff + 3]};
   if ((rng.s0 | rng.s1 | rng.s2 | rng.s3) == 0) rng.s0 = 1;
-  block_liabilities(a, nA, alpha, first, m, delta, removed, &rng, out + outOff);
+  block_liabilities(a, nA, eta, first, m, delta, removed, &rng, out + outOff);
   rngs[rngOff] = rng.s0;
   rngs[rngOff + 1] = rng.s1;
   rngs[rngOff + 2] = rng.s2;
   rngs[rngOff + 3] = rng.s3;
+  return NULL;
+}
+
+static napi_value js_gram(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 7) {
+    napi_throw_error(env, "ERR_SBAYES", "gram takes 7 arguments");
+    return NULL;
+  }
+  ARRAY(0, napi_float64_array, double, a);
+  NUM(1, nAd);
+  NUM(2, firstd);
+  NUM(3, md);
+  ARRAY(4, napi_uint8_array, uint8_t, removed);
+  ARRAY(5, napi_float64_array, double, out);
+  NUM(6, outOffd);
+  const int nA = (int)nAd, first = (int)firstd, m = (int)md, outOff = (int)outOffd;
+  const size_t last = (size_t)first + (size_t)m;
+  if (nA < 1 || first < 0 || m < 0 || last * nA > aLen || last > removedLen || outOff < 0 || (size_t)outOff + (size_t)nA * nA > outLen) {
+    napi_throw_range_error(env, "ERR_SBAYES", "gram: array sizes do not match");
+    return NULL;
+  }
+  block_gram(a, nA, first, m, removed, out + outOff);
   return NULL;
 }
 
@@ -514,6 +624,7 @@ NAPI_MODULE_INIT() {
       {"sweep", NULL, js_sweep, NULL, NULL, NULL, napi_default, NULL},
       {"logPi", NULL, js_log_pi, NULL, NULL, NULL, napi_default, NULL},
       {"liabilities", NULL, js_liabilities, NULL, NULL, NULL, napi_default, NULL},
+      {"gram", NULL, js_gram, NULL, NULL, NULL, napi_default, NULL},
       {"config", NULL, js_config, NULL, NULL, NULL, napi_default, NULL},
       {"streamSum", NULL, js_stream_sum, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -18,6 +18,16 @@ export function partialsStride(nA: number): number {
   return PART.annot + 3 * nA;
 }
 
+/**
+ * Per block, Σ a_t and Σ a_t² over its kept SNPs (2·nA apart: all Σ a_t, then all Σ a_t²) and
+ * whether they are current: they change only when the guard removes a SNP, so they are summed
+ * once per block (in SNP order, as a per-sweep sum would be) rather than every sweep.
+ */
+export interface BlockMoments {
+  blockMoments: Float64Array;
+  blockMomentsValid: Uint8Array;
+}
+
 /** The chain state's per-SNP arrays a block's accumulation touches (shared with workers). */
 export type AccumulatedState = Pick<ChainState, 'beta' | 'delta' | 'removed' | 'runningSum' | 'betaSum' | 'beta2Sum' | 'pipSum'>;
 
@@ -34,6 +44,7 @@ export function accumulateBlock(
   ann: Annotations | null,
   partials: Float64Array,
   stride: number,
+  moments: BlockMoments,
 ): void {
   const { first, m } = blk;
   const row = b * stride;
@@ -50,6 +61,7 @@ export function accumulateBlock(
   const nA = ann?.nA ?? 0;
   const a = ann?.a;
   let total = 0;
+  const at = row + PART.annot;
   for (let s = first; s < first + m; s++) {
     const bs = beta[s]!;
     const b2 = bs * bs;
@@ -63,13 +75,27 @@ export function accumulateBlock(
     total += b2;
     if (!a) continue;
     for (let k = 0; k < N_COMPONENTS; k++) partials[row + PART.pi + k]! += snpPi[s * N_COMPONENTS + k]!;
-    const at = row + PART.annot;
-    for (let t = 0; t < nA; t++) {
-      const x = a[s * nA + t]!;
-      partials[at + 3 * t]! += x * b2;
-      partials[at + 3 * t + 1]! += x;
-      partials[at + 3 * t + 2]! += x * x;
-    }
+    // Σ a_t β²: SNPs at β = 0 add ±0, which leaves the sum as it is.
+    if (b2 === 0) continue;
+    for (let t = 0; t < nA; t++) partials[at + 3 * t]! += a[s * nA + t]! * b2;
   }
   partials[row + PART.total] = total;
+  if (!a) return;
+  const mo = b * 2 * nA;
+  if (moments.blockMomentsValid[b] !== 1) {
+    moments.blockMoments.fill(0, mo, mo + 2 * nA);
+    for (let s = first; s < first + m; s++) {
+      if (removed[s] === 1) continue;
+      for (let t = 0; t < nA; t++) {
+        const x = a[s * nA + t]!;
+        moments.blockMoments[mo + t]! += x;
+        moments.blockMoments[mo + nA + t]! += x * x;
+      }
+    }
+    moments.blockMomentsValid[b] = 1;
+  }
+  for (let t = 0; t < nA; t++) {
+    partials[at + 3 * t + 1] = moments.blockMoments[mo + t]!;
+    partials[at + 3 * t + 2] = moments.blockMoments[mo + nA + t]!;
+  }
 }

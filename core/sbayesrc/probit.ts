@@ -149,15 +149,19 @@ export function levelStatsLength(nA: number): number {
 /**
  * The Gibbs update of all four levels from the liabilities' sufficient statistics (the native
  * kernel draws the liabilities per block on the blocks' own streams: native/sbayes.c
- * block_liabilities). `stats` holds nBlocks × 4 levels × levelStatsLength(nA); they are added in
- * block order, so the sums — and the chain — do not depend on which thread drew which block.
- * Same single-site updates as probitGibbs: with b = Xᵀe and G = XᵀX, xx = G_tt, xr = b_t, and
- * moving α_t by −d moves e by x_t·d, i.e. b by G_·t·d.
+ * block_liabilities). `stats` holds nBlocks × 4 levels × levelStatsLength(nA): per level n, Xᵀe
+ * and the upper triangle of XᵀX (a block where no SNP reached the level has only n = 0). Level
+ * 0's XᵀX is `gram0` (every kept SNP's, summed over blocks and mirrored: it changes only when
+ * the guard removes a SNP). The statistics are added in block order, so the sums — and the
+ * chain — do not depend on which thread drew which block. Same single-site updates as
+ * probitGibbs: with b = Xᵀe and G = XᵀX, xx = G_tt, xr = b_t, and moving α_t by −d moves e by
+ * x_t·d, i.e. b by G_·t·d.
  */
 export function updateAnnotationModelFromStats(
   nA: number,
   stats: Float64Array,
   nBlocks: number,
+  gram0: Float64Array,
   alpha: Float64Array,
   sigma2Alpha: Float64Array,
   rng: Rng,
@@ -168,8 +172,16 @@ export function updateAnnotationModelFromStats(
     sum.fill(0);
     for (let b = 0; b < nBlocks; b++) {
       const at = (b * N_LEVELS + c) * L;
-      for (let i = 0; i < L; i++) sum[i]! += stats[at + i]!;
+      if (stats[at] === 0) continue; // nothing written beyond n
+      for (let i = 0; i <= nA; i++) sum[i]! += stats[at + i]!;
+      if (c === 0) continue;
+      for (let t = 0; t < nA; t++) {
+        const row = 1 + nA + t * nA;
+        for (let u = t; u < nA; u++) sum[row + u]! += stats[at + row + u]!;
+      }
     }
+    if (c === 0) sum.set(gram0, 1 + nA);
+    else mirrorUpper(sum.subarray(1 + nA), nA);
     const n = sum[0]!;
     const base = c * nA;
     if (n === 0) {
@@ -197,4 +209,23 @@ export function updateAnnotationModelFromStats(
     for (let t = 1; t < nA; t++) ss += alpha[base + t]! * alpha[base + t]!;
     sigma2Alpha[c] = (ss + 4) / rng.chiSquared(4 + nA - 1);
   }
+}
+
+/** Copies the upper triangle (u ≥ t) of an n × n row-major matrix onto its lower one. */
+export function mirrorUpper(g: Float64Array, n: number): void {
+  for (let t = 0; t < n; t++) for (let u = t + 1; u < n; u++) g[u * n + t] = g[t * n + u]!;
+}
+
+/**
+ * Level 0's XᵀX over every block's kept SNPs: the blocks' upper triangles (`grams`, nA² apart)
+ * added in block order, then mirrored, into `out`.
+ */
+export function sumBlockGrams(grams: Float64Array, nBlocks: number, nA: number, out: Float64Array): void {
+  const nn = nA * nA;
+  out.fill(0);
+  for (let b = 0; b < nBlocks; b++) {
+    const at = b * nn;
+    for (let t = 0; t < nA; t++) for (let u = t; u < nA; u++) out[t * nA + u]! += grams[at + t * nA + u]!;
+  }
+  mirrorUpper(out, nA);
 }

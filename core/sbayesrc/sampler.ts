@@ -19,6 +19,7 @@ import {
   probitWorkspace,
   snpLogPi,
   updateAnnotationModel,
+  sumBlockGrams,
   updateAnnotationModelFromStats,
   type Annotations,
   type ProbitWorkspace,
@@ -61,6 +62,21 @@ export interface ChainWorkspace {
   kernel: SweepKernelKind;
   /** Native kernel with annotations: per block and level, the liabilities' statistics (probit.ts levelStatsLength). */
   probitStats: Float64Array;
+  /** Native kernel with annotations: a_jᵀα_c per SNP and level (4 apart), written with log π, read by the liabilities. */
+  eta: Float64Array;
+  /**
+   * Native kernel with annotations: per block, XᵀX over its kept SNPs (upper triangle, nA² apart)
+   * — the probit model's level-0 Gram matrix, which changes only when the guard removes a SNP —
+   * and whether it is current (0 after a removal in the block: its next sweep recomputes it).
+   */
+  blockGram: Float64Array;
+  blockGramValid: Uint8Array;
+  /** Σ over blocks of blockGram, mirrored; recomputed on the main thread when a block's changed. */
+  gram0: Float64Array;
+  gram0Valid: boolean;
+  /** Per block, Σ a_t and Σ a_t² over its kept SNPs (2·nA apart; accumulateBlock) and whether they are current. */
+  blockMoments: Float64Array;
+  blockMomentsValid: Uint8Array;
   /** Per block, the sums over its SNPs of this sweep (blockAccumulators.ts), `partialsStride` apart. */
   partials: Float64Array;
   partialsStride: number;
@@ -70,6 +86,8 @@ export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
   const nA = p.annotations?.nA ?? 0;
   const binary = p.annotations ? binaryColumns(p.annotations) : new Uint8Array(0);
   const kernel = chooseSweepKernel();
+  const nativeProbit = kernel === 'native' && nA > 0;
+  const nB = p.blocks.length;
   return {
     logPi: new Float64Array(nA > 0 ? p.nSnps * N_COMPONENTS : N_COMPONENTS),
     snpPi: new Float64Array(nA > 0 ? p.nSnps * N_COMPONENTS : 0),
@@ -82,7 +100,14 @@ export function chainWorkspace(p: SbayesProblem): ChainWorkspace {
     binary,
     annotSd: p.annotations ? annotationSd(p.annotations, binary) : new Float64Array(0),
     kernel,
-    probitStats: new Float64Array(kernel === 'native' && nA > 0 ? p.blocks.length * N_LEVELS * levelStatsLength(nA) : 0),
+    probitStats: new Float64Array(nativeProbit ? nB * N_LEVELS * levelStatsLength(nA) : 0),
+    eta: new Float64Array(nativeProbit ? p.nSnps * N_LEVELS : 0),
+    blockGram: new Float64Array(nativeProbit ? nB * nA * nA : 0),
+    blockGramValid: new Uint8Array(nB),
+    gram0: new Float64Array(nA * nA),
+    gram0Valid: false,
+    blockMoments: new Float64Array(nB * 2 * nA),
+    blockMomentsValid: new Uint8Array(nB),
     partials: new Float64Array(p.blocks.length * partialsStride(nA)),
     partialsStride: partialsStride(nA),
   };
@@ -116,6 +141,11 @@ export interface BlockSweepTarget {
   annotations: Annotations | null;
   kernel: SweepKernelKind;
   probitStats: Float64Array;
+  eta: Float64Array;
+  blockGram: Float64Array;
+  blockGramValid: Uint8Array;
+  blockMoments: Float64Array;
+  blockMomentsValid: Uint8Array;
   partials: Float64Array;
   partialsStride: number;
   /** Out of core: the blocks' Q are read from this file block by block (plain data, so workers get it too). */
@@ -209,7 +239,7 @@ export function sweepBlocks(t: BlockSweepTarget, params: SweepParams, blocks: It
     st.rng.set(rng.state(), 4 * b);
     t.blockGenetic[b] = result.geneticVariance;
     t.blockCounts.set(result.counts, N_COMPONENTS * b);
-    accumulateBlock(t.blocks[b]!, b, st, params.postBurnIn, t.snpPi, t.annotations, t.partials, t.partialsStride);
+    accumulateBlock(t.blocks[b]!, b, st, params.postBurnIn, t.snpPi, t.annotations, t.partials, t.partialsStride, t);
   }
 }
 
@@ -225,7 +255,7 @@ function sweepBlocksNative(t: BlockSweepTarget, params: SweepParams, blocks: Ite
   for (const b of blocks) {
     const blk = t.blocks[b]!;
     let mark = timing ? performance.now() : 0;
-    if (params.alpha && ann) nat.logPi(ann.a, ann.nA, params.alpha, blk.first, blk.m, t.logPi, t.snpPi);
+    if (params.alpha && ann) nat.logPi(ann.a, ann.nA, params.alpha, blk.first, blk.m, t.logPi, t.snpPi, t.eta);
     if (timing) mark = markPart(SWEEP_PART.logPi, mark);
     const c = blk.n / st.sigma2e[b]!;
     componentConstants(c, params.sigma2, sc);
@@ -253,10 +283,14 @@ function sweepBlocksNative(t: BlockSweepTarget, params: SweepParams, blocks: Ite
     // The annotation model's liabilities given this sweep's δ, on the block's stream (so in parallel).
     if (params.alpha && ann) {
       const at = b * N_LEVELS * levelStatsLength(ann.nA);
-      nat.liabilities(ann.a, ann.nA, params.alpha, blk.first, blk.m, st.delta, st.removed, st.rng, 4 * b, t.probitStats, at);
+      nat.liabilities(ann.a, ann.nA, t.eta, blk.first, blk.m, st.delta, st.removed, st.rng, 4 * b, t.probitStats, at);
+      if (t.blockGramValid[b] !== 1) {
+        nat.gram(ann.a, ann.nA, blk.first, blk.m, st.removed, t.blockGram, b * ann.nA * ann.nA);
+        t.blockGramValid[b] = 1;
+      }
       if (timing) mark = markPart(SWEEP_PART.liabilities, mark);
     }
-    accumulateBlock(blk, b, st, params.postBurnIn, t.snpPi, ann, t.partials, t.partialsStride);
+    accumulateBlock(blk, b, st, params.postBurnIn, t.snpPi, ann, t.partials, t.partialsStride, t);
     if (timing) markPart(SWEEP_PART.accumulate, mark);
   }
 }
@@ -272,6 +306,11 @@ export function sweepTarget(p: SbayesProblem, st: ChainState, ws: ChainWorkspace
     annotations: p.annotations,
     kernel: ws.kernel,
     probitStats: ws.probitStats,
+    eta: ws.eta,
+    blockGram: ws.blockGram,
+    blockGramValid: ws.blockGramValid,
+    blockMoments: ws.blockMoments,
+    blockMomentsValid: ws.blockMomentsValid,
     partials: ws.partials,
     partialsStride: ws.partialsStride,
     qSpill: p.qSpill,
@@ -295,7 +334,13 @@ export function finishSweep(p: SbayesProblem, st: ChainState, opts: ChainOptions
   st.sigma2g = geneticVariance(ws.blockGenetic);
   const global = Rng.fromState(st.rng.subarray(4 * nB, 4 * nB + 4));
   if (mark) mark = markPart(SWEEP_PART.serial, mark);
-  if (ann && ws.kernel === 'native') updateAnnotationModelFromStats(ann.nA, ws.probitStats, nB, st.alpha, st.sigma2Alpha, global);
+  if (ann && ws.kernel === 'native') {
+    if (!ws.gram0Valid) {
+      sumBlockGrams(ws.blockGram, nB, ann.nA, ws.gram0);
+      ws.gram0Valid = true;
+    }
+    updateAnnotationModelFromStats(ann.nA, ws.probitStats, nB, ws.gram0, st.alpha, st.sigma2Alpha, global);
+  }
   else if (ann && ws.probit) updateAnnotationModel(ann, st.delta, st.removed, st.alpha, st.sigma2Alpha, global, ws.probit);
   else drawPi(ws.counts, global, st.pi);
   if (mark) mark = markPart(SWEEP_PART.annotationUpdate, mark);
@@ -308,7 +353,13 @@ export function finishSweep(p: SbayesProblem, st: ChainState, opts: ChainOptions
   const h2 = heritabilityDraw(ws.blockGenetic);
   if (st.sweep > opts.burnIn) accumulate(p, st, ws, sums, h2, nnz);
   const removed = st.sweep % GUARD_EVERY === 0 ? guardOutliers(st.runningSum, st.sweep, p.bhat, st.removed, ws.guardThreshold) : [];
-  for (const j of removed) removeSnp(p, st, j);
+  for (const j of removed) {
+    const b = removeSnp(p, st, j);
+    // The block's kept set changed: its cached XᵀX and annotation sums are recomputed next sweep.
+    ws.blockGramValid[b] = 0;
+    ws.blockMomentsValid[b] = 0;
+    ws.gram0Valid = false;
+  }
   if (mark) markPart(SWEEP_PART.serial, mark);
   return { sweep: st.sweep, h2, nnz, removed };
 }
@@ -457,11 +508,11 @@ export function annotationSd(ann: Annotations, binary: Uint8Array): Float64Array
   return sd;
 }
 
-/** Take SNP j out for good: its effect leaves the residual, its draws are forgotten. */
-function removeSnp(p: SbayesProblem, st: ChainState, j: number): void {
+/** Take SNP j out for good: its effect leaves the residual, its draws are forgotten. Returns its block. */
+function removeSnp(p: SbayesProblem, st: ChainState, j: number): number {
   const b = p.blocks.findIndex((x) => j >= x.first && j < x.first + x.m);
   const blk = p.blocks[b];
-  if (!blk) return;
+  if (!blk) throw new RangeError(`SNP ${j} is in no block`);
   const old = st.beta[j]!;
   if (old !== 0) {
     const q = p.qSpill ? readSpilledRow(p.qSpill, b, j - blk.first, blk.k) : blk.q;
@@ -474,6 +525,7 @@ function removeSnp(p: SbayesProblem, st: ChainState, j: number): void {
   st.betaSum[j] = 0;
   st.beta2Sum[j] = 0;
   st.pipSum[j] = 0;
+  return b;
 }
 
 /** Run until `stopAt` sweeps are done (default: all iterations). Returns the last report. */

@@ -19,9 +19,11 @@ function sharedOnce<T extends Typed>(a: T): T {
   return a.buffer instanceof SharedArrayBuffer ? a : shared(a);
 }
 
+/** Blocks and annotations on shared memory: worker threads would otherwise each get a copy of the annotation matrix. */
 export function shareProblem(p: SbayesProblem): SbayesProblem {
   const blocks: ProblemBlock[] = p.blocks.map((b) => ({ ...b, q: sharedOnce(b.q), w: sharedOnce(b.w) }));
-  return { ...p, blocks };
+  const annotations = p.annotations ? { nA: p.annotations.nA, a: sharedOnce(p.annotations.a) } : null;
+  return { ...p, blocks, annotations };
 }
 
 /**
@@ -45,5 +47,18 @@ export function shareState(st: ChainState): ChainState {
 }
 
 export function shareWorkspace(ws: ChainWorkspace): ChainWorkspace {
-  return { ...ws, logPi: shared(ws.logPi), snpPi: shared(ws.snpPi), blockGenetic: shared(ws.blockGenetic), blockCounts: shared(ws.blockCounts), probitStats: shared(ws.probitStats), partials: shared(ws.partials) };
+  return {
+    ...ws,
+    logPi: shared(ws.logPi),
+    snpPi: shared(ws.snpPi),
+    blockGenetic: shared(ws.blockGenetic),
+    blockCounts: shared(ws.blockCounts),
+    probitStats: shared(ws.probitStats),
+    eta: shared(ws.eta),
+    blockGram: shared(ws.blockGram),
+    blockGramValid: shared(ws.blockGramValid),
+    blockMoments: shared(ws.blockMoments),
+    blockMomentsValid: shared(ws.blockMomentsValid),
+    partials: shared(ws.partials),
+  };
 }

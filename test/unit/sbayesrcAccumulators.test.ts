@@ -19,10 +19,12 @@ describe('per-block posterior accumulation', () => {
   const a = Float64Array.from({ length: nSnps * nA }, (_, i) => (i % nA === 0 ? 1 : i % nA === 1 ? (rng.uniform() < 0.3 ? 1 : 0) : rng.normal()));
   const stride = partialsStride(nA);
 
-  function run(postBurnIn: boolean) {
-    const st = { beta, delta, removed, runningSum: new Float64Array(nSnps).fill(1), betaSum: new Float64Array(nSnps), beta2Sum: new Float64Array(nSnps), pipSum: new Float64Array(nSnps) };
+  const freshMoments = () => ({ blockMoments: new Float64Array(blocks.length * 2 * nA), blockMomentsValid: new Uint8Array(blocks.length) });
+
+  function run(postBurnIn: boolean, moments = freshMoments(), kept = removed) {
+    const st = { beta, delta, removed: kept, runningSum: new Float64Array(nSnps).fill(1), betaSum: new Float64Array(nSnps), beta2Sum: new Float64Array(nSnps), pipSum: new Float64Array(nSnps) };
     const partials = new Float64Array(blocks.length * stride).fill(NaN); // stale rows must be cleared
-    blocks.forEach((blk, b) => accumulateBlock(blk, b, st, postBurnIn, snpPi, { nA, a }, partials, stride));
+    blocks.forEach((blk, b) => accumulateBlock(blk, b, st, postBurnIn, snpPi, { nA, a }, partials, stride, moments));
     const sums = new Float64Array(stride);
     for (let b = 0; b < blocks.length; b++) for (let i = 0; i < stride; i++) sums[i]! += partials[b * stride + i]!;
     return { st, sums };
@@ -70,5 +72,22 @@ describe('per-block posterior accumulation', () => {
     expect(sums[PART.total]).toBeCloseTo(total, 12);
     expect(total).toBeGreaterThan(0);
     for (let i = 0; i < 3 * nA; i++) expect(sums[PART.annot + i]).toBeCloseTo(mom[i]!, 12);
+  });
+
+  it('keeps Σa and Σa² per block until the block is invalidated (a guard removal), then recomputes them', () => {
+    const moments = freshMoments();
+    const first = run(true, moments).sums;
+    expect(Array.from(moments.blockMomentsValid)).toEqual([1, 1, 1]);
+    expect(run(true, moments).sums).toEqual(first); // from the cache: the same bits
+    // One more SNP of block 1 removed: stale until that block is invalidated.
+    const j = blocks[1]!.first + removed.subarray(blocks[1]!.first).indexOf(0);
+    const fewer = Uint8Array.from(removed);
+    fewer[j] = 1;
+    const x1 = PART.annot + 3 * 1 + 1; // Σ a_1
+    expect(run(true, moments, fewer).sums[x1]).toBe(first[x1]);
+    moments.blockMomentsValid[1] = 0;
+    const fresh = run(true, moments, fewer).sums;
+    expect(fresh[x1]).toBeCloseTo(first[x1]! - a[j * nA + 1]!, 12);
+    expect(fresh).toEqual(run(true, freshMoments(), fewer).sums);
   });
 });

@@ -66,9 +66,15 @@ describe('native sweep kernel', () => {
         }
       }
     }
+    // Level 0's XᵀX is passed apart (the sampler keeps it per block); the kernel leaves the stats' copy unwritten.
+    const gram0 = new Float64Array(nA * nA);
+    for (let b = 0; b < 2; b++) for (let i = 0; i < nA * nA; i++) gram0[i]! += stats[b * N_LEVELS * L + 1 + nA + i]!;
+    for (let b = 0; b < 2; b++) stats.fill(NaN, b * N_LEVELS * L + 1 + nA, b * N_LEVELS * L + L);
+    // Levels ≥ 1: only the upper triangle is read.
+    for (let b = 0; b < 2; b++) for (let c = 1; c < N_LEVELS; c++) for (let t = 0; t < nA; t++) for (let u = 0; u < t; u++) stats[(b * N_LEVELS + c) * L + 1 + nA + t * nA + u] = NaN;
     const alpha = Float64Array.from(alpha0);
     const s2 = Float64Array.of(1, 0.5, 2, 1);
-    updateAnnotationModelFromStats(nA, stats, 2, alpha, s2, Rng.stream(9));
+    updateAnnotationModelFromStats(nA, stats, 2, gram0, alpha, s2, Rng.stream(9));
     // Reference: probitGibbs's single-site loop on explicit residuals, same draws.
     const ref = Float64Array.from(alpha0);
     const refS2 = Float64Array.of(1, 0.5, 2, 1);
@@ -100,7 +106,7 @@ describe('native sweep kernel', () => {
     const nA = 2;
     const stats = new Float64Array(N_LEVELS * levelStatsLength(nA));
     const alpha = new Float64Array(N_LEVELS * nA).fill(0.5);
-    updateAnnotationModelFromStats(nA, stats, 1, alpha, new Float64Array(N_LEVELS).fill(1), Rng.stream(1));
+    updateAnnotationModelFromStats(nA, stats, 1, new Float64Array(nA * nA), alpha, new Float64Array(N_LEVELS).fill(1), Rng.stream(1));
     expect(Array.from(alpha)).toEqual([-10, 0, -10, 0, -10, 0, -10, 0]);
   });
 
