@@ -44,7 +44,7 @@ export function simulate(seed: number): BenchProblem {
   const causal: number[] = [];
   for (let j = 0; j < nSnps; j++) if (rng.uniform() < 0.01) causal.push(j);
   for (const j of causal) beta[j] = rng.normal();
-  const annotations: Annotations = { nA: N_ANNOT + 1, a: new Float64Array(nSnps * (N_ANNOT + 1)) };
+  const annotations: Annotations = { nA: N_ANNOT + 1, a: new Float32Array(nSnps * (N_ANNOT + 1)) };
   for (let j = 0; j < nSnps; j++) {
     annotations.a[j * (N_ANNOT + 1)] = 1;
     const isCausal = beta[j] !== 0;

@@ -246,7 +246,7 @@ static inline double phi(double x) { return 0.5 * erfc(-x * M_SQRT1_2); }
  * (alphaT[t*4 + c]).
  */
 #define SNP_WAVE 8
-static inline void level_etas_wave(const double *restrict a0, int nA, int count, const double *restrict alphaT, double *restrict eta) {
+static inline void level_etas_wave(const float *restrict a0, int nA, int count, const double *restrict alphaT, double *restrict eta) {
   v4d acc[SNP_WAVE];
   for (int i = 0; i < SNP_WAVE; i++) acc[i] = (v4d){0, 0, 0, 0};
   if (count == SNP_WAVE) {
@@ -282,7 +282,7 @@ static void transpose_alpha(const double *alpha, int nA, double *alphaT) {
     for (int t = 0; t < nA; t++) alphaT[4 * t + c] = alpha[c * nA + t];
 }
 
-static void snp_log_pi(const double *a, int nA, const double *alpha, int first, int m, double *logPi, double *pi, double *etaOut) {
+static void snp_log_pi(const float *a, int nA, const double *alpha, int first, int m, double *logPi, double *pi, double *etaOut) {
   double alphaT[4 * MAX_NA];
   double wave[SNP_WAVE * NL];
   transpose_alpha(alpha, nA, alphaT);
@@ -346,13 +346,13 @@ static double normal_above(double a, rng_t *rng) {
  * only when the guard removes a SNP, so the sampler keeps it per block (block_gram). The main
  * thread adds the blocks' statistics in block order and runs the Gibbs update of alpha on them.
  */
-static void block_liabilities(const double *a, int nA, const double *eta, int first, int m, const uint8_t *delta,
+static void block_liabilities(const float *a, int nA, const double *eta, int first, int m, const uint8_t *delta,
                               const uint8_t *removed, rng_t *rng, double *out) {
   const size_t L = 1 + (size_t)nA + (size_t)nA * nA;
   int started[NL] = {0, 0, 0, 0};
   for (int s = first; s < first + m; s++) {
     if (removed[s] == 1) continue;
-    const double *restrict x = a + (size_t)s * nA;
+    const float *restrict x = a + (size_t)s * nA;
     const int d = delta[s];
     for (int c = 0; c < NL && c <= d; c++) {
       const double et = eta[(size_t)s * NL + c];
@@ -383,11 +383,11 @@ static void block_liabilities(const double *a, int nA, const double *eta, int fi
  * the probit model's level-0 Gram matrix, added in SNP order exactly as block_liabilities adds
  * the other levels'.
  */
-static void block_gram(const double *a, int nA, int first, int m, const uint8_t *removed, double *out) {
+static void block_gram(const float *a, int nA, int first, int m, const uint8_t *removed, double *out) {
   for (int t = 0; t < nA; t++) memset(out + (size_t)t * nA + t, 0, sizeof(double) * (size_t)(nA - t));
   for (int s = first; s < first + m; s++) {
     if (removed[s] == 1) continue;
-    const double *restrict x = a + (size_t)s * nA;
+    const float *restrict x = a + (size_t)s * nA;
     for (int t = 0; t < nA; t++) {
       const double xt = x[t];
       double *restrict row = out + (size_t)t * nA;
@@ -490,7 +490,7 @@ static napi_value js_log_pi(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ERR_SBAYES", "logPi takes 8 arguments");
     return NULL;
   }
-  ARRAY(0, napi_float64_array, double, a);
+  ARRAY(0, napi_float32_array, float, a);
   NUM(1, nAd);
   ARRAY(2, napi_float64_array, double, alpha);
   NUM(3, firstd);
@@ -517,7 +517,7 @@ static napi_value js_liabilities(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ERR_SBAYES", "liabilities takes 11 arguments");
     return NULL;
   }
-  ARRAY(0, napi_float64_array, double, a);
+  ARRAY(0, napi_float32_array, float, a);
   NUM(1, nAd);
   ARRAY(2, napi_float64_array, double, eta);
   NUM(3, firstd);
@@ -554,7 +554,7 @@ static napi_value js_gram(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ERR_SBAYES", "gram takes 7 arguments");
     return NULL;
   }
-  ARRAY(0, napi_float64_array, double, a);
+  ARRAY(0, napi_float32_array, float, a);
   NUM(1, nAd);
   NUM(2, firstd);
   NUM(3, md);

@@ -21,7 +21,7 @@ import { basename, dirname, join } from 'node:path';
 import { BadInputError, CheckpointError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import { alignToPanel } from '../alleles/alignToPanel.js';
-import { readAnnotations } from '../formats/annotations.js';
+import { readAnnotationMatrix } from '../formats/annotationMatrix.js';
 import { readEigenBlock, readLdFolder } from '../formats/ldFolder.js';
 import { truncateEigen } from '../ld/eigenCutoff.js';
 import { readSumstats } from '../formats/sumstats.js';
@@ -162,6 +162,8 @@ async function fitWithSpill(
     throw new BadInputError(req.sumstats, `${missing} of ${nSnps} LD panel SNPs have no usable summary statistics; run \`pgsflow impute\` first so every panel SNP is covered`);
   }
   const { scale, bhat } = standardise(b, se, n);
+  // Before Q is built, so the reader's transient index is gone by the time Q is the peak.
+  const { annotations, names, binary } = req.annot ? await annotationMatrix(req.annot, panel.snps.id) : { annotations: null, names: [], binary: [] };
 
   const info = panel.info;
   const threads = Math.min(req.threads ?? 1, info.block.length); // a thread needs a block
@@ -213,7 +215,6 @@ async function fitWithSpill(
   });
   eigens = null;
   const blocks = built.blocks;
-  const { annotations, names, binary } = req.annot ? await annotationMatrix(req.annot, panel.snps.id) : { annotations: null, names: [], binary: [] };
   const problem = assembleProblem(blocks, bhat, annotations, built.spill);
   const opts = { iterations, burnIn };
 
@@ -360,20 +361,10 @@ export async function removeFitCheckpoints(out: string): Promise<void> {
   for (const name of names) if (isChainFile(name)) await rm(join(dirname(out), name), { force: true });
 }
 
-/** Annotations in panel order, SNP-major; panel SNPs absent from the file get 0 (intercept 1). */
+/** Annotations in panel order, SNP-major float32 on shared memory; panel SNPs absent from the file get 0 (intercept 1). */
 async function annotationMatrix(path: string, panelIds: readonly string[]): Promise<{ annotations: Annotations; names: string[]; binary: boolean[] }> {
-  const t = await readAnnotations(path);
-  const nA = t.names.length;
-  const row = new Map<string, number>();
-  t.snp.forEach((id, i) => row.set(id, i));
-  const a = new Float64Array(panelIds.length * nA);
-  panelIds.forEach((id, j) => {
-    a[j * nA] = 1;
-    const r = row.get(id);
-    if (r === undefined) return;
-    for (let c = 1; c < nA; c++) a[j * nA + c] = t.columns[c]![r]!;
-  });
-  return { annotations: { nA, a }, names: t.names, binary: t.names.map((_, c) => c === 0 || t.binary[c] === true) };
+  const m = await readAnnotationMatrix(path, panelIds);
+  return { annotations: { nA: m.nA, a: m.a }, names: m.names, binary: m.binary };
 }
 
 /** Identifies the inputs and settings a checkpoint belongs to, so a stale one is never resumed. */

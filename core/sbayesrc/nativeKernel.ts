@@ -31,15 +31,15 @@ export interface NativeSweepKernel {
     counts: Float64Array,
   ): number;
   /** log π and π of SNPs first..first+m−1 from α (probit.ts snpLogPi), and a_jᵀα_c into eta (4 per SNP; empty: skipped). */
-  logPi(a: Float64Array, nA: number, alpha: Float64Array, first: number, m: number, logPi: Float64Array, pi: Float64Array, eta: Float64Array): undefined;
+  logPi(a: Float32Array, nA: number, alpha: Float64Array, first: number, m: number, logPi: Float64Array, pi: Float64Array, eta: Float64Array): undefined;
   /** Level 0's XᵀX over the block's kept SNPs, upper triangle, at out[outOffset…] (nA²). */
-  gram(a: Float64Array, nA: number, first: number, m: number, removed: Uint8Array, out: Float64Array, outOffset: number): undefined;
+  gram(a: Float32Array, nA: number, first: number, m: number, removed: Uint8Array, out: Float64Array, outOffset: number): undefined;
   /**
    * The probit liabilities of one block's SNPs (its stream, a_jᵀα_c from logPi's eta) and their
    * statistics per level at out[outOffset…] (levels ≥ 1: upper triangle of XᵀX; level 0: none).
    */
   liabilities(
-    a: Float64Array,
+    a: Float32Array,
     nA: number,
     eta: Float64Array,
     first: number,

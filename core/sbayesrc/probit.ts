@@ -10,10 +10,14 @@ export const N_LEVELS = N_COMPONENTS - 1;
 /** α_0 of a level no SNP reached: Φ(−10) ≈ 0. */
 export const EMPTY_LEVEL_INTERCEPT = -10;
 
-/** Annotation matrix, SNP-major: a[j·nA + t]; column 0 is the intercept (all 1). */
+/**
+ * Annotation matrix, SNP-major: a[j·nA + t]; column 0 is the intercept (all 1). Float32: half
+ * the memory and half the bytes each sweep streams (formats/annotationMatrix.ts says why that
+ * is exact enough); products of two float32 values are exact in double, so XᵀX is too.
+ */
 export interface Annotations {
   nA: number;
-  a: Float64Array;
+  a: Float32Array;
 }
 
 /** α_{0c} at Φ⁻¹ of the conditional probabilities implied by START_PI, other coefficients 0. Layout α[c·nA + t]. */

@@ -44,7 +44,7 @@ export function syntheticProblem(
   let ann = null;
   if (withAnnotations) {
     const nA = 2;
-    const a = new Float64Array(nSnps * nA);
+    const a = new Float32Array(nSnps * nA);
     for (let j = 0; j < nSnps; j++) {
       a[j * nA] = 1;
       a[j * nA + 1] = beta[j] !== 0 || rng.uniform() < 0.2 ? 1 : 0;

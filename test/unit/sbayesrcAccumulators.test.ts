@@ -16,7 +16,7 @@ describe('per-block posterior accumulation', () => {
   const delta = Uint8Array.from(beta, (b) => (b === 0 ? 0 : 1 + Math.floor(rng.uniform() * 4)));
   const removed = Uint8Array.from({ length: nSnps }, () => (rng.uniform() < 0.15 ? 1 : 0));
   const snpPi = Float64Array.from({ length: nSnps * N_COMPONENTS }, () => rng.uniform());
-  const a = Float64Array.from({ length: nSnps * nA }, (_, i) => (i % nA === 0 ? 1 : i % nA === 1 ? (rng.uniform() < 0.3 ? 1 : 0) : rng.normal()));
+  const a = Float32Array.from({ length: nSnps * nA }, (_, i) => (i % nA === 0 ? 1 : i % nA === 1 ? (rng.uniform() < 0.3 ? 1 : 0) : rng.normal()));
   const stride = partialsStride(nA);
 
   const freshMoments = () => ({ blockMoments: new Float64Array(blocks.length * 2 * nA), blockMomentsValid: new Uint8Array(blocks.length) });

@@ -35,7 +35,7 @@ function problem(withAnnotations: boolean, signal = false) {
   }
   const blocks: LowRankBlock[] = [];
   for (let b = 0; b < nB; b++) blocks.push(lowRankBlock(eigen, bhat.subarray(b * m, (b + 1) * m), 20_000));
-  const ann = withAnnotations ? { nA: 3, a: Float64Array.from({ length: nB * m * 3 }, (_, i) => (i % 3 === 0 ? 1 : i % 3 === 1 ? (rng.uniform() < 0.3 ? 1 : 0) : rng.normal())) } : null;
+  const ann = withAnnotations ? { nA: 3, a: Float32Array.from({ length: nB * m * 3 }, (_, i) => (i % 3 === 0 ? 1 : i % 3 === 1 ? (rng.uniform() < 0.3 ? 1 : 0) : rng.normal())) } : null;
   return assembleProblem(blocks, bhat, ann);
 }
 

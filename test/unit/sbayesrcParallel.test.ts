@@ -20,7 +20,7 @@ function problem(withAnnotations: boolean) {
   const bhat = Float64Array.from({ length: nB * m }, () => (rng.uniform() < 0.05 ? 0.03 : 0) + 0.005 * rng.normal());
   const blocks: LowRankBlock[] = [];
   for (let b = 0; b < nB; b++) blocks.push(lowRankBlock(eigen, bhat.subarray(b * m, (b + 1) * m), 20_000));
-  const ann = withAnnotations ? { nA: 2, a: Float64Array.from({ length: nB * m * 2 }, (_, i) => (i % 2 === 0 ? 1 : rng.uniform() < 0.3 ? 1 : 0)) } : null;
+  const ann = withAnnotations ? { nA: 2, a: Float32Array.from({ length: nB * m * 2 }, (_, i) => (i % 2 === 0 ? 1 : rng.uniform() < 0.3 ? 1 : 0)) } : null;
   return assembleProblem(blocks, bhat, ann);
 }
 

@@ -171,7 +171,7 @@ describe('probit annotation model', () => {
   it('initial α reproduces the start π for a SNP with no annotation', () => {
     const nA = 3;
     const alpha = initialAlpha(nA);
-    const ann: Annotations = { nA, a: Float64Array.of(1, 0, 0) };
+    const ann: Annotations = { nA, a: Float32Array.of(1, 0, 0) };
     const logPi = new Float64Array(N_COMPONENTS);
     snpLogPi(ann, alpha, 1, logPi);
     for (let k = 0; k < N_COMPONENTS; k++) expect(Math.exp(logPi[k]!)).toBeCloseTo(START_PI[k]!, 12);
@@ -179,7 +179,7 @@ describe('probit annotation model', () => {
 
   it('a level no SNP reached gets α = (−10, 0, …): going further becomes impossible', () => {
     const alpha = Float64Array.of(0.3, 0.5, -0.2);
-    probitGibbs({ nA: 3, a: new Float64Array(0) }, new Int32Array(0), 0, new Uint8Array(0), alpha, 1, Rng.stream(8), new Float64Array(0));
+    probitGibbs({ nA: 3, a: new Float32Array(0) }, new Int32Array(0), 0, new Uint8Array(0), alpha, 1, Rng.stream(8), new Float64Array(0));
     expect(Array.from(alpha)).toEqual([-10, 0, 0]);
   });
 
@@ -188,7 +188,7 @@ describe('probit annotation model', () => {
     const nA = 3;
     const truth = [-0.5, 0.8, -0.4];
     const rng = Rng.stream(7);
-    const a = new Float64Array(n * nA);
+    const a = new Float32Array(n * nA);
     const outcome = new Uint8Array(n);
     for (let j = 0; j < n; j++) {
       a[j * nA] = 1;
