@@ -5,7 +5,9 @@
 //   TypeScript eigen solver (same results, much slower);
 // - the SBayesR/SBayesRC sweep kernel (native/sbayes.c → native/build/sbayes.node), gcc only,
 //   -O3 -march=native; without it the sampler uses its WebAssembly kernel (a valid chain that
-//   differs from the native one in the last bits, and 2-3× slower).
+//   differs from the native one in the last bits, and 2-3× slower);
+// - the fold-GWAS kernel (native/gwas.c → native/build/gwas.node), gcc only; without it the
+//   linear GWAS runs its TypeScript loop (the same numbers bit for bit, on one thread).
 // Run by `npm ci` (postinstall), the first `npm start` and `npm test` with --if-stale: each addon
 // is built when missing or when its stamp (a hash of the source, the compiler arguments and
 // node's ABI) no longer matches, so a pull that changes native/*.c never runs an old binary. A
@@ -42,6 +44,14 @@ const RECIPES: readonly AddonRecipe[] = [
     // partial sums; FMA contraction is gcc's default.
     flags: ['-O3', '-march=native', '-Wall', '-Wextra', '-shared', '-fPIC'],
     libs: ['-lm'],
+    missing: () => (hasGcc() ? null : 'gcc not found'),
+  },
+  {
+    name: 'fold-GWAS kernel',
+    source: join(NATIVE_DIR, 'gwas.c'),
+    target: join(NATIVE_DIR, 'build', 'gwas.node'),
+    flags: ['-O3', '-march=native', '-Wall', '-Wextra', '-shared', '-fPIC'],
+    libs: ['-lpthread'],
     missing: () => (hasGcc() ? null : 'gcc not found'),
   },
   {
@@ -105,6 +115,7 @@ function build(r: AddonRecipe): string {
 const FALLBACK: Record<string, string> = {
   'SBayesR/SBayesRC sweep kernel': 'pgsflow fit will use the WebAssembly kernel (correct, but about 2-3× slower).',
   'LD eigen addon': 'pgsflow ld will use the TypeScript solver (correct, but about 10-20× slower on big blocks).',
+  'fold-GWAS kernel': 'pgsflow gwas will use its TypeScript loop (same numbers, one thread, several times slower).',
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

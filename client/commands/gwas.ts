@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { type GwasFilesRequest, gwasOnFiles } from '../../core/gwas/gwasFiles.js';
 import { expandRanges } from '../../core/formats/pathPatterns.js';
 import { type Command, EXIT_OK, UsageError, intOpt, listOpt, stringOpt } from '../command.js';
+import { announceKernels } from '../kernelNotice.js';
 
 export const gwasCommand: Command = {
   name: 'gwas',
@@ -45,6 +46,7 @@ Variants without an estimate (constant, collinear, non-converged) go to DIR/<nam
     const k = intOpt(parsed, 'folds', 2, 1000);
     const seed = intOpt(parsed, 'fold-seed', 0, 2 ** 31 - 1);
     const keep = stringOpt(parsed, 'keep');
+    announceKernels((line) => ctx.stderr(`${line}\n`));
     if (k !== undefined && keep !== undefined) throw new UsageError('gwas: --folds and --keep are alternatives');
     if (seed !== undefined && k === undefined) throw new UsageError('gwas: --fold-seed needs --folds');
     const covar = stringOpt(parsed, 'covar');

@@ -6,6 +6,7 @@
 // C'y, y'y removed from the training sums for that variant only).
 import { choleskyInPlace } from '../numeric/linalg/dense.js';
 import { studentTTwoSidedP } from '../numeric/stats/distributions.js';
+import { chooseGwasKernel, gwasThreads, type NativeGwasKernel } from './nativeGwas.js';
 
 export const GWAS_OK = 0;
 /** Genotype constant in the training samples (PLINK: CONST_ALLELE); no estimate. */
@@ -78,12 +79,14 @@ export class LinearFoldGwas {
   private readonly groupCy: Float64Array; // G × q
   private readonly groupYY: Float64Array; // G
   private readonly training: TrainingSet[];
-  // Per-variant accumulators (reused).
-  private readonly sx: Float64Array;
-  private readonly sxx: Float64Array;
-  private readonly sxy: Float64Array;
-  private readonly scx: Float64Array; // G × q
-  private readonly missing: Int32Array; // analysis indices missing at the current variant
+  /** Per analysis sample [y, C_0 … C_{q−1}]: what each carried allele adds to its group's sums. */
+  private readonly rows: Float64Array;
+  /** The native accumulation kernel (native/gwas.c) when built; null: the loop below. */
+  private readonly native: NativeGwasKernel | null;
+  // Per chunk: per variant and group S_x, S_xx, S_xy, S_Cx (width q + 3), and the missing samples.
+  private chunkSums = new Float64Array(0);
+  private chunkMissingCount = new Int32Array(0);
+  private chunkMissing = new Int32Array(0);
   private readonly tmpCC: Float64Array;
   private readonly tmpCy: Float64Array;
   private readonly tmpV: Float64Array;
@@ -130,11 +133,12 @@ export class LinearFoldGwas {
       const w = forwardSolve(chol, q, cy, new Float64Array(q));
       this.training.push({ n: nk, cc, cy, yy, chol, w });
     }
-    this.sx = new Float64Array(G);
-    this.sxx = new Float64Array(G);
-    this.sxy = new Float64Array(G);
-    this.scx = new Float64Array(G * q);
-    this.missing = new Int32Array(n);
+    this.rows = new Float64Array(n * (q + 1));
+    for (let a = 0; a < n; a++) {
+      this.rows[a * (q + 1)] = d.y[a]!;
+      for (let c = 0; c < q; c++) this.rows[a * (q + 1) + 1 + c] = d.covariates[a * q + c]!;
+    }
+    this.native = chooseGwasKernel();
     this.tmpCC = new Float64Array(q * q);
     this.tmpCy = new Float64Array(q);
     this.tmpV = new Float64Array(q);
@@ -144,63 +148,96 @@ export class LinearFoldGwas {
 
   /**
    * Process `nVariants` packed variants (.bed layout, `bytesPerVariant` each) and write their
-   * results at variant index `outOffset…` of `out`.
+   * results at variant index `outOffset…` of `out`: the sums of every variant and group (native
+   * kernel on several threads, else the same loop here), then each variant's fold regressions.
    */
   processChunk(packed: Uint8Array, nVariants: number, bytesPerVariant: number, out: GwasResults, outOffset: number): void {
-    for (let v = 0; v < nVariants; v++) this.processVariant(packed, v * bytesPerVariant, out, outOffset + v);
+    const { d, G, q } = this;
+    const n = d.y.length;
+    const W = q + 3;
+    if (this.chunkMissingCount.length < nVariants) {
+      this.chunkSums = new Float64Array(nVariants * G * W);
+      this.chunkMissingCount = new Int32Array(nVariants);
+      this.chunkMissing = new Int32Array(nVariants * n);
+    }
+    if (this.native) {
+      this.native.accumulate(packed, bytesPerVariant, nVariants, d.analysisIndex, d.group, this.rows, q, G, this.chunkSums, this.chunkMissingCount, this.chunkMissing, gwasThreads());
+    } else {
+      for (let v = 0; v < nVariants; v++) this.accumulateVariant(packed, v * bytesPerVariant, v);
+    }
+    for (let v = 0; v < nVariants; v++) this.finishVariant(v, out, outOffset + v);
   }
 
-  private processVariant(packed: Uint8Array, base: number, out: GwasResults, vOut: number): void {
+  /** Variant v's sums per group (native/gwas.c accumulate does the same, in the same order). */
+  private accumulateVariant(packed: Uint8Array, base: number, v: number): void {
     const { d, G, q } = this;
-    const { sx, sxx, sxy, scx } = this;
-    sx.fill(0);
-    sxx.fill(0);
-    sxy.fill(0);
-    scx.fill(0);
+    const W = q + 3;
+    const R = q + 1;
+    const sums = this.chunkSums;
+    const at = v * G * W;
+    sums.fill(0, at, at + G * W);
+    const n = d.y.length;
+    const missing = this.chunkMissing;
+    const missAt = v * n;
     let nMissing = 0;
     const ns = d.nSamples;
     const ai = d.analysisIndex;
     const group = d.group;
-    const y = d.y;
-    const cov = d.covariates;
+    const rows = this.rows;
     for (let i = 0; i < ns; i++) {
       const a = ai[i]!;
       if (a < 0) continue;
       const code = (packed[base + (i >>> 2)]! >>> ((i & 3) << 1)) & 3;
       if (code === 3) continue; // hom A2: dosage 0 adds nothing
       if (code === 1) {
-        this.missing[nMissing++] = a;
+        missing[missAt + nMissing++] = a;
         continue;
       }
       const x = code === 0 ? 2 : 1;
-      const g = group[a]!;
-      sx[g]! += x;
-      sxx[g]! += x * x;
-      sxy[g]! += x * y[a]!;
-      const row = a * q;
-      const gq = g * q;
-      for (let c = 0; c < q; c++) scx[gq + c]! += x * cov[row + c]!;
+      const acc = at + group[a]! * W;
+      sums[acc]! += x;
+      sums[acc + 1]! += x * x;
+      const row = a * R;
+      for (let r = 0; r < R; r++) sums[acc + 2 + r]! += x * rows[row + r]!;
     }
+    this.chunkMissingCount[v] = nMissing;
+  }
+
+  /** Every fold's regression for chunk variant v from its group sums. */
+  private finishVariant(v: number, out: GwasResults, vOut: number): void {
+    const { d, G, q } = this;
+    const W = q + 3;
+    const sums = this.chunkSums;
+    const at = v * G * W;
+    const nMissing = this.chunkMissingCount[v]!;
+    const missing = this.chunkMissing;
+    const missAt = v * d.y.length;
+    const group = d.group;
+    const y = d.y;
+    const cov = d.covariates;
+    const sx = (g: number): number => sums[at + g * W]!;
+    const sxx = (g: number): number => sums[at + g * W + 1]!;
+    const sxy = (g: number): number => sums[at + g * W + 2]!;
     // Totals over all groups.
     let tsx = 0;
     let tsxx = 0;
     let tsxy = 0;
     for (let g = 0; g < G; g++) {
-      tsx += sx[g]!;
-      tsxx += sxx[g]!;
-      tsxy += sxy[g]!;
+      tsx += sx(g);
+      tsxx += sxx(g);
+      tsxy += sxy(g);
     }
     const nV = out.nVariants;
     for (let k = 0; k < d.nGwas; k++) {
       const idx = k * nV + vOut;
       const tr = this.training[k]!;
-      const sxk = tsx - sx[k]!;
-      const sxxk = tsxx - sxx[k]!;
-      const sxyk = tsxy - sxy[k]!;
+      const sxk = tsx - sx(k);
+      const sxxk = tsxx - sxx(k);
+      const sxyk = tsxy - sxy(k);
       const s = this.tmpScx;
       for (let c = 0; c < q; c++) {
         let t = 0;
-        for (let g = 0; g < G; g++) if (g !== k) t += scx[g * q + c]!;
+        for (let g = 0; g < G; g++) if (g !== k) t += sums[at + g * W + 3 + c]!;
         s[c] = t;
       }
       // Samples of this training set that miss the variant: remove them from C'C, C'y, y'y.
@@ -209,14 +246,14 @@ export class LinearFoldGwas {
       let w = tr.w;
       let yy = tr.yy;
       let dropped = 0;
-      for (let m = 0; m < nMissing; m++) if (group[this.missing[m]!] !== k) dropped++;
+      for (let m = 0; m < nMissing; m++) if (group[missing[missAt + m]!] !== k) dropped++;
       if (dropped > 0) {
         const cc = this.tmpCC;
         const cy = this.tmpCy;
         cc.set(tr.cc);
         cy.set(tr.cy);
         for (let m = 0; m < nMissing; m++) {
-          const a = this.missing[m]!;
+          const a = missing[missAt + m]!;
           if (group[a] === k) continue;
           const ya = y[a]!;
           yy -= ya * ya;
