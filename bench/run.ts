@@ -45,12 +45,17 @@ async function main(): Promise<void> {
       printTable(rows);
       return;
     }
+    if (only === 'gwas') {
+      rows.push(...(await gwasBench(dir, quick)));
+      printTable(rows);
+      return;
+    }
     if (only === 'scale') {
       rows.push(...(await scaleBench(dir, quick)));
       printTable(rows);
       return;
     }
-    if (only !== null) throw new Error(`--only: unknown part ${only} (known: sbayesrc, ldmemory, sumstats, scale)`);
+    if (only !== null) throw new Error(`--only: unknown part ${only} (known: sbayesrc, ldmemory, sumstats, scale, gwas)`);
     // 1. Simulation speed (goal: 10,000 people × 50,000 SNPs in under a minute).
     const simDir = join(dir, 'sim');
     const simSeconds = await bestOf(1, async () => {
