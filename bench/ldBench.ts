@@ -216,3 +216,58 @@ export async function ldBench(dir: string, quick: boolean): Promise<BenchRow[]> 
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === CHILD_FLAG) await panelChild(process.argv[3]!);
+
+/**
+ * `npm run bench -- --only ldscale [--quick] [--blocks N]`: `pgsflow ld` at the size of a
+ * published panel — N blocks of 2,000 SNPs (default 600; 20 with --quick) from 5,000 reference
+ * samples — in its own process (time, peak RSS), against numpy.linalg.eigh on the same first
+ * block's correlation matrix, timed per block and multiplied by N (numpy's eigen part alone:
+ * correlation and I/O are ours only).
+ */
+export async function ldScaleBench(dir: string, quick: boolean): Promise<BenchRow[]> {
+  const at = process.argv.indexOf('--blocks');
+  const nBlocks = at >= 0 ? Number(process.argv[at + 1]) : quick ? 20 : 600;
+  const m = 2000;
+  const samples = 5000;
+  const sim = join(dir, 'ldscale-sim');
+  let t = performance.now();
+  await simulateStudy(parseSimulateOptions({ samples: [samples], refSamples: 10, snps: nBlocks * m, blockSnps: m, seed: 29 }), sim);
+  console.log(`LD scale: ${samples} samples × ${nBlocks} blocks of ${m} SNPs simulated in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  const bfile = join(sim, 'geno/EUR');
+  const blocksFile = join(dir, 'ldscale-blocks.pos');
+  writeFileSync(blocksFile, `Block Chrom StartBP EndBP\n${Array.from({ length: nBlocks }, (_, i) => `${i + 1} ${i + 1} 0 2000000000`).join('\n')}\n`);
+  const p = measurePanel({ bfile, blocks: blocksFile, outDir: join(dir, 'ldscale-panel') });
+  console.log(`LD scale: pgsflow ld ${p.seconds.toFixed(1)} s (${((1000 * p.seconds) / nBlocks).toFixed(0)} ms per block), peak RSS ${(p.peakMaxRssKb / 1e6).toFixed(2)} GB, ${p.backend}`);
+
+  // numpy's eigh on block 1's correlation matrix (ours, computed the panel's way).
+  const geno = await openGenotypeFiles([bfile]);
+  const reader = await BedVariantReader.open(geno);
+  const packed = await reader.read(Int32Array.from({ length: m }, (_, i) => i));
+  await reader.close();
+  const kept = Int32Array.from({ length: geno.nSamples }, (_, i) => i);
+  const r = await blockCorrelation(packed, m, geno.bytesPerVariant, kept, resolveEigenBackend('auto') === 'native' ? 'native' : 'typescript');
+  const path = join(dir, 'ldscale-r.f64');
+  writeFileSync(path, r);
+  const python = numpyPython();
+  const started = python ? await NumpyPeer.start(python) : null;
+  let perBlock: number | null = null;
+  try {
+    if (started) {
+      t = Infinity;
+      for (let rep = 0; rep < 3; rep++) t = Math.min(t, await started.peer.eigh(m, path));
+      perBlock = t;
+      console.log(`LD scale: numpy ${started.version} eigh ${m} × ${m}: ${(1000 * t).toFixed(0)} ms per block → ${(t * nBlocks).toFixed(1)} s for ${nBlocks} blocks`);
+    }
+  } finally {
+    started?.peer.stop();
+  }
+  return [
+    {
+      name: `pgsflow ld, ${nBlocks} blocks × ${m} SNPs, ${samples} samples (peak RSS ${(p.peakMaxRssKb / 1e6).toFixed(2)} GB)`,
+      ours: p.seconds,
+      peer: perBlock === null ? null : perBlock * nBlocks,
+      peerName: 'numpy.linalg.eigh per block × blocks (eigen only)',
+      goal: 'report',
+    },
+  ];
+}

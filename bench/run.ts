@@ -11,7 +11,7 @@ import { simulateStudy } from '../core/simulate/simulateStudy.js';
 import { Store } from '../core/store/store.js';
 import { parseSimulateOptions } from '../config/simulate.js';
 import { gwasBench } from './gwasBench.js';
-import { ldBench } from './ldBench.js';
+import { ldBench, ldScaleBench } from './ldBench.js';
 import { ldMemoryBench } from './ldMemoryBench.js';
 import { sbayesrcBench } from './sbayesrcBench.js';
 import { scaleBench } from './scaleBench.js';
@@ -45,6 +45,11 @@ async function main(): Promise<void> {
       printTable(rows);
       return;
     }
+    if (only === 'ldscale') {
+      rows.push(...(await ldScaleBench(dir, quick)));
+      printTable(rows);
+      return;
+    }
     if (only === 'gwas') {
       rows.push(...(await gwasBench(dir, quick)));
       printTable(rows);
@@ -55,7 +60,7 @@ async function main(): Promise<void> {
       printTable(rows);
       return;
     }
-    if (only !== null) throw new Error(`--only: unknown part ${only} (known: sbayesrc, ldmemory, sumstats, scale, gwas)`);
+    if (only !== null) throw new Error(`--only: unknown part ${only} (known: sbayesrc, ldmemory, sumstats, scale, gwas, ldscale)`);
     // 1. Simulation speed (goal: 10,000 people × 50,000 SNPs in under a minute).
     const simDir = join(dir, 'sim');
     const simSeconds = await bestOf(1, async () => {
