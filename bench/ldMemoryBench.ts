@@ -3,7 +3,6 @@
 // shared memory for threads), resident (streamed construction) and stream (out of core, Q read
 // back from PREFIX.q each sweep). Each fit runs in its own process so VmHWM is that mode's peak.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { alignToPanel } from '../core/alleles/alignToPanel.js';
@@ -18,6 +17,7 @@ import { assembleProblem } from '../core/sbayesrc/problem.js';
 import { runChainYielding } from '../core/sbayesrc/sampler.js';
 import { blockSampleSize, standardise } from '../core/sbayesrc/standardise.js';
 import { writeSyntheticLd } from './syntheticLd.js';
+import { peakRss } from './timing.js';
 
 type Mode = 'old' | 'resident' | 'stream' | 'tune-resident' | 'tune-stream';
 const MODES: readonly Mode[] = ['old', 'resident', 'stream'];
@@ -36,12 +36,6 @@ interface ChildResult {
   peakBytes: number;
   qBytes: number;
   sweepsPerSecond: number;
-}
-
-/** Peak resident set of this process so far (Linux). */
-function peakRss(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? 1024 * Number(m[1]) : NaN;
 }
 
 /** The fit as it was before streaming: all eigen blocks, then all Q while they are alive. */

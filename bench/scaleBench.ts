@@ -6,7 +6,7 @@
 // size of Q (one and two threads), which gives the bound a sweep cannot beat: it reads every
 // SNP's row of Q once. `--7m` adds the 7-million-SNP panel streamed from disk (writes ~17 GB).
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ import { fitOnFiles } from '../core/sbayesrc/fitFiles.js';
 import { SBAYES_ADDON_FILE, loadSweepKernel } from '../core/sbayesrc/nativeKernel.js';
 import { SWEEP_PART, SWEEP_PART_COUNT, timeSweepParts } from '../core/sbayesrc/sweepPartTimes.js';
 import { writeSyntheticLd } from './syntheticLd.js';
-import type { BenchRow } from './timing.js';
+import { type BenchRow, peakRss } from './timing.js';
 
 type Mode = 'sbayesr' | 'sbayesr-stream' | 'sbayesrc' | 'sbayesrc-stream' | 'sbayesrc-split';
 const N_ANNOT = 96;
@@ -45,11 +45,6 @@ interface ChildResult {
   steadySeconds: number;
   /** Milliseconds per sweep by part (split mode, one thread). */
   parts: number[] | null;
-}
-
-function peakRss(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? 1024 * Number(m[1]) : NaN;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Wall-clock timing for benchmarks: best of `reps` runs (least disturbed by other load).
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export async function bestOf(reps: number, fn: () => Promise<void> | void): Promise<number> {
   let best = Infinity;
@@ -32,4 +33,10 @@ export function printTable(rows: BenchRow[]): void {
     const ratio = r.peer === null ? '—' : (r.ours / r.peer).toFixed(2);
     console.log(`| ${r.name} | ${r.ours.toFixed(2)} | ${r.peerName} | ${r.peer === null ? '—' : r.peer.toFixed(2)} | ${ratio} | ${r.goal} |`);
   }
+}
+
+/** Peak resident set of this process so far (Linux VmHWM), in bytes. */
+export function peakRss(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? 1024 * Number(m[1]) : NaN;
 }

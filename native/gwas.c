@@ -17,6 +17,7 @@
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include "napi_args.h"
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
@@ -71,17 +72,7 @@ static void *run_job(void *arg) {
 
 /* ---- N-API glue ---- */
 
-static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
-  bool is;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, data, &ab, &off) != napi_ok || type != want) return 0;
-  return 1;
-}
 
-static int num(napi_env env, napi_value v, double *out) { return napi_get_value_double(env, v, out) == napi_ok; }
 
 #define FAIL(kind, msg)                         \
   do {                                          \

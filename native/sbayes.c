@@ -29,6 +29,7 @@
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
+#include "napi_args.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -406,15 +407,6 @@ static void block_gram(const float *a, int nA, int first, int m, const uint8_t *
     }                                                                    \
   } while (0)
 
-static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
-  bool is;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, v, &type, len, data, &ab, &off) != napi_ok || type != want) return 0;
-  return 1;
-}
 
 #define ARRAY(i, T, ctype, name)                                                       \
   ctype *name;                                                                         \
@@ -428,7 +420,6 @@ static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **d
     name = (ctype *)p_;                                                                \
   } while (0)
 
-static int num(napi_env env, napi_value v, double *out) { return napi_get_value_double(env, v, out) == napi_ok; }
 
 #define NUM(i, name)                                                               \
   double name;                                                                     \

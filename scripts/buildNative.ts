@@ -89,6 +89,7 @@ function stampPath(r: AddonRecipe): string {
 function stampOf(r: AddonRecipe): string {
   const h = createHash('sha256');
   h.update(readFileSync(r.source));
+  h.update(readFileSync(join(NATIVE_DIR, 'napi_args.h'))); // the header the addons share
   h.update(JSON.stringify([r.flags, r.libs, process.versions.modules, process.arch]));
   return h.digest('hex');
 }
