@@ -164,11 +164,13 @@ export async function scaleBench(dir: string, quick: boolean): Promise<BenchRow[
   const shape = quick ? QUICK : HAPMAP3;
   const iterations = quick ? 12 : 30;
   const hm3 = join(dir, 'hm3');
-  await writePanel(hm3, shape, true);
+  // --7m-only: the 7 M-SNP row alone (its bound from a probe the HapMap3 Q's size).
+  const hm3Modes: [Mode, number][] = process.argv.includes('--7m-only') ? [] : [['sbayesr', 2], ['sbayesrc', 2], ['sbayesrc-stream', 2], ['sbayesrc-split', 1]];
+  if (hm3Modes.length > 0) await writePanel(hm3, shape, true);
   const rows: BenchRow[] = [];
   const results: ChildResult[] = [];
   const label = `${quick ? 'quick: ' : ''}${(shape.blocks * shape.m / 1e6).toFixed(2)} M SNPs`;
-  for (const [mode, threads] of [['sbayesr', 2], ['sbayesrc', 2], ['sbayesrc-stream', 2], ['sbayesrc-split', 1]] as [Mode, number][]) {
+  for (const [mode, threads] of hm3Modes) {
     const before = load();
     const r = runChild(mode, threads, hm3, iterations);
     results.push(r);
@@ -177,7 +179,7 @@ export async function scaleBench(dir: string, quick: boolean): Promise<BenchRow[
         `(${(r.startBytes / GB).toFixed(2)} before the fit), Q ${(r.qBytes / GB).toFixed(2)} GB; load before ${before}`,
     );
   }
-  const qBytes = results[0]!.qBytes;
+  const qBytes = results[0]?.qBytes ?? 4 * shape.blocks * shape.m * 597;
   const bw = await bandwidthProbe(qBytes);
   const bound = qBytes / (bw.two * GB);
   console.log(`  bandwidth probe over ${(qBytes / GB).toFixed(2)} GB: ${bw.one.toFixed(1)} GB/s on 1 thread, ${bw.two.toFixed(1)} GB/s on 2 → bound ${(bound * 1000).toFixed(0)} ms per sweep (load ${load()})`);
@@ -197,7 +199,7 @@ export async function scaleBench(dir: string, quick: boolean): Promise<BenchRow[
       goal: r.mode === 'sbayesrc' ? '≤ 2, ≤ 5 GB' : r.mode === 'sbayesrc-stream' ? '≤ 1.5 GB' : 'report',
     });
   }
-  if (process.argv.includes('--7m')) {
+  if (process.argv.includes('--7m') || process.argv.includes('--7m-only')) {
     const seven = join(dir, 'seven');
     await writePanel(seven, SEVEN_M, false);
     const r = runChild('sbayesr-stream', 2, seven, 6);
