@@ -2,7 +2,7 @@
 // block's eigenvectors are the orthonormal DCT-II basis (no eigen-decomposition needed) and its
 // eigenvalues fall linearly from 2 to 1 over the first `kTarget` then almost vanish, so the
 // 0.995 cut-off keeps about 0.995·kTarget of them. Used by the LD memory bench and its tests.
-import { writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeLdFolder } from '../core/formats/ldFolder.js';
 import type { LdSnpTable } from '../core/formats/types.js';
@@ -51,7 +51,10 @@ export async function writeSyntheticLd(dir: string, s: SyntheticLd): Promise<{ l
 
   // b̂ = R β + e with e ~ N(0, R/n): R = U Λ Uᵀ over the kept pairs; 5 % causal SNPs.
   const { k } = eigen;
-  const lines = ['SNP A1 A2 freq b se p N'];
+  // Written block by block: one string of 7 M rows would exceed V8's string limit.
+  const sumstats = join(dir, 'gwas.ma');
+  const out = await open(sumstats, 'w');
+  await out.write('SNP A1 A2 freq b se p N\n');
   const beta = new Float64Array(m);
   const proj = new Float64Array(k);
   for (let b = 0; b < blocks; b++) {
@@ -62,15 +65,16 @@ export async function writeSyntheticLd(dir: string, s: SyntheticLd): Promise<{ l
       const lam = eigen.values[i]!;
       proj[i] = lam * dot + Math.sqrt(lam / nGwas) * rng.normal();
     }
+    const lines: string[] = [];
     for (let j = 0; j < m; j++) {
       let bhat = 0;
       for (let i = 0; i < k; i++) bhat += eigen.vectors[i * m + j]! * proj[i]!;
       const s = b * m + j;
       const sdx = Math.sqrt(2 * freq[s]! * (1 - freq[s]!));
-      lines.push(`${snps.id[s]} A G ${freq[s]} ${bhat / sdx} ${Math.sqrt((1 - bhat * bhat) / nGwas) / sdx} 0.5 ${nGwas}`);
+      lines.push(`${snps.id[s]} A G ${freq[s]} ${bhat / sdx} ${Math.sqrt((1 - bhat * bhat) / nGwas) / sdx} 0.5 ${nGwas}\n`);
     }
+    await out.write(lines.join(''));
   }
-  const sumstats = join(dir, 'gwas.ma');
-  await writeFile(sumstats, `${lines.join('\n')}\n`);
+  await out.close();
   return { ld, sumstats };
 }
