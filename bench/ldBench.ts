@@ -234,13 +234,17 @@ export async function ldScaleBench(dir: string, quick: boolean): Promise<BenchRo
   await simulateStudy(parseSimulateOptions({ samples: [samples], refSamples: 10, snps: nBlocks * m, blockSnps: m, seed: 29 }), sim);
   console.log(`LD scale: ${samples} samples × ${nBlocks} blocks of ${m} SNPs simulated in ${((performance.now() - t) / 1000).toFixed(0)} s`);
   const bfile = join(sim, 'geno/EUR');
+  // The simulator lays its blocks of m SNPs along 22-ish chromosomes: one LD block per run of m.
+  const geno = await openGenotypeFiles([bfile]);
   const blocksFile = join(dir, 'ldscale-blocks.pos');
-  writeFileSync(blocksFile, `Block Chrom StartBP EndBP\n${Array.from({ length: nBlocks }, (_, i) => `${i + 1} ${i + 1} 0 2000000000`).join('\n')}\n`);
+  const lines = ['Block Chrom StartBP EndBP'];
+  for (let b = 0; b < nBlocks; b++) lines.push(`${b + 1} ${geno.bim.chrom[b * m]} ${geno.bim.pos[b * m]} ${geno.bim.pos[b * m + m - 1]! + 1}`);
+  writeFileSync(blocksFile, `${lines.join('\n')}\n`);
   const p = measurePanel({ bfile, blocks: blocksFile, outDir: join(dir, 'ldscale-panel') });
+  if (p.blocks !== nBlocks || p.largestBlock !== m) throw new Error(`LD scale: the panel has ${p.blocks} blocks (largest ${p.largestBlock}), expected ${nBlocks} of ${m}`);
   console.log(`LD scale: pgsflow ld ${p.seconds.toFixed(1)} s (${((1000 * p.seconds) / nBlocks).toFixed(0)} ms per block), peak RSS ${(p.peakMaxRssKb / 1e6).toFixed(2)} GB, ${p.backend}`);
 
   // numpy's eigh on block 1's correlation matrix (ours, computed the panel's way).
-  const geno = await openGenotypeFiles([bfile]);
   const reader = await BedVariantReader.open(geno);
   const packed = await reader.read(Int32Array.from({ length: m }, (_, i) => i));
   await reader.close();
