@@ -22,6 +22,7 @@ import { createStaging, discardStaging, publishStaging } from './stagingFolder.j
 import { type VariantStats, variantStats } from './variantStats.js';
 import type { LdPanelRequest, LdPanelProgress, LdBlockSummary, LdPanelSummary } from '../../contracts/ld.js';
 import type { DropReason, BlockSplit, EigenBackend } from '../../contracts/ld.js';
+import { availableMemory } from '../sbayesrc/memoryBudget.js';
 
 export const DEFAULT_CUTOFF = 0.995;
 export const SUMMARY_FILE = 'ld.json';
@@ -52,6 +53,7 @@ export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}
   }
 
   const largest = plan.blocks.reduce((a, p) => Math.max(a, p.variants.length), 0);
+  refuseBlocksBeyondMemory(plan.blocks, req.blocks, availableMemory());
   const staging = await createStaging(req.outDir);
   const perBlock: LdBlockSummary[] = [];
   const reader = await BedVariantReader.open(geno);
@@ -114,6 +116,28 @@ export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}
     await discardStaging(staging);
     throw e;
   }
+}
+
+/**
+ * A block's correlation matrix and the eigen solver's workspace take about 2 × 8m² bytes (the
+ * LD bench measures 1.87×): a block too large for this machine — usually a blocks file with one
+ * block per chromosome — is refused before anything is read, naming it, instead of the process
+ * being killed by the kernel half-way through the panel.
+ */
+export function refuseBlocksBeyondMemory(blocks: readonly PlannedBlock[], blocksPath: string, available: number): void {
+  let worst: PlannedBlock | null = null;
+  for (const pb of blocks) if (!worst || pb.variants.length > worst.variants.length) worst = pb;
+  if (!worst) return;
+  const m = worst.variants.length;
+  const need = 2 * 8 * m * m;
+  if (need <= available) return;
+  const gb = (x: number): string => (x / 1e9).toFixed(1);
+  const fits = Math.floor(Math.sqrt(available / 16));
+  throw new BadInputError(
+    blocksPath,
+    `LD block ${worst.source} (chromosome ${worst.chrom}, ${worst.startBp}–${worst.endBp}) has ${m.toLocaleString('en')} SNPs: its correlation matrix and eigen workspace need about ${gb(need)} GB, ` +
+      `and ${gb(available)} GB are available. Use finer LD blocks, or split large blocks with --max-block-snps ${Math.min(fits, 20_000)}`,
+  );
 }
 
 /** Correlate and decompose one block: R and the eigen workspace are the only m² arrays. */
