@@ -10,6 +10,7 @@ import { ingestInputs } from '../core/ingest/ingestInputs.js';
 import { simulateStudy } from '../core/simulate/simulateStudy.js';
 import { Store } from '../core/store/store.js';
 import { parseSimulateOptions } from '../config/simulate.js';
+import { cohortBench } from './cohortBench.js';
 import { gwasBench } from './gwasBench.js';
 import { ldBench, ldScaleBench } from './ldBench.js';
 import { ldMemoryBench } from './ldMemoryBench.js';
@@ -52,6 +53,11 @@ async function main(): Promise<void> {
     }
     if (only === 'gwas') {
       rows.push(...(await gwasBench(dir, quick)));
+      printTable(rows);
+      return;
+    }
+    if (process.argv.includes('--scale')) {
+      rows.push(...(await cohortBench(dir, quick)));
       printTable(rows);
       return;
     }
