@@ -50,7 +50,8 @@ const RECIPES: readonly AddonRecipe[] = [
     name: 'fold-GWAS kernel',
     source: join(NATIVE_DIR, 'gwas.c'),
     target: join(NATIVE_DIR, 'build', 'gwas.node'),
-    flags: ['-O3', '-march=native', '-Wall', '-Wextra', '-shared', '-fPIC'],
+    // No fused multiply-add: dosage products must round as the TypeScript loop's do.
+    flags: ['-O3', '-march=native', '-ffp-contract=off', '-Wall', '-Wextra', '-shared', '-fPIC'],
     libs: ['-lpthread'],
     missing: () => (hasGcc() ? null : 'gcc not found'),
   },

@@ -6,6 +6,7 @@
 // C'y, y'y removed from the training sums for that variant only).
 import { choleskyInPlace } from '../numeric/linalg/dense.js';
 import { studentTTwoSidedP } from '../numeric/stats/distributions.js';
+import { DOSAGE_MISSING, DOSAGE_SCALE } from '../genotypes/dosageSource.js';
 import { chooseGwasKernel, gwasThreads, type NativeGwasKernel } from './nativeGwas.js';
 
 export const GWAS_OK = 0;
@@ -153,19 +154,71 @@ export class LinearFoldGwas {
    */
   processChunk(packed: Uint8Array, nVariants: number, bytesPerVariant: number, out: GwasResults, outOffset: number): void {
     const { d, G, q } = this;
-    const n = d.y.length;
-    const W = q + 3;
-    if (this.chunkMissingCount.length < nVariants) {
-      this.chunkSums = new Float64Array(nVariants * G * W);
-      this.chunkMissingCount = new Int32Array(nVariants);
-      this.chunkMissing = new Int32Array(nVariants * n);
-    }
+    this.reserve(nVariants);
     if (this.native) {
       this.native.accumulate(packed, bytesPerVariant, nVariants, d.analysisIndex, d.group, this.rows, q, G, this.chunkSums, this.chunkMissingCount, this.chunkMissing, gwasThreads());
     } else {
       for (let v = 0; v < nVariants; v++) this.accumulateVariant(packed, v * bytesPerVariant, v);
     }
     for (let v = 0; v < nVariants; v++) this.finishVariant(v, out, outOffset + v);
+  }
+
+  /**
+   * The same over dosages (pgen / VCF / BGEN cohorts): `dosage` holds nVariants × nSamples ALT
+   * dosages in 1/16384 units, DOSAGE_MISSING for a missing one; samples missing a variant are
+   * dropped from its regressions, as `plink2 --glm` does.
+   */
+  processDosageChunk(dosage: Uint16Array, nVariants: number, out: GwasResults, outOffset: number): void {
+    const { d, G, q } = this;
+    this.reserve(nVariants);
+    if (this.native) {
+      this.native.accumulateDosage(dosage, nVariants, d.analysisIndex, d.group, this.rows, q, G, this.chunkSums, this.chunkMissingCount, this.chunkMissing, gwasThreads());
+    } else {
+      for (let v = 0; v < nVariants; v++) this.accumulateDosageVariant(dosage, v * d.nSamples, v);
+    }
+    for (let v = 0; v < nVariants; v++) this.finishVariant(v, out, outOffset + v);
+  }
+
+  private reserve(nVariants: number): void {
+    const W = this.q + 3;
+    if (this.chunkMissingCount.length < nVariants) {
+      this.chunkSums = new Float64Array(nVariants * this.G * W);
+      this.chunkMissingCount = new Int32Array(nVariants);
+      this.chunkMissing = new Int32Array(nVariants * this.d.y.length);
+    }
+  }
+
+  /** Variant v's sums per group from dosages (native/gwas.c accumulateDosage: same order, no FMA). */
+  private accumulateDosageVariant(dosage: Uint16Array, base: number, v: number): void {
+    const { d, G, q } = this;
+    const W = q + 3;
+    const R = q + 1;
+    const sums = this.chunkSums;
+    const at = v * G * W;
+    sums.fill(0, at, at + G * W);
+    const missing = this.chunkMissing;
+    const missAt = v * d.y.length;
+    let nMissing = 0;
+    const ai = d.analysisIndex;
+    const group = d.group;
+    const rows = this.rows;
+    for (let i = 0; i < d.nSamples; i++) {
+      const a = ai[i]!;
+      if (a < 0) continue;
+      const dv = dosage[base + i]!;
+      if (dv === 0) continue; // dosage 0 adds nothing
+      if (dv === DOSAGE_MISSING) {
+        missing[missAt + nMissing++] = a;
+        continue;
+      }
+      const x = dv / DOSAGE_SCALE;
+      const acc = at + group[a]! * W;
+      sums[acc]! += x;
+      sums[acc + 1]! += x * x;
+      const row = a * R;
+      for (let r = 0; r < R; r++) sums[acc + 2 + r]! += x * rows[row + r]!;
+    }
+    this.chunkMissingCount[v] = nMissing;
   }
 
   /** Variant v's sums per group (native/gwas.c accumulate does the same, in the same order). */

@@ -23,6 +23,20 @@ export interface NativeGwasKernel {
     missing: Int32Array,
     threads: number,
   ): undefined;
+  /** The same sums over uint16 ALT dosages (1/16384 units, 0xFFFF missing), nVariants × nSamples. */
+  accumulateDosage(
+    dosage: Uint16Array,
+    nVariants: number,
+    analysisIndex: Int32Array,
+    group: Int32Array,
+    rows: Float64Array,
+    q: number,
+    groups: number,
+    sums: Float64Array,
+    missingCount: Int32Array,
+    missing: Int32Array,
+    threads: number,
+  ): undefined;
 }
 
 export const GWAS_ADDON_FILE = fileURLToPath(new URL('../../native/build/gwas.node', import.meta.url));
