@@ -110,7 +110,7 @@ export async function forEachFileChunk(g: GenotypeFiles, chunkVariants: number, 
           if (bytesRead === 0) throw new Error(`${fs.paths.bed}: file shrank while being read`);
           got += bytesRead;
         }
-        await onChunk({ firstVariant: fs.first + v, nVariants: count, packed: buf.subarray(0, len) });
+        await onChunk({ firstVariant: fs.first + v, nVariants: count, packed: buf.subarray(0, len), dosage: null });
       }
     } finally {
       await fh.close();

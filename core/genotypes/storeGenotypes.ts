@@ -1,31 +1,54 @@
-// Streams a cohort's packed genotypes out of the store in variant order, chunk by chunk
-// (.bed byte layout), for GWAS, scoring and LD without re-reading PLINK files.
+// Streams a cohort's genotypes out of the store in variant order, chunk by chunk, for GWAS,
+// scoring and LD without re-reading the input files: .bed 2-bit hard calls, or for cohorts read
+// from pgen / VCF / BGEN, ALT dosages in 1/16384 units (uint16 little-endian, 0xFFFF missing).
 import { BadInputError } from '../errors.js';
 import type { Store } from '../store/store.js';
+
+export type GenotypeKind = 'hardcall' | 'dosage';
 
 export interface CohortLayout {
   cohort: string;
   ancestry: string;
   nSamples: number;
   nVariants: number;
+  /** Hard calls: ceil(nSamples / 4); dosages: 2 · nSamples. */
   bytesPerVariant: number;
+  kind: GenotypeKind;
+  /** The format the genotypes were read from (bed, pgen, vcf, bcf, bgen). */
+  sourceFormat: string;
 }
 
 export interface GenotypeChunk {
   firstVariant: number;
   nVariants: number;
-  /** nVariants · bytesPerVariant bytes, variant-major, PLINK .bed codes. */
+  /** nVariants · bytesPerVariant bytes, variant-major: PLINK .bed codes, or the dosages' bytes. */
   packed: Uint8Array;
+  /** Dosage cohorts: nVariants × nSamples ALT dosages (1/16384 units, 0xFFFF missing); else null. */
+  dosage: Uint16Array | null;
+}
+
+/** A stored dosage row as uint16 (little-endian hosts only; a copy when the bytes are unaligned). */
+export function dosageView(bytes: Uint8Array): Uint16Array {
+  const aligned = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
+  return new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >>> 1);
+}
+
+/** Refuse a dosage cohort where only hard calls are supported yet, naming what to do instead. */
+export function requireHardCalls(layout: CohortLayout, what: string): void {
+  if (layout.kind !== 'hardcall') {
+    throw new BadInputError(layout.cohort, `${what} reads hard calls only; cohort '${layout.cohort}' holds dosages (from ${layout.sourceFormat}): convert with plink2 --make-bed for now`);
+  }
 }
 
 export async function cohortLayout(store: Store, cohort: string): Promise<CohortLayout> {
-  const rows = await store.all<{ ancestry: string; n_samples: number; n_variants: number; bytes_per_variant: number }>(
-    `SELECT ancestry, n_samples, n_variants, bytes_per_variant FROM cohorts WHERE cohort = $c`,
+  const rows = await store.all<{ ancestry: string; n_samples: number; n_variants: number; bytes_per_variant: number; genotype_kind: string | null; source_format: string | null }>(
+    `SELECT ancestry, n_samples, n_variants, bytes_per_variant, genotype_kind, source_format FROM cohorts WHERE cohort = $c`,
     { c: cohort },
   );
   const r = rows[0];
   if (!r) throw new BadInputError(store.paths.database, `no cohort '${cohort}' in the store (ingest it with pgsflow ingest --bfile)`);
-  return { cohort, ancestry: r.ancestry, nSamples: r.n_samples, nVariants: r.n_variants, bytesPerVariant: r.bytes_per_variant };
+  const kind: GenotypeKind = r.genotype_kind === 'dosage' ? 'dosage' : 'hardcall';
+  return { cohort, ancestry: r.ancestry, nSamples: r.n_samples, nVariants: r.n_variants, bytesPerVariant: r.bytes_per_variant, kind, sourceFormat: r.source_format ?? 'bed' };
 }
 
 /** Calls `onChunk` for every genotype chunk of `cohort`, in variant order. */
@@ -41,7 +64,7 @@ export async function forEachGenotypeChunk(store: Store, cohort: string, onChunk
           throw new Error(`store genotypes of '${cohort}' are inconsistent at variant ${firstVariant} (expected ${expected})`);
         }
         expected += nVariants;
-        await onChunk({ firstVariant, nVariants, packed });
+        await onChunk({ firstVariant, nVariants, packed, dosage: layout.kind === 'dosage' ? dosageView(packed) : null });
       }
     },
   );

@@ -37,7 +37,9 @@ export async function foldGwasInStore(store: Store, req: FoldGwasRequest): Promi
   });
   const results = allocateResults(design.nGwas, bim.id.length);
   const kernel = req.model === 'linear' ? new LinearFoldGwas(design) : new LogisticGwas(design);
-  const layout = await forEachGenotypeChunk(store, req.cohort, (c) => kernel.processChunk(c.packed, c.nVariants, (fam.iid.length + 3) >>> 2, results, c.firstVariant));
+  const layout = await forEachGenotypeChunk(store, req.cohort, (c) =>
+    c.dosage ? kernel.processDosageChunk(c.dosage, c.nVariants, results, c.firstVariant) : kernel.processChunk(c.packed, c.nVariants, (fam.iid.length + 3) >>> 2, results, c.firstVariant),
+  );
   const withFolds = req.folds !== undefined;
   const gwasSets = withFolds ? Array.from({ length: design.nGwas }, (_, k) => foldGwasSetName(req.runId, k)) : [allSamplesGwasSetName(req.runId, req.cohort)];
   await store.transaction(async (tx) => {

@@ -2,6 +2,7 @@
 // Newton–Raphson on logit P(case) = Cβ + xβ_x over the samples with a call, started from the
 // covariates-only fit; Wald z and a normal p-value. Non-convergence is reported per variant
 // (CONVERGE_FAIL), never a silent NaN.
+import { DOSAGE_MISSING, DOSAGE_SCALE } from '../genotypes/dosageSource.js';
 import { choleskyInPlace } from '../numeric/linalg/dense.js';
 import { normalTwoSidedP } from '../numeric/stats/distributions.js';
 import { GWAS_CONST_ALLELE, GWAS_OK, GWAS_TOO_FEW_SAMPLES, type GwasResults, type LinearDesign } from './linearFoldGwas.js';
@@ -50,6 +51,21 @@ export class LogisticGwas {
         if (a < 0) continue;
         const code = (packed[base + (i >>> 2)]! >>> ((i & 3) << 1)) & 3;
         this.x[a] = code === 0 ? 2 : code === 2 ? 1 : code === 3 ? 0 : NaN;
+      }
+      for (let k = 0; k < d.nGwas; k++) this.fitVariant(k, out, k * out.nVariants + outOffset + v);
+    }
+  }
+
+  /** The same over dosages (1/16384 units, DOSAGE_MISSING dropped per variant as plink2 --glm does). */
+  processDosageChunk(dosage: Uint16Array, nVariants: number, out: GwasResults, outOffset: number): void {
+    const { d } = this;
+    for (let v = 0; v < nVariants; v++) {
+      const base = v * d.nSamples;
+      for (let i = 0; i < d.nSamples; i++) {
+        const a = d.analysisIndex[i]!;
+        if (a < 0) continue;
+        const units = dosage[base + i]!;
+        this.x[a] = units === DOSAGE_MISSING ? NaN : units / DOSAGE_SCALE;
       }
       for (let k = 0; k < d.nGwas; k++) this.fitVariant(k, out, k * out.nVariants + outOffset + v);
     }

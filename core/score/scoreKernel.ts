@@ -47,8 +47,8 @@ export interface ScoreSums {
   scores: Float64Array;
   /** 2 × non-missing rows per sample (PLINK's ALLELE_CT); 0 for skipped samples. */
   alleleCount: Int32Array;
-  /** Σ dosage of the named alleles over non-missing calls (PLINK's NAMED_ALLELE_DOSAGE_SUM). */
-  namedDosage: Int32Array;
+  /** Σ dosage of the named alleles over non-missing calls (PLINK's NAMED_ALLELE_DOSAGE_SUM; fractional for dosages). */
+  namedDosage: Float64Array;
 }
 
 /** Dosage of A1 per 2-bit code (code 1, missing, is replaced by 2f). */
@@ -353,7 +353,7 @@ export class ScoreAccumulator {
     const offset = this.model.offset;
     const scores = new Float64Array(n * s).fill(NaN);
     const alleleCount = new Int32Array(n);
-    const namedDosage = new Int32Array(n);
+    const namedDosage = new Float64Array(n);
     const choice = (i: number): number => (this.sampleScore ? this.sampleScore[this.sampleStart + i]! : ALL_SCORES);
     for (let i = 0; i < n; i++) {
       const c = choice(i);

@@ -117,7 +117,7 @@ function mergeSums(parts: ScoreSums[], nSamples: number, nScores: number): Score
   if (parts.length === 1) return parts[0]!;
   const scores = new Float64Array(nSamples * nScores);
   const alleleCount = new Int32Array(nSamples);
-  const namedDosage = new Int32Array(nSamples);
+  const namedDosage = new Float64Array(nSamples);
   for (const p of parts) {
     scores.set(p.scores, p.sampleStart * nScores);
     alleleCount.set(p.alleleCount, p.sampleStart);

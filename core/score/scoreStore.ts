@@ -85,7 +85,10 @@ export async function scoreStore(store: Store, opts: ScoreStoreOptions): Promise
     source,
     freqSource: source,
     feed: async (_variants, _shared, onChunk) => {
-      await forEachGenotypeChunk(store, opts.cohort, (c) => onChunk(c.packed, c.firstVariant, c.nVariants));
+      await forEachGenotypeChunk(store, opts.cohort, (c) => {
+        if (c.dosage) throw new BadInputError(opts.cohort, `scoring reads hard calls only yet; cohort '${opts.cohort}' holds dosages`);
+        return onChunk(c.packed, c.firstVariant, c.nVariants);
+      });
     },
   });
   let nScored = 0;

@@ -107,7 +107,7 @@ function naive(m: ScoreModel, dos: number[][], sampleScore: Int32Array | null): 
   const rows = m.variant.length;
   const scores = new Float64Array(n * s).fill(NaN);
   const alleleCount = new Int32Array(n);
-  const namedDosage = new Int32Array(n);
+  const namedDosage = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const choice = sampleScore ? sampleScore[i]! : ALL_SCORES;
     if (choice === SKIP_SAMPLE) continue;

@@ -6,6 +6,7 @@ import type { Migration } from './migration.js';
 import { fitMigration } from './fitMigration.js';
 import { qcMigration } from './qcMigration.js';
 import { studyMigration } from './studyMigration.js';
+import { dosageMigration } from './dosageMigration.js';
 import { sumstatsRejectedMigration } from './sumstatsRejectedMigration.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -146,6 +147,7 @@ export const MIGRATIONS: readonly Migration[] = [
   studyMigration,
   auditMigration,
   sumstatsRejectedMigration,
+  dosageMigration,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);

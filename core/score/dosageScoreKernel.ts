@@ -1,0 +1,105 @@
+// The scoring kernel over dosages (cohorts from pgen / VCF / BGEN): the same score as the .bed
+// kernel (scoreKernel.ts), score_is = offset_s + Σ_j w_js · (x̃_ij − μ_js), with x̃ the ALT dosage
+// (units / 16384, exact) and a missing dosage replaced by 2f — what `plink2 --score` computes on
+// dosages. ALLELE_CT counts 2 per non-missing row; the named dosage sums the named alleles'
+// dosages (fractional, as PLINK 2 prints it). Rows are added in model order sample by sample, so
+// the sums do not depend on how the genotypes arrive in chunks.
+import { DOSAGE_MISSING, DOSAGE_SCALE } from '../genotypes/dosageSource.js';
+import { ALL_SCORES, NAMED_A1, NAMED_A2, SKIP_SAMPLE, type ScoreModel, type ScoreSums, checkModel } from './scoreKernel.js';
+
+export class DosageScoreAccumulator {
+  private readonly s: number;
+  private readonly acc: Float64Array;
+  private readonly observed: Int32Array;
+  private readonly namedDosage: Float64Array;
+  /** Per row being added: w (per score), the value added for a missing dosage, μ. */
+  private readonly w: Float64Array;
+  private readonly mu: Float64Array;
+  private readonly missingTerm: Float64Array;
+  private nextRow = 0;
+  private finished = false;
+
+  constructor(
+    readonly model: ScoreModel,
+    readonly nSamples: number,
+    readonly sampleScore: Int32Array | null,
+  ) {
+    checkModel(model);
+    if (sampleScore && sampleScore.length !== nSamples) throw new Error(`sampleScore has ${sampleScore.length} entries for ${nSamples} samples`);
+    this.s = model.nScores;
+    this.acc = new Float64Array(nSamples * this.s);
+    this.observed = new Int32Array(nSamples);
+    this.namedDosage = new Float64Array(nSamples);
+    this.w = new Float64Array(this.s);
+    this.mu = new Float64Array(this.s);
+    this.missingTerm = new Float64Array(this.s);
+  }
+
+  /** Feed variants [firstVariant, firstVariant + nVariants): `dosage` holds nVariants × nSamples. */
+  addChunk(dosage: Uint16Array, firstVariant: number, nVariants: number): void {
+    if (this.finished) throw new Error('score accumulator already finished');
+    const n = this.nSamples;
+    if (dosage.length < nVariants * n) throw new Error(`score: a dosage chunk of ${nVariants} variants needs ${nVariants * n} values`);
+    const variant = this.model.variant;
+    if (this.nextRow < variant.length && variant[this.nextRow]! < firstVariant) {
+      throw new Error(`score: chunk at variant ${firstVariant} skipped variant ${variant[this.nextRow]} (chunks must come in order)`);
+    }
+    const end = firstVariant + nVariants;
+    for (; this.nextRow < variant.length && variant[this.nextRow]! < end; this.nextRow++) {
+      this.addRow(this.nextRow, dosage, (variant[this.nextRow]! - firstVariant) * n);
+    }
+  }
+
+  private addRow(r: number, dosage: Uint16Array, at: number): void {
+    const { s, model, w, mu, missingTerm, acc } = this;
+    const perScoreFreq = model.freq.length !== model.variant.length;
+    let any = false;
+    for (let c = 0; c < s; c++) {
+      const wt = model.weights[r * s + c]!;
+      const f = perScoreFreq ? model.freq[r * s + c]! : model.freq[r]!;
+      w[c] = wt;
+      mu[c] = model.center ? 2 * f : 0;
+      // A zero weight adds exactly 0, even where f is unknown (NaN), as in the .bed kernel.
+      missingTerm[c] = wt === 0 ? 0 : wt * (2 * f - mu[c]!);
+      if (wt !== 0) any = true;
+    }
+    const named = model.named[r]!;
+    const choice = this.sampleScore;
+    for (let i = 0; i < this.nSamples; i++) {
+      const pick = choice ? choice[i]! : ALL_SCORES;
+      if (pick === SKIP_SAMPLE) continue;
+      const units = dosage[at + i]!;
+      const missing = units === DOSAGE_MISSING;
+      if (!missing) {
+        const x = units / DOSAGE_SCALE;
+        this.observed[i]!++;
+        if (named & NAMED_A1) this.namedDosage[i]! += x;
+        if (named & NAMED_A2) this.namedDosage[i]! += 2 - x;
+        if (!any) continue;
+        if (pick >= 0) {
+          if (w[pick] !== 0) acc[i * s + pick]! += w[pick]! * (x - mu[pick]!);
+        } else for (let c = 0; c < s; c++) if (w[c] !== 0) acc[i * s + c]! += w[c]! * (x - mu[c]!);
+      } else if (any) {
+        if (pick >= 0) acc[i * s + pick]! += missingTerm[pick]!;
+        else for (let c = 0; c < s; c++) acc[i * s + c]! += missingTerm[c]!;
+      }
+    }
+  }
+
+  finish(): ScoreSums {
+    if (this.nextRow !== this.model.variant.length) throw new Error(`score: genotypes ended before variant ${this.model.variant[this.nextRow]}`);
+    this.finished = true;
+    const { s, nSamples } = this;
+    const scores = new Float64Array(nSamples * s).fill(NaN);
+    const alleleCount = new Int32Array(nSamples);
+    const namedDosage = new Float64Array(nSamples);
+    for (let i = 0; i < nSamples; i++) {
+      const pick = this.sampleScore ? this.sampleScore[i]! : ALL_SCORES;
+      if (pick === SKIP_SAMPLE) continue;
+      alleleCount[i] = 2 * this.observed[i]!;
+      namedDosage[i] = this.namedDosage[i]!;
+      for (let c = 0; c < s; c++) if (pick < 0 || pick === c) scores[i * s + c] = this.acc[i * s + c]! + this.model.offset[c]!;
+    }
+    return { sampleStart: 0, sampleEnd: nSamples, nScores: s, scores, alleleCount, namedDosage };
+  }
+}
