@@ -1,18 +1,35 @@
 // What can be ingested into the store, and what each ingest reports.
 import type { SumstatsReadOptions } from './sumstats.js';
 
-export const INGEST_KINDS = ['bfile', 'sumstats', 'pheno', 'covar', 'annot', 'blocks', 'ld'] as const;
+export const INGEST_KINDS = ['bfile', 'pfile', 'vcf', 'bgen', 'sumstats', 'pheno', 'covar', 'annot', 'blocks', 'ld'] as const;
 
 export type IngestKind = (typeof INGEST_KINDS)[number];
 
+/** Genotype inputs: a cohort's samples × variants (PLINK 1 hard calls, or dosages from the others). */
+export const GENOTYPE_KINDS = ['bfile', 'pfile', 'vcf', 'bgen'] as const;
+export type GenotypeInputKind = (typeof GENOTYPE_KINDS)[number];
+export const isGenotypeKind = (k: IngestKind): k is GenotypeInputKind => (GENOTYPE_KINDS as readonly string[]).includes(k);
+
+/** VCF/BCF: which FORMAT field gives the dosage (absent: DS when the header has it, else GT). */
+export type DosageField = 'DS' | 'GP' | 'HDS';
+
 export interface IngestInput {
   kind: IngestKind;
-  /** bfile: one or more PLINK prefixes (e.g. one per chromosome); ld: a folder; else one file. */
+  /**
+   * bfile/pfile: one or more PLINK prefixes; vcf/bgen: one or more files (e.g. one per chromosome,
+   * the same samples in each); ld: a folder; else one file.
+   */
   paths: string[];
   /** Dataset name in the store (cohort, GWAS set, table); derived from the file name if absent. */
   name?: string;
-  /** bfile only: the cohort's ancestry (defaults to the dataset name). */
+  /** Genotype inputs only: the cohort's ancestry (defaults to the dataset name). */
   ancestry?: string;
+  /** vcf only: the dosage field (absent: DS when present, else GT). */
+  dosageField?: DosageField;
+  /** bgen only: an Oxford .sample file (absent: the BGEN's own sample identifiers). */
+  sample?: string;
+  /** bgen only: whether the first allele is REF (PLINK 2's ref-first); the counted ALT is the other. */
+  refFirst?: boolean;
   /**
    * pheno/covar only: columns that must be present and numeric (a study's phenotype column, the
    * covariates it names); a value in one that is neither a number nor missing is refused with

@@ -4,13 +4,15 @@ import { expandRanges } from '../../core/formats/pathPatterns.js';
 import { Store } from '../../core/store/store.js';
 import { loadEnv } from '../../config/env.js';
 import { type Command, EXIT_OK, UsageError } from '../command.js';
-import { INGEST_KINDS, type IngestInput, type IngestKind } from '../../contracts/ingest.js';
+import { INGEST_KINDS, type IngestInput, type IngestKind, isGenotypeKind } from '../../contracts/ingest.js';
 import { sumstatsReadOptions } from '../sumstatsOptions.js';
 
 export const ingestCommand: Command = {
   name: 'ingest',
   summary: 'validate input files and load them into the store',
-  help: `Usage: pgsflow ingest --store DIR (--bfile P… [--ancestry A] | --sumstats F [--name N] [--columns R=C,…] [--n N] [--max-bad-rows F] |
+  help: `Usage: pgsflow ingest --store DIR (--bfile P… [--ancestry A] | --pfile P… [--ancestry A] |
+                      --vcf F… [--dosage-field DS|GP|HDS] [--ancestry A] |
+                      --bgen F… [--sample F] [--ref-first|--ref-last] [--ancestry A] | --sumstats F [--name N] [--columns R=C,…] [--n N] [--max-bad-rows F] |
                       --pheno F [--pheno-name C] [--minus9 missing|value] |
                       --covar F [--covar-names C,…] [--minus9 missing|value] |
                       --annot F | --blocks F | --ld DIR)… [--json]
@@ -18,6 +20,15 @@ export const ingestCommand: Command = {
 Validates every input completely, then writes each in one transaction:
   --bfile P…     PLINK 1 fileset(s) of one cohort (several per-chromosome prefixes allowed;
                  a prefix may hold {1..22}); --ancestry A names its ancestry
+  --pfile P…     PLINK 2 fileset(s) (.pgen, .pvar or .pvar.zst, .psam): dosages when present
+  --vcf F…       VCF or BCF (.vcf, .vcf.gz, .bcf); --dosage-field DS|GP|HDS (default: DS when
+                 the header declares it, else GT hard calls)
+  --bgen F…      BGEN v1.2/1.3 (layout 2, zlib or zstd); --sample F an Oxford .sample (default:
+                 the BGEN's own sample IDs); --ref-first (default) or --ref-last says which
+                 allele is REF, the other is counted (ALT)
+                 Dosages are kept as PLINK 2 keeps them (1/16384 of an allele); multi-allelic
+                 records are set aside and counted. VCF/BGEN samples have no FID: it is '0',
+                 as plink2 writes it
   --sumstats F   GWAS summary statistics in any common dialect (COJO .ma, GWAS-SSF, PLINK 2, REGENIE,
                  SAIGE, BOLT-LMM, METAL, fastGWA, LDSC, …; gzip allowed): README "Summary statistics".
                  Rows with indels, X, NA values, … are set aside and counted by QC
@@ -44,7 +55,7 @@ Bad input: a message with file, line and column, exit 1, and the store is left u
   rawArgs: true,
   async run(parsed, ctx) {
     const { storeDir, inputs, json } = parseIngestArgs(parsed.positionals);
-    if (inputs.length === 0) throw new UsageError('ingest: name at least one input (--bfile, --sumstats, --pheno, --covar, --annot, --blocks, --ld)');
+    if (inputs.length === 0) throw new UsageError('ingest: name at least one input (--bfile, --pfile, --vcf, --bgen, --sumstats, --pheno, --covar, --annot, --blocks, --ld)');
     const store = await Store.open(storeDir ?? loadEnv().store);
     try {
       const reports = await ingestInputs(store, inputs);
@@ -80,6 +91,10 @@ export function parseIngestArgs(argv: string[]): { storeDir: string | undefined;
       columns: { type: 'string', multiple: true },
       n: { type: 'string', multiple: true },
       'max-bad-rows': { type: 'string', multiple: true },
+      'dosage-field': { type: 'string', multiple: true },
+      sample: { type: 'string', multiple: true },
+      'ref-first': { type: 'boolean', multiple: true },
+      'ref-last': { type: 'boolean', multiple: true },
       json: { type: 'boolean' },
     },
     allowPositionals: true,
@@ -102,7 +117,7 @@ export function parseIngestArgs(argv: string[]): { storeDir: string | undefined;
       else if (t.name === 'json') json = true;
       else if (t.name === 'name' || t.name === 'ancestry') {
         if (!last) throw new UsageError(`ingest: --${t.name} must follow the input it names`);
-        if (t.name === 'ancestry' && last.kind !== 'bfile') throw new UsageError('ingest: --ancestry applies to --bfile');
+        if (t.name === 'ancestry' && !isGenotypeKind(last.kind)) throw new UsageError('ingest: --ancestry applies to --bfile, --pfile, --vcf or --bgen');
         last[t.name] = t.value;
       } else if (t.name === 'pheno-name' || t.name === 'covar-names') {
         const kind = t.name === 'pheno-name' ? 'pheno' : 'covar';
@@ -114,14 +129,22 @@ export function parseIngestArgs(argv: string[]): { storeDir: string | undefined;
         if (last?.kind !== 'sumstats') throw new UsageError(`ingest: --${t.name} must follow the --sumstats it applies to`);
         const read = sumstatsReadOptions({ values: { [t.name]: t.value }, positionals: [] }, 'ingest');
         last.read = { ...last.read, ...read };
+      } else if (t.name === 'dosage-field') {
+        if (last?.kind !== 'vcf') throw new UsageError('ingest: --dosage-field must follow the --vcf it applies to');
+        if (t.value !== 'DS' && t.value !== 'GP' && t.value !== 'HDS') throw new UsageError(`ingest: --dosage-field takes DS, GP or HDS, not '${t.value ?? ''}'`);
+        last.dosageField = t.value;
+      } else if (t.name === 'sample' || t.name === 'ref-first' || t.name === 'ref-last') {
+        if (last?.kind !== 'bgen') throw new UsageError(`ingest: --${t.name} must follow the --bgen it applies to`);
+        if (t.name === 'sample') last.sample = t.value;
+        else last.refFirst = t.name === 'ref-first';
       } else if (t.name === 'minus9') {
         if (last?.kind !== 'pheno' && last?.kind !== 'covar') throw new UsageError('ingest: --minus9 must follow the --pheno or --covar it applies to');
         if (t.value !== 'missing' && t.value !== 'value') throw new UsageError(`ingest: --minus9 takes 'missing' or 'value', not '${t.value ?? ''}'`);
         last.missingMinus9 = t.value === 'missing';
       }
     } else if (t.kind === 'positional') {
-      if (last?.kind === 'bfile') last.paths.push(...expandRanges(t.value));
-      else throw new UsageError(`ingest: unexpected argument '${t.value}' (only --bfile takes several paths)`);
+      if (last && isGenotypeKind(last.kind)) last.paths.push(...expandRanges(t.value));
+      else throw new UsageError(`ingest: unexpected argument '${t.value}' (only genotype inputs take several paths)`);
     }
   }
   return { storeDir, inputs, json };

@@ -5,7 +5,7 @@ import { BadInputError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { type ParsedInput, parseInput } from './parseInputs.js';
 import { writeDataset } from './writeDataset.js';
-import type { IngestInput, IngestReport } from '../../contracts/ingest.js';
+import { type IngestInput, type IngestReport, isGenotypeKind } from '../../contracts/ingest.js';
 
 export async function ingestInputs(store: Store, inputs: readonly IngestInput[]): Promise<IngestReport[]> {
   for (const input of inputs) {
@@ -40,8 +40,11 @@ async function checkSampleIds(store: Store, parsed: ParsedInput[]): Promise<Map<
   const tables = parsed.filter((p) => p.kind === 'pheno' || p.kind === 'covar');
   if (tables.length === 0) return notes;
   const known = new Set<string>();
-  for (const p of parsed) if (p.kind === 'bfile') p.fam.iid.forEach((iid, i) => known.add(`${p.fam.fid[i]}\t${iid}`));
-  const bfileNames = new Set(parsed.filter((p) => p.kind === 'bfile').map((p) => p.dataset));
+  for (const p of parsed) {
+    const ids = p.kind === 'bfile' ? p.fam : p.kind === 'pfile' || p.kind === 'vcf' || p.kind === 'bgen' ? p.cohort.samples : null;
+    ids?.iid.forEach((iid, i) => known.add(`${ids.fid[i]}\t${iid}`));
+  }
+  const bfileNames = new Set(parsed.filter((p) => isGenotypeKind(p.kind)).map((p) => p.dataset));
   const rows = await store.all<{ cohort: string; fid: string; iid: string }>(`SELECT cohort, fid, iid FROM samples`);
   for (const r of rows) if (!bfileNames.has(r.cohort)) known.add(`${r.fid}\t${r.iid}`);
   for (const p of tables) {

@@ -2,11 +2,11 @@
 import { basename } from 'node:path';
 import { IDENTIFIER_PATTERN } from '../../config/identifiers.js';
 import { BadInputError } from '../errors.js';
-import type { IngestInput } from '../../contracts/ingest.js';
+import { type IngestInput, isGenotypeKind } from '../../contracts/ingest.js';
 
 /** A dataset name from a path: `geno/EUR.bed` → `EUR`, `gwas.ma.gz` → `gwas`, `1kg` → `d1kg`. */
 export function defaultDatasetName(path: string): string {
-  const base = basename(path.replace(/\/+$/, '')).replace(/\.(gz|bgz)$/i, '').replace(/\.(bed|bim|fam|ma|tsv|txt|csv|pos|annot|ssf)$/i, '');
+  const base = basename(path.replace(/\/+$/, '')).replace(/\.(gz|bgz)$/i, '').replace(/\.(bed|bim|fam|pgen|pvar|psam|vcf|bcf|bgen|ma|tsv|txt|csv|pos|annot|ssf)$/i, '');
   let name = base.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64);
   if (!/^[A-Za-z]/.test(name)) name = `d${name}`.slice(0, 64);
   return name;
@@ -19,7 +19,7 @@ export function datasetName(input: IngestInput): string {
     }
     return input.name;
   }
-  if (input.kind === 'bfile' && input.ancestry !== undefined) return datasetName({ ...input, name: input.ancestry });
+  if (isGenotypeKind(input.kind) && input.ancestry !== undefined) return datasetName({ ...input, name: input.ancestry });
   const first = input.paths[0];
   if (first === undefined) throw new BadInputError('(no path)', `--${input.kind} needs a path`);
   return defaultDatasetName(first);

@@ -10,8 +10,10 @@ import { readSumstats } from '../formats/sumstats.js';
 import { requireRegularFile } from '../formats/text.js';
 import type { AnnotationTable, BlockTable, LdFolder, SampleTable, SumstatsTable } from '../formats/types.js';
 import { type GenotypeFiles, openGenotypeFiles } from '../genotypes/genotypeFiles.js';
+import type { DosageCohort } from '../genotypes/dosageCohort.js';
+import { type DosageInputKind, openDosageCohort } from '../genotypes/dosageOpeners.js';
 import { datasetName } from './inputs.js';
-import type { IngestInput, IngestKind } from '../../contracts/ingest.js';
+import { type IngestInput, type IngestKind, isGenotypeKind } from '../../contracts/ingest.js';
 import type { FileHash } from '../../contracts/provenance.js';
 
 interface ParsedBase {
@@ -50,7 +52,14 @@ export interface ParsedLd extends ParsedBase {
   eigen: { m: number; k: number; sumLambda: number; cutoff: number; file: FileHash }[];
 }
 
-export type ParsedInput = ParsedBfile | ParsedSumstats | ParsedSampleTable | ParsedAnnotations | ParsedBlocks | ParsedLd;
+/** A dosage cohort (pgen / VCF / BGEN): headers read and checked; the dosages stream at write time. */
+export interface ParsedDosage extends ParsedBase {
+  kind: DosageInputKind;
+  ancestry: string;
+  cohort: DosageCohort;
+}
+
+export type ParsedInput = ParsedBfile | ParsedDosage | ParsedSumstats | ParsedSampleTable | ParsedAnnotations | ParsedBlocks | ParsedLd;
 
 export async function parseInput(input: IngestInput): Promise<ParsedInput> {
   const dataset = datasetName(input);
@@ -58,10 +67,14 @@ export async function parseInput(input: IngestInput): Promise<ParsedInput> {
     if (input.paths.length !== 1) throw new BadInputError(input.paths.join(', '), `--${input.kind} takes exactly one path`);
     return input.paths[0]!;
   };
-  if (input.kind !== 'bfile' && input.kind !== 'ld') await requireRegularFile(one());
+  if (!isGenotypeKind(input.kind) && input.kind !== 'ld') await requireRegularFile(one());
   switch (input.kind) {
     case 'bfile':
       return parseBfile(input, dataset);
+    case 'pfile':
+    case 'vcf':
+    case 'bgen':
+      return parseDosage(input, input.kind, dataset);
     case 'sumstats': {
       const path = one();
       const table = await readSumstats(path, input.read);
@@ -106,6 +119,16 @@ export async function parseInput(input: IngestInput): Promise<ParsedInput> {
       return { kind: 'ld', dataset, folder, eigen, files, sha256: combinedHash(files) };
     }
   }
+}
+
+async function parseDosage(input: IngestInput, kind: DosageInputKind, dataset: string): Promise<ParsedDosage> {
+  if (input.paths.length === 0) throw new BadInputError('(none)', `--${kind} needs at least one path`);
+  const cohort = await openDosageCohort(kind, input.paths, { ...(input.dosageField ? { dosageField: input.dosageField } : {}), ...(input.sample ? { sample: input.sample } : {}), ...(input.refFirst !== undefined ? { refFirst: input.refFirst } : {}) });
+  const files: FileHash[] = [];
+  for (const f of cohort.files) files.push(await hashFile(f));
+  // How the files are read is part of the content: the same VCF read as GT or as DS is other data.
+  const how = JSON.stringify({ dosageField: input.dosageField ?? null, refFirst: input.refFirst ?? null });
+  return { kind, dataset, ancestry: input.ancestry ?? dataset, cohort, files, sha256: sha256Text(`${combinedHash(files)}\nread=${how}`) };
 }
 
 async function parseBfile(input: IngestInput, dataset: string): Promise<ParsedBfile> {

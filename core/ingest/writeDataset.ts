@@ -6,8 +6,9 @@ import { open } from 'node:fs/promises';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { DOUBLE, LIST, listValue } from '@duckdb/node-api';
 import type { Store, Tx } from '../store/store.js';
-import type { ParsedBfile, ParsedInput } from './parseInputs.js';
-import type { IngestReport } from '../../contracts/ingest.js';
+import { readDosageCohort } from '../genotypes/dosageCohort.js';
+import type { ParsedBfile, ParsedDosage, ParsedInput } from './parseInputs.js';
+import { type IngestReport, isGenotypeKind } from '../../contracts/ingest.js';
 import type { FileHash } from '../../contracts/provenance.js';
 import { describeSumstatsColumns, rejectedByRule } from '../formats/sumstatsSummary.js';
 
@@ -15,8 +16,12 @@ import { describeSumstatsColumns, rejectedByRule } from '../formats/sumstatsSumm
 export const GENOTYPE_CHUNK_VARIANTS = 256;
 
 /** Tables holding each kind's rows, and the column naming the dataset. */
+const COHORT_TABLES: [table: string, column: string][] = [['cohorts', 'cohort'], ['samples', 'cohort'], ['variants', 'cohort'], ['genotypes', 'cohort']];
 const DATASET_TABLES: Record<ParsedInput['kind'], [table: string, column: string][]> = {
-  bfile: [['cohorts', 'cohort'], ['samples', 'cohort'], ['variants', 'cohort'], ['genotypes', 'cohort']],
+  bfile: COHORT_TABLES,
+  pfile: COHORT_TABLES,
+  vcf: COHORT_TABLES,
+  bgen: COHORT_TABLES,
   sumstats: [['gwas', 'gwas_set']],
   pheno: [['sample_values', 'dataset']],
   covar: [['sample_values', 'dataset']],
@@ -40,6 +45,8 @@ export async function writeDataset(store: Store, input: ParsedInput): Promise<In
     }
     const { rows, notes, details } = await insertRows(tx, input);
     await tx.run(`DELETE FROM ingests WHERE kind = $k AND dataset = $d`, { k: input.kind, d: input.dataset });
+    // One cohort per name, whatever format it came from: a cohort re-read from another format replaces it.
+    if (isGenotypeKind(input.kind)) await tx.run(`DELETE FROM ingests WHERE kind IN ('bfile', 'pfile', 'vcf', 'bgen') AND dataset = $d`, { d: input.dataset });
     await tx.run(
       `INSERT INTO ingests VALUES ($d, $k, $sha, $files, $rows, $details, now())`,
       { d: input.dataset, k: input.kind, sha: input.sha256, files: JSON.stringify(input.files), rows, details: JSON.stringify(details) },
@@ -76,6 +83,10 @@ async function insertRows(tx: Tx, input: ParsedInput): Promise<Inserted> {
   switch (input.kind) {
     case 'bfile':
       return insertBfile(tx, input);
+    case 'pfile':
+    case 'vcf':
+    case 'bgen':
+      return insertDosage(tx, input);
     case 'sumstats': {
       const t = input.table;
       const a = await tx.appender('gwas');
@@ -229,7 +240,13 @@ async function insertBfile(tx: Tx, input: ParsedBfile): Promise<Inserted> {
   const fam = input.fam;
   const n = fam.iid.length;
   const bpv = input.bytesPerVariant;
-  await tx.run(`INSERT INTO cohorts VALUES ($c, $a, $n, $m, $bpv)`, { c: input.dataset, a: input.ancestry, n, m: input.nVariants, bpv });
+  await tx.run(`INSERT INTO cohorts (cohort, ancestry, n_samples, n_variants, bytes_per_variant, genotype_kind, source_format) VALUES ($c, $a, $n, $m, $bpv, 'hardcall', 'bed')`, {
+    c: input.dataset,
+    a: input.ancestry,
+    n,
+    m: input.nVariants,
+    bpv,
+  });
   const samples = await tx.appender('samples');
   for (let i = 0; i < n; i++) {
     samples.appendVarchar(input.dataset);
@@ -286,6 +303,65 @@ async function insertBfile(tx: Tx, input: ParsedBfile): Promise<Inserted> {
     rows: input.nVariants,
     notes: [],
     details: { ancestry: input.ancestry, samples: n, variants: input.nVariants, filesets: input.filesets.length },
+  };
+}
+
+/**
+ * A dosage cohort: its files streamed chunk by chunk into `variants` and `genotypes` (uint16
+ * little-endian dosages per sample); a structural error mid-file throws and the transaction rolls
+ * back, so the store is unchanged. Skipped records (multi-allelic, …) are counted in the notes.
+ */
+async function insertDosage(tx: Tx, input: ParsedDosage): Promise<Inserted> {
+  const { samples } = input.cohort;
+  const n = samples.iid.length;
+  const sampleRows = await tx.appender('samples');
+  for (let i = 0; i < n; i++) {
+    sampleRows.appendVarchar(input.dataset);
+    sampleRows.appendInteger(i);
+    sampleRows.appendVarchar(samples.fid[i]!);
+    sampleRows.appendVarchar(samples.iid[i]!);
+    sampleRows.appendVarchar('0');
+    sampleRows.appendVarchar('0');
+    sampleRows.appendTinyInt(0);
+    sampleRows.endRow();
+  }
+  const variants = await tx.appender('variants');
+  const geno = await tx.appender('genotypes');
+  let chunk = 0;
+  const summary = await readDosageCohort(input.cohort, GENOTYPE_CHUNK_VARIANTS, (c) => {
+    const bim = c.variants;
+    for (let v = 0; v < bim.id.length; v++) {
+      variants.appendVarchar(input.dataset);
+      variants.appendInteger(c.firstVariant + v);
+      variants.appendVarchar(bim.chrom[v]!);
+      variants.appendInteger(bim.pos[v]!);
+      variants.appendVarchar(bim.id[v]!);
+      variants.appendDouble(bim.cm[v]!);
+      variants.appendVarchar(bim.a1[v]!);
+      variants.appendVarchar(bim.a2[v]!);
+      variants.endRow();
+    }
+    if (bim.id.length === 0) return;
+    geno.appendVarchar(input.dataset);
+    geno.appendInteger(chunk++);
+    geno.appendInteger(c.firstVariant);
+    geno.appendInteger(bim.id.length);
+    geno.appendBlob(new Uint8Array(c.dosage.buffer, c.dosage.byteOffset, bim.id.length * n * 2).slice());
+    geno.endRow();
+  });
+  await tx.run(`INSERT INTO cohorts (cohort, ancestry, n_samples, n_variants, bytes_per_variant, genotype_kind, source_format) VALUES ($c, $a, $n, $m, $bpv, 'dosage', $f)`, {
+    c: input.dataset,
+    a: input.ancestry,
+    n,
+    m: summary.variants,
+    bpv: 2 * n,
+    f: input.cohort.format,
+  });
+  const notes = summary.skipped.map((k) => `${k.count} record(s) set aside: ${k.reason}${k.examples.length > 0 ? ` (e.g. ${k.examples.join(', ')})` : ''}`);
+  return {
+    rows: summary.variants,
+    notes,
+    details: { ancestry: input.ancestry, samples: n, variants: summary.variants, format: input.cohort.format, files: input.cohort.files.length, idsHaveFid: samples.hasFid, skipped: summary.skipped },
   };
 }
 
