@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { qcThresholdsSchema } from './qcThresholds.js';
 import { identifier } from './identifiers.js';
+
+/** Genotype formats a study cohort or an LD reference may come in. */
+export const GENOTYPE_FORMATS = ['bed', 'pgen', 'vcf', 'bgen'] as const;
 import { SUMSTATS_ROLES } from './sumstatsRoles.js';
 
 export const STUDY_DEFAULTS = {
@@ -69,13 +72,34 @@ const storePath = path.refine((p) => !storePathEscapes(p), {
   message: 'the store must be inside the study file\'s folder (a relative path without ../ out of it, not absolute): a study file may not write elsewhere; use --store or PGSFLOW_STORE for a store outside',
 });
 
+/**
+ * A cohort's genotypes in any supported format: PLINK 1 `.bed` or PLINK 2 `.pgen` prefixes, VCF/BCF
+ * or BGEN files; one, or one per chromosome (same samples in each).
+ */
+export const genotypesInput = z
+  .object({
+    format: z.enum(GENOTYPE_FORMATS),
+    path: z.union([path, z.array(path).min(1)]),
+    /** BGEN: an Oxford .sample file (default: the BGEN's own sample identifiers). */
+    sample: path.optional(),
+    /** BGEN: whether the first allele of each variant is REF (default true, as UK Biobank's). */
+    refFirst: z.boolean().optional(),
+    /** VCF/BCF: the FORMAT field holding dosages (default DS when declared, else GT). */
+    dosageField: z.enum(['DS', 'GP', 'HDS']).optional(),
+  })
+  .strict()
+  .refine((g) => g.format === 'bgen' || (g.sample === undefined && g.refFirst === undefined), { message: 'sample and refFirst apply to BGEN only', path: ['sample'] })
+  .refine((g) => g.format === 'vcf' || g.dosageField === undefined, { message: 'dosageField applies to VCF/BCF only', path: ['dosageField'] });
+
 export const cohortInput = z
   .object({
     ancestry: identifier,
-    /** PLINK 1 prefixes (one, or one per chromosome). */
-    bfile: z.array(path).min(1),
+    /** PLINK 1 prefixes (one, or one per chromosome); or `genotypes`. */
+    bfile: z.array(path).min(1).optional(),
+    genotypes: genotypesInput.optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => (c.bfile === undefined) !== (c.genotypes === undefined), { message: 'give a cohort either bfile or genotypes, not both', path: ['genotypes'] });
 
 /** Summary statistics with how to read them (column roles as in `--columns`). */
 const sumstatsFileInput = z

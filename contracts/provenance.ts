@@ -2,8 +2,8 @@
 export interface InputGroup {
   /** Caller's label (e.g. `cohort:EUR`), returned unchanged. */
   key: string;
-  /** bfile: PLINK prefixes; folder: every file in each folder; file: the files themselves. */
-  kind: 'bfile' | 'folder' | 'file';
+  /** bfile / pfile: PLINK 1 / PLINK 2 prefixes; folder: every file in each folder; file: the files themselves. */
+  kind: 'bfile' | 'pfile' | 'folder' | 'file';
   paths: string[];
 }
 

@@ -40,6 +40,35 @@ export interface StudyDataNeeds {
   panels: string[];
 }
 
+type CohortInput = Study['inputs']['cohorts'][number];
+
+/** The files of a cohort to fingerprint (a BGEN's .sample with it). */
+function cohortFiles(c: CohortInput): Pick<InputGroup, 'kind' | 'paths'> {
+  if (c.bfile) return { kind: 'bfile', paths: c.bfile };
+  const g = c.genotypes!;
+  const paths = typeof g.path === 'string' ? [g.path] : g.path;
+  if (g.format === 'bed') return { kind: 'bfile', paths };
+  if (g.format === 'pgen') return { kind: 'pfile', paths };
+  return { kind: 'file', paths: g.sample !== undefined ? [...paths, g.sample] : paths };
+}
+
+/** The ingest of a cohort's genotypes, whatever their format. */
+function cohortIngest(c: CohortInput): IngestInput {
+  if (c.bfile) return { kind: 'bfile', paths: c.bfile };
+  const g = c.genotypes!;
+  const paths = typeof g.path === 'string' ? [g.path] : g.path;
+  switch (g.format) {
+    case 'bed':
+      return { kind: 'bfile', paths };
+    case 'pgen':
+      return { kind: 'pfile', paths };
+    case 'vcf':
+      return { kind: 'vcf', paths, ...(g.dosageField ? { dosageField: g.dosageField } : {}) };
+    case 'bgen':
+      return { kind: 'bgen', paths, ...(g.sample !== undefined ? { sample: g.sample } : {}), ...(g.refFirst !== undefined ? { refFirst: g.refFirst } : {}) };
+  }
+}
+
 export async function prepareStudyData(
   ctx: StepContext,
   compute: ComputeActivities,
@@ -52,7 +81,7 @@ export async function prepareStudyData(
   const groups: InputGroup[] = [];
   for (const a of needs.cohorts) {
     const cohort = inputs.cohorts.find((c) => c.ancestry === a);
-    if (cohort) groups.push({ key: `cohort:${a}`, kind: 'bfile', paths: cohort.bfile });
+    if (cohort) groups.push({ key: `cohort:${a}`, ...cohortFiles(cohort) });
   }
   groups.push({ key: 'pheno', kind: 'file', paths: [inputs.phenotype.file] });
   if (inputs.covariates) groups.push({ key: 'covar', kind: 'file', paths: [inputs.covariates.file] });
@@ -74,11 +103,12 @@ export async function prepareStudyData(
     return s;
   };
 
-  const ingestOne = async (key: string, input: IngestInput): Promise<string> => {
+  const ingestOne = async (key: string, input: IngestInput, genotypeRead = ''): Promise<string> => {
     const name = input.name!;
     // The columns checked numeric are in the key (absent when none): a resumed study that now
     // uses another column re-checks the file at ingest, rather than failing in the GWAS.
-    await cachedStep(ctx, 'ingest', '', { input: key, sha256: shaOf(key), name, numeric: input.numericColumns, read: input.read }, async () => {
+    const readKey = genotypeRead === '' ? {} : { genotypeRead };
+    await cachedStep(ctx, 'ingest', '', { input: key, sha256: shaOf(key), name, numeric: input.numericColumns, read: input.read, ...readKey }, async () => {
       const [report] = await ctx.store.ingest([input]);
       return { dataset: report!.dataset, status: report!.status, rows: report!.rows, sha256: report!.sha256 };
     });
@@ -89,7 +119,10 @@ export async function prepareStudyData(
   for (const a of needs.cohorts) {
     const cohort = inputs.cohorts.find((c) => c.ancestry === a);
     if (!cohort) continue;
-    cohorts[a] = await ingestOne(`cohort:${a}`, { kind: 'bfile', paths: cohort.bfile, ancestry: a, name: named(a, shaOf(`cohort:${a}`)) });
+    const read = cohortIngest(cohort);
+    // How a dosage file is read (BGEN allele order, VCF dosage field) is other data from the same files.
+    const how = read.kind === 'bfile' || read.kind === 'pfile' ? '' : JSON.stringify([read.dosageField ?? null, read.sample ?? null, read.refFirst ?? null]);
+    cohorts[a] = await ingestOne(`cohort:${a}`, { ...read, ancestry: a, name: named(how === '' ? a : `${a}_${read.kind}`, shaOf(`cohort:${a}`)) }, how);
   }
   // The phenotype column and the covariates the study names must be numeric in every row (a
   // typo is refused at ingest with its line and column). -9 is missing unless the study says it

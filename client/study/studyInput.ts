@@ -30,7 +30,19 @@ export function resolveStudyPaths(study: Study, baseDir: string): Study {
     ...(study.store !== undefined ? { store: abs(base, study.store) } : {}),
     inputs: {
       ...i,
-      cohorts: i.cohorts.map((c) => ({ ...c, bfile: c.bfile.map((p) => abs(base, p)) })),
+      cohorts: i.cohorts.map((c) => ({
+        ...c,
+        ...(c.bfile ? { bfile: c.bfile.map((p) => abs(base, p)) } : {}),
+        ...(c.genotypes
+          ? {
+              genotypes: {
+                ...c.genotypes,
+                path: typeof c.genotypes.path === 'string' ? abs(base, c.genotypes.path) : c.genotypes.path.map((p) => abs(base, p)),
+                ...(c.genotypes.sample !== undefined ? { sample: abs(base, c.genotypes.sample) } : {}),
+              },
+            }
+          : {}),
+      })),
       phenotype: { ...i.phenotype, file: abs(base, i.phenotype.file) },
       ...(i.covariates ? { covariates: { ...i.covariates, file: abs(base, i.covariates.file) } } : {}),
       ...(i.annotations !== undefined ? { annotations: abs(base, i.annotations) } : {}),

@@ -28,6 +28,9 @@ export interface SampleTableRead extends SampleTable {
   notes: string[];
 }
 
+/** The FID of a sample whose file names none (PLINK 2's convention). */
+export const NO_FID = '0';
+
 const NON_FINITE = /^[+-]?(inf|infinity|nan)$/i;
 
 /** Text columns use '' for missing. */
@@ -36,19 +39,27 @@ export async function readSampleTable(path: string, options: SampleTableOptions)
   const iid: string[] = [];
   let names: string[] = [];
   let raw: string[][] = [];
+  let idColumns = 2;
   const seen = new Map<string, number>();
   const required = new Set(options.numericColumns ?? []);
 
   await scanTable(path, tabIfHeaderHasTab, (header) => {
     const h0 = header[0]?.toLowerCase();
     const h1 = header[1]?.toLowerCase();
-    if (h0 !== 'fid' && h0 !== '#fid') {
-      throw new BadInputError(path, `first column must be FID, found '${header[0]}' (columns present: ${header.join(', ')})`, 1, 1);
+    // An IID-only table (PLINK 2's '#IID' header): its samples have FID '0', as PLINK 2 reads them,
+    // which is also the FID of samples from a VCF, a BGEN or a '#IID' .psam.
+    idColumns = h0 === 'iid' || h0 === '#iid' ? 1 : 2;
+    const fidAt = header.findIndex((h) => h.toLowerCase() === 'fid');
+    if (idColumns === 1 && fidAt > 0) {
+      throw new BadInputError(path, `FID must be the first column, before IID (found IID first and FID in column ${fidAt + 1})`, 1, 1);
     }
-    if (h1 !== 'iid') {
+    if (idColumns === 2 && h0 !== 'fid' && h0 !== '#fid') {
+      throw new BadInputError(path, `first column must be FID (or IID, for a table without family IDs), found '${header[0]}' (columns present: ${header.join(', ')})`, 1, 1);
+    }
+    if (idColumns === 2 && h1 !== 'iid') {
       throw new BadInputError(path, `second column must be IID, found '${header[1] ?? ''}' (columns present: ${header.join(', ')})`, 1, 2);
     }
-    names = header.slice(2);
+    names = header.slice(idColumns);
     const firstAt = new Map<string, number>();
     header.forEach((name, i) => {
       const key = name.toLowerCase();
@@ -71,15 +82,17 @@ export async function readSampleTable(path: string, options: SampleTableOptions)
     const width = header.length;
     return (f, line) => {
       expectFieldCount(path, f, width, line, header);
-      const key = `${f[0]}\t${f[1]}`;
+      const f0 = idColumns === 2 ? f[0]! : NO_FID;
+      const i0 = f[idColumns - 1]!;
+      const key = `${f0}\t${i0}`;
       const first = seen.get(key);
       if (first !== undefined) {
-        throw new BadInputError(path, `duplicate sample FID '${f[0]}' IID '${f[1]}' (lines ${first} and ${line})`, line, 1);
+        throw new BadInputError(path, `duplicate sample FID '${f0}' IID '${i0}' (lines ${first} and ${line})`, line, 1);
       }
       seen.set(key, line);
-      fid.push(ownString(f[0]!));
-      iid.push(ownString(f[1]!));
-      for (let j = 0; j < raw.length; j++) raw[j]!.push(ownString(f[j + 2]!));
+      fid.push(idColumns === 2 ? ownString(f0) : NO_FID);
+      iid.push(ownString(i0));
+      for (let j = 0; j < raw.length; j++) raw[j]!.push(ownString(f[j + idColumns]!));
     };
   });
 
@@ -95,7 +108,7 @@ export async function readSampleTable(path: string, options: SampleTableOptions)
     const nonFinite = (i: number): void => {
       const s = col[i]!;
       if (NON_FINITE.test(s) || Math.abs(+s) === Infinity) {
-        throw new BadInputError(path, `column '${name}': expected a finite number or NA, got ${quoteValue(s)} (write NA for a missing value)`, i + 2, j + 3);
+        throw new BadInputError(path, `column '${name}': expected a finite number or NA, got ${quoteValue(s)} (write NA for a missing value)`, i + 2, j + idColumns + 1);
       }
     };
     const values = new Float64Array(col.length);
@@ -110,14 +123,14 @@ export async function readSampleTable(path: string, options: SampleTableOptions)
       if (v !== v) {
         if (required.has(name)) {
           nonFinite(i);
-          throw new BadInputError(path, `${quoteValue(s)} is not a number (column '${name}')`, i + 2, j + 3);
+          throw new BadInputError(path, `${quoteValue(s)} is not a number (column '${name}')`, i + 2, j + idColumns + 1);
         }
         for (let k = i; k < col.length; k++) nonFinite(k);
         numeric = false;
         const stray = strayText(col, isMissing);
         if (stray) {
           table.notes.push(
-            `column '${name}' is read as text (${stray.others} of its ${stray.values} values ${stray.others === 1 ? 'is' : 'are'} not a number, the first ${quoteValue(s)} at line ${i + 2}, column ${j + 3}), so it cannot be a phenotype or covariate; write NA for a missing value`,
+            `column '${name}' is read as text (${stray.others} of its ${stray.values} values ${stray.others === 1 ? 'is' : 'are'} not a number, the first ${quoteValue(s)} at line ${i + 2}, column ${j + idColumns + 1}), so it cannot be a phenotype or covariate; write NA for a missing value`,
           );
         }
         break;

@@ -13,8 +13,9 @@
 import { BadInputError } from '../errors.js';
 import { DOSAGE_MISSING, type DosageChunk, type SkippedRecords } from '../genotypes/dosageSource.js';
 import type { BimTable } from './types.js';
+import type { DosageField } from '../../contracts/ingest.js';
 
-export type DosageField = 'DS' | 'GP' | 'HDS';
+export type { DosageField };
 /** Where dosages come from: a FORMAT dosage field, or GT alone (hard calls). */
 export type DosageMode = DosageField | 'GT';
 

@@ -16,6 +16,8 @@ export interface CohortLayout {
   kind: GenotypeKind;
   /** The format the genotypes were read from (bed, pgen, vcf, bcf, bgen). */
   sourceFormat: string;
+  /** Dosage cohorts: every dosage is 0, 1, 2 or missing (always true for hard-call cohorts). */
+  hardCallsOnly: boolean;
 }
 
 export interface GenotypeChunk {
@@ -41,14 +43,23 @@ export function requireHardCalls(layout: CohortLayout, what: string): void {
 }
 
 export async function cohortLayout(store: Store, cohort: string): Promise<CohortLayout> {
-  const rows = await store.all<{ ancestry: string; n_samples: number; n_variants: number; bytes_per_variant: number; genotype_kind: string | null; source_format: string | null }>(
-    `SELECT ancestry, n_samples, n_variants, bytes_per_variant, genotype_kind, source_format FROM cohorts WHERE cohort = $c`,
+  const rows = await store.all<{ ancestry: string; n_samples: number; n_variants: number; bytes_per_variant: number; genotype_kind: string | null; source_format: string | null; hard_calls_only: boolean | null }>(
+    `SELECT ancestry, n_samples, n_variants, bytes_per_variant, genotype_kind, source_format, hard_calls_only FROM cohorts WHERE cohort = $c`,
     { c: cohort },
   );
   const r = rows[0];
   if (!r) throw new BadInputError(store.paths.database, `no cohort '${cohort}' in the store (ingest it with pgsflow ingest --bfile)`);
   const kind: GenotypeKind = r.genotype_kind === 'dosage' ? 'dosage' : 'hardcall';
-  return { cohort, ancestry: r.ancestry, nSamples: r.n_samples, nVariants: r.n_variants, bytesPerVariant: r.bytes_per_variant, kind, sourceFormat: r.source_format ?? 'bed' };
+  return {
+    cohort,
+    ancestry: r.ancestry,
+    nSamples: r.n_samples,
+    nVariants: r.n_variants,
+    bytesPerVariant: r.bytes_per_variant,
+    kind,
+    sourceFormat: r.source_format ?? 'bed',
+    hardCallsOnly: kind === 'hardcall' || r.hard_calls_only === true,
+  };
 }
 
 /** Calls `onChunk` for every genotype chunk of `cohort`, in variant order. */

@@ -7,6 +7,7 @@ import type { DuckDBAppender } from '@duckdb/node-api';
 import { DOUBLE, LIST, listValue } from '@duckdb/node-api';
 import type { Store, Tx } from '../store/store.js';
 import { readDosageCohort } from '../genotypes/dosageCohort.js';
+import { allHardCalls } from '../genotypes/hardCallDosages.js';
 import type { ParsedBfile, ParsedDosage, ParsedInput } from './parseInputs.js';
 import { type IngestReport, isGenotypeKind } from '../../contracts/ingest.js';
 import type { FileHash } from '../../contracts/provenance.js';
@@ -240,7 +241,7 @@ async function insertBfile(tx: Tx, input: ParsedBfile): Promise<Inserted> {
   const fam = input.fam;
   const n = fam.iid.length;
   const bpv = input.bytesPerVariant;
-  await tx.run(`INSERT INTO cohorts (cohort, ancestry, n_samples, n_variants, bytes_per_variant, genotype_kind, source_format) VALUES ($c, $a, $n, $m, $bpv, 'hardcall', 'bed')`, {
+  await tx.run(`INSERT INTO cohorts (cohort, ancestry, n_samples, n_variants, bytes_per_variant, genotype_kind, source_format, hard_calls_only) VALUES ($c, $a, $n, $m, $bpv, 'hardcall', 'bed', true)`, {
     c: input.dataset,
     a: input.ancestry,
     n,
@@ -328,6 +329,7 @@ async function insertDosage(tx: Tx, input: ParsedDosage): Promise<Inserted> {
   const variants = await tx.appender('variants');
   const geno = await tx.appender('genotypes');
   let chunk = 0;
+  let hardCallsOnly = true;
   const summary = await readDosageCohort(input.cohort, GENOTYPE_CHUNK_VARIANTS, (c) => {
     const bim = c.variants;
     for (let v = 0; v < bim.id.length; v++) {
@@ -342,6 +344,7 @@ async function insertDosage(tx: Tx, input: ParsedDosage): Promise<Inserted> {
       variants.endRow();
     }
     if (bim.id.length === 0) return;
+    if (hardCallsOnly) hardCallsOnly = allHardCalls(c.dosage, bim.id.length * n);
     geno.appendVarchar(input.dataset);
     geno.appendInteger(chunk++);
     geno.appendInteger(c.firstVariant);
@@ -349,19 +352,15 @@ async function insertDosage(tx: Tx, input: ParsedDosage): Promise<Inserted> {
     geno.appendBlob(new Uint8Array(c.dosage.buffer, c.dosage.byteOffset, bim.id.length * n * 2).slice());
     geno.endRow();
   });
-  await tx.run(`INSERT INTO cohorts (cohort, ancestry, n_samples, n_variants, bytes_per_variant, genotype_kind, source_format) VALUES ($c, $a, $n, $m, $bpv, 'dosage', $f)`, {
-    c: input.dataset,
-    a: input.ancestry,
-    n,
-    m: summary.variants,
-    bpv: 2 * n,
-    f: input.cohort.format,
-  });
+  await tx.run(
+    `INSERT INTO cohorts (cohort, ancestry, n_samples, n_variants, bytes_per_variant, genotype_kind, source_format, hard_calls_only) VALUES ($c, $a, $n, $m, $bpv, 'dosage', $f, $h)`,
+    { c: input.dataset, a: input.ancestry, n, m: summary.variants, bpv: 2 * n, f: input.cohort.format, h: hardCallsOnly },
+  );
   const notes = summary.skipped.map((k) => `${k.count} record(s) set aside: ${k.reason}${k.examples.length > 0 ? ` (e.g. ${k.examples.join(', ')})` : ''}`);
   return {
     rows: summary.variants,
     notes,
-    details: { ancestry: input.ancestry, samples: n, variants: summary.variants, format: input.cohort.format, files: input.cohort.files.length, idsHaveFid: samples.hasFid, skipped: summary.skipped },
+    details: { ancestry: input.ancestry, samples: n, variants: summary.variants, format: input.cohort.format, hardCallsOnly, files: input.cohort.files.length, idsHaveFid: samples.hasFid, skipped: summary.skipped },
   };
 }
 

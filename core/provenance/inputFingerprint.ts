@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { BadInputError } from '../errors.js';
 import { combinedHash, hashFile } from './fileHash.js';
 import { resolveBfile } from '../formats/plink.js';
+import { resolvePfile } from '../formats/pgen.js';
 import type { InputGroup, InputFingerprint } from '../../contracts/provenance.js';
 import type { FileHash } from '../../contracts/provenance.js';
 
@@ -15,6 +16,9 @@ async function filesOf(group: InputGroup): Promise<string[]> {
     if (group.kind === 'bfile') {
       const b = await resolveBfile(p);
       out.push(b.bed, b.bim, b.fam);
+    } else if (group.kind === 'pfile') {
+      const f = await resolvePfile(p);
+      out.push(f.pgen, f.pvar, f.psam);
     } else if (group.kind === 'folder') {
       let names: string[];
       try {

@@ -3,6 +3,7 @@
 // what PLINK does when no --read-freq is given).
 import { alleleFrequencies } from '../genotypes/alleleFrequencies.js';
 import { BYTE_TO_DOSAGES, MISSING_DOSAGE } from '../genotypes/bedCodec.js';
+import { DOSAGE_MISSING, DOSAGE_SCALE } from '../genotypes/dosageSource.js';
 import { SKIP_SAMPLE } from './scoreKernel.js';
 
 export class SampleFrequencies {
@@ -52,5 +53,42 @@ export class SampleFrequencies {
   /** A1 frequency per variant; NaN where no scored sample has a call. */
   finish(): Float64Array {
     return this.a1.map((a, r) => (this.obs[r]! > 0 ? a / (2 * this.obs[r]!) : NaN));
+  }
+}
+
+/** The same for dosages (1/16384 units of ALT = A1): the mean dosage / 2 over non-missing samples, as PLINK 2 computes it. */
+export class DosageSampleFrequencies {
+  private readonly freq: Float64Array;
+  private next = 0;
+
+  constructor(
+    private readonly variants: Int32Array,
+    private readonly nSamples: number,
+    private readonly sampleScore: Int32Array | null,
+  ) {
+    this.freq = new Float64Array(variants.length).fill(NaN);
+  }
+
+  addChunk(dosage: Uint16Array, firstVariant: number, nVariants: number): void {
+    const n = this.nSamples;
+    const end = firstVariant + nVariants;
+    for (; this.next < this.variants.length && this.variants[this.next]! < end; this.next++) {
+      const at = (this.variants[this.next]! - firstVariant) * n;
+      let units = 0; // an exact integer sum (≤ 32768 per sample)
+      let obs = 0;
+      for (let i = 0; i < n; i++) {
+        if (this.sampleScore?.[i] === SKIP_SAMPLE) continue;
+        const d = dosage[at + i]!;
+        if (d === DOSAGE_MISSING) continue;
+        units += d;
+        obs++;
+      }
+      if (obs > 0) this.freq[this.next] = units / (2 * DOSAGE_SCALE * obs);
+    }
+  }
+
+  /** A1 (ALT) frequency per variant; NaN where no scored sample has a dosage. */
+  finish(): Float64Array {
+    return this.freq;
   }
 }

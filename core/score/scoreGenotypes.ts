@@ -3,13 +3,19 @@
 // kernel, and refuse to return scores that a missing call without a frequency made undefined.
 import { BadInputError } from '../errors.js';
 import type { GenotypeVariants, MatchedWeights } from '../alleles/matchAlleles.js';
-import { SampleFrequencies } from './sampleFrequencies.js';
+import { DosageSampleFrequencies, SampleFrequencies } from './sampleFrequencies.js';
+import { DosageScoreAccumulator } from './dosageScoreKernel.js';
+import { type GenotypeKind, dosageView } from '../genotypes/storeGenotypes.js';
 import type { SampleIds } from '../genotypes/sampleSelection.js';
 import { SKIP_SAMPLE, type ScoreModel, type ScoreSums } from './scoreKernel.js';
 import { type FrequencySource, buildScoreModel, fillFrequencies, requireCentringFrequencies, resolveFrequencies } from './scoreModel.js';
 import { type ScoreWorkers, startScoring } from './scoreRunner.js';
 
-/** Streams packed genotypes of (at least) the given variants, in order; `shared` asks for SharedArrayBuffer-backed chunks. */
+/**
+ * Streams genotypes of (at least) the given variants, in order; `shared` asks for
+ * SharedArrayBuffer-backed chunks. The bytes are .bed codes for hard calls, or uint16
+ * little-endian ALT dosages (1/16384 units) for a dosage source (`ScoreJob.kind`).
+ */
 export type ChunkFeeder = (
   variants: Int32Array,
   shared: boolean,
@@ -26,6 +32,8 @@ export interface ScoreJob {
   center: boolean;
   sampleScore: Int32Array | null;
   feed: ChunkFeeder;
+  /** What the fed bytes hold (default hard calls). */
+  kind?: GenotypeKind;
   workers: ScoreWorkers | null;
   /** Threads to use, this one included (default: as many as the job is worth and `workers` allow). */
   threads?: number | undefined;
@@ -67,14 +75,28 @@ export async function scoreGenotypes(job: ScoreJob): Promise<ScoredGenotypes> {
     fromSamples: 0,
   };
   if (job.allowSampleFreq && resolved.unknown > 0) {
-    const counter = new SampleFrequencies(matched.variant, nSamples, job.sampleScore);
-    await job.feed(matched.variant, false, async (packed, first, n) => counter.addChunk(packed, first, n));
-    fillFrequencies(resolved.freq, counter.finish());
+    if (job.kind === 'dosage') {
+      const counter = new DosageSampleFrequencies(matched.variant, nSamples, job.sampleScore);
+      await job.feed(matched.variant, false, async (bytes, first, n) => counter.addChunk(dosageView(bytes), first, n));
+      fillFrequencies(resolved.freq, counter.finish());
+    } else {
+      const counter = new SampleFrequencies(matched.variant, nSamples, job.sampleScore);
+      await job.feed(matched.variant, false, async (packed, first, n) => counter.addChunk(packed, first, n));
+      fillFrequencies(resolved.freq, counter.finish());
+    }
     frequency.fromSamples = resolved.unknown;
   }
   const model = buildScoreModel(matched, resolved.freq, job.center);
   requireCentringFrequencies(model, job.geno, job.freqSource);
 
+  if (job.kind === 'dosage') {
+    // One thread: the dosage kernel is a plain loop over 2-byte values (not the .bed lookup tables).
+    const acc = new DosageScoreAccumulator(model, nSamples, job.sampleScore);
+    await job.feed(matched.variant, false, async (bytes, first, n) => acc.addChunk(dosageView(bytes), first, n));
+    const sums = acc.finish();
+    checkDefined(sums, job);
+    return { model, sums, threads: 1, frequency };
+  }
   const run = await startScoring(model, nSamples, job.sampleScore, job.workers, job.threads);
   await job.feed(matched.variant, run.threads > 1, (packed, first, n) => run.addChunk(packed, first, n));
   const sums = await run.finish();

@@ -3,7 +3,8 @@
 // kernel as `pgsflow score` on PLINK files. Frequencies are passed in (the workflow computes
 // them on each fold's training samples); they never default to the scored samples.
 import { BadInputError } from '../errors.js';
-import { forEachGenotypeChunk } from '../genotypes/storeGenotypes.js';
+import { cohortLayout, forEachGenotypeChunk } from '../genotypes/storeGenotypes.js';
+import { packHardCallDosages } from '../genotypes/hardCallDosages.js';
 import type { Store } from '../store/store.js';
 import { type AmbiguousWeightPolicy, type GenotypeVariants, matchAlleles } from '../alleles/matchAlleles.js';
 import { SKIP_SAMPLE } from './scoreKernel.js';
@@ -73,6 +74,7 @@ export async function scoreStore(store: Store, opts: ScoreStoreOptions): Promise
     throw new Error(`sampleScore has ${sampleScore.length} entries for the ${samples.fid.length} samples of '${opts.cohort}'`);
   }
   const source = `${store.paths.database} (cohort ${opts.cohort})`;
+  const layout = await cohortLayout(store, opts.cohort);
   const scored = await scoreGenotypes({
     geno,
     samples,
@@ -84,11 +86,12 @@ export async function scoreStore(store: Store, opts: ScoreStoreOptions): Promise
     workers: opts.workers ?? null,
     source,
     freqSource: source,
+    // Dosages that are all hard calls go through the .bed kernel: the .bed's numbers, bit for bit.
+    kind: layout.hardCallsOnly ? 'hardcall' : 'dosage',
     feed: async (_variants, _shared, onChunk) => {
-      await forEachGenotypeChunk(store, opts.cohort, (c) => {
-        if (c.dosage) throw new BadInputError(opts.cohort, `scoring reads hard calls only yet; cohort '${opts.cohort}' holds dosages`);
-        return onChunk(c.packed, c.firstVariant, c.nVariants);
-      });
+      await forEachGenotypeChunk(store, opts.cohort, (c) =>
+        onChunk(c.dosage && layout.hardCallsOnly ? packHardCallDosages(c.dosage, c.nVariants, layout.nSamples) : c.packed, c.firstVariant, c.nVariants),
+      );
     },
   });
   let nScored = 0;

@@ -11,3 +11,15 @@ export const dosageMigration: Migration = {
     ALTER TABLE cohorts ADD COLUMN source_format VARCHAR DEFAULT 'bed';        -- bed | pgen | vcf | bcf | bgen
   `,
 };
+
+/**
+ * Whether every dosage of a dosage cohort is a hard call (0, 1, 2 or missing): such a cohort (a
+ * GT-only VCF, a pgen of hard calls) is scored by the .bed kernel, so its numbers are the .bed's bit for bit.
+ */
+export const dosageHardCallsMigration: Migration = {
+  version: 11,
+  description: 'dosage cohorts: whether all their dosages are hard calls',
+  sql: `
+    ALTER TABLE cohorts ADD COLUMN hard_calls_only BOOLEAN DEFAULT false;
+  `,
+};

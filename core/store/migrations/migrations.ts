@@ -6,7 +6,7 @@ import type { Migration } from './migration.js';
 import { fitMigration } from './fitMigration.js';
 import { qcMigration } from './qcMigration.js';
 import { studyMigration } from './studyMigration.js';
-import { dosageMigration } from './dosageMigration.js';
+import { dosageHardCallsMigration, dosageMigration } from './dosageMigration.js';
 import { sumstatsRejectedMigration } from './sumstatsRejectedMigration.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -148,6 +148,7 @@ export const MIGRATIONS: readonly Migration[] = [
   auditMigration,
   sumstatsRejectedMigration,
   dosageMigration,
+  dosageHardCallsMigration,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((v, m) => Math.max(v, m.version), 0);

@@ -57,6 +57,19 @@ describe('readSampleTable', () => {
     expect(t).toEqual({ fid: ['A'], iid: ['a'], numeric: [], text: [], notes: [] });
   });
 
+  it("reads an IID-only table ('#IID' or 'IID' first) with FID '0', as PLINK 2 does", async () => {
+    for (const head of ['#IID', 'IID']) {
+      const t = await readSampleTable(file(`${head} y c\ns1 1.5 x\ns2 NA y\n`), { missingMinus9: true, numericColumns: ['y'] });
+      expect(t.fid).toEqual(['0', '0']);
+      expect(t.iid).toEqual(['s1', 's2']);
+      expect(Array.from(t.numeric[0]!.values)).toEqual([1.5, NaN]);
+      expect(t.text.map((c) => c.name)).toEqual(['c']);
+    }
+    const bad = await readSampleTable(file('#IID y\ns1 1\ns2 abc\n'), { missingMinus9: true, numericColumns: ['y'] }).catch((x: unknown) => x);
+    expect(bad).toBeInstanceOf(BadInputError);
+    expect([(bad as BadInputError).line, (bad as BadInputError).column]).toEqual([3, 2]);
+  });
+
   it('requires FID first', async () => {
     const e = await readSampleTable(file('IID FID y\na A 1\n'), { missingMinus9: true }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(BadInputError);
