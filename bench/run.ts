@@ -11,6 +11,7 @@ import { simulateStudy } from '../core/simulate/simulateStudy.js';
 import { Store } from '../core/store/store.js';
 import { parseSimulateOptions } from '../config/simulate.js';
 import { cohortBench } from './cohortBench.js';
+import { dosageBench } from './dosageBench.js';
 import { gwasBench } from './gwasBench.js';
 import { ldBench, ldScaleBench } from './ldBench.js';
 import { ldMemoryBench } from './ldMemoryBench.js';
@@ -51,6 +52,11 @@ async function main(): Promise<void> {
       printTable(rows);
       return;
     }
+    if (only === 'dosage') {
+      rows.push(...(await dosageBench(dir, quick)));
+      printTable(rows);
+      return;
+    }
     if (only === 'gwas') {
       rows.push(...(await gwasBench(dir, quick)));
       printTable(rows);
@@ -66,7 +72,7 @@ async function main(): Promise<void> {
       printTable(rows);
       return;
     }
-    if (only !== null) throw new Error(`--only: unknown part ${only} (known: sbayesrc, ldmemory, sumstats, scale, gwas, ldscale)`);
+    if (only !== null) throw new Error(`--only: unknown part ${only} (known: sbayesrc, ldmemory, sumstats, scale, gwas, ldscale, dosage)`);
     // 1. Simulation speed (goal: 10,000 people × 50,000 SNPs in under a minute).
     const simDir = join(dir, 'sim');
     const simSeconds = await bestOf(1, async () => {
@@ -108,6 +114,7 @@ async function main(): Promise<void> {
     // 3. Fold GWAS and scoring against PLINK 2.
     rows.push(...(await gwasBench(dir, quick)));
     rows.push(...(await scoreBench(dir, quick)));
+    rows.push(...(await dosageBench(dir, quick)));
 
     // 4. LD eigen-decomposition against numpy.linalg.eigh.
     rows.push(...(await ldBench(dir, quick)));
