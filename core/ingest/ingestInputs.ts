@@ -63,7 +63,14 @@ async function checkSampleIds(store: Store, parsed: ParsedInput[]): Promise<Map<
       }
     }
     if (missing === t.fid.length) {
-      throw new BadInputError(p.files[0]!.path, `none of its ${t.fid.length} samples (FID IID) is in any ingested cohort, e.g. ${example}: wrong file, or IDs formatted differently?`, 2, 1);
+      // The usual cause: FIDs on one side only (a VCF/BGEN cohort has FID 0, as in PLINK 2).
+      const iids = new Set([...known].map((k) => k.slice(k.indexOf('\t') + 1)));
+      const byIid = t.iid.filter((iid) => iids.has(iid)).length;
+      const hint =
+        byIid > 0
+          ? `; ${byIid} of them match a cohort sample by IID alone: samples without family IDs (VCF, BGEN, a '#IID' .psam) have FID 0, so give this file an '#IID' header without the FID column, or FID 0 (PLINK 2's rule)`
+          : ': wrong file, or IDs formatted differently?';
+      throw new BadInputError(p.files[0]!.path, `none of its ${t.fid.length} samples (FID IID) is in any ingested cohort, e.g. ${example}${hint}`, 2, 1);
     }
     if (missing > 0) notes.set(p, [`${missing} of ${t.fid.length} samples are in no ingested cohort (e.g. ${example}); they are kept but will not be analysed`]);
   }

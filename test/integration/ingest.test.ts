@@ -229,6 +229,36 @@ describe('bad input leaves the store byte-for-byte unchanged', () => {
     expect(sha256File(storePaths(storeDir).database)).toBe(before);
   });
 
+  it("matches a VCF cohort (FID 0, as PLINK 2) to an '#IID' phenotype file, and says so when a file with FIDs matches by IID only", async () => {
+    const storeDir = join(tmp.dir, 'vcf-ids');
+    const vcf = join(tmp.dir, 'EAS_ids.vcf.gz');
+    plink2(['--bfile', join(sim, 'geno/EAS'), '--export', 'vcf', 'bgz', 'id-paste=iid', '--out', join(tmp.dir, 'EAS_ids')]);
+    const s0 = await Store.open(storeDir);
+    await ingestInputs(s0, [{ kind: 'vcf', paths: [vcf], name: 'EASv' }]);
+    s0.close();
+    const lines = readFileSync(join(sim, 'pheno.tsv'), 'utf8').trimEnd().split('\n');
+    const withFid = join(tmp.dir, 'pheno_fid.tsv');
+    writeFileSync(withFid, `${lines.filter((l, i) => i === 0 || l.startsWith('EAS')).join('\n')}\n`);
+    const before = sha256File(storePaths(storeDir).database);
+    const s = await Store.open(storeDir);
+    await expect(ingestInputs(s, [{ kind: 'pheno', paths: [withFid] }])).rejects.toThrow(/match a cohort sample by IID alone.*'#IID' header/);
+    s.close();
+    expect(sha256File(storePaths(storeDir).database)).toBe(before);
+    const iidOnly = join(tmp.dir, 'pheno_iid.tsv');
+    writeFileSync(iidOnly, `${lines.filter((l, i) => i === 0 || l.startsWith('EAS')).map((l, i) => (i === 0 ? '#' : '') + l.split('\t').slice(1).join('\t')).join('\n')}\n`);
+    const s2 = await Store.open(storeDir);
+    try {
+      const [report] = await ingestInputs(s2, [{ kind: 'pheno', paths: [iidOnly] }]);
+      expect(report!.status).toBe('ingested');
+      const matched = await s2.all<{ n: bigint }>(
+        `SELECT count(DISTINCT v.iid) AS n FROM sample_values v JOIN samples s ON s.cohort = 'EASv' AND s.fid = v.fid AND s.iid = v.iid`,
+      );
+      expect(Number(matched[0]!.n)).toBe(lines.filter((l) => l.startsWith('EAS')).length);
+    } finally {
+      s2.close();
+    }
+  });
+
   it('writes nothing when one input of several is bad (all are validated first)', async () => {
     const storeDir = join(tmp.dir, 'bad-mixed');
     (await Store.open(storeDir)).close();
