@@ -11,6 +11,7 @@ import { allHardCalls } from '../genotypes/hardCallDosages.js';
 import type { ParsedBfile, ParsedDosage, ParsedInput } from './parseInputs.js';
 import { type IngestReport, isGenotypeKind } from '../../contracts/ingest.js';
 import type { FileHash } from '../../contracts/provenance.js';
+import type { BimTable } from '../formats/types.js';
 import { describeSumstatsColumns, rejectedByRule } from '../formats/sumstatsSummary.js';
 
 /** Variants per genotype row: ~640 KB BLOBs at 10,000 samples, few rows per cohort. */
@@ -265,17 +266,7 @@ async function insertBfile(tx: Tx, input: ParsedBfile): Promise<Inserted> {
   let chunk = 0;
   for (const fs of input.filesets) {
     const idx = fs.first;
-    for (let v = idx; v < idx + fs.count; v++) {
-      variants.appendVarchar(input.dataset);
-      variants.appendInteger(v);
-      variants.appendVarchar(bim.chrom[v]!);
-      variants.appendInteger(bim.pos[v]!);
-      variants.appendVarchar(bim.id[v]!);
-      variants.appendDouble(bim.cm[v]!);
-      variants.appendVarchar(bim.a1[v]!);
-      variants.appendVarchar(bim.a2[v]!);
-      variants.endRow();
-    }
+    appendVariants(variants, input.dataset, bim, idx, idx + fs.count, 0);
     // Copy the .bed body in chunks of whole variants (byte order unchanged).
     const fh = await open(fs.paths.bed, 'r');
     try {
@@ -332,17 +323,7 @@ async function insertDosage(tx: Tx, input: ParsedDosage): Promise<Inserted> {
   let hardCallsOnly = true;
   const summary = await readDosageCohort(input.cohort, GENOTYPE_CHUNK_VARIANTS, (c) => {
     const bim = c.variants;
-    for (let v = 0; v < bim.id.length; v++) {
-      variants.appendVarchar(input.dataset);
-      variants.appendInteger(c.firstVariant + v);
-      variants.appendVarchar(bim.chrom[v]!);
-      variants.appendInteger(bim.pos[v]!);
-      variants.appendVarchar(bim.id[v]!);
-      variants.appendDouble(bim.cm[v]!);
-      variants.appendVarchar(bim.a1[v]!);
-      variants.appendVarchar(bim.a2[v]!);
-      variants.endRow();
-    }
+    appendVariants(variants, input.dataset, bim, 0, bim.id.length, c.firstVariant);
     if (bim.id.length === 0) return;
     if (hardCallsOnly) hardCallsOnly = allHardCalls(c.dosage, bim.id.length * n);
     geno.appendVarchar(input.dataset);
@@ -362,6 +343,21 @@ async function insertDosage(tx: Tx, input: ParsedDosage): Promise<Inserted> {
     notes,
     details: { ancestry: input.ancestry, samples: n, variants: summary.variants, format: input.cohort.format, hardCallsOnly, files: input.cohort.files.length, idsHaveFid: samples.hasFid, skipped: summary.skipped },
   };
+}
+
+/** `variants` rows for bim rows [from, to), numbered from `from + base`. */
+function appendVariants(a: DuckDBAppender, dataset: string, bim: BimTable, from: number, to: number, base: number): void {
+  for (let v = from; v < to; v++) {
+    a.appendVarchar(dataset);
+    a.appendInteger(base + v);
+    a.appendVarchar(bim.chrom[v]!);
+    a.appendInteger(bim.pos[v]!);
+    a.appendVarchar(bim.id[v]!);
+    a.appendDouble(bim.cm[v]!);
+    a.appendVarchar(bim.a1[v]!);
+    a.appendVarchar(bim.a2[v]!);
+    a.endRow();
+  }
 }
 
 function nullableDouble(a: DuckDBAppender, x: number): void {

@@ -60,7 +60,7 @@ export class DosageScoreAccumulator {
       w[c] = wt;
       mu[c] = model.center ? 2 * f : 0;
       // A zero weight adds exactly 0, even where f is unknown (NaN), as in the .bed kernel.
-      missingTerm[c] = wt === 0 ? 0 : wt * (2.001 * f - mu[c]!);
+      missingTerm[c] = wt === 0 ? 0 : wt * (2 * f - mu[c]!);
       if (wt !== 0) any = true;
     }
     const named = model.named[r]!;
