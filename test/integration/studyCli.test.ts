@@ -184,7 +184,7 @@ describe('pgsflow study: Ctrl-C on the embedded server, then resume', () => {
   it('stops watching and the study with exit 130, says how to resume; resume finishes it as a new run', { timeout: 1_200_000 }, async () => {
     // Long enough chains (seconds each) that Ctrl-C finds a fit in flight or finished but unrecorded.
     const { store, env, run, runId } = await startLongStudy('interrupted', { iterations: 20000, burnIn: 1000, checkpointEvery: 5000, baseline: false });
-    await run.waitFor(/fold-\d\s+\d+\/\d+\s+SBayesRC/, 300_000); // interrupt with a fit in flight
+    await run.waitFor(/fold-\d\s+\d+\/\d+\s+SBayesRC\s+sweep [1-9]\d*\//, 300_000); // interrupt with a fit in flight, past sweep 0 (a loaded machine may take long to load LD)
     run.child.kill('SIGINT');
     const { code } = await run.exit;
     expect(code, run.output()).toBe(130);
