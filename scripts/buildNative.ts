@@ -7,7 +7,9 @@
 //   -O3 -march=native; without it the sampler uses its WebAssembly kernel (a valid chain that
 //   differs from the native one in the last bits, and 2-3× slower);
 // - the fold-GWAS kernel (native/gwas.c → native/build/gwas.node), gcc only; without it the
-//   linear GWAS runs its TypeScript loop (the same numbers bit for bit, on one thread).
+//   linear GWAS runs its TypeScript loop (the same numbers bit for bit, on one thread);
+// - the dosage scoring kernel (native/dosageScore.c → native/build/dosageScore.node), gcc only;
+//   without it dosage cohorts are scored by its TypeScript loop (the same numbers bit for bit).
 // Run by `npm ci` (postinstall), the first `npm start` and `npm test` with --if-stale: each addon
 // is built when missing or when its stamp (a hash of the source, the compiler arguments and
 // node's ABI) no longer matches, so a pull that changes native/*.c never runs an old binary. A
@@ -51,6 +53,15 @@ const RECIPES: readonly AddonRecipe[] = [
     source: join(NATIVE_DIR, 'gwas.c'),
     target: join(NATIVE_DIR, 'build', 'gwas.node'),
     // No fused multiply-add: dosage products must round as the TypeScript loop's do.
+    flags: ['-O3', '-march=native', '-ffp-contract=off', '-Wall', '-Wextra', '-shared', '-fPIC'],
+    libs: ['-lpthread'],
+    missing: () => (hasGcc() ? null : 'gcc not found'),
+  },
+  {
+    name: 'dosage scoring kernel',
+    source: join(NATIVE_DIR, 'dosageScore.c'),
+    target: join(NATIVE_DIR, 'build', 'dosageScore.node'),
+    // No fused multiply-add: the sums must round as the TypeScript loop's do.
     flags: ['-O3', '-march=native', '-ffp-contract=off', '-Wall', '-Wextra', '-shared', '-fPIC'],
     libs: ['-lpthread'],
     missing: () => (hasGcc() ? null : 'gcc not found'),

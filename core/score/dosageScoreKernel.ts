@@ -5,7 +5,11 @@
 // dosages (fractional, as PLINK 2 prints it). Rows are added in model order sample by sample, so
 // the sums do not depend on how the genotypes arrive in chunks.
 import { DOSAGE_MISSING, DOSAGE_SCALE } from '../genotypes/dosageSource.js';
+import { chooseDosageScoreKernel, dosageScoreThreads } from './nativeDosageScore.js';
 import { ALL_SCORES, NAMED_A1, NAMED_A2, SKIP_SAMPLE, type ScoreModel, type ScoreSums, checkModel } from './scoreKernel.js';
+
+/** The native kernel's "no per-sample choice" (an empty array). */
+const NO_CHOICE = new Int32Array(0);
 
 export class DosageScoreAccumulator {
   private readonly s: number;
@@ -45,13 +49,34 @@ export class DosageScoreAccumulator {
       throw new Error(`score: chunk at variant ${firstVariant} skipped variant ${variant[this.nextRow]} (chunks must come in order)`);
     }
     const end = firstVariant + nVariants;
+    const native = chooseDosageScoreKernel();
+    if (native) {
+      const first = this.nextRow;
+      let last = first;
+      while (last < variant.length && variant[last]! < end) last++;
+      const k = last - first;
+      if (k === 0) return;
+      const s = this.s;
+      const rowAt = new Int32Array(k);
+      const w = new Float64Array(k * s);
+      const mu = new Float64Array(k * s);
+      const mt = new Float64Array(k * s);
+      for (let j = 0; j < k; j++) {
+        rowAt[j] = (variant[first + j]! - firstVariant) * n;
+        this.rowTerms(first + j, w.subarray(j * s, (j + 1) * s), mu.subarray(j * s, (j + 1) * s), mt.subarray(j * s, (j + 1) * s));
+      }
+      native.addRows(dosage, n, rowAt, this.model.named.subarray(first, last), w, mu, mt, s, this.sampleScore ?? NO_CHOICE, this.acc, this.observed, this.namedDosage, dosageScoreThreads());
+      this.nextRow = last;
+      return;
+    }
     for (; this.nextRow < variant.length && variant[this.nextRow]! < end; this.nextRow++) {
       this.addRow(this.nextRow, dosage, (variant[this.nextRow]! - firstVariant) * n);
     }
   }
 
-  private addRow(r: number, dosage: Uint16Array, at: number): void {
-    const { s, model, w, mu, missingTerm, acc } = this;
+  /** Row r's weights, μ and what a missing dosage adds, per score; whether any weight is non-zero. */
+  private rowTerms(r: number, w: Float64Array, mu: Float64Array, missingTerm: Float64Array): boolean {
+    const { s, model } = this;
     const perScoreFreq = model.freq.length !== model.variant.length;
     let any = false;
     for (let c = 0; c < s; c++) {
@@ -63,6 +88,12 @@ export class DosageScoreAccumulator {
       missingTerm[c] = wt === 0 ? 0 : wt * (2 * f - mu[c]!);
       if (wt !== 0) any = true;
     }
+    return any;
+  }
+
+  private addRow(r: number, dosage: Uint16Array, at: number): void {
+    const { s, model, w, mu, missingTerm, acc } = this;
+    const any = this.rowTerms(r, w, mu, missingTerm);
     const named = model.named[r]!;
     const choice = this.sampleScore;
     for (let i = 0; i < this.nSamples; i++) {

@@ -6,6 +6,7 @@ import { MISSING_DOSAGE, bytesPerVariant, packVariant } from '../../core/genotyp
 import { DOSAGE_MISSING, DOSAGE_SCALE } from '../../core/genotypes/dosageSource.js';
 import { Rng } from '../../core/numeric/random/rng.js';
 import { DosageScoreAccumulator } from '../../core/score/dosageScoreKernel.js';
+import { chooseDosageScoreKernel, setDosageScoreKernelPreference } from '../../core/score/nativeDosageScore.js';
 import { ALL_SCORES, NAMED_A1, NAMED_A2, SKIP_SAMPLE, ScoreAccumulator, type ScoreModel } from '../../core/score/scoreKernel.js';
 
 function randomCase(seed: number, fractional: boolean) {
@@ -104,6 +105,35 @@ describe('dosage score kernel', () => {
         v = end;
       }
       expect(Array.from(chunked.finish().scores), `seed ${seed}`).toEqual(Array.from(got.scores));
+    }
+  });
+
+  it('the native kernel gives the TypeScript loop\'s numbers bit for bit, for 1, 2 and 3 threads', () => {
+    // CI builds the addon (--require); a machine without gcc tests the TypeScript loop alone.
+    if (chooseDosageScoreKernel() === null) return;
+    const before = process.env.PGSFLOW_SCORE_THREADS;
+    try {
+      for (let seed = 1; seed <= 150; seed++) {
+        const { n, nVariants, units, m, sampleScore } = randomCase(seed, seed % 3 !== 0);
+        setDosageScoreKernelPreference('typescript');
+        const ts = new DosageScoreAccumulator(m, n, sampleScore);
+        ts.addChunk(units, 0, nVariants);
+        const want = ts.finish();
+        setDosageScoreKernelPreference('auto');
+        for (const threads of [1, 2, 3]) {
+          process.env.PGSFLOW_SCORE_THREADS = String(threads);
+          const nat = new DosageScoreAccumulator(m, n, sampleScore);
+          for (let v = 0; v < nVariants; v += 4) nat.addChunk(units.slice(v * n, Math.min(nVariants, v + 4) * n), v, Math.min(4, nVariants - v));
+          const got = nat.finish();
+          expect(Array.from(got.scores), `seed ${seed} threads ${threads}`).toEqual(Array.from(want.scores));
+          expect(Array.from(got.alleleCount)).toEqual(Array.from(want.alleleCount));
+          expect(Array.from(got.namedDosage)).toEqual(Array.from(want.namedDosage));
+        }
+      }
+    } finally {
+      setDosageScoreKernelPreference('auto');
+      if (before === undefined) delete process.env.PGSFLOW_SCORE_THREADS;
+      else process.env.PGSFLOW_SCORE_THREADS = before;
     }
   });
 });
