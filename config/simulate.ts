@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { identifier } from './identifiers.js';
+import { GENOTYPE_FORMATS } from './study.js';
 
 export const SIMULATE_DEFAULTS = {
   ancestries: ['EUR'],
@@ -36,6 +37,12 @@ export const simulateOptionsSchema = z
     binaryPrevalence: z.number().gt(0).lt(1).optional(),
     missingRate: z.number().min(0).max(0.5).default(SIMULATE_DEFAULTS.missingRate),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(SIMULATE_DEFAULTS.seed),
+    // No defaults for these two: absent, the options (recorded in truth/params.json) and every
+    // file stay byte-identical to a simulator without them.
+    /** Format of the target cohorts under geno/ (absent: PLINK 1 .bed); ref/ panels stay .bed. */
+    format: z.enum(GENOTYPE_FORMATS).optional(),
+    /** SD of the Gaussian blur turning hard calls into dosages (pgen, VCF, BGEN only; absent or 0: hard calls). */
+    dosageNoise: z.number().min(0).max(1).optional(),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -44,6 +51,9 @@ export const simulateOptionsSchema = z
     }
     if (new Set(o.ancestries).size !== o.ancestries.length) {
       ctx.addIssue({ code: 'custom', path: ['ancestries'], message: 'ancestries must be distinct' });
+    }
+    if ((o.dosageNoise ?? 0) > 0 && (o.format ?? 'bed') === 'bed') {
+      ctx.addIssue({ code: 'custom', path: ['dosageNoise'], message: 'a .bed holds hard calls only: give --format pgen, vcf or bgen with --dosage-noise' });
     }
     if ((o.founders === undefined) !== (o.founderPops === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['founderPops'], message: '--founders and --founder-pops go together' });
@@ -58,6 +68,8 @@ export function parseSimulateOptions(value: unknown): SimulateOptions {
   if (!parsed.success) throw ConfigError.fromZod('simulate options', parsed.error);
   return parsed.data;
 }
+
+export type SimulateFormat = NonNullable<SimulateOptions['format']>;
 
 /** Sample size of ancestry `a` (a single --samples value applies to all). */
 export function samplesFor(o: SimulateOptions, a: number): number {

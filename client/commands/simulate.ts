@@ -29,6 +29,11 @@ study-cross-ancestry.json. Same options and seed ⇒ byte-identical files.
   --annotations N         functional annotations besides the intercept (default ${D.annotations})
   --binary K              also write trait_binary by liability threshold at prevalence K
   --missing-rate R        fraction of genotype calls set missing (default ${D.missingRate})
+  --format F              target cohorts as bed (default), pgen (.pgen/.pvar/.psam), vcf (.vcf.gz)
+                          or bgen (v1.2, ref-first); ref/ stays .bed. VCF and BGEN hold IIDs only,
+                          so their studies read pheno_iid.tsv and covar_iid.tsv ('#IID' tables)
+  --dosage-noise S        with --format pgen|vcf|bgen: dosages clamp(g + S·N(0,1), 0, 2) around the
+                          hard calls g (phenotypes still from g); default hard calls only
   --seed S                (default ${D.seed})
   --json                  print the summary as JSON`,
   greedyOptions: ['founders', 'founder-pops'],
@@ -48,6 +53,8 @@ study-cross-ancestry.json. Same options and seed ⇒ byte-identical files.
     annotations: { type: 'string' },
     binary: { type: 'string' },
     'missing-rate': { type: 'string' },
+    format: { type: 'string' },
+    'dosage-noise': { type: 'string' },
     seed: { type: 'string' },
     json: { type: 'boolean' },
   },
@@ -75,6 +82,8 @@ study-cross-ancestry.json. Same options and seed ⇒ byte-identical files.
       annotations: intOpt(parsed, 'annotations', 0, 1000),
       binaryPrevalence: numberOpt(parsed, 'binary'),
       missingRate: numberOpt(parsed, 'missing-rate'),
+      format: stringOpt(parsed, 'format'),
+      dosageNoise: numberOpt(parsed, 'dosage-noise'),
       seed: intOpt(parsed, 'seed', 0, 2 ** 31 - 1),
     };
     const opts = parseSimulateOptions(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));

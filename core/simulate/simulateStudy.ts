@@ -3,10 +3,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SIMULATE_DEFAULTS, type SimulateOptions, samplesFor } from '../../config/simulate.js';
-import { AtomicFileWriter, writeFileAtomic } from '../files/atomicWrite.js';
-import { BED_MAGIC, MISSING_DOSAGE, bytesPerVariant, packVariant } from '../genotypes/bedCodec.js';
+import { writeFileAtomic } from '../files/atomicWrite.js';
+import { MISSING_DOSAGE } from '../genotypes/bedCodec.js';
 import { Rng } from '../numeric/random/rng.js';
 import { GAMMA, type TrueEffects, simulateEffects } from './effects.js';
+import { type CallSink, type SampleId, bedSink, cohortFiles, dosageSink, iidOnly, studyCohort, writeDosageSidecars } from './cohortFiles.js';
 import { baldingNichols } from './frequencies.js';
 import { type FounderPanel, loadFounders } from './founders.js';
 import { type GenotypeSource, copulaSource, mosaicSource } from './genotypeSource.js';
@@ -15,7 +16,7 @@ import { type VariantMap, syntheticVariantMap } from './variantMap.js';
 import type { SimulationSummary } from '../../contracts/simulate.js';
 
 export const STREAM_MISSING = 2;
-const ROLE_TARGET = 0;
+export const ROLE_TARGET = 0;
 const ROLE_REFERENCE = 1;
 
 interface Cohort {
@@ -76,10 +77,24 @@ export async function simulateStudy(opts: SimulateOptions, outDir: string): Prom
   const files: string[] = [];
   const bim = bimText(map);
   const genetic: Float64Array[] = [];
+  const format = opts.format ?? 'bed';
+  const noise = opts.dosageNoise ?? 0;
   for (const c of cohorts) {
-    genetic.push(writeCohort(join(outDir, 'geno', c.ancestry), c.target, map, betaAllele, opts.missingRate, opts.seed, cohortKey(c.index, ROLE_TARGET)));
-    writeCohort(join(outDir, 'ref', c.ancestry), c.reference, map, null, c.referenceIsFounders ? 0 : opts.missingRate, opts.seed, cohortKey(c.index, ROLE_REFERENCE));
+    const targetPrefix = join(outDir, 'geno', c.ancestry);
+    const targetKey = cohortKey(c.index, ROLE_TARGET);
+    const target =
+      format === 'bed'
+        ? bedSink(`${targetPrefix}.bed`, c.target.nSamples)
+        : dosageSink({ format, prefix: targetPrefix, map, samples: targetIds(c.ancestry, c.target.nSamples), noise, seed: opts.seed, cohortKey: targetKey });
+    genetic.push(writeCohort(target, c.target, map, betaAllele, opts.missingRate, opts.seed, targetKey));
+    const refPrefix = join(outDir, 'ref', c.ancestry);
+    const refKey = cohortKey(c.index, ROLE_REFERENCE);
+    writeCohort(bedSink(`${refPrefix}.bed`, c.reference.nSamples), c.reference, map, null, c.referenceIsFounders ? 0 : opts.missingRate, opts.seed, refKey);
     for (const role of ['geno', 'ref'] as const) {
+      if (role === 'geno' && format !== 'bed') {
+        files.push(...cohortFiles(format, c.ancestry).map((f) => `geno/${f}`));
+        continue; // the .psam waits for the simulated sex, like the .fam below
+      }
       const prefix = join(outDir, role, c.ancestry);
       await writeFileAtomic(`${prefix}.bim`, bim);
       const n = role === 'geno' ? c.target.nSamples : c.reference.nSamples;
@@ -100,16 +115,24 @@ export async function simulateStudy(opts: SimulateOptions, outDir: string): Prom
   });
   // Rewrite the target .fam files with sex from the covariates (PLINK reads sex from .fam).
   for (const c of cohorts) {
-    await writeFileAtomic(join(outDir, 'geno', `${c.ancestry}.fam`), famText(targetIds(c.ancestry, c.target.nSamples), phenos[c.index]!.covariates.sex));
+    const ids = targetIds(c.ancestry, c.target.nSamples);
+    const sex = phenos[c.index]!.covariates.sex;
+    if (format === 'bed') await writeFileAtomic(join(outDir, 'geno', `${c.ancestry}.fam`), famText(ids, sex));
+    else await writeDosageSidecars(format, join(outDir, 'geno', c.ancestry), map, ids, sex);
   }
 
-  await writeFileAtomic(join(outDir, 'pheno.tsv'), phenoText(cohorts, phenos, opts.binaryPrevalence !== undefined));
-  await writeFileAtomic(join(outDir, 'covar.tsv'), covarText(cohorts, phenos));
+  const binary = opts.binaryPrevalence !== undefined;
+  await writeFileAtomic(join(outDir, 'pheno.tsv'), phenoText(cohorts, phenos, binary, false));
+  await writeFileAtomic(join(outDir, 'covar.tsv'), covarText(cohorts, phenos, false));
+  if (iidOnly(format)) {
+    await writeFileAtomic(join(outDir, PHENO_IID), phenoText(cohorts, phenos, binary, true));
+    await writeFileAtomic(join(outDir, COVAR_IID), covarText(cohorts, phenos, true));
+  }
   await writeFileAtomic(join(outDir, 'annot.tsv'), annotText(map, effects));
   await writeFileAtomic(join(outDir, 'blocks.tsv'), blocksText(map));
   await writeFileAtomic(join(outDir, 'truth', 'effects.tsv'), effectsText(map, betaAllele, effects));
   await writeFileAtomic(join(outDir, 'truth', 'params.json'), `${JSON.stringify(paramsJson(opts, effects, scale, cohorts, phenos), null, 2)}\n`);
-  files.push('pheno.tsv', 'covar.tsv', 'annot.tsv', 'blocks.tsv', 'truth/effects.tsv', 'truth/params.json');
+  files.push('pheno.tsv', 'covar.tsv', ...(iidOnly(format) ? [PHENO_IID, COVAR_IID] : []), 'annot.tsv', 'blocks.tsv', 'truth/effects.tsv', 'truth/params.json');
   for (const [name, study] of studyFiles(opts)) {
     await writeFileAtomic(join(outDir, name), `${JSON.stringify(study, null, 2)}\n`);
     files.push(name);
@@ -131,7 +154,8 @@ export async function simulateStudy(opts: SimulateOptions, outDir: string): Prom
   };
 }
 
-function cohortKey(ancestry: number, role: number): number {
+/** PRNG key of a cohort: ancestry index and role (0 target, 1 reference); tests rebuild the streams with it. */
+export function cohortKey(ancestry: number, role: number): number {
   return ancestry * 2 + role;
 }
 
@@ -146,11 +170,11 @@ function identitySource(dosages: Uint8Array, n: number): GenotypeSource {
 }
 
 /**
- * Generate one cohort block by block, write its .bed, and return each sample's genetic value
- * Σ β_j x_ij computed from the complete genotypes (missing calls are masked afterwards).
+ * Generate one cohort block by block, hand its calls to `sink`, and return each sample's genetic
+ * value Σ β_j x_ij computed from the complete genotypes (missing calls are masked afterwards).
  */
 function writeCohort(
-  prefix: string,
+  sink: CallSink,
   source: GenotypeSource,
   map: VariantMap,
   beta: Float64Array | null,
@@ -159,14 +183,10 @@ function writeCohort(
   key: number,
 ): Float64Array {
   const n = source.nSamples;
-  const bpv = bytesPerVariant(n);
   const maxBlock = map.blocks.reduce((m, b) => Math.max(m, b.end - b.first), 0);
   const dos = new Uint8Array(maxBlock * n);
-  const packed = new Uint8Array(maxBlock * bpv);
   const g = new Float64Array(n);
-  const out = new AtomicFileWriter(`${prefix}.bed`);
   try {
-    out.write(BED_MAGIC);
     map.blocks.forEach((block, b) => {
       source.fillBlock(block, b, dos);
       const m = block.end - block.first;
@@ -182,12 +202,11 @@ function writeCohort(
         }
       }
       if (missingRate > 0) maskMissing(dos, m * n, missingRate, Rng.stream(seed, STREAM_MISSING, key, b));
-      for (let j = 0; j < m; j++) packVariant(dos.subarray(j * n, (j + 1) * n), packed, j * bpv);
-      out.write(packed, m * bpv);
+      sink.writeBlock(dos, block.first, m);
     });
-    out.commit();
+    sink.commit();
   } catch (e) {
-    out.abort();
+    sink.abort();
     throw e;
   }
   return g;
@@ -216,7 +235,7 @@ function pad(i: number): string {
   return String(i + 1).padStart(6, '0');
 }
 
-function targetIds(ancestry: string, n: number): { fid: string; iid: string }[] {
+function targetIds(ancestry: string, n: number): SampleId[] {
   return Array.from({ length: n }, (_, i) => ({ fid: `${ancestry}_${pad(i)}`, iid: `${ancestry}_${pad(i)}` }));
 }
 
@@ -238,25 +257,33 @@ function num(x: number, digits = 6): string {
   return Number.isInteger(x) ? String(x) : x.toFixed(digits);
 }
 
-function phenoText(cohorts: Cohort[], phenos: Phenotypes[], binary: boolean): string {
-  const rows = [`FID\tIID\tancestry\ttrait${binary ? '\ttrait_binary' : ''}\n`];
+/** IID-only copies of pheno.tsv and covar.tsv, for VCF and BGEN cohorts (which have no FIDs). */
+const PHENO_IID = 'pheno_iid.tsv';
+const COVAR_IID = 'covar_iid.tsv';
+
+/** The ID columns of a sample table: 'FID IID', or PLINK 2's '#IID' alone. */
+const idHeader = (iidOnly: boolean): string => (iidOnly ? '#IID' : 'FID\tIID');
+const idCells = (s: SampleId, iidOnly: boolean): string => (iidOnly ? s.iid : `${s.fid}\t${s.iid}`);
+
+function phenoText(cohorts: Cohort[], phenos: Phenotypes[], binary: boolean, iidOnly: boolean): string {
+  const rows = [`${idHeader(iidOnly)}\tancestry\ttrait${binary ? '\ttrait_binary' : ''}\n`];
   cohorts.forEach((c, a) => {
     const p = phenos[a]!;
     targetIds(c.ancestry, c.target.nSamples).forEach((s, i) => {
-      rows.push(`${s.fid}\t${s.iid}\t${c.ancestry}\t${num(p.trait[i]!)}${binary ? `\t${p.binary![i]}` : ''}\n`);
+      rows.push(`${idCells(s, iidOnly)}\t${c.ancestry}\t${num(p.trait[i]!)}${binary ? `\t${p.binary![i]}` : ''}\n`);
     });
   });
   return rows.join('');
 }
 
-function covarText(cohorts: Cohort[], phenos: Phenotypes[]): string {
+function covarText(cohorts: Cohort[], phenos: Phenotypes[], iidOnly: boolean): string {
   const pcs = Array.from({ length: N_PCS }, (_, k) => `PC${k + 1}`);
-  const rows = [`FID\tIID\tsex\tage\t${pcs.join('\t')}\n`];
+  const rows = [`${idHeader(iidOnly)}\tsex\tage\t${pcs.join('\t')}\n`];
   cohorts.forEach((c, a) => {
     const cov = phenos[a]!.covariates;
     targetIds(c.ancestry, c.target.nSamples).forEach((s, i) => {
       const pcVals = cov.pcs.map((col) => num(col[i]!, 4)).join('\t');
-      rows.push(`${s.fid}\t${s.iid}\t${cov.sex[i]}\t${num(cov.age[i]!, 1)}\t${pcVals}\n`);
+      rows.push(`${idCells(s, iidOnly)}\t${cov.sex[i]}\t${num(cov.age[i]!, 1)}\t${pcVals}\n`);
     });
   });
   return rows.join('');
@@ -286,6 +313,8 @@ function effectsText(map: VariantMap, beta: Float64Array, effects: TrueEffects):
   return rows.join('');
 }
 
+const DOSAGE_MODEL = 'target dosages = clamp(g + dosageNoise·N(0,1), 0, 2) per called genotype g (ALT = A1 count), to the nearest 1/16384; phenotypes use g';
+
 function paramsJson(opts: SimulateOptions, effects: TrueEffects, scale: number, cohorts: Cohort[], phenos: Phenotypes[]) {
   const sigma2g = scale * scale;
   return {
@@ -302,6 +331,7 @@ function paramsJson(opts: SimulateOptions, effects: TrueEffects, scale: number, 
     annotations: effects.annotations.names,
     alpha: effects.alpha.map((a) => Array.from(a)),
     covariateEffects: COVARIATE_EFFECTS,
+    ...((opts.dosageNoise ?? 0) > 0 ? { dosageModel: DOSAGE_MODEL } : {}),
     cohorts: cohorts.map((c, a) => ({
       ancestry: c.ancestry,
       samples: c.target.nSamples,
@@ -316,15 +346,18 @@ function paramsJson(opts: SimulateOptions, effects: TrueEffects, scale: number, 
 }
 
 function studyFiles(opts: SimulateOptions): [string, unknown][] {
-  const cohorts = opts.ancestries.map((a) => ({ ancestry: a, bfile: [`geno/${a}`] }));
+  const format = opts.format ?? 'bed';
+  const cohorts = opts.ancestries.map((a) => studyCohort(format, a, opts.dosageNoise ?? 0));
   const reference = Object.fromEntries(opts.ancestries.map((a) => [a, [`ref/${a}`]]));
   const binary = opts.binaryPrevalence !== undefined;
+  const pheno = iidOnly(format) ? PHENO_IID : 'pheno.tsv';
+  const covar = iidOnly(format) ? COVAR_IID : 'covar.tsv';
   const inputs = {
     cohorts,
     phenotype: binary
-      ? { file: 'pheno.tsv', column: 'trait_binary', type: 'binary', prevalence: opts.binaryPrevalence }
-      : { file: 'pheno.tsv', column: 'trait', type: 'quantitative' },
-    covariates: { file: 'covar.tsv', columns: ['sex', 'age', ...Array.from({ length: N_PCS }, (_, k) => `PC${k + 1}`)] },
+      ? { file: pheno, column: 'trait_binary', type: 'binary', prevalence: opts.binaryPrevalence }
+      : { file: pheno, column: 'trait', type: 'quantitative' },
+    covariates: { file: covar, columns: ['sex', 'age', ...Array.from({ length: N_PCS }, (_, k) => `PC${k + 1}`)] },
     ...(opts.annotations > 0 ? { annotations: 'annot.tsv' } : {}),
     ld: { type: 'build', blocks: 'blocks.tsv', reference },
   };
