@@ -43,7 +43,9 @@ export async function dosageBench(dir: string, quick: boolean): Promise<BenchRow
   execFileSync(process.execPath, [join(ROOT, 'bin', 'pgsflow.js'), 'simulate', '--out', sim, '--samples', String(size.samples), '--snps', String(size.snps)]
     .concat(['--ref-samples', '10', '--annotations', '0', '--format', 'pgen', '--dosage-noise', '0.1', '--seed', '4']), { stdio: ['ignore', 'ignore', 'inherit'] });
   console.log(`dosage cohort ${label}: simulated as pgen with dosage noise 0.1 in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const pfile = join(sim, 'geno', 'EUR');
+  // The cohort as PLINK 2 itself writes a pgen (variable-width records), which is what users have.
+  const pfile = join(dir, 'dosage-EUR-plink2');
+  runCommand('plink2', ['--pfile', join(sim, 'geno', 'EUR'), '--make-pgen', '--threads', '1', '--out', pfile]);
   const vcf = join(dir, 'dosage-EUR');
   const bgen = join(dir, 'dosage-EUR');
   runCommand('plink2', ['--pfile', pfile, '--export', 'vcf', 'bgz', 'vcf-dosage=DS', '--out', vcf]);

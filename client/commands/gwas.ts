@@ -1,27 +1,32 @@
 import { resolve } from 'node:path';
 import { type GwasFilesRequest, gwasOnFiles } from '../../core/gwas/gwasFiles.js';
-import { expandRanges } from '../../core/formats/pathPatterns.js';
 import { type Command, EXIT_OK, UsageError, intOpt, listOpt, stringOpt } from '../command.js';
+import { GENOTYPE_GREEDY_OPTIONS, GENOTYPE_HELP, GENOTYPE_OPTIONS, genotypeInput, genotypeUsage } from '../genotypeOptions.js';
 import { announceKernels } from '../kernelNotice.js';
 
 export const gwasCommand: Command = {
   name: 'gwas',
   summary: 'fold GWAS of a cross-validation in one pass over the genotypes (or one GWAS)',
-  help: `Usage: pgsflow gwas --bfile P [--bfile P2 …] --pheno F --pheno-name COL [--covar F [--covar-name C,…]]
+  help: `Usage: pgsflow gwas ${genotypeUsage(20)}
+                    --pheno F --pheno-name COL [--covar F [--covar-name C,…]]
                     [--folds K --fold-seed S | --keep F] [--model linear|logistic] --out DIR [--json]
 
 Per-variant regression of the phenotype on the A1 dosage (A1 = .bim 5th column, PLINK 2's ALT)
 with an intercept and the covariates, equal to plink2 --glm omit-ref hide-covar on each
-training set. With --folds K: samples with complete data are split into K seeded folds
-(stratified by case status for --model logistic) and the K training-set GWAS are computed
-from one pass over the genotypes; DIR/folds.tsv (FID IID fold, folds 1..K) and
-DIR/fold<k>.ma. Without --folds: DIR/gwas.ma (on the --keep samples if given).
-Variants without an estimate (constant, collinear, non-converged) go to DIR/<name>.errors.tsv.
+training set, on the same files. A sample with a missing genotype or dosage at a variant is
+left out of that variant's regressions, as plink2 --glm does. With --folds K: samples with
+complete data are split into K seeded folds (stratified by case status for --model logistic)
+and the K training-set GWAS are computed from one pass over the genotypes; DIR/folds.tsv
+(FID IID fold, folds 1..K) and DIR/fold<k>.ma. Without --folds: DIR/gwas.ma (on the --keep
+samples if given). Variants without an estimate (constant, collinear, non-converged) go to
+DIR/<name>.errors.tsv.
   --covar-name C,…   covariate columns (default: every numeric column of --covar)
-  --model            linear (default) or logistic (phenotype 1/2 = control/case, or 0/1)`,
-  greedyOptions: ['bfile'],
+  --model            linear (default) or logistic (phenotype 1/2 = control/case, or 0/1)
+
+${GENOTYPE_HELP}`,
+  greedyOptions: GENOTYPE_GREEDY_OPTIONS,
   options: {
-    bfile: { type: 'string', multiple: true },
+    ...GENOTYPE_OPTIONS,
     pheno: { type: 'string' },
     'pheno-name': { type: 'string' },
     covar: { type: 'string' },
@@ -39,8 +44,7 @@ Variants without an estimate (constant, collinear, non-converged) go to DIR/<nam
       if (!v) throw new UsageError(`gwas: --${name} is required`);
       return v;
     };
-    const bfiles = (listOpt(parsed, 'bfile') ?? []).flatMap(expandRanges);
-    if (bfiles.length === 0) throw new UsageError('gwas: --bfile is required');
+    const genotypes = genotypeInput(parsed, 'gwas');
     const model = stringOpt(parsed, 'model') ?? 'linear';
     if (model !== 'linear' && model !== 'logistic') throw new UsageError(`gwas: --model must be linear or logistic, got '${model}'`);
     const k = intOpt(parsed, 'folds', 2, 1000);
@@ -53,7 +57,7 @@ Variants without an estimate (constant, collinear, non-converged) go to DIR/<nam
     const covarNames = listOpt(parsed, 'covar-name');
     if (covarNames && !covar) throw new UsageError('gwas: --covar-name needs --covar');
     const req: GwasFilesRequest = {
-      bfiles,
+      ...(genotypes.kind === 'bfile' ? { bfiles: genotypes.paths } : { genotypes }),
       pheno: need('pheno'),
       phenoName: need('pheno-name'),
       model,
@@ -73,6 +77,7 @@ Variants without an estimate (constant, collinear, non-converged) go to DIR/<nam
       const ex = summary.excluded;
       const dropped = ex.missingPhenotype + ex.missingCovariate + ex.notKept + ex.notInPhenotypeFile;
       if (dropped > 0) ctx.stdout(`  excluded samples: ${JSON.stringify(ex)}\n`);
+      for (const k of summary.skipped) ctx.stdout(`  ${k.count} record(s) set aside: ${k.reason}${k.examples.length > 0 ? ` (e.g. ${k.examples.join(', ')})` : ''}\n`);
       if (summary.failedVariants.some((n) => n > 0)) ctx.stdout(`  variants without an estimate per GWAS: ${summary.failedVariants.join(', ')}\n`);
     }
     return EXIT_OK;

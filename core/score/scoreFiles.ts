@@ -1,13 +1,13 @@
-// `pgsflow score` on PLINK files: one or more filesets with the same samples (e.g. one per
-// chromosome), any number of weight files and columns, one pass over the genotypes.
+// `pgsflow score` on genotype files: PLINK 1 filesets (one, or one per chromosome with the same
+// samples) or dosage files (pgen, VCF/BCF, BGEN), any number of weight files and columns, one
+// pass over the genotypes (dosage files: one more to list their variants, scoreFileGenotypes.ts).
 import { availableParallelism } from 'node:os';
 import { BadInputError } from '../errors.js';
-import type { FamTable } from '../formats/types.js';
-import { type BedSource, forEachBedWindow } from './bedWindows.js';
 import { readFrequencyFile } from './frequencyFile.js';
-import { type AmbiguousWeightPolicy, type GenotypeVariants, matchAlleles } from '../alleles/matchAlleles.js';
-import { openGenotypeFiles } from '../genotypes/genotypeFiles.js';
+import { type AmbiguousWeightPolicy, matchAlleles } from '../alleles/matchAlleles.js';
+import type { DosageInput } from '../genotypes/genotypeInput.js';
 import { selectSamples } from '../genotypes/sampleSelection.js';
+import { type ScoreFileGenotypes, openBedScoreGenotypes, openDosageScoreGenotypes } from './scoreFileGenotypes.js';
 import { type ScoreReport, makeReport } from './scoreSummary.js';
 import { scoreGenotypes } from './scoreGenotypes.js';
 import type { ScoreSums } from './scoreKernel.js';
@@ -16,7 +16,10 @@ import { ScoreWorkers, scoreThreads } from './scoreRunner.js';
 import { readWeights } from './weights.js';
 
 export interface ScoreFilesOptions {
-  bfiles: string[];
+  /** PLINK 1 prefixes. */
+  bfiles?: string[];
+  /** Dosage files instead of `bfiles` (exactly one of the two). */
+  genotypes?: DosageInput;
   weights: string[];
   center?: boolean;
   /**
@@ -42,24 +45,16 @@ export interface ScoreResult {
   sampleScore: Int32Array | null;
   sums: ScoreSums;
   report: ScoreReport;
+  /** Dosage files only: whether they held hard calls only (then scored as a .bed), records set aside. */
+  dosage?: ScoreFileGenotypes['dosage'];
 }
 
-interface Genotypes {
-  fam: FamTable;
-  variants: GenotypeVariants;
-  sources: BedSource[];
-  bytesPerVariant: number;
-}
-
-/** The filesets as scoring reads them: only IDs and alleles of the .bim are kept. */
-async function openGenotypes(prefixes: readonly string[]): Promise<Genotypes> {
-  const g = await openGenotypeFiles(prefixes);
-  return {
-    fam: g.fam,
-    variants: { id: g.bim.id, a1: g.bim.a1, a2: g.bim.a2 },
-    sources: g.filesets.map((f) => ({ bed: f.paths.bed, firstVariant: f.first, nVariants: f.count })),
-    bytesPerVariant: g.bytesPerVariant,
-  };
+function openGenotypes(opts: ScoreFilesOptions): Promise<ScoreFileGenotypes> {
+  const bfiles = opts.bfiles ?? [];
+  if ((bfiles.length > 0) === (opts.genotypes !== undefined)) {
+    throw new BadInputError(bfiles[0] ?? opts.genotypes?.paths[0] ?? '(none)', 'give PLINK 1 filesets or dosage files (pgen, VCF/BCF, BGEN), exactly one of them');
+  }
+  return opts.genotypes ? openDosageScoreGenotypes(opts.genotypes) : openBedScoreGenotypes(bfiles);
 }
 
 async function frequencySource(freq: string | string[] | undefined, nScores: number): Promise<FrequencySource> {
@@ -77,11 +72,11 @@ async function frequencySource(freq: string | string[] | undefined, nScores: num
 export async function scoreFiles(opts: ScoreFilesOptions): Promise<ScoreResult> {
   const started = Date.now();
   const freqPaths = opts.freq === undefined ? [] : Array.isArray(opts.freq) ? opts.freq : [opts.freq];
-  const geno = await openGenotypes(opts.bfiles);
-  const nSamples = geno.fam.fid.length;
+  const geno = await openGenotypes(opts);
+  const nSamples = geno.samples.fid.length;
   // Workers load while the weights are read (guessing ten columns, e.g. ten folds; a job
-  // that turns out smaller leaves them idle).
-  const possible = opts.threads ?? scoreThreads(nSamples, geno.variants.id.length, 10, availableParallelism());
+  // that turns out smaller leaves them idle). The dosage kernel runs in this thread alone.
+  const possible = geno.kind === 'dosage' ? 1 : (opts.threads ?? scoreThreads(nSamples, geno.variants.id.length, 10, availableParallelism()));
   const workers = possible > 1 ? new ScoreWorkers(possible - 1) : null;
   try {
     const weights = await readWeights(opts.weights);
@@ -89,31 +84,32 @@ export async function scoreFiles(opts: ScoreFilesOptions): Promise<ScoreResult> 
     if (matched.variant.length === 0) {
       throw new BadInputError(opts.weights.join(', '), `no weight matched a genotype variant (IDs e.g. ${matched.absent.slice(0, 3).join(', ') || 'none'}; alleles mismatched: ${matched.counts.reduce((a, c) => a + c.mismatched, 0)})`);
     }
-    const selection = await selectSamples(geno.fam, weights.names.length, opts.keep, opts.folds);
+    const selection = await selectSamples(geno.samples, weights.names.length, opts.keep, opts.folds);
     if (selection.scored === 0) throw new BadInputError(opts.folds ?? opts.keep ?? '', 'no sample of the genotypes is selected for scoring');
     const frequencies = await frequencySource(opts.freq, weights.names.length);
     const scored = await scoreGenotypes({
       geno: geno.variants,
-      samples: geno.fam,
+      samples: geno.samples,
       matched,
       frequencies,
       allowSampleFreq: opts.allowSampleFreq ?? false,
       center: opts.center ?? false,
       sampleScore: selection.sampleScore,
       workers,
-      source: geno.sources.length === 1 ? geno.sources[0]!.bed : `${geno.sources[0]!.bed} (and ${geno.sources.length - 1} more)`,
+      source: geno.source,
       freqSource: freqPaths.length > 0 ? freqPaths.join(', ') : opts.weights.join(', '),
-      threads: opts.threads,
-      feed: (variants, shared, onChunk) => forEachBedWindow(geno.sources, geno.bytesPerVariant, variants, shared, onChunk),
+      threads: geno.kind === 'dosage' ? 1 : opts.threads,
+      kind: geno.kind,
+      feed: geno.feed,
     });
     return {
       names: weights.names,
-      fid: geno.fam.fid,
-      iid: geno.fam.iid,
+      fid: geno.samples.fid,
+      iid: geno.samples.iid,
       sampleScore: selection.sampleScore,
       sums: scored.sums,
       report: makeReport({
-        genotypes: opts.bfiles,
+        genotypes: geno.inputs,
         samples: nSamples,
         variants: geno.variants.id.length,
         selection,
@@ -122,6 +118,7 @@ export async function scoreFiles(opts: ScoreFilesOptions): Promise<ScoreResult> 
         center: opts.center ?? false,
         seconds: (Date.now() - started) / 1000,
       }),
+      ...(geno.dosage ? { dosage: geno.dosage } : {}),
     };
   } finally {
     await workers?.close();

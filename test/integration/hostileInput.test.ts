@@ -1,7 +1,8 @@
 // Hostile input through the real CLI: every case of the bad-input corpus (test/fixtures/bad) fed
 // to `pgsflow ingest`, plus what only makes sense at the CLI — huge lines, pipes and devices,
 // SQL-injection identifiers, symlinks out of the store, study files with path traversal or bad
-// names (refused before any server starts). Each refusal: exit 1 (2 for usage errors), a message
+// names (refused before any server starts), dosage files (pgen, VCF, BGEN) that break after
+// several chunks were written. Each refusal: exit 1 (2 for usage errors), a message
 // naming the file (and line:column where there is one), the store byte-for-byte unchanged and
 // nothing written anywhere in the test folder. Accepted on purpose (same result as the plain
 // file): CRLF line ends, a UTF-8 BOM, scientific notation, inputs reached through symlinks and
@@ -18,8 +19,10 @@ import { Store } from '../../core/store/store.js';
 import { loadStudyFile } from '../../client/study/studyInput.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import type { CaseSpec } from '../fixtures/bad/generate.js';
+import { type BgenTestVariant, encodeBgen } from '../helpers/bgenWriter.js';
 import { type BatchCase, type BatchResult, runCliBatch, snapshotTree } from '../helpers/cliBatch.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { simulateVcf, vcfText } from '../helpers/vcfWriter.js';
 import { ar1, eigenBlockFromCorrelation, snpTable } from '../unit/formats/ldTestUtil.js';
 
 const CORPUS = fileURLToPath(new URL('../fixtures/bad/', import.meta.url));
@@ -67,7 +70,18 @@ afterAll(() => {
   console.log(`hostile input: ${total} refused cases through the CLI — ${[...counts].map(([k, v]) => `${k} ${v}`).join(', ')}`);
 });
 
-const kindFlag: Record<CaseSpec['kind'], string> = { sumstats: '--sumstats', bfile: '--bfile', pheno: '--pheno', covar: '--covar', annot: '--annot', blocks: '--blocks', ld: '--ld' };
+const kindFlag: Record<CaseSpec['kind'], string> = {
+  sumstats: '--sumstats',
+  bfile: '--bfile',
+  pheno: '--pheno',
+  covar: '--covar',
+  annot: '--annot',
+  blocks: '--blocks',
+  ld: '--ld',
+  pfile: '--pfile',
+  vcf: '--vcf',
+  bgen: '--bgen',
+};
 
 function corpusCases(): Refusal[] {
   return readdirSync(CORPUS)
@@ -76,13 +90,15 @@ function corpusCases(): Refusal[] {
     .map((name) => {
       const c = JSON.parse(readFileSync(join(CORPUS, name, 'case.json'), 'utf8')) as CaseSpec;
       const input = join(CORPUS, name, c.input);
+      // The dosage readers' qualifiers follow the input they apply to, as a user writes them.
+      const qualifiers = [...(c.dosageField !== undefined ? ['--dosage-field', c.dosageField] : []), ...(c.sample !== undefined ? ['--sample', join(CORPUS, name, c.sample)] : [])];
       const where = c.line === null ? '' : `:${c.line}${c.column === null ? '' : `:${c.column}`}`;
       // The message is "<file>[:line[:col]]: detail"; the file is one of the case's files.
       const escaped = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       return {
         reader: c.kind,
         name,
-        argv: ['ingest', '--store', store, kindFlag[c.kind], input],
+        argv: ['ingest', '--store', store, kindFlag[c.kind], input, ...qualifiers],
         message: [new RegExp(`^pgsflow: ${escaped(join(CORPUS, name))}/\\S*${escaped(where)}: `), new RegExp(c.message, 'm')],
       };
     });
@@ -192,6 +208,35 @@ describe('hostile input through the CLI', () => {
       { reader: 'ld', name: 'LD folder is a file', argv: ['ingest', '--store', store, '--ld', join(sim, 'blocks.tsv')], message: /blocks\.tsv\/ldm\.info: a parent of this path is not a directory/ },
     ]);
   }, 120_000);
+
+  // The corpus's dosage files break in their first chunk; these break after several chunks were
+  // already appended inside ingest's transaction, which must roll back to the same bytes.
+  it('refuses dosage files that break late (BGEN truncated in its last variant, a bad VCF record), store unchanged', () => {
+    const nSamples = 30;
+    const variants: BgenTestVariant[] = Array.from({ length: 1200 }, (_, i) => ({
+      rsid: `rs${i + 1}`,
+      chrom: '22',
+      pos: 16050000 + 10 * i,
+      alleles: ['A', 'G'],
+      bits: 8,
+      ploidy: new Array<number>(nSamples).fill(2),
+      values: Array.from({ length: nSamples }, (_, j) => [(i * 7 + j * 13) % 256, 0]),
+    }));
+    const bgenBytes = encodeBgen({ nSamples, sampleIds: Array.from({ length: nSamples }, (_, j) => `S${j + 1}`), compression: 1, variants });
+    const bgen = join(big.dir, 'late-truncated.bgen');
+    writeFileSync(bgen, bgenBytes.subarray(0, bgenBytes.length - 5));
+    const lines = vcfText(simulateVcf('DS', nSamples, 1500, 4)).split('\n');
+    const at = lines.length - 20; // a GT:DS record near the end (line at + 1)
+    const fields = lines[at]!.split('\t');
+    expect(fields[8]).toBe('GT:DS');
+    lines[at] = [...fields.slice(0, 10), fields[10]!.replace(/:[^:]*$/, ':0.5x'), ...fields.slice(11)].join('\t');
+    const vcf = join(big.dir, 'late-bad-ds.vcf');
+    writeFileSync(vcf, lines.join('\n'));
+    expectRefused([
+      { reader: 'bgen', name: 'BGEN truncated in its last variant', argv: ['ingest', '--store', store, '--bgen', bgen], message: /late-truncated\.bgen: truncated: the genotype data of variant 1200 \(block at byte offset \d+, rs1200\)/ },
+      { reader: 'vcf', name: 'a VCF record near the end with a bad DS', argv: ['ingest', '--store', store, '--vcf', vcf, '--dosage-field', 'DS'], message: new RegExp(`late-bad-ds\\.vcf:${at + 1}:11: DS '0\\.5x' is not a number`) },
+    ]);
+  });
 
   it('refuses identifiers crafted for SQL injection (ingest --name/--ancestry: exit 1; usage: exit 2)', () => {
     const ma = join(T, 'good.ma');

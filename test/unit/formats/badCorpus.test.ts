@@ -1,5 +1,6 @@
 // Every folder of test/fixtures/bad is one malformed input; its case.json says which reader to
-// run and which BadInputError (message regex, line, column) it must raise.
+// run and which BadInputError (message regex, line, column) it must raise. Dosage genotypes
+// (pfile, vcf, bgen) are opened and read to the end, as ingest reads them.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,8 @@ import { readAnnotations } from '../../../core/formats/annotations.js';
 import { readBlocks } from '../../../core/formats/blocks.js';
 import { readEigenBlock, readLdFolder } from '../../../core/formats/ldFolder.js';
 import { checkBed, readBim, readFam, resolveBfile } from '../../../core/formats/plink.js';
+import { readDosageCohort } from '../../../core/genotypes/dosageCohort.js';
+import { openDosageCohort } from '../../../core/genotypes/dosageOpeners.js';
 import { readSampleTable } from '../../../core/formats/sampleTable.js';
 import { readSumstats } from '../../../core/formats/sumstats.js';
 import { type CaseSpec, generateBadCorpus } from '../../fixtures/bad/generate.js';
@@ -19,19 +22,21 @@ const caseNames = readdirSync(CORPUS)
   .filter((n) => statSync(join(CORPUS, n)).isDirectory())
   .sort();
 
-const KINDS = new Set(['sumstats', 'bfile', 'pheno', 'covar', 'annot', 'blocks', 'ld']);
+const KINDS = new Set(['sumstats', 'bfile', 'pheno', 'covar', 'annot', 'blocks', 'ld', 'pfile', 'vcf', 'bgen']);
 
 function loadCase(name: string): CaseSpec {
   const raw: unknown = JSON.parse(readFileSync(join(CORPUS, name, 'case.json'), 'utf8'));
   const c = raw as CaseSpec;
   const ok =
     typeof c === 'object' && c !== null && KINDS.has(c.kind) && typeof c.input === 'string' && typeof c.message === 'string' &&
-    (c.line === null || typeof c.line === 'number') && (c.column === null || typeof c.column === 'number');
+    (c.line === null || typeof c.line === 'number') && (c.column === null || typeof c.column === 'number') &&
+    (c.dosageField === undefined || c.kind === 'vcf') && (c.sample === undefined || c.kind === 'bgen');
   if (!ok) throw new Error(`${name}/case.json is not a valid case`);
   return c;
 }
 
-async function runReader(c: CaseSpec, input: string): Promise<void> {
+async function runReader(c: CaseSpec, dir: string): Promise<void> {
+  const input = join(dir, c.input);
   switch (c.kind) {
     case 'sumstats':
       await readSumstats(input);
@@ -58,6 +63,16 @@ async function runReader(c: CaseSpec, input: string): Promise<void> {
     case 'ld': {
       const folder = await readLdFolder(input);
       for (let b = 0; b < folder.eigenFiles.length; b++) await readEigenBlock(folder.eigenFiles[b]!, folder.info.numSnps[b]!);
+      return;
+    }
+    case 'pfile':
+    case 'vcf':
+    case 'bgen': {
+      const cohort = await openDosageCohort(c.kind, [input], {
+        ...(c.dosageField !== undefined ? { dosageField: c.dosageField } : {}),
+        ...(c.sample !== undefined ? { sample: join(dir, c.sample) } : {}),
+      });
+      await readDosageCohort(cohort, 2, () => undefined);
       return;
     }
   }
@@ -88,7 +103,7 @@ describe('bad-input corpus', () => {
   it.each(caseNames)('%s', async (name) => {
     const c = loadCase(name);
     const dir = join(CORPUS, name);
-    const err: unknown = await runReader(c, join(dir, c.input)).then(
+    const err: unknown = await runReader(c, dir).then(
       () => null,
       (e: unknown) => e,
     );
