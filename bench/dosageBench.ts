@@ -4,7 +4,8 @@
 //  - ingest per format into DuckDB vs plink2 importing the file into a .pgen;
 //  - store size per format, beside the .bed of the same cohort's hard calls;
 //  - ten fold GWAS from the stored pgen cohort vs ten `plink2 --glm --keep` runs on the pgen;
-//  - ten-column scoring from the store vs `plink2 --score` with ten columns on the pgen.
+//  - ten-column scoring from the store vs `plink2 --score` with ten columns on the pgen, both
+//    imputing missing dosages from the same .afreq.
 import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { foldGwasInStore } from '../core/gwas/gwasStore.js';
 import { ingestInputs } from '../core/ingest/ingestInputs.js';
 import { Rng } from '../core/numeric/random/rng.js';
+import { readFrequencyFile } from '../core/score/frequencyFile.js';
 import { scoreStore } from '../core/score/scoreStore.js';
 import { Store } from '../core/store/store.js';
 import { type BenchRow, bestOf, runCommand } from './timing.js';
@@ -120,11 +122,16 @@ export async function dosageBench(dir: string, quick: boolean): Promise<BenchRow
       lines.push(`${v.id}\t${allele}\t${Array.from({ length: COLUMNS }, () => (rng.normal() * 0.01).toPrecision(8)).join('\t')}`);
     }
     writeFileSync(weights, `${lines.join('\n')}\n`);
+    // Both impute a missing dosage from the same .afreq (as a study does with training frequencies).
+    const afreq = join(dir, 'dosage-ref');
+    runCommand('plink2', ['--pfile', pfile, '--freq', '--out', afreq]);
+    const table = await readFrequencyFile(`${afreq}.afreq`);
     const ours = await bestOf(2, async () => {
-      await scoreStore(store, { cohort: 'EUR', weights: [weights], allowSampleFreq: true });
+      await scoreStore(store, { cohort: 'EUR', weights: [weights], frequencies: { kind: 'file', table } });
     });
     const peer = await bestOf(2, () =>
-      runCommand('plink2', ['--pfile', pfile, '--score', weights, '1', '2', 'header', 'cols=+scoresums', '--score-col-nums', `3-${2 + COLUMNS}`, '--threads', String(availableParallelism()), '--out', join(dir, 'dosage-score')]),
+      runCommand('plink2', ['--pfile', pfile, '--score', weights, '1', '2', 'header', 'cols=+scoresums', '--score-col-nums', `3-${2 + COLUMNS}`, '--read-freq', `${afreq}.afreq`]
+        .concat(['--threads', String(availableParallelism()), '--out', join(dir, 'dosage-score')])),
     );
     console.log(`score, ten columns, dosages ${label}: store ${ours.toFixed(2)} s vs plink2 --score ${peer.toFixed(2)} s`);
     rows.push({ name: `score ten columns on dosages (pgen), ${label}`, ours, peer, peerName: 'plink2 --score', goal: '≤ 1.0' });
