@@ -143,8 +143,11 @@ export const ldInput = z.discriminatedUnion('type', [
       type: z.literal('build'),
       /** LD block file (Block Chrom StartBP EndBP, or BED). */
       blocks: path,
-      /** Reference genotypes per ancestry to build eigen panels from. */
-      reference: z.record(identifier, z.array(path).min(1)),
+      /**
+       * Reference genotypes per ancestry to build eigen panels from: PLINK 1 prefixes, or any
+       * genotype format as a cohort's `genotypes` (dosages are correlated as they are).
+       */
+      reference: z.record(identifier, z.union([z.array(path).min(1), genotypesInput])),
       cutoff: z.number().gt(0).max(1).default(STUDY_DEFAULTS.ldCutoff),
     })
     .strict(),

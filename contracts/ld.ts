@@ -1,6 +1,26 @@
 // Building an SBayesRC LD eigen panel from reference genotypes: request, progress, summary.
+import type { DosageField } from './ingest.js';
+
+/**
+ * Reference genotypes as dosages: PLINK 2 prefixes, VCF/BCF or BGEN files (one, or one per
+ * chromosome with the same samples). PLINK 1 filesets go in `bfiles` instead.
+ */
+export interface LdDosageReference {
+  kind: 'pfile' | 'vcf' | 'bgen';
+  paths: string[];
+  /** vcf only: the dosage field (absent: DS when declared, else GT). */
+  dosageField?: DosageField;
+  /** bgen only: an Oxford .sample file (absent: the BGEN's own sample IDs). */
+  sample?: string;
+  /** bgen only: whether the first allele is REF (absent: true, as PLINK 2's ref-first). */
+  refFirst?: boolean;
+}
+
+/** Exactly one of `bfiles` and `genotypes`. */
 export interface LdPanelRequest {
-  bfiles: string[];
+  /** PLINK 1 prefixes (one, or one per chromosome with the same .fam). */
+  bfiles?: string[];
+  genotypes?: LdDosageReference;
   /** PLINK keep list (FID IID, or IID alone). */
   keep?: string;
   /** LD blocks: SBayesRC .pos or BED. */
@@ -39,8 +59,11 @@ export interface LdBlockSummary {
 
 export interface LdPanelSummary {
   outDir: string;
-  inputs: { bfiles: string[]; keep: string | null; blocks: string };
+  /** `bfiles` is empty for a dosage reference, which `genotypes` then describes. */
+  inputs: { bfiles: string[]; keep: string | null; blocks: string; genotypes?: LdDosageReference };
   samples: { inFam: number; kept: number; keepNotFound: number };
+  /** Dosage references: variants read as dosages, those of them all hard calls, records the reader set aside. */
+  dosages?: { variants: number; hardCallVariants: number; skipped: { reason: string; count: number; examples: string[] }[] };
   cutoff: number;
   maxBlockSnps: number | null;
   backend: string;

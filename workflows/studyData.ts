@@ -8,6 +8,7 @@ import type { ComputeActivities } from '../contracts/activities.js';
 import type { InputFingerprint, InputGroup } from '../contracts/provenance.js';
 import type { IngestInput } from '../contracts/ingest.js';
 import { sumstatsSource } from '../contracts/sumstats.js';
+import type { LdPanelRequest } from '../contracts/ld.js';
 
 export interface LdPanelRef {
   /** Dataset name of the panel in the store (`ld_panel_snps.panel`). */
@@ -69,6 +70,44 @@ function cohortIngest(c: CohortInput): IngestInput {
   }
 }
 
+type LdReference = Extract<Study['inputs']['ld'], { type: 'build' }>['reference'][string];
+
+interface LdReferenceUse {
+  /** The files to fingerprint (a BGEN's .sample with it). */
+  files: Pick<InputGroup, 'kind' | 'paths'>;
+  /** The panel request's genotypes: PLINK 1 as `bfiles`, as before dosage formats. */
+  request: Pick<LdPanelRequest, 'bfiles' | 'genotypes'>;
+  /** How a VCF/BGEN is read (its cached-step key part), '' otherwise. */
+  read: string;
+  /** Format tag in the panel name, '' for PLINK 1. */
+  tag: string;
+}
+
+function ldReference(r: LdReference): LdReferenceUse {
+  if (Array.isArray(r)) return { files: { kind: 'bfile', paths: r }, request: { bfiles: r }, read: '', tag: '' };
+  const paths = typeof r.path === 'string' ? [r.path] : r.path;
+  switch (r.format) {
+    case 'bed':
+      return { files: { kind: 'bfile', paths }, request: { bfiles: paths }, read: '', tag: '' };
+    case 'pgen':
+      return { files: { kind: 'pfile', paths }, request: { genotypes: { kind: 'pfile', paths } }, read: '', tag: 'pgen_' };
+    case 'vcf':
+      return {
+        files: { kind: 'file', paths },
+        request: { genotypes: { kind: 'vcf', paths, ...(r.dosageField ? { dosageField: r.dosageField } : {}) } },
+        read: JSON.stringify([r.dosageField ?? null, null, null]),
+        tag: `vcf${r.dosageField ?? ''}_`,
+      };
+    case 'bgen':
+      return {
+        files: { kind: 'file', paths: r.sample !== undefined ? [...paths, r.sample] : paths },
+        request: { genotypes: { kind: 'bgen', paths, ...(r.sample !== undefined ? { sample: r.sample } : {}), ...(r.refFirst !== undefined ? { refFirst: r.refFirst } : {}) } },
+        read: JSON.stringify([null, r.sample ?? null, r.refFirst ?? null]),
+        tag: `bgen${r.refFirst === false ? 'RL' : ''}_`,
+      };
+  }
+}
+
 export async function prepareStudyData(
   ctx: StepContext,
   compute: ComputeActivities,
@@ -90,7 +129,7 @@ export async function prepareStudyData(
   const ld = inputs.ld;
   for (const a of needs.panels) {
     if (ld.type === 'folders') groups.push({ key: `ld:${a}`, kind: 'folder', paths: [ld.folders[a]!] });
-    else groups.push({ key: `ldref:${a}`, kind: 'bfile', paths: ld.reference[a]! });
+    else groups.push({ key: `ldref:${a}`, ...ldReference(ld.reference[a]!).files });
   }
   if (ld.type === 'build') groups.push({ key: 'ldblocks', kind: 'file', paths: [ld.blocks] });
   const fingerprints = await fingerprint(groups);
@@ -122,7 +161,9 @@ export async function prepareStudyData(
     const read = cohortIngest(cohort);
     // How a dosage file is read (BGEN allele order, VCF dosage field) is other data from the same files.
     const how = read.kind === 'bfile' || read.kind === 'pfile' ? '' : JSON.stringify([read.dosageField ?? null, read.sample ?? null, read.refFirst ?? null]);
-    cohorts[a] = await ingestOne(`cohort:${a}`, { ...read, ancestry: a, name: named(how === '' ? a : `${a}_${read.kind}`, shaOf(`cohort:${a}`)) }, how);
+    // …and so is its name: two readings of one file (DS and GP, ref-first and ref-last) are two cohorts.
+    const tag = `${read.kind}${read.dosageField ?? ''}${read.refFirst === false ? 'RL' : ''}${read.sample !== undefined ? 'S' : ''}`;
+    cohorts[a] = await ingestOne(`cohort:${a}`, { ...read, ancestry: a, name: named(how === '' ? a : `${a}_${tag}`, shaOf(`cohort:${a}`)) }, how);
   }
   // The phenotype column and the covariates the study names must be numeric in every row (a
   // typo is refused at ingest with its line and column). -9 is missing unless the study says it
@@ -168,12 +209,15 @@ export async function prepareStudyData(
       panels[a] = { name, folder: ld.folders[a]! };
       continue;
     }
-    const parts = { reference: shaOf(`ldref:${a}`), blocks: shaOf('ldblocks'), cutoff: ld.cutoff };
+    const ref = ldReference(ld.reference[a]!);
+    // A dosage reference's read options are other data from the same files: in the key (absent for
+    // PLINK 1, whose keys stay as they were) and, as a tag, in the name.
+    const parts = { reference: shaOf(`ldref:${a}`), blocks: shaOf('ldblocks'), cutoff: ld.cutoff, ...(ref.read !== '' ? { read: ref.read } : {}) };
     // The panel's name hashes its inputs and settings; its folder lives under the run that built it.
-    const name = named(`ld_c${Math.round(ld.cutoff * 1e4)}_${a}`, shaOf(`ldref:${a}`).slice(0, 6) + shaOf('ldblocks').slice(0, 6));
+    const name = named(`ld_c${Math.round(ld.cutoff * 1e4)}_${ref.tag}${a}`, shaOf(`ldref:${a}`).slice(0, 6) + shaOf('ldblocks').slice(0, 6));
     panels[a] = await cachedStep(ctx, 'buildLdPanel', a, parts, async (): Promise<LdPanelRef> => {
       const folder = `${artifactsDir}/runs/${ctx.runId}/ld/${a}`;
-      await compute.buildLdPanel({ bfiles: ld.reference[a]!, blocks: ld.blocks, outDir: folder, cutoff: ld.cutoff });
+      await compute.buildLdPanel({ ...ref.request, blocks: ld.blocks, outDir: folder, cutoff: ld.cutoff });
       await ctx.store.ingest([{ kind: 'ld', paths: [folder], name }]);
       return { name, folder };
     }, [{ field: 'folder', suffix: '/ldm.info' }]);

@@ -13,6 +13,18 @@ const abs = (base: string, p: string): string => (isAbsolute(p) ? p : resolve(ba
 const absRecord = <T extends string | string[]>(base: string, r: Record<string, T>): Record<string, T> =>
   Object.fromEntries(Object.entries(r).map(([k, v]) => [k, (Array.isArray(v) ? v.map((p) => abs(base, p)) : abs(base, v)) as T]));
 
+type LdReference = Extract<Study['inputs']['ld'], { type: 'build' }>['reference'][string];
+
+/** An LD reference's prefixes, or its genotype files and BGEN .sample, made absolute. */
+function absReference(base: string, r: LdReference): LdReference {
+  if (Array.isArray(r)) return r.map((p) => abs(base, p));
+  return {
+    ...r,
+    path: typeof r.path === 'string' ? abs(base, r.path) : r.path.map((p) => abs(base, p)),
+    ...(r.sample !== undefined ? { sample: abs(base, r.sample) } : {}),
+  };
+}
+
 /**
  * The study with every path (cohort bfiles, phenotype, covariates, annotations, LD folders,
  * blocks and reference genotypes, summary statistics, store) absolute against `baseDir`.
@@ -24,7 +36,7 @@ export function resolveStudyPaths(study: Study, baseDir: string): Study {
   const ld: Study['inputs']['ld'] =
     i.ld.type === 'folders'
       ? { ...i.ld, folders: absRecord(base, i.ld.folders) }
-      : { ...i.ld, blocks: abs(base, i.ld.blocks), reference: absRecord(base, i.ld.reference) };
+      : { ...i.ld, blocks: abs(base, i.ld.blocks), reference: Object.fromEntries(Object.entries(i.ld.reference).map(([a, r]) => [a, absReference(base, r)])) };
   return {
     ...study,
     ...(study.store !== undefined ? { store: abs(base, study.store) } : {}),

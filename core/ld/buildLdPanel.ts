@@ -1,25 +1,25 @@
-// `pgsflow ld`: an SBayesRC LD eigen folder (DESIGN §4) from PLINK genotypes and LD blocks.
-// One stats pass over the .bed, a block plan, then block by block: read the block's variants,
-// correlate, decompose, keep pairs to the cut-off, write block<B>.eigen.bin. Only one block's
-// matrices are alive at a time, so memory is set by the largest block, not the panel.
+// `pgsflow ld`: an SBayesRC LD eigen folder (DESIGN §4) from reference genotypes (PLINK 1, or
+// dosages from PLINK 2, VCF/BCF, BGEN: ldGenotypes.ts) and LD blocks. One stats pass over the
+// genotypes, a block plan, then block by block: read the block's variants, correlate,
+// decompose, keep pairs to the cut-off, write block<B>.eigen.bin. Only one block's matrices are
+// alive at a time, so memory is set by the largest block, not the panel.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BadInputError } from '../errors.js';
-import { type GenotypeFiles, openGenotypeFiles } from '../genotypes/genotypeFiles.js';
 import { readBlocks } from '../formats/blocks.js';
 import { eigenFileName, formatLdmInfo, formatSnpInfo, ldmInfoFromSnps, writeEigenBlock } from '../formats/ldFolder.js';
 import { normaliseChrom } from '../formats/text.js';
-import type { EigenBlock, LdSnpTable } from '../formats/types.js';
+import type { BimTable, EigenBlock, LdSnpTable } from '../formats/types.js';
 import { readKeep } from '../genotypes/sampleSelection.js';
-import { BedVariantReader } from '../genotypes/bedVariantReader.js';
 import { type PanelPlan, type PlannedBlock, planPanel } from './blockPlan.js';
-import { blockCorrelation } from './correlation.js';
+import { genotypeCorrelation } from './correlation.js';
 import { toEigenBlock } from './eigenCutoff.js';
 import { driverFor, driverName } from './eigenDriver.js';
 import { describeEigenBackend, eigenSymmetricAsync, resolveEigenBackend } from './eigenSymmetric.js';
 import type { NativeEigenMethod } from './nativeAddon.js';
 import { createStaging, discardStaging, publishStaging } from './stagingFolder.js';
-import { type VariantStats, variantStats } from './variantStats.js';
+import { type BlockReader, type LdGenotypes, type ScannedGenotypes, openLdGenotypes } from './ldGenotypes.js';
+import type { VariantStats } from './variantStats.js';
 import type { LdPanelRequest, LdPanelProgress, LdBlockSummary, LdPanelSummary } from '../../contracts/ld.js';
 import type { DropReason, BlockSplit, EigenBackend } from '../../contracts/ld.js';
 import { availableMemory } from '../sbayesrc/memoryBudget.js';
@@ -41,29 +41,33 @@ export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}
   if (max !== undefined && !(Number.isInteger(max) && max >= 1)) throw new BadInputError('(ld request)', `maxBlockSnps must be a positive integer, got ${max}`);
   const backend = resolveEigenBackend(req.backend);
 
-  const geno = await openGenotypeFiles(req.bfiles);
+  const geno = await openLdGenotypes(req);
   const blockTable = await readBlocks(req.blocks);
   const { kept, keepNotFound } = await keptSamples(geno, req.keep);
-  const t0 = performance.now();
-  const stats = await variantStats(geno, kept);
-  const plan = planPanel(geno.bim, stats, blockTable, max);
-  const seconds = { stats: (performance.now() - t0) / 1000, read: 0, correlation: 0, eigen: 0, write: 0, total: 0 };
-  if (plan.blocks.length === 0) {
-    throw new BadInputError(req.blocks, `no genotyped SNP falls in a block with variation among the ${kept.length} samples (dropped: ${JSON.stringify(plan.dropped)})`);
-  }
-
-  const largest = plan.blocks.reduce((a, p) => Math.max(a, p.variants.length), 0);
-  refuseBlocksBeyondMemory(plan.blocks, req.blocks, availableMemory());
+  // Staged first: a dosage reference spills its rows there during the scan.
   const staging = await createStaging(req.outDir);
-  const perBlock: LdBlockSummary[] = [];
-  const reader = await BedVariantReader.open(geno);
+  let scanned: ScannedGenotypes | undefined;
+  let reader: BlockReader | undefined;
   try {
+    const t0 = performance.now();
+    scanned = await geno.scan(kept, staging);
+    const { bim, stats } = scanned;
+    const plan = planPanel(bim, stats, blockTable, max);
+    const seconds = { stats: (performance.now() - t0) / 1000, read: 0, correlation: 0, eigen: 0, write: 0, total: 0 };
+    if (plan.blocks.length === 0) {
+      throw new BadInputError(req.blocks, `no genotyped SNP falls in a block with variation among the ${kept.length} samples (dropped: ${JSON.stringify(plan.dropped)})`);
+    }
+
+    const largest = plan.blocks.reduce((a, p) => Math.max(a, p.variants.length), 0);
+    refuseBlocksBeyondMemory(plan.blocks, req.blocks, availableMemory());
+    const perBlock: LdBlockSummary[] = [];
+    reader = await scanned.openReader();
     for (let b = 0; b < plan.blocks.length; b++) {
       hooks.signal?.throwIfAborted();
       const pb = plan.blocks[b]!;
       const m = pb.variants.length;
       const method = driverFor(m, largest);
-      const eigen = await decomposeBlock(reader, geno, pb, kept, backend, method, cutoff, seconds);
+      const eigen = await decomposeBlock(reader, pb, backend, method, cutoff, seconds);
       const t = performance.now();
       await writeEigenBlock(join(staging, eigenFileName(b + 1)), eigen);
       seconds.write += (performance.now() - t) / 1000;
@@ -73,8 +77,8 @@ export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}
         part: pb.part,
         parts: pb.parts,
         chrom: pb.chrom,
-        firstBp: geno.bim.pos[pb.variants[0]!]!,
-        lastBp: geno.bim.pos[pb.variants[m - 1]!]!,
+        firstBp: bim.pos[pb.variants[0]!]!,
+        lastBp: bim.pos[pb.variants[m - 1]!]!,
         snps: m,
         k: eigen.k,
         sumLambda: eigen.sumLambda,
@@ -83,17 +87,20 @@ export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}
       hooks.onBlock?.({ block: b + 1, of: plan.blocks.length, snps: m, k: eigen.k });
     }
     await reader.close();
+    reader = undefined;
+    await scanned.dispose();
     const t = performance.now();
     // ldm.info last among the panel files: a folder with an ldm.info is complete.
-    const snps = snpTable(geno, stats, plan);
+    const snps = snpTable(bim, stats, plan);
     await writeFile(join(staging, 'snp.info'), formatSnpInfo(snps));
     await writeFile(join(staging, 'ldm.info'), formatLdmInfo(ldmInfoFromSnps(snps)));
     seconds.write += (performance.now() - t) / 1000;
     seconds.total = (performance.now() - started) / 1000;
     const summary: LdPanelSummary = {
       outDir: req.outDir,
-      inputs: { bfiles: req.bfiles, keep: req.keep ?? null, blocks: req.blocks },
+      inputs: { bfiles: req.bfiles ?? [], keep: req.keep ?? null, blocks: req.blocks, ...(req.genotypes ? { genotypes: req.genotypes } : {}) },
       samples: { inFam: geno.nSamples, kept: kept.length, keepNotFound },
+      ...(scanned.dosages ? { dosages: scanned.dosages } : {}),
       cutoff,
       maxBlockSnps: max ?? null,
       backend: describeEigenBackend(backend, plan.blocks.map((p) => driverFor(p.variants.length, largest))),
@@ -112,7 +119,7 @@ export async function buildLdPanel(req: LdPanelRequest, hooks: LdPanelHooks = {}
     await publishStaging(staging, req.outDir);
     return summary;
   } catch (e) {
-    await reader.close().catch(() => undefined);
+    await reader?.close().catch(() => undefined);
     await discardStaging(staging);
     throw e;
   }
@@ -142,53 +149,38 @@ export function refuseBlocksBeyondMemory(blocks: readonly PlannedBlock[], blocks
 
 /** Correlate and decompose one block: R and the eigen workspace are the only m² arrays. */
 async function decomposeBlock(
-  reader: BedVariantReader,
-  geno: GenotypeFiles,
+  reader: BlockReader,
   pb: PlannedBlock,
-  kept: Int32Array,
   backend: EigenBackend,
   method: NativeEigenMethod,
   cutoff: number,
   seconds: LdPanelSummary['seconds'],
 ): Promise<EigenBlock> {
   const m = pb.variants.length;
-  const r = await correlateBlock(reader, geno, pb, kept, backend, seconds);
-  const t = performance.now();
+  let t = performance.now();
+  const g = await reader.read(pb.variants);
+  seconds.read += (performance.now() - t) / 1000;
+  t = performance.now();
+  const r = await genotypeCorrelation(g, m, backend);
+  seconds.correlation += (performance.now() - t) / 1000;
+  t = performance.now();
   const block = toEigenBlock(await eigenSymmetricAsync(r, m, { backend, method }), cutoff);
   seconds.eigen += (performance.now() - t) / 1000;
   return block;
 }
 
-/** The block's correlation matrix (read, then accumulated over slices of samples). */
-async function correlateBlock(
-  reader: BedVariantReader,
-  geno: GenotypeFiles,
-  pb: PlannedBlock,
-  kept: Int32Array,
-  backend: EigenBackend,
-  seconds: LdPanelSummary['seconds'],
-): Promise<Float64Array> {
-  let t = performance.now();
-  const packed = await reader.read(pb.variants);
-  seconds.read += (performance.now() - t) / 1000;
-  t = performance.now();
-  const r = await blockCorrelation(packed, pb.variants.length, geno.bytesPerVariant, kept, backend);
-  seconds.correlation += (performance.now() - t) / 1000;
-  return r;
-}
-
-async function keptSamples(geno: GenotypeFiles, keepPath: string | undefined): Promise<{ kept: Int32Array; keepNotFound: number }> {
+async function keptSamples(geno: LdGenotypes, keepPath: string | undefined): Promise<{ kept: Int32Array; keepNotFound: number }> {
   if (!keepPath) return { kept: Int32Array.from({ length: geno.nSamples }, (_, i) => i), keepNotFound: 0 };
-  const { keep, unknown } = await readKeep(keepPath, geno.fam);
+  const { keep, unknown } = await readKeep(keepPath, geno.samples);
   const kept = Int32Array.from(Array.from(keep).flatMap((k, i) => (k ? [i] : [])));
   if (kept.length < 2) {
-    throw new BadInputError(keepPath, `keeps ${kept.length} of the ${geno.nSamples} samples in ${geno.famPath}: correlations need at least 2`);
+    throw new BadInputError(keepPath, `keeps ${kept.length} of the ${geno.nSamples} samples in ${geno.samplesFile}: correlations need at least 2`);
   }
   return { kept, keepNotFound: unknown };
 }
 
 /** snp.info rows in panel order: block by block, by position within a block. */
-function snpTable(geno: GenotypeFiles, stats: VariantStats, plan: PanelPlan): LdSnpTable {
+function snpTable(bim: BimTable, stats: VariantStats, plan: PanelPlan): LdSnpTable {
   const order = Int32Array.from(plan.blocks.flatMap((b) => Array.from(b.variants)));
   const block = new Int32Array(order.length);
   let i = 0;
@@ -196,7 +188,6 @@ function snpTable(geno: GenotypeFiles, stats: VariantStats, plan: PanelPlan): Ld
     block.fill(bi + 1, i, i + b.variants.length);
     i += b.variants.length;
   });
-  const bim = geno.bim;
   return {
     chrom: Array.from(order, (v) => normaliseChrom(bim.chrom[v]!)),
     id: Array.from(order, (v) => bim.id[v]!),
