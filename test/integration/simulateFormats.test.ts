@@ -3,8 +3,10 @@
 // are the ones intended — the .bed study's hard calls, or those calls blurred by the stated
 // noise model — and so are our own readers'. Hard-call files make a study that parses and reads
 // the same samples and phenotypes as the .bed study; dosage .pgen hard calls are what plink2
-// itself derives from the dosages.
-import { readFileSync } from 'node:fs';
+// itself derives from the dosages. A dosage .pgen is variable-width (mode 0x10, record type 0x40),
+// as plink2 writes one: plink2 2.00a3.5 validates it and reads it with several threads (it
+// crashed on the fixed-width mode 0x03 we wrote before).
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimulateOptionsInput, parseSimulateOptions } from '../../config/simulate.js';
@@ -17,7 +19,7 @@ import { bytesPerVariant, unpackVariant } from '../../core/genotypes/bedCodec.js
 import { blurCalls, callsToUnits, dosageNoiseStream } from '../../core/simulate/dosageNoise.js';
 import { ROLE_TARGET, cohortKey, simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { runCli } from '../helpers/cli.js';
-import { plink2 } from '../helpers/plink2.js';
+import { column, plink2, readTable } from '../helpers/plink2.js';
 import { plink2Dosages } from '../helpers/scoreOracle.js';
 import { makeTmpDir, sha256File } from '../helpers/tmp.js';
 
@@ -214,6 +216,117 @@ describe('dosages: hard calls blurred by --dosage-noise', () => {
     plink2(['--pfile', join(pgen, 'geno', 'EUR'), '--make-bed', '--out', join(pgen, 'calls')]);
     plink2(['--vcf', join(vcf, 'geno', 'EUR.vcf.gz'), 'dosage=DS', '--make-bed', '--out', join(vcf, 'calls')]);
     expect(sha256File(join(pgen, 'calls.bed'))).toBe(sha256File(join(vcf, 'calls.bed')));
+  });
+});
+
+describe('a noisy .pgen of 2,000 × 5,000: plink2 validates it and reads it with 2 threads', () => {
+  const BIG: SimulateOptionsInput = { ancestries: ['EUR'], samples: [2000], refSamples: 10, snps: 5000, annotations: 0, missingRate: 0.02, seed: 4 };
+  const BIG_NOISE = 0.1;
+  const n = 2000;
+  const m = 5000;
+  const dir = (): string => at('big-pgen');
+  const prefix = (): string => join(dir(), 'geno', 'EUR');
+  let want: Uint16Array;
+  let ids: string[];
+  let alts: string[];
+
+  beforeAll(async () => {
+    await simulateStudy(parseSimulateOptions(BIG), at('big-bed'));
+    await simulateStudy(parseSimulateOptions({ ...BIG, format: 'pgen', dosageNoise: BIG_NOISE }), dir());
+    const bim = readFileSync(at('big-bed', 'geno', 'EUR.bim'), 'utf8').trimEnd().split('\n').map((l) => l.split('\t'));
+    expect(bim.length).toBe(m);
+    ids = bim.map((f) => f[1]!);
+    alts = bim.map((f) => f[4]!);
+    const calls = readBedCalls(at('big-bed', 'geno', 'EUR'), n, m);
+    want = new Uint16Array(m * n);
+    for (let j = 0; j < m; j++) {
+      blurCalls(calls.subarray(j * n, (j + 1) * n), BIG_NOISE, dosageNoiseStream(BIG.seed!, cohortKey(0, ROLE_TARGET), j), want.subarray(j * n, (j + 1) * n));
+    }
+  }, 120_000);
+
+  it('is variable-width: mode 0x10, 8-bit record types, 2-byte lengths, every record type 0x40 of 4,500 bytes; plink2 --validate accepts it', () => {
+    const fd = openSync(`${prefix()}.pgen`, 'r');
+    const head = new Uint8Array(20 + 3 * m);
+    readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+    const view = new DataView(head.buffer);
+    expect([head[0], head[1], head[2], view.getUint32(3, true), view.getUint32(7, true), head[11]]).toEqual([0x6c, 0x1b, 0x10, m, n, 0x45]);
+    expect(Number(view.getBigUint64(12, true))).toBe(20 + 3 * m); // the one block's records follow its index
+    expect(head.subarray(20, 20 + m).every((t) => t === 0x40)).toBe(true);
+    for (let j = 0; j < m; j++) expect(view.getUint16(20 + m + 2 * j, true)).toBe(500 + 2 * n);
+    const log = plink2(['--pfile', prefix(), '--validate', '--threads', '2', '--out', join(dir(), 'validate')]);
+    expect(log).toMatch(/Validating .*EUR\.pgen\.\.\. done\./);
+  });
+
+  it('plink2 --freq --threads 2 gives the ALT frequencies and counts of the intended dosages', () => {
+    plink2(['--pfile', prefix(), '--freq', '--threads', '2', '--out', join(dir(), 'freq')]);
+    const t = readTable(join(dir(), 'freq.afreq'));
+    expect(column(t, 'ID')).toEqual(ids);
+    expect(column(t, 'ALT')).toEqual(alts);
+    const freqs = column(t, 'ALT_FREQS').map(Number);
+    const obs = column(t, 'OBS_CT').map(Number);
+    for (let j = 0; j < m; j++) {
+      let sum = 0;
+      let called = 0;
+      for (let i = 0; i < n; i++) {
+        const u = want[j * n + i]!;
+        if (u === DOSAGE_MISSING) continue;
+        sum += u;
+        called++;
+      }
+      const freq = sum / (2 * DOSAGE_SCALE * called);
+      expect(obs[j], ids[j]).toBe(2 * called);
+      // plink2 prints 6 significant digits.
+      expect(Math.abs(freqs[j]! - freq), `${ids[j]}: ${freqs[j]} vs ${freq}`).toBeLessThanOrEqual(5e-6 * freq + 1e-12);
+    }
+  });
+
+  it('plink2 --score --threads 2 gives exactly the intended dosages (every 20th variant, one column each)', () => {
+    // plink2's default mean imputation (a missing sample scores the variant's mean dosage) is
+    // the path that crashed on mode 0x03 with 2 threads, so it is the one exercised here.
+    const picked = Array.from({ length: m / 20 }, (_, k) => 20 * k + (k % 20));
+    const k = picked.length;
+    const lines = [['ID', 'ALT', ...picked.map((j) => `v${j}`)].join('\t')];
+    const row = new Array<number>(k).fill(0);
+    picked.forEach((j, c) => {
+      row[c] = DOSAGE_SCALE;
+      lines.push(`${ids[j]}\t${alts[j]}\t${row.join('\t')}`);
+      row[c] = 0;
+    });
+    const score = join(dir(), 'picked.score');
+    writeFileSync(score, `${lines.join('\n')}\n`);
+    const out = join(dir(), 'picked');
+    plink2(['--pfile', prefix(), '--threads', '2', '--score', score, '1', '2', 'header-read', 'cols=scoresums', '--score-col-nums', `3-${k + 2}`, '--out', out]);
+    const t = readTable(`${out}.sscore`);
+    expect(column(t, 'IID')).toEqual(Array.from({ length: n }, (_, i) => `EUR_${String(i + 1).padStart(6, '0')}`));
+    let missing = 0;
+    for (const j of picked) {
+      const got = column(t, `v${j}_SUM`).map(Number);
+      const units = want.subarray(j * n, (j + 1) * n);
+      let sum = 0;
+      let called = 0;
+      for (const u of units) {
+        if (u === DOSAGE_MISSING) continue;
+        sum += u;
+        called++;
+      }
+      const mean = sum / called; // in 1/16384 units
+      for (let i = 0; i < n; i++) {
+        const u = units[i]!;
+        if (u === DOSAGE_MISSING) {
+          missing++;
+          expect(Math.abs(got[i]! - mean), `${ids[j]} sample ${i} (missing)`).toBeLessThanOrEqual(1e-5 * mean + 1e-9);
+        } else if (got[i] !== u) expect(got[i], `${ids[j]} sample ${i}`).toBe(u);
+      }
+    }
+    expect(missing).toBeGreaterThan(0);
+  });
+
+  it('our reader reads back every intended dosage', async () => {
+    const ours = await readOurs('pgen', dir(), 'EUR');
+    expect(firstDifference(ours.dosage, want)).toBeNull();
+    expect(ours.ids).toEqual(ids);
+    expect(ours.alts).toEqual(alts);
   });
 });
 

@@ -1,9 +1,11 @@
 // The pure encoders behind `pgsflow simulate --format`: every dosage 0..32768 survives the VCF DS
 // text and the BGEN 16-bit probabilities exactly under plink2's rounding (the readers' rules,
 // which are checked against plink2 elsewhere); .pgen hard calls follow plink2's 0.1 threshold at
-// its boundaries (measured with plink2 2.00a3.5 --vcf dosage=DS --make-bed); BGZF blocks are
-// well-formed and end with the EOF marker.
-import { readFileSync } from 'node:fs';
+// its boundaries (measured with plink2 2.00a3.5 --vcf dosage=DS --make-bed), and a dosage .pgen
+// has the variable-width header plink2 writes (the same bytes as its --make-pgen on the same
+// dosages, up to its optional 1-bit hard-call tracks), block by block of 2^16 variants, read back
+// exactly by our reader; BGZF blocks are well-formed and end with the EOF marker.
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,11 +13,26 @@ import { inspectInput } from '../../../core/formats/bgzf.js';
 import { firstAlleleDosage } from '../../../core/formats/bgen.js';
 import { BGZF_BLOCK_INPUT, BGZF_EOF_BLOCK, BgzfWriter } from '../../../core/formats/bgzfWrite.js';
 import { bgenProbabilities } from '../../../core/formats/bgenWrite.js';
-import { PGEN_MODE_DOSAGES, PGEN_MODE_HARDCALLS, encodePgenRecord, pgenHeader, pgenRecordBytes } from '../../../core/formats/pgenWrite.js';
+import { openPgen } from '../../../core/formats/pgen.js';
+import {
+  PGEN_MODE_DOSAGES,
+  PGEN_MODE_HARDCALLS,
+  PGEN_RECORD_DENSE_DOSAGES,
+  PgenWriter,
+  type PgenWriteMode,
+  encodePgenRecord,
+  pgenHeader,
+  pgenLengthBytes,
+  pgenRecordBytes,
+  psamText,
+  pvarText,
+} from '../../../core/formats/pgenWrite.js';
 import { dsUnits } from '../../../core/formats/vcfDosage.js';
 import { dsText, nearestCall } from '../../../core/formats/vcfWrite.js';
 import { DOSAGE_MAX, DOSAGE_MISSING } from '../../../core/genotypes/dosageSource.js';
 import { Rng } from '../../../core/numeric/random/rng.js';
+import { plink2 } from '../../helpers/plink2.js';
+import { plink2Dosages } from '../../helpers/scoreOracle.js';
 import { makeTmpDir } from '../../helpers/tmp.js';
 
 const tmp = makeTmpDir('writers');
@@ -75,7 +92,88 @@ describe('.pgen records', () => {
     encodePgenRecord(PGEN_MODE_HARDCALLS, units, rec, 0);
     expect(Array.from(rec)).toEqual([0b11_10_01_00, 0b01]);
     expect(() => encodePgenRecord(PGEN_MODE_HARDCALLS, Uint16Array.of(100), rec, 0)).toThrow(RangeError);
-    expect(Array.from(pgenHeader(PGEN_MODE_HARDCALLS, 3, 5))).toEqual([0x6c, 0x1b, 0x02, 3, 0, 0, 0, 5, 0, 0, 0, 0x40]);
+    expect(header(PGEN_MODE_HARDCALLS, 3, 5)).toEqual([0x6c, 0x1b, 0x02, 3, 0, 0, 0, 5, 0, 0, 0, 0x40]);
+  });
+});
+
+const header = (mode: PgenWriteMode, m: number, n: number): number[] => [...pgenHeader(mode, m, n)].flatMap((piece) => Array.from(piece));
+
+describe('.pgen dosage header (mode 0x10)', () => {
+  it('has 8-bit record types, the fewest length bytes, one block offset, and type 0x40 records', () => {
+    // 5 samples: 2 bytes of hard calls + 10 of dosages = 12-byte records, 1-byte lengths.
+    expect(PGEN_RECORD_DENSE_DOSAGES).toBe(0x40);
+    expect(pgenRecordBytes(PGEN_MODE_DOSAGES, 5)).toBe(12);
+    const first = 12 + 8 + 3 * 2;
+    expect(header(PGEN_MODE_DOSAGES, 3, 5)).toEqual([
+      0x6c, 0x1b, 0x10, 3, 0, 0, 0, 5, 0, 0, 0, 0x44,
+      first, 0, 0, 0, 0, 0, 0, 0,
+      0x40, 0x40, 0x40,
+      12, 12, 12,
+    ]);
+    // plink2 --make-pgen's header for 2,000 samples: 0x45, 2-byte lengths of 500 + 4,000 bytes.
+    const h = header(PGEN_MODE_DOSAGES, 1, 2000);
+    expect(h[11]).toBe(0x45);
+    expect(h.slice(21, 23)).toEqual([4500 & 0xff, 4500 >> 8]);
+    expect(header(PGEN_MODE_DOSAGES, 1, 40000)[11]).toBe(0x46); // 90,000-byte records: 3 bytes
+  });
+
+  it('sizes record lengths at the byte boundaries and refuses what the format cannot hold', () => {
+    expect([1, 255, 256, 65535, 65536, 2 ** 24 - 1, 2 ** 24, 2 ** 32 - 1].map(pgenLengthBytes)).toEqual([1, 1, 2, 2, 3, 3, 4, 4]);
+    expect(() => pgenLengthBytes(2 ** 32)).toThrow(RangeError);
+    for (const [m, n] of [[0, 5], [5, 0], [1.5, 5], [2 ** 31, 5]]) expect(() => header(PGEN_MODE_DOSAGES, m!, n!)).toThrow(RangeError);
+  });
+
+  it('writes blocks of 2^16 variants whose offsets follow the record lengths, read back exactly by us and plink2', async () => {
+    const dir = join(tmp.dir, 'blocks');
+    const prefix = join(dir, 'x');
+    const n = 7;
+    const m = 2 * 65536 + 3; // three blocks, the last of 3 variants
+    const rng = Rng.stream(7, 1);
+    const units = new Uint16Array(m * n);
+    for (let k = 0; k < units.length; k++) units[k] = rng.below(20) === 0 ? DOSAGE_MISSING : rng.below(DOSAGE_MAX + 1);
+    const variant = { chrom: '1', pos: 1, id: 'x', ref: 'A', alt: 'C' };
+    mkdirSync(dir);
+    const w = new PgenWriter(`${prefix}.pgen`, PGEN_MODE_DOSAGES, m, n);
+    for (let j = 0; j < m; j++) w.writeVariant(variant, units.subarray(j * n, (j + 1) * n));
+    w.commit();
+    const ids = Array.from({ length: m }, (_, j) => `v${j}`);
+    writeFileSync(`${prefix}.pvar`, pvarText({ chrom: ids.map(() => '1'), pos: Int32Array.from(ids, (_, j) => j + 1), id: ids, ref: ids.map(() => 'A'), alt: ids.map(() => 'C') }));
+    writeFileSync(`${prefix}.psam`, psamText(Array.from({ length: n }, (_, i) => ({ fid: `F${i}`, iid: `I${i}` })), null));
+
+    const file = readFileSync(`${prefix}.pgen`);
+    const record = pgenRecordBytes(PGEN_MODE_DOSAGES, n); // 2 + 14 = 16: 1-byte lengths
+    const first = 12 + 3 * 8 + m * 2;
+    expect(file.length).toBe(first + m * record);
+    expect([0, 1, 2].map((b) => Number(file.readBigUInt64LE(12 + 8 * b)))).toEqual([0, 1, 2].map((b) => first + b * 65536 * record));
+    // Block 1's index: 65,536 types, then 65,536 lengths.
+    const block1 = 12 + 3 * 8 + 65536 * 2;
+    expect(file.subarray(block1, block1 + 65536).every((t) => t === 0x40)).toBe(true);
+    expect(file.subarray(block1 + 65536, block1 + 2 * 65536).every((l) => l === record)).toBe(true);
+
+    const source = await openPgen(prefix);
+    const got = new Uint16Array(m * n);
+    let at = 0;
+    await source.read(10_000, (chunk) => {
+      got.set(chunk.dosage, at);
+      at += chunk.dosage.length;
+    });
+    expect(at).toBe(m * n);
+    let diff = -1;
+    for (let k = 0; k < units.length && diff < 0; k++) if (got[k] !== units[k]) diff = k;
+    expect(diff).toBe(-1);
+
+    // plink2 validates it and reads the variants around the block boundaries exactly.
+    expect(plink2(['--pfile', prefix, '--validate', '--threads', '2', '--out', join(dir, 'v')])).toMatch(/Validating .*x\.pgen\.\.\. done\./);
+    const edges = [0, 65535, 65536, 131071, 131072, m - 1];
+    const oracle = plink2Dosages(['--pfile', prefix], edges.map((j) => ({ id: ids[j]!, alt: 'C' })), dir);
+    expect(Array.from(oracle.dosage)).toEqual(edges.flatMap((j) => Array.from(units.subarray(j * n, (j + 1) * n))));
+  });
+
+  it('refuses impossible counts before it creates a file', () => {
+    const path = join(tmp.dir, 'none.pgen');
+    expect(() => new PgenWriter(path, PGEN_MODE_DOSAGES, 0, 5)).toThrow(RangeError);
+    expect(existsSync(path)).toBe(false);
+    expect(readdirSync(tmp.dir).filter((f) => f.startsWith('none.pgen'))).toEqual([]);
   });
 });
 
