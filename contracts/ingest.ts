@@ -13,6 +13,19 @@ export const isGenotypeKind = (k: IngestKind): k is GenotypeInputKind => (GENOTY
 /** VCF/BCF: which FORMAT field gives the dosage (absent: DS when the header has it, else GT). */
 export type DosageField = 'DS' | 'GP' | 'HDS';
 
+/** Dosage genotype files of one cohort or reference, and how to read them. */
+export interface DosageGenotypes {
+  kind: 'pfile' | 'vcf' | 'bgen';
+  /** pfile: prefixes; vcf/bgen: files (one, or one per chromosome with the same samples). */
+  paths: string[];
+  /** vcf only: the FORMAT field read (absent: DS when the header declares it, else GT). */
+  dosageField?: DosageField;
+  /** bgen only: an Oxford .sample file (absent: the BGEN's own sample IDs). */
+  sample?: string;
+  /** bgen only: whether the first allele is REF (absent: true, PLINK 2's ref-first). */
+  refFirst?: boolean;
+}
+
 export interface IngestInput {
   kind: IngestKind;
   /**

@@ -1,20 +1,11 @@
 // Building an SBayesRC LD eigen panel from reference genotypes: request, progress, summary.
-import type { DosageField } from './ingest.js';
+import type { DosageGenotypes } from './ingest.js';
 
 /**
  * Reference genotypes as dosages: PLINK 2 prefixes, VCF/BCF or BGEN files (one, or one per
  * chromosome with the same samples). PLINK 1 filesets go in `bfiles` instead.
  */
-export interface LdDosageReference {
-  kind: 'pfile' | 'vcf' | 'bgen';
-  paths: string[];
-  /** vcf only: the dosage field (absent: DS when declared, else GT). */
-  dosageField?: DosageField;
-  /** bgen only: an Oxford .sample file (absent: the BGEN's own sample IDs). */
-  sample?: string;
-  /** bgen only: whether the first allele is REF (absent: true, as PLINK 2's ref-first). */
-  refFirst?: boolean;
-}
+export type LdDosageReference = DosageGenotypes;
 
 /** Exactly one of `bfiles` and `genotypes`. */
 export interface LdPanelRequest {

@@ -1,21 +1,11 @@
 // Which genotype files a file-based command (`pgsflow gwas`, `pgsflow score`) reads: PLINK 1
 // filesets, or one dosage format — PLINK 2 filesets, VCF/BCF or BGEN, one file or one per
 // chromosome with the same samples. One format per call, as plink2 takes one.
-import type { DosageField } from '../../contracts/ingest.js';
+import type { DosageGenotypes } from '../../contracts/ingest.js';
 import type { DosageCohort } from './dosageCohort.js';
 import { type DosageInputKind, openDosageCohort } from './dosageOpeners.js';
 
-export interface DosageInput {
-  kind: DosageInputKind;
-  /** pfile: prefixes; vcf/bgen: files. */
-  paths: string[];
-  /** vcf only: the FORMAT field read (absent: DS when the header declares it, else GT). */
-  dosageField?: DosageField;
-  /** bgen only: an Oxford .sample file (absent: the BGEN's own sample IDs). */
-  sample?: string;
-  /** bgen only: whether the first allele is REF (absent: true, PLINK 2's ref-first). */
-  refFirst?: boolean;
-}
+export type DosageInput = DosageGenotypes;
 
 export type GenotypeInput = { kind: 'bfile'; paths: string[] } | DosageInput;
 
