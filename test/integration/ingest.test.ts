@@ -17,7 +17,7 @@ import { makeTmpDir, sha256File } from '../helpers/tmp.js';
 import { BIN } from '../helpers/cli.js';
 import { snapshotTree } from '../helpers/cliBatch.js';
 import { THOUSAND_GENOMES } from '../helpers/sharedData.js';
-import type { IngestInput, IngestKind } from '../../contracts/ingest.js';
+import type { DosageField, IngestInput, IngestKind } from '../../contracts/ingest.js';
 
 const THOUSAND_G = THOUSAND_GENOMES;
 const BAD = new URL('../fixtures/bad/', import.meta.url).pathname;
@@ -182,7 +182,9 @@ describe('ingest of real data (1000 Genomes, one fileset per chromosome)', () =>
 });
 
 describe('bad input leaves the store byte-for-byte unchanged', () => {
-  const kinds: Record<string, IngestKind> = { sumstats: 'sumstats', bfile: 'bfile', pheno: 'pheno', covar: 'covar', annot: 'annot', blocks: 'blocks', ld: 'ld' };
+  const kinds: Record<string, IngestKind> = {
+    sumstats: 'sumstats', bfile: 'bfile', pfile: 'pfile', vcf: 'vcf', bgen: 'bgen', pheno: 'pheno', covar: 'covar', annot: 'annot', blocks: 'blocks', ld: 'ld',
+  };
   const cases = existsSync(BAD)
     ? readdirSync(BAD).filter((d) => existsSync(join(BAD, d, 'case.json')))
     : [];
@@ -192,7 +194,15 @@ describe('bad input leaves the store byte-for-byte unchanged', () => {
   });
 
   it.each(cases)('%s', async (name) => {
-    const spec = JSON.parse(readFileSync(join(BAD, name, 'case.json'), 'utf8')) as { kind: string; input: string; message: string; line: number | null; column: number | null };
+    const spec = JSON.parse(readFileSync(join(BAD, name, 'case.json'), 'utf8')) as {
+      kind: string;
+      input: string;
+      message: string;
+      line: number | null;
+      column: number | null;
+      dosageField?: DosageField;
+      sample?: string;
+    };
     const storeDir = join(tmp.dir, `bad-${name}`);
     // A store with data in it, closed, hashed; then the bad ingest; then hashed again.
     const s0 = await Store.open(storeDir);
@@ -202,7 +212,16 @@ describe('bad input leaves the store byte-for-byte unchanged', () => {
     const s = await Store.open(storeDir);
     let err: unknown;
     try {
-      await ingestInputs(s, [{ kind: kinds[spec.kind]!, paths: [join(BAD, name, spec.input)] }]);
+      const kind = kinds[spec.kind];
+      if (kind === undefined) throw new Error(`${name}: case kind '${spec.kind}' unknown to this test`);
+      await ingestInputs(s, [
+        {
+          kind,
+          paths: [join(BAD, name, spec.input)],
+          ...(spec.dosageField ? { dosageField: spec.dosageField } : {}),
+          ...(spec.sample ? { sample: join(BAD, name, spec.sample) } : {}),
+        },
+      ]);
     } catch (e) {
       err = e;
     } finally {
