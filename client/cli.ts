@@ -20,9 +20,10 @@ import { serverCommand } from './commands/server.js';
 import { simulateCommand } from './commands/simulate.js';
 import { studyCommand } from './commands/study.js';
 import { workerCommand } from './commands/worker.js';
+import { mlWorkerCommand } from './commands/mlWorker.js';
 import { DevServerError } from './devServer.js';
 
-export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, scoreCommand, qcCommand, ldCommand, imputeCommand, fitCommand, studyCommand, auditCommand, reportCommand, demoCommand, serverCommand, workerCommand, schemaCommand];
+export const COMMANDS: readonly Command[] = [simulateCommand, ingestCommand, gwasCommand, scoreCommand, qcCommand, ldCommand, imputeCommand, fitCommand, studyCommand, auditCommand, reportCommand, demoCommand, serverCommand, workerCommand, mlWorkerCommand, schemaCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -40,7 +41,7 @@ function mainHelp(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'pgsflow <command> --help for its options; pgsflow --version.',
-    'Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, PGSFLOW_TASK_QUEUE, PGSFLOW_COMPUTE_TASK_QUEUE,',
+    'Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, PGSFLOW_TASK_QUEUE, PGSFLOW_COMPUTE_TASK_QUEUE, PGSFLOW_ML_TASK_QUEUE,',
     '  PGSFLOW_STORE, TEMPORAL_CLI_PATH, PGSFLOW_DEV_PORT, PGSFLOW_DEV_UI_PORT.',
     '',
   ].join('\n');

@@ -14,6 +14,8 @@ import { createWorkers, runWorkers } from '../worker/workers.js';
 import { type DevServer, DevServerError, startDevServer } from './devServer.js';
 import { awaitServerRecord, claimServerStart, liveServerRecord, releaseServerStart, removeServerRecord, writeServerRecord } from './serverRecord.js';
 import { announceKernels } from './kernelNotice.js';
+import { ensureMlEnv } from './mlEnv.js';
+import { startMlWorker } from './mlWorkerProcess.js';
 
 /** How long a command waits for another command's embedded server to come up (it starts in seconds). */
 const SERVER_START_WAIT_MS = 90_000;
@@ -28,6 +30,11 @@ export interface SessionOptions {
    */
   withWorker: boolean | 'unless-attached';
   log: (line: string) => void;
+  /**
+   * Also run the Python ML worker (nonlinear models) beside this session's worker, creating its
+   * pinned environment under .tools/ on first use. Only with a worker in this session.
+   */
+  mlWorker?: boolean;
 }
 
 export interface Session {
@@ -133,6 +140,11 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       announceKernels(opts.log);
       const running = runWorkers(workers);
       cleanups.push(() => stopWorkers(workers, running));
+      if (opts.mlWorker === true) {
+        const python = await ensureMlEnv(opts.log);
+        const ml = await startMlWorker({ python, address, namespace: env.namespace, taskQueue: env.mlTaskQueue, log: opts.log });
+        cleanups.push(() => ml.stop());
+      }
     }
     return {
       client,

@@ -11,6 +11,7 @@ import { identifier } from './identifiers.js';
 /** Genotype formats a study cohort or an LD reference may come in. */
 export const GENOTYPE_FORMATS = ['bed', 'pgen', 'vcf', 'bgen'] as const;
 import { SUMSTATS_ROLES } from './sumstatsRoles.js';
+import { NONLINEAR_INPUTS, NONLINEAR_MODELS } from './nonlinearModels.js';
 
 export const STUDY_DEFAULTS = {
   seed: 1,
@@ -24,6 +25,7 @@ export const STUDY_DEFAULTS = {
   concurrency: 2,
   /** -9 in the phenotype file is missing (PLINK's convention; what `ingest --pheno` always did). */
   phenotypeMissingMinus9: true,
+  nonlinear: { topSnps: 2000, pruneR2: 0.2, pruneWindowKb: 1000, innerFraction: 0.2 },
 } as const;
 
 export const crossValidationDesign = z
@@ -199,6 +201,26 @@ export const executionSettings = z
   })
   .strict();
 
+/**
+ * Nonlinear models against the linear score on the same folds (cross-validation only). The
+ * linear baselines are always fitted: `linear` on pgs+covariates, `elasticnet` on snps+covariates.
+ */
+export const nonlinearSettings = z
+  .object({
+    models: z.array(z.enum(NONLINEAR_MODELS)).min(1).default(['gbdt', 'mlp']),
+    inputs: z.array(z.enum(NONLINEAR_INPUTS)).min(1).default(['pgs+covariates', 'snps+covariates']),
+    /** SNPs kept (by fold GWAS p-value, LD-pruned within the training samples) for snps+covariates. */
+    topSnps: z.number().int().min(1).max(100_000).default(STUDY_DEFAULTS.nonlinear.topSnps),
+    /** Pruning: r² above which a SNP is dropped for a better one within the window. */
+    pruneR2: z.number().gt(0).lt(1).default(STUDY_DEFAULTS.nonlinear.pruneR2),
+    pruneWindowKb: z.number().int().min(1).max(100_000).default(STUDY_DEFAULTS.nonlinear.pruneWindowKb),
+    /** Share of each fold's training samples held back for early stopping and hyper-parameters. */
+    innerFraction: z.number().min(0.05).max(0.5).default(STUDY_DEFAULTS.nonlinear.innerFraction),
+    /** Seed of the inner splits and the models (default: the study's seed). */
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  })
+  .strict();
+
 export const studySchema = z
   .object({
     $schema: z.string().optional(),
@@ -213,6 +235,7 @@ export const studySchema = z
     impute: imputeSettings.prefault({}),
     sbayesrc: sbayesrcSettings.prefault({}),
     execution: executionSettings.prefault({}),
+    nonlinear: nonlinearSettings.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -226,6 +249,9 @@ export const studySchema = z
             ...s.design.train.map((a, i) => ({ a, path: ['design', 'train', i] })),
             { a: s.design.target, path: ['design', 'target'] },
           ];
+    if (s.nonlinear !== undefined && s.design.type !== 'cross-validation') {
+      ctx.addIssue({ code: 'custom', path: ['nonlinear'], message: 'nonlinear models are compared with the linear score on cross-validation folds: give a cross-validation design' });
+    }
     if (s.design.type === 'cross-validation' && s.inputs.sumstats !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['inputs', 'sumstats'], message: 'external summary statistics apply to cross-ancestry designs; a cross-validation computes its own fold GWAS' });
     }

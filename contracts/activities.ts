@@ -13,6 +13,7 @@ import type { QcRequest, QcSummary } from './qc.js';
 import type { BeginRunInput, CachedStep, FinishRunInput, LookupStepInput, RecordStepInput, RunRecord, StartStepInput } from './runs.js';
 import type { CohortScoreRequest, CohortScoreSummary, HeldOutScoreRequest, HeldOutScoreSummary } from './score.js';
 import type { SimulateOptionsInput, SimulateResult } from './simulate.js';
+import type { EvaluateNonlinearRequest, FitNonlinearRequest, FitNonlinearResult, NonlinearFeaturesRequest, NonlinearFeaturesSummary } from './nonlinear.js';
 
 // ── store queue: the process that owns the DuckDB store ──
 
@@ -60,6 +61,11 @@ export interface StudyStoreActivities {
   combineAncestries(req: CombineAncestriesRequest): Promise<CombineAncestriesSummary>;
 }
 
+export interface NonlinearStoreActivities {
+  nonlinearFeatures(req: NonlinearFeaturesRequest): Promise<NonlinearFeaturesSummary>;
+  evaluateNonlinear(req: EvaluateNonlinearRequest): Promise<{ rows: MetricRow[] }>;
+}
+
 export type StoreActivities = RunActivities &
   StepStartActivities &
   AuditActivities &
@@ -68,7 +74,8 @@ export type StoreActivities = RunActivities &
   QcActivities &
   ScoreActivities &
   RecordFitActivities &
-  StudyStoreActivities;
+  StudyStoreActivities &
+  NonlinearStoreActivities;
 
 // ── compute queue: numerics on artifact files, no store ──
 
@@ -96,3 +103,10 @@ export interface FitActivities {
 }
 
 export type ComputeActivities = FingerprintActivities & SimulateActivities & LdEigenActivities & ImputeActivities & FitActivities;
+
+// ── ML queue (`pgsflow-ml`): the Python worker (ml/pgsflow_ml), models on artifact files ──
+
+export interface MlActivities {
+  /** Heartbeats between models; non-retryable `BadInputError` for malformed feature files. */
+  fitNonlinear(req: FitNonlinearRequest): Promise<FitNonlinearResult>;
+}

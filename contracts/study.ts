@@ -20,6 +20,8 @@ export interface StudyInput {
   studyPath: string;
   codeVersion: string;
   computeTaskQueue: string;
+  /** The Python worker's queue for the nonlinear models (default `pgsflow-ml`). */
+  mlTaskQueue?: string;
   /** Absolute artifact folder shared by all workers (`<store>/artifacts`). */
   artifactsDir: string;
   /** Run id whose completed steps may be reused (cache hits), for `study resume`. */

@@ -11,6 +11,7 @@ import { makeImputeActivities } from '../activities/impute.js';
 import { makeIngestActivities } from '../activities/ingest.js';
 import { withKeepAlive } from '../activities/keepAlive.js';
 import { makeLdEigenActivities } from '../activities/ldEigen.js';
+import { makeNonlinearActivities } from '../activities/nonlinear.js';
 import { makeQcActivities } from '../activities/qc.js';
 import { makeRecordFitActivities } from '../activities/recordFit.js';
 import { makeRunActivities } from '../activities/runs.js';
@@ -42,7 +43,7 @@ export interface WorkerOptions {
 
 /** What the store queue serves (the implementations of the workflows' `storeProxies`). */
 export function makeStoreActivities(store: Store, audit: AuditActivityOptions = {}): StoreActivities {
-  return withKeepAlive({ ...makeRunActivities(store), ...makeStepStartActivities(store), ...makeAuditActivities(store, audit), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store), ...makeRecordFitActivities(store), ...makeStudyStoreActivities(store) });
+  return withKeepAlive({ ...makeRunActivities(store), ...makeStepStartActivities(store), ...makeAuditActivities(store, audit), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store), ...makeRecordFitActivities(store), ...makeStudyStoreActivities(store), ...makeNonlinearActivities(store) });
 }
 
 /** What the compute queue serves (the workflows' `computeProxies`). */

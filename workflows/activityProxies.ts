@@ -6,7 +6,7 @@
 // within its heartbeat timeout, not after start-to-close.
 import { proxyActivities } from '@temporalio/workflow';
 import { NON_RETRYABLE_ERROR_TYPES } from '../contracts/errorTypes.js';
-import type { ComputeActivities, FingerprintActivities, StoreActivities } from '../contracts/activities.js';
+import type { ComputeActivities, FingerprintActivities, MlActivities, StoreActivities } from '../contracts/activities.js';
 
 const retry = {
   initialInterval: '1 second',
@@ -32,3 +32,10 @@ export const computeProxies = (taskQueue: string, heartbeatTimeout = DEFAULT_HEA
 /** Hashing inputs does not heartbeat; bounded by start-to-close instead. */
 export const fingerprintProxies = (taskQueue: string): FingerprintActivities =>
   proxyActivities<FingerprintActivities>({ taskQueue, startToCloseTimeout: '30 minutes', retry });
+
+/**
+ * ML queue (the Python worker). It heartbeats between models and while one trains; a killed
+ * worker's fit is retried on another from the same feature files (identical by seed).
+ */
+export const mlProxies = (taskQueue: string, heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT): MlActivities =>
+  proxyActivities<MlActivities>({ taskQueue, startToCloseTimeout: '12 hours', heartbeatTimeout, retry });

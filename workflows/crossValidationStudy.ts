@@ -10,6 +10,7 @@ import { computeProxies, fingerprintProxies } from './activityProxies.js';
 import { prepareStudyData } from './studyData.js';
 import { runStudy } from './studyRun.js';
 import { runUnits } from './unitRuns.js';
+import { compareNonlinear } from './nonlinearComparison.js';
 import type { StudyInput, StudyResult } from '../contracts/study.js';
 import { resumeDirOf, unitDir } from '../contracts/runLayout.js';
 import type { GwasModel } from '../contracts/gwas.js';
@@ -94,6 +95,28 @@ export async function crossValidationStudy(input: StudyInput): Promise<StudyResu
         ...(phenotype.prevalence !== undefined ? { prevalence: phenotype.prevalence } : {}),
       }), (e) => ({ rows: e.rows.length }));
       metrics.push(...evaluated.rows);
+    }
+
+    if (study.nonlinear) {
+      progress.step = 'nonlinear';
+      const method = methods[0]!;
+      metrics.push(
+        ...(await compareNonlinear(ctx, {
+          input,
+          settings: study.nonlinear,
+          runId,
+          cohort,
+          foldsRunId: gwas.runId,
+          gwasSets: gwas.gwasSets,
+          weightFiles: results.map((r) => `${r.fits.find((f) => f.method === method)!.prefix}.txt`),
+          method,
+          trait: phenotype.type,
+          phenoDataset: data.pheno,
+          phenoName: phenotype.column,
+          ...(data.covar ? { covarDataset: data.covar } : {}),
+          ...(covarNames ? { covarNames } : {}),
+        })),
+      );
     }
     return metrics;
   });

@@ -13,6 +13,7 @@ import { type StudyProgress, type StudyResult, studyProgressQuery, workflowTypeO
 import { type Command, EXIT_OK, stringOpt } from '../command.js';
 import { type Session, openSession } from '../session.js';
 import { formatMetricsSummary } from '../study/metricsSummary.js';
+import { formatNonlinearComparison } from '../study/nonlinearSummary.js';
 import { makeRunId } from '../study/runId.js';
 import { buildStudyInput, loadStudyFile } from '../study/studyInput.js';
 
@@ -36,10 +37,13 @@ const QUICK_STUDY = { folds: 3, sbayesrc: { iterations: 300, burnIn: 100 } } as 
 
 const POLL_MS = 2_000;
 
+/** The comparison `--nonlinear` adds: both models on both feature sets, at a size for the demo. */
+const DEMO_NONLINEAR = { models: ['gbdt', 'mlp'], inputs: ['pgs+covariates', 'snps+covariates'], topSnps: 300, seed: 1 } as const;
+
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'simulate a cohort and run both study designs on it (embedded Temporal when TEMPORAL_ADDRESS is unset)',
-  help: `Usage: pgsflow demo [--store DIR] [--quick] [--no-worker] [--json]
+  help: `Usage: pgsflow demo [--store DIR] [--quick] [--nonlinear] [--no-worker] [--json]
 
 Simulates a two-ancestry cohort (EUR, EAS) with annotations and LD references, ingests it,
 then runs a ten-fold cross-validation (SBayesRC and SBayesR) and a cross-ancestry
@@ -48,15 +52,19 @@ Temporal dev server runs embedded (SQLite under the store folder) with an in-pro
 and everything stops on exit or Ctrl-C (resume a study with \`pgsflow study resume RUN\`).
   --store DIR    store folder (default PGSFLOW_STORE or ./.pgsflow)
   --quick        smoke-test size (${QUICK_SIMULATION.snps} SNPs, 3 folds, 300 sweeps): tens of seconds
+  --nonlinear    also compare gradient-boosted trees and an MLP with the linear score on the
+                 cross-validation's folds (pgs+covariates and the top ${DEMO_NONLINEAR.topSnps} SNPs+covariates),
+                 on the Python ML worker (its pinned environment is created under .tools/ on first use)
   --no-worker    do not start an in-process worker (one is already serving the store)
   --json         print both study results as JSON`,
-  options: { store: { type: 'string' }, quick: { type: 'boolean' }, 'no-worker': { type: 'boolean' }, json: { type: 'boolean' } },
+  options: { store: { type: 'string' }, quick: { type: 'boolean' }, nonlinear: { type: 'boolean' }, 'no-worker': { type: 'boolean' }, json: { type: 'boolean' } },
   async run(parsed, ctx) {
     const env = loadEnv();
     const storeDir = resolve(stringOpt(parsed, 'store') ?? env.store);
     const log = (line: string): void => ctx.stderr(`${line}\n`);
     const started = performance.now();
-    const session = await openSession({ env, storeDir, withWorker: parsed.values['no-worker'] !== true, log });
+    const nonlinear = parsed.values.nonlinear === true;
+    const session = await openSession({ env, storeDir, withWorker: parsed.values['no-worker'] !== true, log, mlWorker: nonlinear });
     const release = ctx.onInterrupt(() => session.shutdown());
     try {
       if (session.uiUrl) log(`Temporal UI: ${session.uiUrl} (while this command runs; server ${session.address})`);
@@ -73,11 +81,12 @@ and everything stops on exit or Ctrl-C (resume a study with \`pgsflow study resu
         }),
       );
       if (quick) for (const file of STUDY_FILES) await shrinkStudy(join(studyDir, file));
+      if (nonlinear) await addNonlinear(join(studyDir, STUDY_FILES[0]));
 
       const results: StudyResult[] = [];
       for (const file of STUDY_FILES) {
         const study = await loadStudyFile(join(studyDir, file));
-        const input = buildStudyInput(study, { codeVersion: codeVersionString(), computeTaskQueue: env.computeTaskQueue, storeDir });
+        const input = buildStudyInput(study, { codeVersion: codeVersionString(), computeTaskQueue: env.computeTaskQueue, mlTaskQueue: env.mlTaskQueue, storeDir });
         const runId = makeRunId(study.study.name);
         const type = workflowTypeOfDesign(study.study.design.type);
         log(`study ${runId} (${type}) from ${study.path}`);
@@ -86,6 +95,7 @@ and everything stops on exit or Ctrl-C (resume a study with \`pgsflow study resu
         results.push(result);
         if (parsed.values.json !== true) {
           ctx.stdout(`\n${study.study.name}: ${result.design} run ${result.runId}\n${formatMetricsSummary(result.metrics)}`);
+          if (study.study.nonlinear) ctx.stdout(`\n${formatNonlinearComparison(result.metrics, study.study.inputs.phenotype.type)}`);
         }
       }
       if (parsed.values.json === true) ctx.stdout(`${JSON.stringify(results, null, 2)}\n`);
@@ -100,6 +110,13 @@ and everything stops on exit or Ctrl-C (resume a study with \`pgsflow study resu
 };
 
 const STUDY_FILES = ['study.json', 'study-cross-ancestry.json'] as const;
+
+
+async function addNonlinear(path: string): Promise<void> {
+  const study = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  study.nonlinear = DEMO_NONLINEAR;
+  await writeFile(path, `${JSON.stringify(study, null, 2)}\n`);
+}
 
 /** The simulator's study file with the quick settings (the file stays a valid, complete study). */
 async function shrinkStudy(path: string): Promise<void> {

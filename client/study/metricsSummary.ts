@@ -7,7 +7,9 @@ const HEADLINE = ['r2', 'auc', 'liability_r2'] as const;
 
 const fmt = (v: number | null): string => (v === null ? 'NA' : v.toFixed(4));
 
-export function formatMetricsSummary(rows: readonly MetricRow[]): string {
+export function formatMetricsSummary(allRows: readonly MetricRow[]): string {
+  // The nonlinear comparison's methods (`<model>:<inputs>`) have their own table (nonlinearSummary.ts).
+  const rows = allRows.filter((r) => !r.method.includes(':'));
   const scopes = [...new Set(rows.map((r) => r.scope))];
   const columns: { method: string; metric: string }[] = [];
   for (const metric of HEADLINE) {

@@ -5,6 +5,7 @@ import { codeVersionString } from '../../core/provenance/codeVersion.js';
 import { type StudyInput, type StudyProgress, type StudyResult, workflowTypeOfDesign } from '../../contracts/study.js';
 import { EXIT_FAILURE, EXIT_OK } from '../command.js';
 import { formatMetricsTable } from './metricsTable.js';
+import { formatNonlinearComparison } from './nonlinearSummary.js';
 import { ProgressView } from './progressView.js';
 import { makeRunId } from './runId.js';
 import { type StudyStatus, type StudyStatusJson, failureMessage, statusJson, studyStatusOf, temporalStatusWord } from './statusView.js';
@@ -18,7 +19,7 @@ const NO_PROGRESS_NOTE_MS = 20_000;
 /** Start a run of `file` (resuming `resumedFrom` if given) and, unless detached, watch it to the end. */
 export async function startAndWatch(sc: StudyCommandContext, file: StudyFile, resumedFrom: string | undefined, detach: boolean, storeDir = sc.storeDir): Promise<number> {
   const { session, env } = sc;
-  const input: StudyInput = buildStudyInput(file, { codeVersion: codeVersionString(), computeTaskQueue: env.computeTaskQueue, storeDir, ...(resumedFrom ? { resumedFrom } : {}) });
+  const input: StudyInput = buildStudyInput(file, { codeVersion: codeVersionString(), computeTaskQueue: env.computeTaskQueue, mlTaskQueue: env.mlTaskQueue, storeDir, ...(resumedFrom ? { resumedFrom } : {}) });
   const runId = makeRunId(file.study.name);
   const type = workflowTypeOfDesign(file.study.design.type);
   await sc.call(() => session.client.workflow.start(type, { workflowId: runId, taskQueue: env.storeTaskQueue, args: [input] }));
@@ -91,6 +92,9 @@ function printOutcome(sc: StudyCommandContext, r: StudyStatusJson): number {
   else if (r.status === 'completed') {
     sc.ctx.stdout(`run ${r.runId}: completed${r.cacheHits ? ` (${r.cacheHits} cached steps${r.resumedFrom ? ` from ${r.resumedFrom}` : ''})` : ''}\n`);
     sc.ctx.stdout(formatMetricsTable(r.metrics));
+    if (r.metrics.some((m) => m.method.includes(':'))) {
+      sc.ctx.stdout(`\n${formatNonlinearComparison(r.metrics, r.metrics.some((m) => m.metric === 'delta_auc') ? 'binary' : 'quantitative')}`);
+    }
   } else sc.ctx.stderr(`run ${r.runId}: ${r.status === 'cancelled' ? 'cancelled' : `${temporalStatusWord(r.temporalStatus ?? 'FAILED')}`}: ${r.message ?? ''}\n`);
   return r.status === 'completed' ? EXIT_OK : EXIT_FAILURE;
 }

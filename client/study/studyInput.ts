@@ -134,6 +134,7 @@ export function chooseStoreDir(cliStore: string | undefined, studyStore: string 
 export interface StudyInputOptions {
   codeVersion: string;
   computeTaskQueue: string;
+  mlTaskQueue?: string;
   storeDir: string;
   resumedFrom?: string;
 }
@@ -146,6 +147,7 @@ export function buildStudyInput(file: StudyFile, opts: StudyInputOptions): Study
     studyPath: file.path,
     codeVersion: opts.codeVersion,
     computeTaskQueue: opts.computeTaskQueue,
+    ...(opts.mlTaskQueue !== undefined ? { mlTaskQueue: opts.mlTaskQueue } : {}),
     artifactsDir: storePaths(opts.storeDir).artifacts,
     ...(opts.resumedFrom !== undefined ? { resumedFrom: opts.resumedFrom } : {}),
   };

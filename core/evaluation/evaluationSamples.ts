@@ -73,7 +73,7 @@ export async function evaluationSamples(store: Store, req: EvaluationSamplesRequ
 }
 
 /** A numeric column in cohort order (NaN for samples the table lacks). */
-function column(table: SampleTable, name: string, what: string, db: string, cohort: readonly { fid: string; iid: string }[]): Float64Array {
+export function column(table: SampleTable, name: string, what: string, db: string, cohort: readonly { fid: string; iid: string }[]): Float64Array {
   const col = table.numeric.find((c) => c.name === name);
   if (!col) throw new BadInputError(db, `${what} has no numeric column '${name}' (columns: ${table.numeric.map((c) => c.name).join(', ')})`);
   const at = new Map<string, number>();
@@ -85,7 +85,7 @@ function column(table: SampleTable, name: string, what: string, db: string, coho
 }
 
 /** 0/1 case status from PLINK 1/2 (control/case) or 0/1 coding, as the GWAS design reads it. */
-function caseStatus(y: Float64Array, name: string, db: string): Float64Array {
+export function caseStatus(y: Float64Array, name: string, db: string): Float64Array {
   const values = new Set(y);
   const plink = [...values].every((v) => v === 1 || v === 2);
   if (!plink && ![...values].every((v) => v === 0 || v === 1)) {
