@@ -5,7 +5,7 @@ import { StoreLockedError } from '../../core/errors.js';
 import { loadEnv } from '../../config/env.js';
 import { type Command, type ParsedArgs, UsageError, intOpt, stringOpt } from '../command.js';
 import { openSession } from '../session.js';
-import { mlEnvPresent } from '../mlEnv.js';
+import { findMlEnv } from '../mlEnv.js';
 import { cancelStudy } from '../study/cancelStudy.js';
 import { listStudies } from '../study/listStudies.js';
 import { resumeStudy } from '../study/resumeStudy.js';
@@ -133,7 +133,7 @@ export const studyCommand: Command = {
     const log = (line: string): void => ctx.stderr(`${line}\n`);
     // The Python ML worker only when the study compares nonlinear models (a resume: when its
     // environment exists, i.e. some study here used it).
-    const mlWorker = sub === 'run' ? file?.study.nonlinear !== undefined : sub === 'resume' && mlEnvPresent();
+    const mlWorker = sub === 'run' ? file?.study.nonlinear !== undefined : sub === 'resume' && findMlEnv() !== undefined;
     const session = await openSession({ env, storeDir, withWorker: plan.withWorker, log, mlWorker }).catch((e: unknown) => {
       if (e instanceof StoreLockedError && !embedded && (sub === 'run' || sub === 'resume')) {
         throw new StoreLockedError(`${e.message}\n(a \`pgsflow worker\` already serves this store? then add --no-worker)`);

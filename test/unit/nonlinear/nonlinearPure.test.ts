@@ -38,7 +38,7 @@ describe('.npy codec', () => {
 });
 
 describe('LD pruning within the training samples', () => {
-  const rng = new Rng(7);
+  const rng = Rng.stream(7);
   const n = 2000;
   const base = Float64Array.from({ length: n }, () => rng.normal());
   const noise = (): Float64Array => Float64Array.from({ length: n }, () => rng.normal());
