@@ -19,6 +19,34 @@ export const SIMULATE_DEFAULTS = {
   seed: 1,
 } as const;
 
+/** Covariate columns the simulator writes to covar.tsv (N_PCS = 10 principal components). */
+export const SIMULATED_COVARIATES = ['sex', 'age', ...Array.from({ length: 10 }, (_, k) => `PC${k + 1}`)] as const;
+
+/**
+ * --gxe C:S: the genetic deviation scaled by (1 + S·z), z = covariate C standardised within its
+ * cohort. Given as the text 'C:S' (the CLI's form) or as { covariate, slope }; recorded as the latter.
+ */
+const gxeSchema = z.preprocess(
+  (v, ctx) => {
+    if (typeof v !== 'string') return v;
+    const m = /^([^:]*):([^:]*)$/.exec(v.trim());
+    const slope = m && m[2]!.trim() !== '' ? Number(m[2]) : Number.NaN;
+    if (!m || m[1]!.trim() === '' || !Number.isFinite(slope)) {
+      ctx.addIssue({ code: 'custom', message: `expected C:S (a covariate name and a number, e.g. age:0.5), got '${v}'` });
+      return z.NEVER;
+    }
+    return { covariate: m[1]!.trim(), slope };
+  },
+  z
+    .object({
+      covariate: z.enum(SIMULATED_COVARIATES, {
+        error: (iss) => `unknown covariate '${String(iss.input)}' (the simulator writes ${SIMULATED_COVARIATES.join(', ')})`,
+      }),
+      slope: z.number({ error: 'the slope S must be a finite number' }).finite(),
+    })
+    .strict(),
+);
+
 export const simulateOptionsSchema = z
   .object({
     ancestries: z.array(identifier).min(1).default([...SIMULATE_DEFAULTS.ancestries]),
@@ -43,6 +71,15 @@ export const simulateOptionsSchema = z
     format: z.enum(GENOTYPE_FORMATS).optional(),
     /** SD of the Gaussian blur turning hard calls into dosages (pgen, VCF, BGEN only; absent or 0: hard calls). */
     dosageNoise: z.number().min(0).max(1).optional(),
+    // No defaults either (absent: no interaction, every file as without them).
+    /** Gene–environment interaction: genetic deviation × (1 + slope · standardised covariate). */
+    gxe: gxeSchema.optional(),
+    /** Fraction F of the genetic variance from products of pairs of causal SNPs, 0 ≤ F < 1. */
+    epistasis: z
+      .number({ error: 'expected a number F with 0 ≤ F < 1' })
+      .min(0, { error: 'the fraction F must be ≥ 0' })
+      .lt(1, { error: 'the fraction F must be < 1 (some additive variance stays)' })
+      .optional(),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -70,6 +107,7 @@ export function parseSimulateOptions(value: unknown): SimulateOptions {
 }
 
 export type SimulateFormat = NonNullable<SimulateOptions['format']>;
+export type SimulateGxe = NonNullable<SimulateOptions['gxe']>;
 
 /** Sample size of ancestry `a` (a single --samples value applies to all). */
 export function samplesFor(o: SimulateOptions, a: number): number {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { SIMULATE_DEFAULTS, parseSimulateOptions } from '../../config/simulate.js';
+import { SIMULATED_COVARIATES, SIMULATE_DEFAULTS, parseSimulateOptions } from '../../config/simulate.js';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { type Command, EXIT_OK, UsageError, intOpt, listOpt, numberOpt, stringOpt } from '../command.js';
 
@@ -11,8 +11,8 @@ export const simulateCommand: Command = {
   help: `Usage: pgsflow simulate --out DIR [options]
 
 Writes geno/<ANC>.bed/.bim/.fam (target cohorts), ref/<ANC>.* (LD reference samples),
-pheno.tsv, covar.tsv, annot.tsv, blocks.tsv, truth/effects.tsv, truth/params.json,
-study.json (ten-fold CV on the first ancestry) and, with ≥ 2 ancestries,
+pheno.tsv, covar.tsv, annot.tsv, blocks.tsv, truth/effects.tsv, truth/params.json
+(with --gxe/--epistasis also truth/interaction.json and truth/genetic.tsv), study.json (ten-fold CV on the first ancestry) and, with ≥ 2 ancestries,
 study-cross-ancestry.json. Same options and seed ⇒ byte-identical files.
 
   --ancestries A,B        ancestries, one cohort each (default ${D.ancestries.join(',')})
@@ -34,6 +34,16 @@ study-cross-ancestry.json. Same options and seed ⇒ byte-identical files.
                           so their studies read pheno_iid.tsv and covar_iid.tsv ('#IID' tables)
   --dosage-noise S        with --format pgen|vcf|bgen: dosages clamp(g + S·N(0,1), 0, 2) around the
                           hard calls g (phenotypes still from g); default hard calls only
+  --gxe C:S               gene–environment interaction: the genetic deviation g − mean(g) scaled by
+                          (1 + S·z), z = covariate C (${SIMULATED_COVARIATES[0]}, ${SIMULATED_COVARIATES[1]}, PC1…PC10 as in covar.tsv)
+                          standardised within its cohort (mean 0, SD 1), so S is per SD of C; e.g.
+                          age:0.5 (G×E then takes about S²/(1 + S²) of the genetic variance)
+  --epistasis F           a fraction F (0 ≤ F < 1) of the genetic variance from products of
+                          standardised genotypes of pairs of causal SNPs (pairs from the seed, half
+                          within an LD block, half across blocks), the additive part 1 − F
+                          With either option h² stays as asked (var(g) = h² in the first cohort, g
+                          including them); truth/interaction.json holds the realised split and the
+                          pairs, truth/genetic.tsv each sample's additive, epistatic and G×E parts
   --seed S                (default ${D.seed})
   --json                  print the summary as JSON`,
   greedyOptions: ['founders', 'founder-pops'],
@@ -55,6 +65,8 @@ study-cross-ancestry.json. Same options and seed ⇒ byte-identical files.
     'missing-rate': { type: 'string' },
     format: { type: 'string' },
     'dosage-noise': { type: 'string' },
+    gxe: { type: 'string' },
+    epistasis: { type: 'string' },
     seed: { type: 'string' },
     json: { type: 'boolean' },
   },
@@ -84,6 +96,8 @@ study-cross-ancestry.json. Same options and seed ⇒ byte-identical files.
       missingRate: numberOpt(parsed, 'missing-rate'),
       format: stringOpt(parsed, 'format'),
       dosageNoise: numberOpt(parsed, 'dosage-noise'),
+      gxe: stringOpt(parsed, 'gxe'),
+      epistasis: numberOpt(parsed, 'epistasis'),
       seed: intOpt(parsed, 'seed', 0, 2 ** 31 - 1),
     };
     const opts = parseSimulateOptions(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
@@ -93,7 +107,9 @@ study-cross-ancestry.json. Same options and seed ⇒ byte-identical files.
       ctx.stdout(`simulated ${summary.nSnps} SNPs in ${summary.nBlocks} blocks into ${summary.outDir} (${summary.seconds.toFixed(1)} s)\n`);
       for (const c of summary.cohorts) {
         const prev = c.prevalence === null ? '' : `, prevalence ${c.prevalence.toFixed(3)}`;
-        ctx.stdout(`  ${c.ancestry}: ${c.samples} samples, ${c.referenceSamples} reference, realised h² ${c.realisedH2.toFixed(3)}${prev}\n`);
+        const s = c.share;
+        const split = s ? ` (additive ${s.additive.toFixed(3)}, epistatic ${s.epistatic.toFixed(3)}, G×E ${s.gxe.toFixed(3)})` : '';
+        ctx.stdout(`  ${c.ancestry}: ${c.samples} samples, ${c.referenceSamples} reference, realised h² ${c.realisedH2.toFixed(3)}${split}${prev}\n`);
       }
     }
     return EXIT_OK;

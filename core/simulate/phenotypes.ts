@@ -1,5 +1,6 @@
 // Covariates and phenotypes of one simulated cohort: y = g + Cγ + e with var(e) chosen so
-// that var(g) / (var(g) + var(e)) = h²; binary traits by a liability threshold on y.
+// that var(g) / (var(g) + var(e)) = h²; binary traits by a liability threshold on y. g is the
+// whole genetic value (with --gxe/--epistasis its interaction parts too, see interactions.ts).
 import { normalQuantile } from '../numeric/random/normalDistribution.js';
 import { Rng } from '../numeric/random/rng.js';
 
@@ -43,14 +44,14 @@ function mean(x: Float64Array): number {
   return m / x.length;
 }
 
-export function simulatePhenotypes(
-  genetic: Float64Array,
-  h2: number,
-  prevalence: number | undefined,
-  ancestryIndex: number,
-  seed: number,
-): Phenotypes {
-  const n = genetic.length;
+/** Covariates of one cohort, and the cohort's phenotype stream positioned to draw the residuals next. */
+export interface DrawnCovariates {
+  covariates: Covariates;
+  rng: Rng;
+}
+
+/** Draw a cohort's covariates (the first draws of its phenotype stream). */
+export function simulateCovariates(n: number, ancestryIndex: number, seed: number): DrawnCovariates {
   const rng = Rng.stream(seed, STREAM_PHENOTYPES, ancestryIndex);
   const sex = new Uint8Array(n);
   const age = new Float64Array(n);
@@ -64,6 +65,34 @@ export function simulatePhenotypes(
       pcs[k]![i] = Math.round((shift + rng.normal()) * 1e4) / 1e4;
     }
   }
+  return { covariates: { sex, age, pcs }, rng };
+}
+
+/** A covariate column by its covar.tsv name (sex as written: 1 male, 2 female). */
+export function covariateColumn(c: Covariates, name: string): Float64Array {
+  if (name === 'sex') return Float64Array.from(c.sex);
+  if (name === 'age') return c.age;
+  const m = /^PC([0-9]+)$/.exec(name);
+  const k = m ? Number(m[1]) - 1 : -1;
+  if (k < 0 || k >= N_PCS) throw new Error(`no simulated covariate '${name}'`);
+  return c.pcs[k]!;
+}
+
+/**
+ * Phenotypes of one cohort from its genetic values. `drawn`: covariates already drawn by
+ * `simulateCovariates` (when the genetic values depend on them, G×E); absent, they are drawn here.
+ */
+export function simulatePhenotypes(
+  genetic: Float64Array,
+  h2: number,
+  prevalence: number | undefined,
+  ancestryIndex: number,
+  seed: number,
+  drawn?: DrawnCovariates,
+): Phenotypes {
+  const n = genetic.length;
+  const { covariates, rng } = drawn ?? simulateCovariates(n, ancestryIndex, seed);
+  const { sex, age, pcs } = covariates;
   const varG = variance(genetic);
   const varE = (varG * (1 - h2)) / h2;
   // Residuals rescaled to exactly var(e) = varE in the sample; their chance correlation with g
@@ -99,5 +128,5 @@ export function simulatePhenotypes(
     }
     realisedPrevalence = cases / n;
   }
-  return { covariates: { sex, age, pcs }, genetic, trait, binary, varG, varE, realisedH2, threshold, realisedPrevalence };
+  return { covariates, genetic, trait, binary, varG, varE, realisedH2, threshold, realisedPrevalence };
 }

@@ -11,7 +11,8 @@ import { type CallSink, type SampleId, bedSink, cohortFiles, dosageSink, iidOnly
 import { baldingNichols } from './frequencies.js';
 import { type FounderPanel, loadFounders } from './founders.js';
 import { type GenotypeSource, copulaSource, mosaicSource } from './genotypeSource.js';
-import { COVARIATE_EFFECTS, N_PCS, type Phenotypes, simulatePhenotypes } from './phenotypes.js';
+import { type Combined, type EpistaticPair, chooseEpistaticPairs, combineGenetics, epistaticValues, pairDiagnostics, pairSnps, sampleFrequency, varianceSplit } from './interactions.js';
+import { COVARIATE_EFFECTS, N_PCS, type Phenotypes, covariateColumn, simulateCovariates, simulatePhenotypes } from './phenotypes.js';
 import { type VariantMap, syntheticVariantMap } from './variantMap.js';
 import type { SimulationSummary } from '../../contracts/simulate.js';
 
@@ -74,6 +75,11 @@ export async function simulateStudy(opts: SimulateOptions, outDir: string): Prom
     betaAllele[j] = het > 0 ? effects.betaStd[j]! / Math.sqrt(het) : 0;
   }
 
+  // --epistasis F > 0: pairs of causal SNPs whose target genotypes are kept for their products.
+  const pairs: EpistaticPair[] | null = (opts.epistasis ?? 0) > 0 ? chooseEpistaticPairs(effects.component, effectFreq, map.blocks, opts.seed) : null;
+  const capture = pairs ? pairSnps(pairs) : null;
+  const captured: Map<number, Uint8Array>[] = [];
+
   const files: string[] = [];
   const bim = bimText(map);
   const genetic: Float64Array[] = [];
@@ -86,7 +92,9 @@ export async function simulateStudy(opts: SimulateOptions, outDir: string): Prom
       format === 'bed'
         ? bedSink(`${targetPrefix}.bed`, c.target.nSamples)
         : dosageSink({ format, prefix: targetPrefix, map, samples: targetIds(c.ancestry, c.target.nSamples), noise, seed: opts.seed, cohortKey: targetKey });
-    genetic.push(writeCohort(target, c.target, map, betaAllele, opts.missingRate, opts.seed, targetKey));
+    const columns = new Map<number, Uint8Array>();
+    captured.push(columns);
+    genetic.push(writeCohort(target, c.target, map, betaAllele, opts.missingRate, opts.seed, targetKey, capture ? { snps: capture, columns } : undefined));
     const refPrefix = join(outDir, 'ref', c.ancestry);
     const refKey = cohortKey(c.index, ROLE_REFERENCE);
     writeCohort(bedSink(`${refPrefix}.bed`, c.reference.nSamples), c.reference, map, null, c.referenceIsFounders ? 0 : opts.missingRate, opts.seed, refKey);
@@ -104,15 +112,42 @@ export async function simulateStudy(opts: SimulateOptions, outDir: string): Prom
     }
   }
 
-  // Scale effects so that var(g) = h² in the first ancestry's cohort; other ancestries keep
-  // their own genetic variance (frequencies and LD differ) and get var(e) for the same h².
-  const scale = Math.sqrt(opts.h2 / sampleVariance(genetic[0]!));
-  for (let j = 0; j < nSnps; j++) betaAllele[j]! *= scale;
-  const phenos: Phenotypes[] = cohorts.map((c, a) => {
-    const g = genetic[a]!;
-    for (let i = 0; i < g.length; i++) g[i]! *= scale;
-    return simulatePhenotypes(g, opts.h2, opts.binaryPrevalence, a, opts.seed);
-  });
+  let phenos: Phenotypes[];
+  let scale: number;
+  let interactions: Interactions | null = null;
+  if (opts.gxe === undefined && opts.epistasis === undefined) {
+    // Scale effects so that var(g) = h² in the first ancestry's cohort; other ancestries keep
+    // their own genetic variance (frequencies and LD differ) and get var(e) for the same h².
+    scale = Math.sqrt(opts.h2 / sampleVariance(genetic[0]!));
+    for (let j = 0; j < nSnps; j++) betaAllele[j]! *= scale;
+    phenos = cohorts.map((c, a) => {
+      const g = genetic[a]!;
+      for (let i = 0; i < g.length; i++) g[i]! *= scale;
+      return simulatePhenotypes(g, opts.h2, opts.binaryPrevalence, a, opts.seed);
+    });
+  } else {
+    // Interactions (interactions.ts): covariates first (G×E needs them; same draws as above), then
+    // additive, epistatic and G×E parts scaled together so var(g) = h² in the first cohort.
+    const drawn = cohorts.map((c, a) => simulateCovariates(c.target.nSamples, a, opts.seed));
+    // Pair SNPs standardised at their frequencies in the first cohort (one function for all cohorts).
+    const pairFreq = new Float64Array(nSnps);
+    for (const j of capture ?? []) pairFreq[j] = sampleFrequency(captured[0]!.get(j)!);
+    const epistatic = pairs ? cohorts.map((c, a) => epistaticValues(pairs, (j) => captured[a]!.get(j)!, pairFreq, c.target.nSamples)) : null;
+    const gxe = opts.gxe;
+    const combined = combineGenetics({
+      h2: opts.h2,
+      additive: genetic,
+      epistatic,
+      fraction: opts.epistasis ?? 0,
+      gxe: gxe ? { slope: gxe.slope, covariate: drawn.map((d) => covariateColumn(d.covariates, gxe.covariate)) } : null,
+    });
+    scale = combined.additiveScale;
+    for (let j = 0; j < nSnps; j++) betaAllele[j]! *= scale;
+    for (const p of pairs ?? []) p.gamma *= combined.epistaticScale;
+    phenos = cohorts.map((_, a) => simulatePhenotypes(combined.cohorts[a]!.genetic, opts.h2, opts.binaryPrevalence, a, opts.seed, drawn[a]));
+    const diagnostics = pairs ? pairDiagnostics(pairs, (j) => captured[0]!.get(j)!, pairFreq, cohorts[0]!.target.nSamples) : null;
+    interactions = { pairs: pairs ?? [], pairFreq, combined, diagnostics };
+  }
   // Rewrite the target .fam files with sex from the covariates (PLINK reads sex from .fam).
   for (const c of cohorts) {
     const ids = targetIds(c.ancestry, c.target.nSamples);
@@ -131,8 +166,13 @@ export async function simulateStudy(opts: SimulateOptions, outDir: string): Prom
   await writeFileAtomic(join(outDir, 'annot.tsv'), annotText(map, effects));
   await writeFileAtomic(join(outDir, 'blocks.tsv'), blocksText(map));
   await writeFileAtomic(join(outDir, 'truth', 'effects.tsv'), effectsText(map, betaAllele, effects));
-  await writeFileAtomic(join(outDir, 'truth', 'params.json'), `${JSON.stringify(paramsJson(opts, effects, scale, cohorts, phenos), null, 2)}\n`);
+  await writeFileAtomic(join(outDir, 'truth', 'params.json'), `${JSON.stringify(paramsJson(opts, effects, scale, cohorts, phenos, interactions !== null), null, 2)}\n`);
+  if (interactions) {
+    await writeFileAtomic(join(outDir, INTERACTION_JSON), `${JSON.stringify(interactionJson(opts, map, cohorts, phenos, interactions), null, 2)}\n`);
+    await writeFileAtomic(join(outDir, GENETIC_TSV), geneticText(cohorts, interactions.combined));
+  }
   files.push('pheno.tsv', 'covar.tsv', ...(iidOnly(format) ? [PHENO_IID, COVAR_IID] : []), 'annot.tsv', 'blocks.tsv', 'truth/effects.tsv', 'truth/params.json');
+  if (interactions) files.push(INTERACTION_JSON, GENETIC_TSV);
   for (const [name, study] of studyFiles(opts)) {
     await writeFileAtomic(join(outDir, name), `${JSON.stringify(study, null, 2)}\n`);
     files.push(name);
@@ -147,6 +187,7 @@ export async function simulateStudy(opts: SimulateOptions, outDir: string): Prom
       referenceSamples: c.reference.nSamples,
       realisedH2: phenos[a]!.realisedH2,
       prevalence: phenos[a]!.realisedPrevalence,
+      ...(interactions ? { share: cohortSplit(interactions.combined, phenos, a).share } : {}),
     })),
     pi: Array.from(effects.pi),
     files,
@@ -181,8 +222,10 @@ function writeCohort(
   missingRate: number,
   seed: number,
   key: number,
+  capture?: { snps: Int32Array; columns: Map<number, Uint8Array> },
 ): Float64Array {
   const n = source.nSamples;
+  let next = 0; // into capture.snps (ascending), as blocks come in order
   const maxBlock = map.blocks.reduce((m, b) => Math.max(m, b.end - b.first), 0);
   const dos = new Uint8Array(maxBlock * n);
   const g = new Float64Array(n);
@@ -199,6 +242,12 @@ function writeCohort(
             const d = dos[off + i]!;
             if (d !== MISSING_DOSAGE) g[i]! += bj * d;
           }
+        }
+      }
+      if (capture) {
+        for (; next < capture.snps.length && capture.snps[next]! < block.end; next++) {
+          const j = capture.snps[next]! - block.first;
+          capture.columns.set(capture.snps[next]!, dos.slice(j * n, (j + 1) * n)); // complete calls, before masking
         }
       }
       if (missingRate > 0) maskMissing(dos, m * n, missingRate, Rng.stream(seed, STREAM_MISSING, key, b));
@@ -315,7 +364,7 @@ function effectsText(map: VariantMap, beta: Float64Array, effects: TrueEffects):
 
 const DOSAGE_MODEL = 'target dosages = clamp(g + dosageNoise·N(0,1), 0, 2) per called genotype g (ALT = A1 count), to the nearest 1/16384; phenotypes use g';
 
-function paramsJson(opts: SimulateOptions, effects: TrueEffects, scale: number, cohorts: Cohort[], phenos: Phenotypes[]) {
+function paramsJson(opts: SimulateOptions, effects: TrueEffects, scale: number, cohorts: Cohort[], phenos: Phenotypes[], interactions: boolean) {
   const sigma2g = scale * scale;
   return {
     generator: 'pgsflow simulate',
@@ -332,6 +381,8 @@ function paramsJson(opts: SimulateOptions, effects: TrueEffects, scale: number, 
     alpha: effects.alpha.map((a) => Array.from(a)),
     covariateEffects: COVARIATE_EFFECTS,
     ...((opts.dosageNoise ?? 0) > 0 ? { dosageModel: DOSAGE_MODEL } : {}),
+    // With --gxe/--epistasis: varG below is var(g) of the whole genetic value; its split is there.
+    ...(interactions ? { interactionTruth: INTERACTION_JSON } : {}),
     cohorts: cohorts.map((c, a) => ({
       ancestry: c.ancestry,
       samples: c.target.nSamples,
@@ -343,6 +394,92 @@ function paramsJson(opts: SimulateOptions, effects: TrueEffects, scale: number, 
       realisedPrevalence: phenos[a]!.realisedPrevalence,
     })),
   };
+}
+
+const INTERACTION_JSON = 'truth/interaction.json';
+const GENETIC_TSV = 'truth/genetic.tsv';
+
+interface Interactions {
+  /** With final γ (after scaling). */
+  pairs: EpistaticPair[];
+  /** Standardisation frequencies of the pair SNPs (A1, first cohort's sample). */
+  pairFreq: Float64Array;
+  combined: Combined;
+  diagnostics: ReturnType<typeof pairDiagnostics> | null;
+}
+
+const INTERACTION_MODEL = [
+  'g = A + E + X per cohort; y = g + covariate effects + e with var(e) = var(g)(1 − h²)/h²',
+  'A = Σ_j beta_j x_j (truth/effects.tsv; x_j = the A1 dosage before --missing-rate masks calls; a missing founder call counts 0)',
+  'E = Σ_pairs gamma · z_a · z_b, z_j = (x_j − 2 freq_j)/sqrt(2 freq_j (1 − freq_j)), freq_j = A1 frequency in the first cohort (z_j = 0 for a missing founder call; pairs below)',
+  'X = slope · z_C · (A + E − geneticMean), z_C = (C − covariateMean)/covariateSd within the cohort (sample SD): the genetic deviation scaled by (1 + slope · z_C)',
+  'scaled on the first cohort: var(A) : var(E) = (1 − F) : F and var(g) = h²',
+];
+
+function cohortSplit(combined: Combined, phenos: Phenotypes[], a: number) {
+  const p = phenos[a]!;
+  return varianceSplit(combined.cohorts[a]!, p.varE, p.varG / p.realisedH2);
+}
+
+function interactionJson(opts: SimulateOptions, map: VariantMap, cohorts: Cohort[], phenos: Phenotypes[], it: Interactions) {
+  const blockOf = (j: number): number => map.blocks.findIndex((b) => j >= b.first && j < b.end) + 1;
+  const diag = it.diagnostics;
+  return {
+    generator: 'pgsflow simulate',
+    model: INTERACTION_MODEL,
+    h2: opts.h2,
+    epistasis:
+      opts.epistasis === undefined
+        ? null
+        : {
+            fraction: opts.epistasis,
+            pairs: it.pairs.length,
+            cisPairs: it.pairs.filter((p) => p.kind === 'cis').length,
+            transPairs: it.pairs.filter((p) => p.kind === 'trans').length,
+            /** First cohort: squared correlation of E with the pairs' per-pair linear fits (a lower bound on a linear model's R² for E). */
+            linearInPairSnps: diag ? diag.linearInPairSnps : null,
+          },
+    gxe:
+      opts.gxe === undefined
+        ? null
+        : {
+            covariate: opts.gxe.covariate,
+            slope: opts.gxe.slope,
+            centring: cohorts.map((c, a) => ({ ancestry: c.ancestry, ...it.combined.gxeCentring![a]! })),
+          },
+    additiveScale: it.combined.additiveScale,
+    epistaticScale: it.combined.epistaticScale,
+    /** Realised per cohort; share = variance / var(g + e), so share.genetic is the realised h². */
+    cohorts: cohorts.map((c, a) => ({ ancestry: c.ancestry, samples: c.target.nSamples, ...cohortSplit(it.combined, phenos, a) })),
+    /** r and linearR2 in the first cohort. */
+    pairs: it.pairs.map((p, k) => ({
+      snpA: map.id[p.a],
+      snpB: map.id[p.b],
+      a1A: map.a1[p.a],
+      a1B: map.a1[p.b],
+      freqA: it.pairFreq[p.a],
+      freqB: it.pairFreq[p.b],
+      gamma: p.gamma,
+      kind: p.kind,
+      blockA: blockOf(p.a),
+      blockB: blockOf(p.b),
+      distanceBp: p.kind === 'cis' ? map.pos[p.b]! - map.pos[p.a]! : null,
+      r: diag!.perPair[k]!.r,
+      linearR2: diag!.perPair[k]!.linearR2,
+    })),
+  };
+}
+
+/** Per-sample truth: the genetic value and its parts (FID IID as in pheno.tsv). */
+function geneticText(cohorts: Cohort[], combined: Combined): string {
+  const rows = ['FID\tIID\tancestry\tadditive\tepistatic\tgxe\tgenetic\n'];
+  cohorts.forEach((c, a) => {
+    const p = combined.cohorts[a]!;
+    targetIds(c.ancestry, c.target.nSamples).forEach((s, i) => {
+      rows.push(`${s.fid}\t${s.iid}\t${c.ancestry}\t${num(p.additive[i]!, 8)}\t${num(p.epistatic[i]!, 8)}\t${num(p.gxe[i]!, 8)}\t${num(p.genetic[i]!, 8)}\n`);
+    });
+  });
+  return rows.join('');
 }
 
 function studyFiles(opts: SimulateOptions): [string, unknown][] {
