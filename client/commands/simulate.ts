@@ -11,9 +11,10 @@ export const simulateCommand: Command = {
   help: `Usage: pgsflow simulate --out DIR [options]
 
 Writes geno/<ANC>.bed/.bim/.fam (target cohorts), ref/<ANC>.* (LD reference samples),
-pheno.tsv, covar.tsv, annot.tsv, blocks.tsv, truth/effects.tsv, truth/params.json
-(with --gxe/--epistasis also truth/interaction.json and truth/genetic.tsv), study.json (ten-fold CV on the first ancestry) and, with ≥ 2 ancestries,
-study-cross-ancestry.json. Same options and seed ⇒ byte-identical files.
+pheno.tsv, covar.tsv, annot.tsv, blocks.tsv, truth/effects.tsv, truth/params.json (with
+--gxe/--epistasis also truth/interaction.json, truth/genetic.tsv), study.json (ten-fold CV on
+the first ancestry) and, with ≥ 2 ancestries, study-cross-ancestry.json. Same options and
+seed ⇒ byte-identical files.
 
   --ancestries A,B        ancestries, one cohort each (default ${D.ancestries.join(',')})
   --samples N[,N…]        target samples per ancestry (default ${D.samples.join(',')})
