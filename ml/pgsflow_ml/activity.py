@@ -89,6 +89,11 @@ def fit_nonlinear_request(
     except OSError as e:
         raise BadInputError(f"outDir {out_dir} cannot be created: {e}") from None
 
+    # Temporary files of an attempt killed mid-write (write_atomic names them .<name>.npy.*.tmp).
+    for name in ["covariates", *req["models"]]:
+        for stale in out_dir.glob(f".{name}.npy.*.tmp"):
+            stale.unlink(missing_ok=True)
+
     key = hashlib.sha256(json.dumps(req, sort_keys=True).encode()).hexdigest()
     done: dict[str, dict[str, Any]] = {}
     if previous and previous.get("requestKey") == key and isinstance(previous.get("done"), dict):

@@ -78,6 +78,7 @@ def write_atomic(path: str | Path, data: bytes) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp makes 0600; other workers (the TypeScript store) read these
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

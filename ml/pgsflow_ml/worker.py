@@ -89,4 +89,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # Skip interpreter finalisation: the Temporal core's Rust threads can abort it with "Fatal
+    # Python error: PyGILState_Release" (temporalio/sdk-python#300), turning a clean exit into 134.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -50,3 +50,24 @@ def write_features(d: Path, X: np.ndarray, y: np.ndarray, split: np.ndarray, cov
     names = [f"c{i}" for i in range(covariates)] + [f"x{i}" for i in range(X.shape[1] - covariates)]
     (d / "columns.json").write_text(json.dumps({"names": names, "covariates": covariates}))
     return d
+
+
+# A process that ran a Temporal client can abort in interpreter finalisation ("Fatal Python
+# error: PyGILState_Release", temporalio/sdk-python#300): after an integration test, end pytest
+# with its own exit status once everything is reported, skipping finalisation.
+TEMPORAL_USED = {"flag": False}
+_STATUS = {"code": 0}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _STATUS["code"] = int(exitstatus)
+
+
+def pytest_unconfigure(config):
+    if TEMPORAL_USED["flag"]:
+        import os
+        import sys
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_STATUS["code"])
