@@ -9,10 +9,11 @@
 //      -r ml/requirements.lock`, `pip check`, a .pth file putting ml/ on the path (so
 //      `python -m pgsflow_ml.worker` runs from any folder), the stamp, then renamed into place (a
 //      killed build leaves no half venv). The base interpreter is $PGSFLOW_PYTHON or `python3`.
-// `scripts/mlEnv.ts` (setup, CI) prints the venv's python path, building if needed.
+// `scripts/mlEnv.ts` (setup, CI) prints the venv's python path, building if needed; the worker
+// process itself is started by client/mlWorkerProcess.ts.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from './temporalCli.js';
@@ -24,9 +25,6 @@ export const ML_LOCK_PATH = join(ML_DIR, 'requirements.lock');
 export const ML_VENV_DIR = join(PROJECT_ROOT, '.tools', 'ml-venv');
 export const ML_VENV_PYTHON = join(ML_VENV_DIR, 'bin', 'python');
 const STAMP_NAME = 'pgsflow-ml.stamp';
-
-/** The line the worker prints on stdout once it polls (followed by the task queue's name). */
-export const ML_WORKER_READY_PREFIX = 'pgsflow-ml worker ready on ';
 
 export class MlEnvError extends Error {
   override readonly name = 'MlEnvError';
@@ -84,6 +82,61 @@ async function pythonVersion(python: string): Promise<string> {
 export async function ensureMlEnv(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<string> {
   const found = findMlEnv();
   if (found) return found;
+  return withBuildLock(async () => findMlEnv() ?? (await buildMlEnv(log)), log);
+}
+
+const LOCK_DIR = `${ML_VENV_DIR}.lock`;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** One build at a time across processes (vitest workers, a CLI beside a test run): a lock folder holding the builder's pid. */
+async function withBuildLock<T>(fn: () => Promise<T>, log: (line: string) => void): Promise<T> {
+  mkdirSync(join(PROJECT_ROOT, '.tools'), { recursive: true });
+  const since = Date.now();
+  let told = false;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(join(LOCK_DIR, 'pid'), `${process.pid}\n`);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let holder = Number.NaN;
+      try {
+        holder = Number(readFileSync(join(LOCK_DIR, 'pid'), 'utf8'));
+      } catch {
+        // just created, or its creator died before writing the pid: stale after 30 s
+        try {
+          if (Date.now() - statSync(LOCK_DIR).mtimeMs > 30_000) holder = 0;
+        } catch {
+          continue;
+        }
+      }
+      if (holder === 0 || (Number.isInteger(holder) && holder > 0 && !isAlive(holder))) {
+        rmSync(LOCK_DIR, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() - since > 20 * 60_000) throw new MlEnvError(`${LOCK_DIR} held for 20 minutes by pid ${holder}; remove it if no build runs`);
+      if (!told) log(`another process (pid ${holder}) is creating the ML venv; waiting…`);
+      told = true;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(LOCK_DIR, { recursive: true, force: true });
+  }
+}
+
+async function buildMlEnv(log: (line: string) => void): Promise<string> {
   const base = process.env.PGSFLOW_PYTHON || 'python3';
   let version: string;
   try {
@@ -96,7 +149,6 @@ export async function ensureMlEnv(log: (line: string) => void = (l) => process.s
   const tmp = `${ML_VENV_DIR}.tmp-${process.pid}-${Date.now()}`;
   const started = Date.now();
   log(`ML venv missing or stale; creating ${ML_VENV_DIR} from ml/requirements.lock with ${base} (Python ${version}; first time only, about a minute)…`);
-  mkdirSync(join(PROJECT_ROOT, '.tools'), { recursive: true });
   try {
     await run(base, ['-m', 'venv', tmp]);
     const py = join(tmp, 'bin', 'python');
@@ -119,13 +171,8 @@ export async function ensureMlEnv(log: (line: string) => void = (l) => process.s
     await run(py, ['-c', 'import pgsflow_ml.activity, pgsflow_ml.worker']);
     const stamp: Stamp = { lockSha256: sha, python: version, mlDir: ML_DIR };
     writeFileSync(join(tmp, STAMP_NAME), `${JSON.stringify(stamp)}\n`);
-    // Another process may have finished the same build meanwhile: keep theirs.
-    if (findMlEnv()) {
-      rmSync(tmp, { recursive: true, force: true });
-    } else {
-      rmSync(ML_VENV_DIR, { recursive: true, force: true });
-      renameSync(tmp, ML_VENV_DIR);
-    }
+    rmSync(ML_VENV_DIR, { recursive: true, force: true });
+    renameSync(tmp, ML_VENV_DIR);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     if (e instanceof MlEnvError) throw e;
@@ -133,21 +180,4 @@ export async function ensureMlEnv(log: (line: string) => void = (l) => process.s
   }
   log(`ML venv ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return ML_VENV_PYTHON;
-}
-
-export interface MlWorkerOptions {
-  address: string;
-  namespace?: string;
-  taskQueue?: string;
-  /** Activities run at once (threads); 1 by default. */
-  maxConcurrent?: number;
-}
-
-/** Arguments for `<python> …` that start the ML worker; it prints `ML_WORKER_READY_PREFIX + queue` once polling. */
-export function mlWorkerArgs(opts: MlWorkerOptions): string[] {
-  const args = ['-m', 'pgsflow_ml.worker', '--address', opts.address];
-  if (opts.namespace) args.push('--namespace', opts.namespace);
-  if (opts.taskQueue) args.push('--task-queue', opts.taskQueue);
-  if (opts.maxConcurrent) args.push('--max-concurrent', String(opts.maxConcurrent));
-  return args;
 }
