@@ -6,6 +6,8 @@ import { intervalChart, type IntervalRow } from './charts/intervalChart.js';
 import { lineChart } from './charts/lineChart.js';
 import { esc, fmt } from './charts/svg.js';
 import { timelineChart } from './charts/timeline.js';
+import { byFold, figure, isFoldScope } from './html.js';
+import { isNonlinearMethod, nonlinearSection } from './nonlinearSection.js';
 import type { MetricRow } from '../../contracts/evaluation.js';
 import type { FitRow, ReportData } from '../runRecords/reportData.js';
 
@@ -21,7 +23,9 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;word-break:break-all}
 figure{margin:8px 0 16px;background:#fff;border:1px solid #e1e4e8;border-radius:6px;padding:8px;display:inline-block;max-width:100%;overflow-x:auto}
 .charts{display:flex;flex-wrap:wrap;gap:12px}
-svg.chart{font-size:11px;display:block}
+.table-scroll{overflow-x:auto;max-width:100%}.table-scroll td.num{white-space:nowrap}
+.answer{font-size:15px;background:#fff;border-left:4px solid #1f77b4;padding:8px 12px;margin:8px 0 12px}
+svg.chart{font-size:11px;display:block;max-width:100%;height:auto}
 svg .grid{stroke:#e6e8eb}svg .axis{stroke:#57606a}svg .tick{fill:#404850}svg .axis-label{fill:#1b1f24;font-size:12px}
 svg .value{fill:#404850;font-size:10px}svg .errorbar{stroke:#1b1f24;stroke-width:1.2;fill:none}
 svg .line{stroke-width:2}svg .interval{stroke-width:2.5}svg .reference{stroke:#999;stroke-dasharray:4 3}
@@ -54,18 +58,11 @@ function kv(rows: [string, string][]): string {
   return `<table class="kv">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</table>`;
 }
 
-function figure(heading: string, svg: string, note?: string): string {
-  return `<figure><h3>${esc(heading)}</h3>${svg}${note ? `<p class="note">${esc(note)}</p>` : ''}</figure>`;
-}
-
-const foldNumber = (scope: string): number => Number(/^fold-(\d+)/.exec(scope)?.[1] ?? NaN);
-const byFold = (a: string, b: string): number => foldNumber(a) - foldNumber(b) || a.localeCompare(b);
-
 /** Unit of a fit scope: 'fold-3/SBayesRC' → 'fold-3'. */
 const unitOf = (scope: string): string => scope.split('/')[0] ?? scope;
 
 export function renderReport(d: ReportData): string {
-  const sections = [summarySection(d), qcSection(d), metricsSection(d), calibrationSection(d), fitSection(d), enrichmentSection(d), timelineSection(d), tablesSection(d)];
+  const sections = [summarySection(d), qcSection(d), metricsSection(d), nonlinearSection(d), calibrationSection(d), fitSection(d), enrichmentSection(d), timelineSection(d), tablesSection(d)];
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -101,7 +98,8 @@ function summarySection(d: ReportData): string {
 }
 
 function headlineMetrics(d: ReportData): string {
-  const agg = d.metrics.filter((m) => m.scope === 'folds' || (d.run.design === 'cross-ancestry' && !m.metric.startsWith('weight:')));
+  // The nonlinear comparison's models have their own section (and its one-sentence answer).
+  const agg = d.metrics.filter((m) => !isNonlinearMethod(m.method) && (m.scope === 'folds' || (d.run.design === 'cross-ancestry' && !m.metric.startsWith('weight:'))));
   if (agg.length === 0) return '';
   const metrics = [...new Set(agg.map((m) => m.metric))];
   const cols = [...new Set(agg.map((m) => (m.scope === 'folds' ? m.method : `${m.scope} · ${m.method}`)))];
@@ -139,7 +137,7 @@ function metricsSection(d: ReportData): string {
 }
 
 function foldMetricsSection(d: ReportData): string {
-  const perFold = d.metrics.filter((m) => /^fold-\d+$/.test(m.scope));
+  const perFold = d.metrics.filter((m) => isFoldScope(m.scope) && !isNonlinearMethod(m.method));
   if (perFold.length === 0) return `<section id="folds"><h2>Prediction accuracy per fold</h2><p class="note">No fold metrics recorded.</p></section>`;
   const folds = [...new Set(perFold.map((m) => m.scope))].sort(byFold);
   const methods = orderMethods([...new Set(perFold.map((m) => m.method))]);
@@ -222,6 +220,7 @@ function fitSection(d: ReportData): string {
     categories: units,
     series: methods.map((m) => ({ name: m, values: units.map((u) => pick(u, m)?.h2 ?? null), errors: units.map((u) => pick(u, m)?.h2Sd ?? null) })),
     yLabel: 'h² (SNP)',
+    nonNegative: true,
   });
   const nnz = barChart({
     id: 'chart-nnz',
@@ -229,9 +228,14 @@ function fitSection(d: ReportData): string {
     categories: units,
     series: methods.map((m) => ({ name: m, values: units.map((u) => pick(u, m)?.nnz ?? null), errors: units.map((u) => pick(u, m)?.nnzSd ?? null) })),
     yLabel: 'nnz',
+    nonNegative: true,
   });
-  return `<section id="fits"><h2>Heritability and number of non-zero effects</h2><div class="charts">${figure(`h² per ${unitName}`, h2)}${figure(`nnz per ${unitName}`, nnz)}</div>${fitWarnings(d.fits)}</section>`;
+  return `<section id="fits"><h2>Heritability and number of non-zero effects</h2><div class="charts">${figure(`h² per ${unitName}`, h2, fitSdNote(d.fits.some((f) => f.h2 - f.h2Sd < 0)))}${figure(`nnz per ${unitName}`, nnz, fitSdNote(d.fits.some((f) => f.nnzSd !== null && f.nnz - f.nnzSd < 0)))}</div>${fitWarnings(d.fits)}</section>`;
 }
+
+/** Note under the h²/nnz charts, whose error bars stop at 0 (neither quantity can be negative). */
+const fitSdNote = (cut: boolean): string =>
+  `Bars: posterior mean ± posterior SD${cut ? '; error bars that would run below 0 stop there (the quantity cannot be negative), the tooltips give the full SD' : ''}.`;
 
 /** The fits' data warnings (e.g. a GWAS too small for the panel), small and escaped; '' when none. */
 function fitWarnings(fits: readonly FitRow[]): string {

@@ -2,7 +2,8 @@
 // SBayesR baseline, and cross-ancestry EUR+EAS) run by the workflows on the dev server, the report
 // and exports written by the bin, then the HTML opened in a real browser (Debian chromium,
 // headless, via playwright-core): every plot found with its title, no console errors, no network
-// request, a full-page screenshot saved (test temp dir and test-artifacts/report.png).
+// request, no chart cut at its figure's edge nor any label outside its chart, a full-page
+// screenshot saved (test temp dir and test-artifacts/report.png).
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -40,7 +41,7 @@ async function launch(): Promise<Browser> {
 }
 
 interface PageCheck {
-  charts: { id: string; title: string; heading: string; width: number; height: number }[];
+  charts: { id: string; title: string; heading: string; width: number; height: number; scrolls: boolean; textsOutside: string[] }[];
   errors: string[];
   requests: string[];
   screenshot: string;
@@ -62,13 +63,22 @@ async function openReport(html: string, shotName: string): Promise<PageCheck> {
   const charts = await page.$$eval('svg.chart', (svgs) =>
     svgs.map((s) => {
       const box = s.getBoundingClientRect();
-      const heading = s.closest('figure')?.querySelector('h3');
+      const fig = s.closest('figure');
+      const heading = fig?.querySelector('h3');
+      // Rendered text boxes reaching outside the chart (cut off by the SVG's viewport).
+      const textsOutside = [...s.querySelectorAll('text')]
+        .map((t) => ({ t: t.textContent ?? '', r: t.getBoundingClientRect() }))
+        .filter(({ r }) => r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+        .map(({ t, r }) => `${t} @ ${Math.round(r.left - box.left)}–${Math.round(r.right - box.left)} of ${Math.round(box.width)}`);
       return {
         id: s.id,
         title: s.querySelector(':scope > title')?.textContent ?? '',
         heading: heading && heading.getBoundingClientRect().height > 0 ? (heading.textContent ?? '') : '',
         width: box.width,
         height: box.height,
+        // a chart wider than its figure is cut at the figure's right edge (a scrollbar)
+        scrolls: fig ? fig.scrollWidth > fig.clientWidth : false,
+        textsOutside,
       };
     }),
   );
@@ -101,6 +111,8 @@ describe('pgsflow report', () => {
       expect(c.heading.length, c.id).toBeGreaterThan(2);
       expect(c.width, c.id).toBeGreaterThan(200);
       expect(c.height, c.id).toBeGreaterThan(100);
+      expect(c.scrolls, c.id).toBe(false);
+      expect(c.textsOutside, c.id).toEqual([]);
     }
     expect(page.charts.find((c) => c.id === 'chart-folds-r2')!.title).toContain('SBayesRC vs SBayesR');
     expect(statSync(page.screenshot).size).toBeGreaterThan(20_000);
@@ -144,7 +156,11 @@ describe('pgsflow report', () => {
     expect(page.errors).toEqual([]);
     expect(page.requests).toEqual([]);
     expect(page.charts.map((c) => c.id)).toEqual(['chart-qc-funnel', 'chart-ancestry-r2', 'chart-mixing-weights', 'chart-calibration', 'chart-h2', 'chart-nnz', 'chart-enrichment', 'chart-timeline']);
-    for (const c of page.charts) expect(c.title.length, c.id).toBeGreaterThan(10);
+    for (const c of page.charts) {
+      expect(c.title.length, c.id).toBeGreaterThan(10);
+      expect(c.scrolls, c.id).toBe(false);
+      expect(c.textsOutside, c.id).toEqual([]);
+    }
     copyFileSync(page.screenshot, join(ARTIFACTS, 'report-cross-ancestry.png'));
   }, 120_000);
 

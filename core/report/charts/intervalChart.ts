@@ -1,6 +1,6 @@
 // Horizontal dot-and-interval chart (one row per label), e.g. annotation enrichment with a
 // reference line at 1.
-import { type Frame, PALETTE, esc, fmt, legend, niceTicks, plotWidth, r2, svgDoc } from './svg.js';
+import { type Frame, PALETTE, esc, fmt, legend, legendExtra, niceTicks, plotWidth, r2, svgDoc, textWidth } from './svg.js';
 
 export interface IntervalRow {
   label: string;
@@ -15,16 +15,26 @@ export interface IntervalChartSpec {
   rows: readonly IntervalRow[];
   xLabel: string;
   reference?: number;
+  /** Values the axis always covers (default [0, 1], e.g. enrichment; [0] for differences). */
+  span?: readonly number[];
   width?: number;
 }
 
 export function intervalChart(spec: IntervalChartSpec): string {
   const rowH = 14 + 8 * spec.series.length;
-  const f: Frame = { width: spec.width ?? 600, height: 70 + rowH * spec.rows.length, left: 150, right: 24, top: 28, bottom: 42 };
-  const xs: number[] = spec.reference !== undefined ? [spec.reference] : [];
+  // Row labels right-aligned before the plot: the left margin grows with the longest one.
+  const left = Math.ceil(Math.max(150, 16 + Math.max(0, ...spec.rows.map((r) => textWidth(r.label, 11)))));
+  const f: Frame = { width: spec.width ?? Math.max(600, left + 450), height: 70 + rowH * spec.rows.length, left, right: 24, top: 28, bottom: 42 };
+  if (spec.series.length > 1) {
+    const extra = legendExtra(f, spec.series);
+    f.top += extra;
+    f.height += extra;
+  }
+  const xs: number[] = [...(spec.span ?? [0, 1])];
+  if (spec.reference !== undefined) xs.push(spec.reference);
   for (const r of spec.rows) for (const v of r.values) if (v) xs.push(v.value, v.lo ?? v.value, v.hi ?? v.value);
   const finite = xs.filter(Number.isFinite);
-  const xt = niceTicks(Math.min(0, ...finite), Math.max(...finite, 1), 6);
+  const xt = niceTicks(Math.min(...finite), Math.max(...finite), 6);
   const pw = plotWidth(f);
   const x = (v: number): number => f.left + ((v - xt[0]!) / (xt[xt.length - 1]! - xt[0]! || 1)) * pw;
   const bottom = f.height - f.bottom;

@@ -1,5 +1,5 @@
 // Line chart with markers and optional ± error bars; x is numeric, or categorical with labels.
-import { type Frame, PALETTE, esc, fmt, legend, niceTicks, plotHeight, plotWidth, r2, svgDoc, yAxis } from './svg.js';
+import { type Frame, PALETTE, esc, fmt, legend, legendExtra, niceTicks, plotHeight, plotWidth, r2, svgDoc, yAxis } from './svg.js';
 
 export interface LinePoint {
   x: number;
@@ -28,6 +28,12 @@ export function lineChart(spec: LineChartSpec): string {
   const cats = spec.xCategories ?? [];
   const rotate = cats.length > 6 && cats.some((c) => c.length > 3);
   const f: Frame = { width: spec.width ?? 560, height: spec.height ?? (rotate ? 360 : 320), left: 64, right: 20, top: 28, bottom: rotate ? 110 : 48 };
+  const hasLegend = spec.series.length > 1 || !!spec.series[0]?.name;
+  if (hasLegend) {
+    const extra = legendExtra(f, spec.series.map((s) => s.name));
+    f.top += extra;
+    f.height += extra;
+  }
   const pts = spec.series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.y));
   const ys = pts.flatMap((p) => (p.err && Number.isFinite(p.err) ? [p.y - p.err, p.y + p.err] : [p.y]));
   const yt = niceTicks(ys.length ? Math.min(...ys) : 0, ys.length ? Math.max(...ys) : 1, 5);
@@ -71,6 +77,6 @@ export function lineChart(spec: LineChartSpec): string {
       );
     }
   });
-  if (spec.series.length > 1 || spec.series[0]?.name) parts.push(legend(f, spec.series.map((s) => s.name)));
+  if (hasLegend) parts.push(legend(f, spec.series.map((s) => s.name)));
   return svgDoc(spec.id, spec.title, f, parts.join(''));
 }

@@ -19,6 +19,37 @@ export function fmt(x: number | null | undefined, digits = 4): string {
 /** Coordinates rounded for compact SVG. */
 export const r2 = (x: number): string => String(Math.round(x * 100) / 100);
 
+/**
+ * The widest a chart is drawn by default: the report's column (main 1100 px) less the figure's
+ * padding and border, so a chart shows whole without scrolling. Wider charts scale down (CSS).
+ */
+export const MAX_CHART_WIDTH = 1060;
+
+/**
+ * Rendered width of `text` at `fontPx`, for layout (value labels that would not fit their bar,
+ * legends that need another row, margins for long labels): per character an upper bound of the
+ * advance widths of DejaVu Sans, the widest of the common sans-serif fonts and the one Chromium
+ * uses on Debian (Segoe UI, Roboto, Helvetica and Arial are narrower).
+ */
+export function textWidth(text: string, fontPx: number): number {
+  let em = 0;
+  for (const c of text) em += charEm(c);
+  return em * fontPx;
+}
+
+function charEm(c: string): number {
+  if (/[0-9a-hknopqsuvxyz]/.test(c)) return 0.64;
+  if (/[ijl]/.test(c)) return 0.28;
+  if (/[.,:;/ |!']/.test(c)) return 0.34;
+  if (/[ft()]/.test(c)) return 0.4;
+  if (c === 'r' || c === '²' || c === '-') return 0.42;
+  if (/[IJ]/.test(c)) return 0.3;
+  if (/[A-Z]/.test(c)) return c === 'M' || c === 'W' ? 1 : 0.8;
+  if (/[+±−=<>×]/.test(c)) return 0.84;
+  if (/[mw]/.test(c)) return 0.98;
+  return 1; // —, %, anything else: a full em
+}
+
 export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 /** About `count` round tick values covering [lo, hi]. */
@@ -32,10 +63,13 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const raw = (hi - lo) / Math.max(1, count);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const start = Math.floor(lo / step) * step;
+  // Ticks as whole multiples of the step (not a running sum, whose rounding error turned 0 into
+  // −2.78e-17 on an axis from −0.4).
+  const tick = (k: number): number => Number((k * step).toPrecision(12)) || 0;
+  const first = Math.floor(lo / step + 1e-9);
   const ticks: number[] = [];
-  for (let t = start; t <= hi + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
-  if (ticks[ticks.length - 1]! < hi) ticks.push(Number((ticks[ticks.length - 1]! + step).toPrecision(12)));
+  for (let k = first; tick(k) <= hi + step * 1e-9; k++) ticks.push(tick(k));
+  if (ticks[ticks.length - 1]! < hi) ticks.push(tick(first + ticks.length));
   return ticks;
 }
 
@@ -75,15 +109,41 @@ export function yAxis(f: Frame, ticks: readonly number[], y: (v: number) => numb
   return parts.join('');
 }
 
-/** A legend row at the top right. */
-export function legend(f: Frame, names: readonly string[], colors: readonly string[] = PALETTE): string {
+/** Legend rows are this far apart; a chart grows its top margin by this much per extra row. */
+export const LEGEND_ROW = 16;
+
+const legendItemWidth = (name: string): number => 14 + textWidth(name, 11) + 12;
+
+/** The legend's items laid out left to right from the plot's left edge, wrapping at its right edge. */
+function legendLayout(f: Frame, names: readonly string[]): { x: number; row: number }[] {
   let x = f.left;
-  const y = 14;
+  let row = 0;
+  return names.map((n) => {
+    const w = legendItemWidth(n);
+    if (x > f.left && x + w - 12 > f.width - f.right) {
+      x = f.left;
+      row++;
+    }
+    const at = { x, row };
+    x += w;
+    return at;
+  });
+}
+
+/** Extra top margin the legend needs beyond its first row (0 when it fits one row). */
+export function legendExtra(f: Frame, names: readonly string[]): number {
+  const layout = legendLayout(f, names);
+  return layout.length ? layout[layout.length - 1]!.row * LEGEND_ROW : 0;
+}
+
+/** The legend at the top left of the plot, wrapped onto more rows when it is wider than the chart. */
+export function legend(f: Frame, names: readonly string[], colors: readonly string[] = PALETTE): string {
+  const layout = legendLayout(f, names);
   return names
     .map((n, i) => {
-      const item = `<g class="legend-item"><rect x="${r2(x)}" y="${y - 9}" width="10" height="10" fill="${colors[i % colors.length]}"/><text x="${r2(x + 14)}" y="${y}">${esc(n)}</text></g>`;
-      x += 24 + n.length * 7;
-      return item;
+      const { x, row } = layout[i]!;
+      const y = 14 + row * LEGEND_ROW;
+      return `<g class="legend-item"><rect x="${r2(x)}" y="${y - 9}" width="10" height="10" fill="${colors[i % colors.length]}"/><text x="${r2(x + 14)}" y="${y}">${esc(n)}</text></g>`;
     })
     .join('');
 }
