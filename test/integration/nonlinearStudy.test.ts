@@ -40,7 +40,8 @@ const SIM: SimulateOptionsInput = { ancestries: ['EUR'], samples: [3000], refSam
 const TRUTHS: Record<string, SimulateOptionsInput> = {
   additive: { ...SIM, seed: 21 },
   gxe: { ...SIM, seed: 22, gxe: 'age:0.6' },
-  epistasis: { ...SIM, seed: 23, epistasis: 0.6 },
+  // Smaller blocks and more causal SNPs: cis partners in real LD (|r| ≈ 0.3), as the simulator's tests measured.
+  epistasis: { ...SIM, seed: 23, epistasis: 0.6, causalFraction: 0.04, blockSnps: 50 },
 };
 
 const startMl = (): Promise<MlWorker> =>

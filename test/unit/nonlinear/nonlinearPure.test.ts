@@ -136,3 +136,11 @@ describe('models per feature set', () => {
     expect(modelsFor('snps+covariates', ['linear', 'mlp'])).toEqual(['elasticnet', 'mlp']);
   });
 });
+
+describe('the answer sentence with the elastic-net control ahead', () => {
+  it('never names the linear control as the best nonlinear model', () => {
+    const r = (method: string, value: number): MetricRow => ({ scope: 'folds', method, metric: 'delta_r2', value, se: 0.001, n: 5 });
+    const text = nonlinearAnswer([r('elasticnet:snps+covariates', 0.05), r('gbdt:pgs+covariates', -0.001)], 'quantitative');
+    expect(text).toMatch(/^No nonlinear model beat the linear score: the best, gbdt:pgs\+covariates/);
+  });
+});
