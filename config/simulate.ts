@@ -57,7 +57,8 @@ export const simulateOptionsSchema = z
     blockSnps: z.number().int().min(2).max(100_000).default(SIMULATE_DEFAULTS.blockSnps),
     founders: z.array(z.string().min(1)).optional(),
     founderPops: z.array(z.string().min(1)).optional(),
-    ldRho: z.number().min(0).lt(1).default(SIMULATE_DEFAULTS.ldRho),
+    /** One value for every ancestry, or one per ancestry (synthetic genotypes only). */
+    ldRho: z.union([z.number().min(0).lt(1), z.array(z.number().min(0).lt(1)).min(1)]).default(SIMULATE_DEFAULTS.ldRho),
     fst: z.number().gt(0).lt(1).default(SIMULATE_DEFAULTS.fst),
     causalFraction: z.number().gt(0).max(1).default(SIMULATE_DEFAULTS.causalFraction),
     h2: z.number().gt(0).lt(1).default(SIMULATE_DEFAULTS.h2),
@@ -80,6 +81,20 @@ export const simulateOptionsSchema = z
       .min(0, { error: 'the fraction F must be ≥ 0' })
       .lt(1, { error: 'the fraction F must be < 1 (some additive variance stays)' })
       .optional(),
+    // Cross-ancestry architecture (no defaults either: absent, effects are shared exactly as
+    // before, rg = 1 and no private causal variants, and every file stays as without them).
+    /** --rg R: correlation of the causal effects of shared causal variants between any two ancestries. */
+    rg: z
+      .number({ error: '--rg expects a number R with −1 ≤ R ≤ 1' })
+      .min(-1, { error: '--rg must be ≥ −1 (a correlation)' })
+      .max(1, { error: '--rg must be ≤ 1 (a correlation)' })
+      .optional(),
+    /** --private-causal F: the fraction of each ancestry's causal variants causal in that ancestry only. */
+    privateCausal: z
+      .number({ error: '--private-causal expects a fraction F with 0 ≤ F < 1' })
+      .min(0, { error: '--private-causal F must be ≥ 0' })
+      .lt(1, { error: '--private-causal F must be < 1 (some causal variants are shared)' })
+      .optional(),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -91,6 +106,18 @@ export const simulateOptionsSchema = z
     }
     if ((o.dosageNoise ?? 0) > 0 && (o.format ?? 'bed') === 'bed') {
       ctx.addIssue({ code: 'custom', path: ['dosageNoise'], message: 'a .bed holds hard calls only: give --format pgen, vcf or bgen with --dosage-noise' });
+    }
+    if (Array.isArray(o.ldRho) && o.ldRho.length !== o.ancestries.length && o.ldRho.length !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['ldRho'], message: `give one --ld-rho, or one per ancestry (${o.ancestries.length})` });
+    }
+    for (const key of ['rg', 'privateCausal'] as const) {
+      if (o[key] !== undefined && o.ancestries.length < 2) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${key === 'rg' ? '--rg' : '--private-causal'} needs at least two ancestries` });
+      }
+    }
+    // Equal correlation R between every pair of A ancestries is a valid correlation matrix only for R ≥ −1/(A − 1).
+    if (o.rg !== undefined && o.ancestries.length > 2 && o.rg < -1 / (o.ancestries.length - 1)) {
+      ctx.addIssue({ code: 'custom', path: ['rg'], message: `--rg must be ≥ −1/(A − 1) = ${(-1 / (o.ancestries.length - 1)).toFixed(4)} with A = ${o.ancestries.length} ancestries (one correlation for every pair)` });
     }
     if ((o.founders === undefined) !== (o.founderPops === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['founderPops'], message: '--founders and --founder-pops go together' });
@@ -108,6 +135,16 @@ export function parseSimulateOptions(value: unknown): SimulateOptions {
 
 export type SimulateFormat = NonNullable<SimulateOptions['format']>;
 export type SimulateGxe = NonNullable<SimulateOptions['gxe']>;
+
+/** AR(1) latent correlation of ancestry `a` (a single --ld-rho value applies to all). */
+export function ldRhoFor(o: SimulateOptions, a: number): number {
+  return typeof o.ldRho === 'number' ? o.ldRho : o.ldRho.length === 1 ? o.ldRho[0]! : o.ldRho[a]!;
+}
+
+/** Whether effects differ across ancestries (--rg or --private-causal given). */
+export function crossAncestryArchitecture(o: SimulateOptions): { rg: number; privateCausal: number } | null {
+  return o.rg === undefined && o.privateCausal === undefined ? null : { rg: o.rg ?? 1, privateCausal: o.privateCausal ?? 0 };
+}
 
 /** Sample size of ancestry `a` (a single --samples value applies to all). */
 export function samplesFor(o: SimulateOptions, a: number): number {

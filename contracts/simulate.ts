@@ -13,6 +13,12 @@ export interface SimulationSummary {
     share?: { additive: number; epistatic: number; gxe: number; genetic: number };
   }[];
   pi: number[];
+  /** With --rg/--private-causal only: causal counts per ancestry and the realised effect correlations. */
+  crossAncestry?: {
+    causalPerAncestry: number;
+    privateCausalPerAncestry: number;
+    realisedRg: { ancestries: [string, string]; sharedCausal: number; standardised: number | null; perAllele: number | null; causalUnion: number | null }[];
+  };
   files: string[];
   seconds: number;
 }

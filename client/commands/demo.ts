@@ -1,12 +1,14 @@
-// `pgsflow demo` (= `npm start`): simulate a two-ancestry cohort with annotations and an LD
-// reference, ingest it, then run the two study designs on it — a ten-fold cross-validation of
-// SBayesRC with SBayesR alongside, and a cross-ancestry SBayesRC-multi study — printing progress
-// and the metrics tables. Embedded dev server unless TEMPORAL_ADDRESS is set.
+// `pgsflow demo` (= `npm start`): simulate a three-ancestry cohort (EUR, EAS, AFR) with
+// annotations, LD references and ancestry-specific effects, ingest it, then run the two study
+// designs on it — a ten-fold cross-validation of SBayesRC with SBayesR alongside, and a
+// cross-ancestry SBayesRC-multi study per non-EUR target (EAS, AFR) — printing progress and the
+// metrics tables. Embedded dev server unless TEMPORAL_ADDRESS is set.
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { codeVersionString } from '../../core/provenance/codeVersion.js';
 import { loadEnv } from '../../config/env.js';
+import { simulatedStudyFiles } from '../../core/simulate/simulateStudy.js';
 import type { SimulateOptionsInput } from '../../config/simulate.js';
 import { demoWorkflow } from '../../workflows/demo.js';
 import { type StudyProgress, type StudyResult, studyProgressQuery, workflowTypeOfDesign } from '../../contracts/study.js';
@@ -18,12 +20,21 @@ import { makeRunId } from '../study/runId.js';
 import { buildStudyInput, loadStudyFile } from '../study/studyInput.js';
 
 /**
- * Sized to finish in about five minutes on two cores: 5,000 SNPs in 25 blocks, 4,000 EUR and
- * 3,000 EAS samples, h² = 0.5 with four functional annotations driving the causal effects.
+ * Realistic cross-ancestry architecture: causal effects correlated 0.8 (not equal) between
+ * ancestries, 20 % of each ancestry's causal variants causal there only, each ancestry its own
+ * Balding–Nichols frequencies and AFR shorter LD.
+ */
+const DEMO_ARCHITECTURE = { ancestries: ['EUR', 'EAS', 'AFR'], ldRho: [0.95, 0.95, 0.9], rg: 0.8, privateCausal: 0.2 } as const satisfies SimulateOptionsInput;
+
+/**
+ * Sized to finish in a few minutes on two cores: 5,000 SNPs in 25 blocks, 4,000 EUR, 3,000 EAS
+ * and 2,000 AFR samples, h² = 0.5 with four functional annotations driving the causal effects.
  */
 const DEMO_SIMULATION: SimulateOptionsInput = {
-  ancestries: ['EUR', 'EAS'],
-  samples: [4000, 3000],
+  ...DEMO_ARCHITECTURE,
+  ancestries: [...DEMO_ARCHITECTURE.ancestries],
+  ldRho: [...DEMO_ARCHITECTURE.ldRho],
+  samples: [4000, 3000, 2000],
   refSamples: 1000,
   snps: 5000,
   blockSnps: 200,
@@ -32,7 +43,18 @@ const DEMO_SIMULATION: SimulateOptionsInput = {
 };
 
 /** `--quick`: a smoke-test size (tens of seconds): fewer samples and SNPs, 3 folds, short chains. */
-const QUICK_SIMULATION: SimulateOptionsInput = { ancestries: ['EUR', 'EAS'], samples: [1500, 1000], refSamples: 300, snps: 800, blockSnps: 100, h2: 0.5, seed: 1 };
+const QUICK_SIMULATION: SimulateOptionsInput = {
+  ...DEMO_ARCHITECTURE,
+  ancestries: [...DEMO_ARCHITECTURE.ancestries],
+  ldRho: [...DEMO_ARCHITECTURE.ldRho],
+  samples: [1500, 1000, 800],
+  causalFraction: 0.05,
+  refSamples: 300,
+  snps: 800,
+  blockSnps: 100,
+  h2: 0.5,
+  seed: 1,
+};
 const QUICK_STUDY = { folds: 3, sbayesrc: { iterations: 300, burnIn: 100 } } as const;
 
 const POLL_MS = 2_000;
@@ -45,9 +67,11 @@ export const demoCommand: Command = {
   summary: 'simulate a cohort and run both study designs on it (embedded Temporal when TEMPORAL_ADDRESS is unset)',
   help: `Usage: pgsflow demo [--store DIR] [--quick] [--nonlinear] [--no-worker] [--json]
 
-Simulates a two-ancestry cohort (EUR, EAS) with annotations and LD references, ingests it,
-then runs a ten-fold cross-validation (SBayesRC and SBayesR) and a cross-ancestry
-SBayesRC-multi study, printing progress and both metrics tables. Without TEMPORAL_ADDRESS the
+Simulates a three-ancestry cohort (EUR, EAS, AFR; effects correlated ${DEMO_ARCHITECTURE.rg} across
+ancestries, ${DEMO_ARCHITECTURE.privateCausal * 100} % of causal variants ancestry-specific) with annotations and LD
+references, ingests it, then runs a ten-fold cross-validation (SBayesRC and SBayesR) on EUR and
+a cross-ancestry SBayesRC-multi study for each of the targets EAS and AFR (all three ancestries
+training), printing progress and the metrics tables. Without TEMPORAL_ADDRESS the
 Temporal dev server runs embedded (SQLite under the store folder) with an in-process worker,
 and everything stops on exit or Ctrl-C (resume a study with \`pgsflow study resume RUN\`).
   --store DIR    store folder (default PGSFLOW_STORE or ./.pgsflow)
@@ -56,7 +80,7 @@ and everything stops on exit or Ctrl-C (resume a study with \`pgsflow study resu
                  cross-validation's folds (pgs+covariates and the top ${DEMO_NONLINEAR.topSnps} SNPs+covariates),
                  on the Python ML worker (its pinned environment is created under .tools/ on first use)
   --no-worker    do not start an in-process worker (one is already serving the store)
-  --json         print both study results as JSON`,
+  --json         print every study result as JSON`,
   options: { store: { type: 'string' }, quick: { type: 'boolean' }, nonlinear: { type: 'boolean' }, 'no-worker': { type: 'boolean' }, json: { type: 'boolean' } },
   async run(parsed, ctx) {
     const env = loadEnv();
@@ -80,11 +104,12 @@ and everything stops on exit or Ctrl-C (resume a study with \`pgsflow study resu
           args: [{ name: 'demo', codeVersion: codeVersionString(), computeTaskQueue: env.computeTaskQueue, studyDir, simulate: simulation }],
         }),
       );
-      if (quick) for (const file of STUDY_FILES) await shrinkStudy(join(studyDir, file));
-      if (nonlinear) await addNonlinear(join(studyDir, STUDY_FILES[0]));
+      const studyFiles = simulatedStudyFiles(simulation.ancestries!);
+      if (quick) for (const file of studyFiles) await shrinkStudy(join(studyDir, file));
+      if (nonlinear) await addNonlinear(join(studyDir, studyFiles[0]!));
 
       const results: StudyResult[] = [];
-      for (const file of STUDY_FILES) {
+      for (const file of studyFiles) {
         const study = await loadStudyFile(join(studyDir, file));
         const input = buildStudyInput(study, { codeVersion: codeVersionString(), computeTaskQueue: env.computeTaskQueue, mlTaskQueue: env.mlTaskQueue, storeDir });
         const runId = makeRunId(study.study.name);
@@ -108,8 +133,6 @@ and everything stops on exit or Ctrl-C (resume a study with \`pgsflow study resu
     }
   },
 };
-
-const STUDY_FILES = ['study.json', 'study-cross-ancestry.json'] as const;
 
 
 async function addNonlinear(path: string): Promise<void> {

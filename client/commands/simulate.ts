@@ -13,15 +13,17 @@ export const simulateCommand: Command = {
 Writes geno/<ANC>.bed/.bim/.fam (target cohorts), ref/<ANC>.* (LD reference samples),
 pheno.tsv, covar.tsv, annot.tsv, blocks.tsv, truth/effects.tsv, truth/params.json (with
 --gxe/--epistasis also truth/interaction.json, truth/genetic.tsv), study.json (ten-fold CV on
-the first ancestry) and, with ≥ 2 ancestries, study-cross-ancestry.json. Same options and
-seed ⇒ byte-identical files.
+the first ancestry) and, with ≥ 2 ancestries, a cross-ancestry study per further ancestry, all
+ancestries training: study-cross-ancestry.json targets the second, study-cross-ancestry-<ANC>.json
+each later one. Same options and seed ⇒ byte-identical files.
 
   --ancestries A,B        ancestries, one cohort each (default ${D.ancestries.join(',')})
   --samples N[,N…]        target samples per ancestry (default ${D.samples.join(',')})
   --ref-samples N         LD reference samples per ancestry (default ${D.refSamples}; founders mode: the founders)
   --snps N                SNPs (default ${D.snps}; founders mode: every founder SNP)
   --block-snps N          SNPs per LD block (default ${D.blockSnps})
-  --ld-rho R              AR(1) latent correlation of neighbouring SNPs (default ${D.ldRho})
+  --ld-rho R[,R…]         AR(1) latent correlation of neighbouring SNPs, one for all or one per
+                          ancestry (default ${D.ldRho}; founders mode: the founders' own LD)
   --fst F                 Balding–Nichols F_ST between ancestries (default ${D.fst})
   --founders PREFIX…      block-mosaic of real genotypes; PREFIX may hold {1..22}
   --founder-pops FILE…    founder ID lists, population = file name before _IDs (EUR_IDs.txt)
@@ -45,6 +47,16 @@ seed ⇒ byte-identical files.
                           With either option h² stays as asked (var(g) = h² in the first cohort, g
                           including them); truth/interaction.json holds the realised split and the
                           pairs, truth/genetic.tsv each sample's additive, epistatic and G×E parts
+  --rg R                  cross-ancestry correlation of causal effects (−1 ≤ R ≤ 1; with A > 2
+                          ancestries R ≥ −1/(A − 1)): shared causal variants have standardised
+                          effects correlated R between every two ancestries (default: equal
+                          effects, as R = 1); the first ancestry keeps the effects it has without --rg
+  --private-causal F      a fraction F (0 ≤ F < 1) of each ancestry's causal variants are causal in
+                          that ancestry only (round(F·m) of its m; every ancestry has m causal
+                          variants; default 0). With --rg or --private-causal, truth/effects.tsv has
+                          beta_<ANC> and component_<ANC> per ancestry and causal_in (all, an
+                          ancestry or none); truth/params.json's crossAncestry block holds the
+                          realised effect correlations and each ancestry's private causal SNPs
   --seed S                (default ${D.seed})
   --json                  print the summary as JSON`,
   greedyOptions: ['founders', 'founder-pops'],
@@ -68,6 +80,8 @@ seed ⇒ byte-identical files.
     'dosage-noise': { type: 'string' },
     gxe: { type: 'string' },
     epistasis: { type: 'string' },
+    rg: { type: 'string' },
+    'private-causal': { type: 'string' },
     seed: { type: 'string' },
     json: { type: 'boolean' },
   },
@@ -86,7 +100,7 @@ seed ⇒ byte-identical files.
       refSamples: intOpt(parsed, 'ref-samples', 1, 1e9),
       snps: intOpt(parsed, 'snps', 1, 1e9),
       blockSnps: intOpt(parsed, 'block-snps', 1, 1e9),
-      ldRho: numberOpt(parsed, 'ld-rho'),
+      ldRho: ldRhoOpt(listOpt(parsed, 'ld-rho')),
       fst: numberOpt(parsed, 'fst'),
       founders: listOpt(parsed, 'founders'),
       founderPops: listOpt(parsed, 'founder-pops'),
@@ -99,6 +113,8 @@ seed ⇒ byte-identical files.
       dosageNoise: numberOpt(parsed, 'dosage-noise'),
       gxe: stringOpt(parsed, 'gxe'),
       epistasis: numberOpt(parsed, 'epistasis'),
+      rg: numberOpt(parsed, 'rg'),
+      privateCausal: numberOpt(parsed, 'private-causal'),
       seed: intOpt(parsed, 'seed', 0, 2 ** 31 - 1),
     };
     const opts = parseSimulateOptions(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
@@ -112,7 +128,26 @@ seed ⇒ byte-identical files.
         const split = s ? ` (additive ${s.additive.toFixed(3)}, epistatic ${s.epistatic.toFixed(3)}, G×E ${s.gxe.toFixed(3)})` : '';
         ctx.stdout(`  ${c.ancestry}: ${c.samples} samples, ${c.referenceSamples} reference, realised h² ${c.realisedH2.toFixed(3)}${split}${prev}\n`);
       }
+      const x = summary.crossAncestry;
+      if (x) {
+        ctx.stdout(`  causal variants per ancestry ${x.causalPerAncestry}, ${x.privateCausalPerAncestry} of them private\n`);
+        for (const r of x.realisedRg) {
+          const f = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(3));
+          ctx.stdout(`  realised effect correlation ${r.ancestries.join('–')}: ${f(r.standardised)} over ${r.sharedCausal} shared causal variants (${f(r.causalUnion)} over all causal)\n`);
+        }
+      }
     }
     return EXIT_OK;
   },
 };
+
+/** --ld-rho R or R,R,…: one number for all ancestries (recorded as a number), or a list. */
+function ldRhoOpt(items: string[] | undefined): number | number[] | undefined {
+  if (items === undefined) return undefined;
+  const values = items.map((x) => {
+    const n = Number(x);
+    if (x.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--ld-rho expects numbers, got '${x}'`);
+    return n;
+  });
+  return values.length === 1 ? values[0] : values;
+}

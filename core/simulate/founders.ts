@@ -15,6 +15,8 @@ export interface FounderPopulation {
   ids: { fid: string; iid: string }[];
   /** SNP-major dosages of this population's founders: [snp · n + f], 3 = missing. */
   dosages: Uint8Array;
+  /** A1 frequency over this population's called founders (0 where none is called). */
+  freq: Float64Array;
 }
 
 export interface FounderPanel {
@@ -98,7 +100,20 @@ export async function loadFounders(
     const n = s.rows.length;
     const dosages = new Uint8Array(nSnps * n);
     perPop[p]!.forEach((d, j) => dosages.set(d, j * n));
-    return { name: s.name, n, ids: s.ids, dosages };
+    const freq = new Float64Array(nSnps);
+    for (let j = 0; j < nSnps; j++) {
+      let sum = 0;
+      let cnt = 0;
+      for (let f = 0; f < n; f++) {
+        const d = dosages[j * n + f]!;
+        if (d !== 3) {
+          sum += d;
+          cnt += 2;
+        }
+      }
+      freq[j] = cnt > 0 ? sum / cnt : 0;
+    }
+    return { name: s.name, n, ids: s.ids, dosages, freq };
   });
   const pooledFreq = new Float64Array(nSnps);
   for (let j = 0; j < nSnps; j++) {

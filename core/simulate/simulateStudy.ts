@@ -2,12 +2,13 @@
 // Output is a pure function of the options: same seed ⇒ byte-identical files.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SIMULATE_DEFAULTS, type SimulateOptions, samplesFor } from '../../config/simulate.js';
+import { SIMULATE_DEFAULTS, type SimulateOptions, crossAncestryArchitecture, ldRhoFor, samplesFor } from '../../config/simulate.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import { MISSING_DOSAGE } from '../genotypes/bedCodec.js';
 import { Rng } from '../numeric/random/rng.js';
 import { GAMMA, type TrueEffects, simulateEffects } from './effects.js';
 import { type CallSink, type SampleId, bedSink, cohortFiles, dosageSink, iidOnly, studyCohort, writeDosageSidecars } from './cohortFiles.js';
+import { type CrossAncestryEffects, crossAncestryEffects, realisedCorrelations } from './crossAncestry.js';
 import { baldingNichols } from './frequencies.js';
 import { type FounderPanel, loadFounders } from './founders.js';
 import { type GenotypeSource, copulaSource, mosaicSource } from './genotypeSource.js';
@@ -60,20 +61,31 @@ export async function simulateStudy(opts: SimulateOptions, outDir: string): Prom
     cohorts = opts.ancestries.map((ancestry, a) => ({
       ancestry,
       index: a,
-      target: copulaSource(freqs.perAncestry[a]!, opts.ldRho, samplesFor(opts, a), opts.seed, cohortKey(a, ROLE_TARGET)),
-      reference: copulaSource(freqs.perAncestry[a]!, opts.ldRho, opts.refSamples, opts.seed, cohortKey(a, ROLE_REFERENCE)),
+      target: copulaSource(freqs.perAncestry[a]!, ldRhoFor(opts, a), samplesFor(opts, a), opts.seed, cohortKey(a, ROLE_TARGET)),
+      reference: copulaSource(freqs.perAncestry[a]!, ldRhoFor(opts, a), opts.refSamples, opts.seed, cohortKey(a, ROLE_REFERENCE)),
       referenceIsFounders: false,
     }));
   }
   const nSnps = map.id.length;
   const effects = simulateEffects(nSnps, opts.annotations, opts.causalFraction, opts.seed);
+  // --rg/--private-causal: effects per ancestry (crossAncestry.ts); absent, one shared set.
+  const arch = crossAncestryArchitecture(opts);
+  const cross = arch
+    ? crossAncestryEffects(effects, cohorts.length, arch.rg, arch.privateCausal, opts.seed, founders ? (a, j) => polymorphic(founders!.populations[a]!.freq[j]!) : undefined)
+    : null;
   // Per-allele effects: standardised effect / sqrt(2p(1−p)) at the shared (ancestral) frequency.
-  const betaAllele = new Float64Array(nSnps);
-  for (let j = 0; j < nSnps; j++) {
-    const p = effectFreq[j]!;
-    const het = 2 * p * (1 - p);
-    betaAllele[j] = het > 0 ? effects.betaStd[j]! / Math.sqrt(het) : 0;
-  }
+  const perAllele = (std: Float64Array): Float64Array => {
+    const out = new Float64Array(nSnps);
+    for (let j = 0; j < nSnps; j++) {
+      const p = effectFreq[j]!;
+      const het = 2 * p * (1 - p);
+      out[j] = het > 0 ? std[j]! / Math.sqrt(het) : 0;
+    }
+    return out;
+  };
+  const betaAllele = perAllele(cross ? cross.betaStd[0]! : effects.betaStd);
+  /** Per-allele effects of each cohort (the same array for all without --rg/--private-causal). */
+  const betaOf: Float64Array[] = cohorts.map((_, a) => (cross && a > 0 ? perAllele(cross.betaStd[a]!) : betaAllele));
 
   // --epistasis F > 0: pairs of causal SNPs whose target genotypes are kept for their products.
   const pairs: EpistaticPair[] | null = (opts.epistasis ?? 0) > 0 ? chooseEpistaticPairs(effects.component, effectFreq, map.blocks, opts.seed) : null;
@@ -94,7 +106,7 @@ export async function simulateStudy(opts: SimulateOptions, outDir: string): Prom
         : dosageSink({ format, prefix: targetPrefix, map, samples: targetIds(c.ancestry, c.target.nSamples), noise, seed: opts.seed, cohortKey: targetKey });
     const columns = new Map<number, Uint8Array>();
     captured.push(columns);
-    genetic.push(writeCohort(target, c.target, map, betaAllele, opts.missingRate, opts.seed, targetKey, capture ? { snps: capture, columns } : undefined));
+    genetic.push(writeCohort(target, c.target, map, betaOf[c.index]!, opts.missingRate, opts.seed, targetKey, capture ? { snps: capture, columns } : undefined));
     const refPrefix = join(outDir, 'ref', c.ancestry);
     const refKey = cohortKey(c.index, ROLE_REFERENCE);
     writeCohort(bedSink(`${refPrefix}.bed`, c.reference.nSamples), c.reference, map, null, c.referenceIsFounders ? 0 : opts.missingRate, opts.seed, refKey);
@@ -119,7 +131,7 @@ export async function simulateStudy(opts: SimulateOptions, outDir: string): Prom
     // Scale effects so that var(g) = h² in the first ancestry's cohort; other ancestries keep
     // their own genetic variance (frequencies and LD differ) and get var(e) for the same h².
     scale = Math.sqrt(opts.h2 / sampleVariance(genetic[0]!));
-    for (let j = 0; j < nSnps; j++) betaAllele[j]! *= scale;
+    for (const b of new Set(betaOf)) for (let j = 0; j < nSnps; j++) b[j]! *= scale;
     phenos = cohorts.map((c, a) => {
       const g = genetic[a]!;
       for (let i = 0; i < g.length; i++) g[i]! *= scale;
@@ -142,7 +154,7 @@ export async function simulateStudy(opts: SimulateOptions, outDir: string): Prom
       gxe: gxe ? { slope: gxe.slope, covariate: drawn.map((d) => covariateColumn(d.covariates, gxe.covariate)) } : null,
     });
     scale = combined.additiveScale;
-    for (let j = 0; j < nSnps; j++) betaAllele[j]! *= scale;
+    for (const b of new Set(betaOf)) for (let j = 0; j < nSnps; j++) b[j]! *= scale;
     for (const p of pairs ?? []) p.gamma *= combined.epistaticScale;
     phenos = cohorts.map((_, a) => simulatePhenotypes(combined.cohorts[a]!.genetic, opts.h2, opts.binaryPrevalence, a, opts.seed, drawn[a]));
     const diagnostics = pairs ? pairDiagnostics(pairs, (j) => captured[0]!.get(j)!, pairFreq, cohorts[0]!.target.nSamples) : null;
@@ -165,10 +177,11 @@ export async function simulateStudy(opts: SimulateOptions, outDir: string): Prom
   }
   await writeFileAtomic(join(outDir, 'annot.tsv'), annotText(map, effects));
   await writeFileAtomic(join(outDir, 'blocks.tsv'), blocksText(map));
-  await writeFileAtomic(join(outDir, 'truth', 'effects.tsv'), effectsText(map, betaAllele, effects));
-  await writeFileAtomic(join(outDir, 'truth', 'params.json'), `${JSON.stringify(paramsJson(opts, effects, scale, cohorts, phenos, interactions !== null), null, 2)}\n`);
+  await writeFileAtomic(join(outDir, 'truth', 'effects.tsv'), cross ? crossEffectsText(map, cohorts, betaOf, cross) : effectsText(map, betaAllele, effects));
+  const crossTruth = cross ? crossAncestryJson(opts, map, cohorts, cross, betaOf) : null;
+  await writeFileAtomic(join(outDir, 'truth', 'params.json'), `${JSON.stringify(paramsJson(opts, effects, scale, cohorts, phenos, interactions !== null, crossTruth), null, 2)}\n`);
   if (interactions) {
-    await writeFileAtomic(join(outDir, INTERACTION_JSON), `${JSON.stringify(interactionJson(opts, map, cohorts, phenos, interactions), null, 2)}\n`);
+    await writeFileAtomic(join(outDir, INTERACTION_JSON), `${JSON.stringify(interactionJson(opts, map, cohorts, phenos, interactions, cross !== null), null, 2)}\n`);
     await writeFileAtomic(join(outDir, GENETIC_TSV), geneticText(cohorts, interactions.combined));
   }
   files.push('pheno.tsv', 'covar.tsv', ...(iidOnly(format) ? [PHENO_IID, COVAR_IID] : []), 'annot.tsv', 'blocks.tsv', 'truth/effects.tsv', 'truth/params.json');
@@ -190,6 +203,9 @@ export async function simulateStudy(opts: SimulateOptions, outDir: string): Prom
       ...(interactions ? { share: cohortSplit(interactions.combined, phenos, a).share } : {}),
     })),
     pi: Array.from(effects.pi),
+    ...(crossTruth
+      ? { crossAncestry: { causalPerAncestry: crossTruth.causalPerAncestry, privateCausalPerAncestry: crossTruth.privateCausalPerAncestry, realisedRg: crossTruth.realisedRg } }
+      : {}),
     files,
     seconds: (Date.now() - started) / 1000,
   };
@@ -364,7 +380,7 @@ function effectsText(map: VariantMap, beta: Float64Array, effects: TrueEffects):
 
 const DOSAGE_MODEL = 'target dosages = clamp(g + dosageNoise·N(0,1), 0, 2) per called genotype g (ALT = A1 count), to the nearest 1/16384; phenotypes use g';
 
-function paramsJson(opts: SimulateOptions, effects: TrueEffects, scale: number, cohorts: Cohort[], phenos: Phenotypes[], interactions: boolean) {
+function paramsJson(opts: SimulateOptions, effects: TrueEffects, scale: number, cohorts: Cohort[], phenos: Phenotypes[], interactions: boolean, cross: ReturnType<typeof crossAncestryJson> | null) {
   const sigma2g = scale * scale;
   return {
     generator: 'pgsflow simulate',
@@ -383,6 +399,8 @@ function paramsJson(opts: SimulateOptions, effects: TrueEffects, scale: number, 
     ...((opts.dosageNoise ?? 0) > 0 ? { dosageModel: DOSAGE_MODEL } : {}),
     // With --gxe/--epistasis: varG below is var(g) of the whole genetic value; its split is there.
     ...(interactions ? { interactionTruth: INTERACTION_JSON } : {}),
+    // With --rg/--private-causal: pi, causalSnps, componentVariances above describe the first ancestry.
+    ...(cross ? { crossAncestry: cross } : {}),
     cohorts: cohorts.map((c, a) => ({
       ancestry: c.ancestry,
       samples: c.target.nSamples,
@@ -421,12 +439,12 @@ function cohortSplit(combined: Combined, phenos: Phenotypes[], a: number) {
   return varianceSplit(combined.cohorts[a]!, p.varE, p.varG / p.realisedH2);
 }
 
-function interactionJson(opts: SimulateOptions, map: VariantMap, cohorts: Cohort[], phenos: Phenotypes[], it: Interactions) {
+function interactionJson(opts: SimulateOptions, map: VariantMap, cohorts: Cohort[], phenos: Phenotypes[], it: Interactions, perAncestryEffects: boolean) {
   const blockOf = (j: number): number => map.blocks.findIndex((b) => j >= b.first && j < b.end) + 1;
   const diag = it.diagnostics;
   return {
     generator: 'pgsflow simulate',
-    model: INTERACTION_MODEL,
+    model: perAncestryEffects ? INTERACTION_MODEL.map((l, i) => (i === 1 ? l.replace('Σ_j beta_j x_j (truth/effects.tsv;', "Σ_j beta_j x_j with the cohort's own effects (truth/effects.tsv beta_<ancestry>;") : l)) : INTERACTION_MODEL,
     h2: opts.h2,
     epistasis:
       opts.epistasis === undefined
@@ -512,12 +530,80 @@ function studyFiles(opts: SimulateOptions): [string, unknown][] {
       },
     ],
   ];
-  if (opts.ancestries.length >= 2) {
-    const target = opts.ancestries[opts.ancestries.length - 1]!;
+  opts.ancestries.slice(1).forEach((target, k) => {
     out.push([
-      'study-cross-ancestry.json',
+      crossAncestryStudyFile(opts.ancestries, k + 1)!,
       { name: `sim_${target}_multi`, seed: opts.seed, inputs, design: { type: 'cross-ancestry', train: opts.ancestries, target, tuningFraction: 0.5 } },
     ]);
-  }
+  });
   return out;
+}
+
+/**
+ * The cross-ancestry study file targeting ancestry `targetIndex` ≥ 1 (every ancestry trains):
+ * study-cross-ancestry.json for the second ancestry, study-cross-ancestry-<ANC>.json for each
+ * further one; null for the first ancestry (it is the cross-validation study's).
+ */
+export function crossAncestryStudyFile(ancestries: readonly string[], targetIndex: number): string | null {
+  if (targetIndex < 1 || targetIndex >= ancestries.length) return null;
+  return targetIndex === 1 ? 'study-cross-ancestry.json' : `study-cross-ancestry-${ancestries[targetIndex]}.json`;
+}
+
+/** Every study file the simulator writes for these ancestries, in the order written. */
+export function simulatedStudyFiles(ancestries: readonly string[]): string[] {
+  return ['study.json', ...ancestries.slice(1).map((_, k) => crossAncestryStudyFile(ancestries, k + 1)!)];
+}
+
+/** A SNP varies in a founder population (its frequency is strictly between 0 and 1). */
+function polymorphic(p: number): boolean {
+  return p > 0 && p < 1;
+}
+
+/** Per-ancestry truth: beta_<A> and component_<A> for every ancestry, and where each SNP is causal. */
+function crossEffectsText(map: VariantMap, cohorts: Cohort[], betaOf: Float64Array[], cross: CrossAncestryEffects): string {
+  const names = cohorts.map((c) => c.ancestry);
+  const rows = [`SNP\tA1\t${names.map((a) => `beta_${a}`).join('\t')}\t${names.map((a) => `component_${a}`).join('\t')}\tcausal_in\n`];
+  for (let j = 0; j < map.id.length; j++) {
+    const betas = betaOf.map((b) => (b[j] === 0 ? '0' : b[j]!.toPrecision(10))).join('\t');
+    const comps = cross.component.map((c) => c[j]).join('\t');
+    const where = cross.shared[j] ? 'all' : cross.privateOf[j]! >= 0 ? names[cross.privateOf[j]!]! : 'none';
+    rows.push(`${map.id[j]}\t${map.a1[j]}\t${betas}\t${comps}\t${where}\n`);
+  }
+  return rows.join('');
+}
+
+const CROSS_ANCESTRY_MODEL = [
+  'every ancestry has the same number m of causal variants: m − q shared (causal in all), q = round(privateCausal · m) private (causal in that ancestry only)',
+  "the first ancestry's causal variants and standardised effects are the single-ancestry draw; its q private ones are q of them chosen at random",
+  'shared variants: the same component k in every ancestry, standardised effects (β_1 … β_A) ~ N(0, γ_k Σ), Σ = (1 − rg) I + rg 11ᵀ (rg = 1: equal effects)',
+  "another ancestry's private variants: drawn without replacement from the SNPs causal in no other ancestry (founders: and varying in that ancestry's founders), with probability ∝ Φ(a_jᵀα_0), components by the probit steps α_1…α_3, effects N(0, γ_k)",
+  'per-allele effects (truth/effects.tsv beta_<ancestry>) = standardised / sqrt(2p(1 − p)) at the shared effect frequency, one h² scale for all ancestries (var(g) = h² in the first cohort)',
+];
+
+/** truth/params.json's crossAncestry block: the architecture, the private causal sets and the realised correlations. */
+function crossAncestryJson(opts: SimulateOptions, map: VariantMap, cohorts: Cohort[], cross: CrossAncestryEffects, betaOf: Float64Array[]) {
+  const names = cohorts.map((c) => c.ancestry);
+  const nSnps = map.id.length;
+  const pi = (a: number): number[] => {
+    const counts = new Array<number>(5).fill(0);
+    for (let j = 0; j < nSnps; j++) counts[cross.component[a]![j]!]! += 1;
+    return counts.map((c) => c / nSnps);
+  };
+  return {
+    model: CROSS_ANCESTRY_MODEL,
+    rg: opts.rg ?? 1,
+    privateCausal: opts.privateCausal ?? 0,
+    causalPerAncestry: cross.causalCount,
+    sharedCausal: cross.sharedCount,
+    privateCausalPerAncestry: cross.privateCount,
+    /** Realised fraction q/m of each ancestry's causal variants that are private. */
+    realisedPrivateFraction: cross.causalCount > 0 ? cross.privateCount / cross.causalCount : 0,
+    /** Realised correlation of the effects per pair of ancestries (null when undefined, e.g. no shared variants). */
+    realisedRg: realisedCorrelations(names, cross, betaOf),
+    ancestries: names.map((a, k) => ({
+      ancestry: a,
+      pi: pi(k),
+      privateCausalSnps: map.id.filter((_, j) => cross.privateOf[j] === k),
+    })),
+  };
 }
