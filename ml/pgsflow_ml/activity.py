@@ -15,9 +15,11 @@ still hash the same, and refits the rest (deterministic, so the result is identi
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import platform
+import threading
 import time
 from importlib import metadata
 from pathlib import Path
@@ -108,7 +110,7 @@ def fit_nonlinear_request(
         now = time.monotonic()
         if force or now - last_beat >= 1.0:
             last_beat = now
-            heartbeat({"requestKey": key, "stage": stage, "done": done})
+            heartbeat({"requestKey": key, "stage": stage, "done": dict(done)})
 
     beat("start", force=True)
     for name in ["covariates", *req["models"]]:
@@ -129,15 +131,46 @@ def fit_nonlinear_request(
     }
 
 
+#: Seconds between the keep-alive thread's heartbeats: a single long fit step (a saga path point,
+#: a LightGBM Dataset on many rows, a large least-squares solve) must not look like a dead worker.
+KEEPALIVE_SECONDS = 10.0
+
+
 @activity.defn(name=FIT_NONLINEAR_ACTIVITY)
 def fit_nonlinear(request: dict[str, Any]) -> dict[str, Any]:
     details = activity.info().heartbeat_details
     previous = details[0] if details and isinstance(details[0], dict) else None
+    latest: list[dict[str, Any]] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def send(d: dict[str, Any]) -> None:
+        with lock:
+            latest[:] = [d]
+        activity.heartbeat(d)
+
+    def keepalive() -> None:
+        # Beats while this process lives, so a killed worker is noticed within the heartbeat
+        # timeout and a working one never is; it also carries cancellation to the fit.
+        while not stop.wait(KEEPALIVE_SECONDS):
+            with lock:
+                d = latest[0] if latest else None
+            if d is not None:
+                try:
+                    activity.heartbeat(d)
+                except Exception:  # noqa: BLE001 - the activity may be finishing
+                    pass
+
+    beater = threading.Thread(target=contextvars.copy_context().run, args=(keepalive,), name="fitNonlinear-keepalive", daemon=True)
+    beater.start()
     try:
-        return fit_nonlinear_request(request, lambda d: activity.heartbeat(d), previous)
+        return fit_nonlinear_request(request, send, previous)
     except BadInputError as e:
         raise ApplicationError(str(e), type="BadInputError", non_retryable=True) from e
     except GuardError as e:
         raise ApplicationError(str(e), type="GuardError", non_retryable=True) from e
     except DiskFullError as e:
         raise ApplicationError(str(e), type="DiskFullError", non_retryable=True) from e
+    finally:
+        stop.set()
+        beater.join()

@@ -374,6 +374,7 @@ def fit_elasticnet(problem: Problem, progress: Progress = _noop) -> FitResult:
         ratio_best, worse = math.inf, 0
         for C in c_min * np.geomspace(1.0, LOGIT_ENET_C_SPAN, LOGIT_ENET_N_C):
             model.set_params(C=float(C))
+            progress(f"elasticnet l1_ratio={l1} C={C:.4g}")
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", ConvergenceWarning)
                 model.fit(Z[fit_rows], yf)
@@ -437,8 +438,7 @@ def fit_gbdt(problem: Problem, progress: Progress = _noop) -> FitResult:
         dval = lgb.Dataset(X[val_rows], y[val_rows], reference=dfit, params=params, free_raw_data=True)
 
         def tick(env: "lgb.callback.CallbackEnv", leaves: int = leaves) -> None:
-            if env.iteration % 50 == 0:
-                progress(f"gbdt num_leaves={leaves} round {env.iteration}")
+            progress(f"gbdt num_leaves={leaves} round {env.iteration}")
 
         booster = lgb.train(
             params,
@@ -525,8 +525,7 @@ def fit_mlp(problem: Problem, progress: Progress = _noop) -> FitResult:
                 cfg_loss, cfg_model, cfg_epoch = loss, copy.deepcopy(model), epoch
             elif epoch - cfg_epoch >= MLP_PATIENCE:
                 break
-            if epoch % 10 == 0:
-                progress(f"mlp hidden={hidden} alpha={alpha} epoch {epoch}")
+            progress(f"mlp hidden={hidden} alpha={alpha} epoch {epoch}")
         if cfg_model is not None and cfg_loss < best_loss:
             best_loss, best_model, best_cfg, best_epoch = cfg_loss, cfg_model, (hidden, alpha), cfg_epoch
     if best_model is None or best_cfg is None:

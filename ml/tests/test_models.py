@@ -292,3 +292,24 @@ def test_bad_requests_and_files_surface_as_non_retryable_application_errors(tmp_
         with pytest.raises(ApplicationError, match=message) as caught:
             env.run(fit_nonlinear, req)
         assert caught.value.type == "BadInputError" and caught.value.non_retryable, message
+
+
+def test_activity_keeps_heartbeating_during_a_fit_and_stops_after(tmp_path, monkeypatch):
+    import threading
+
+    from temporalio.testing import ActivityEnvironment
+
+    import pgsflow_ml.activity as act
+
+    monkeypatch.setattr(act, "KEEPALIVE_SECONDS", 0.005)
+    X, y, split, c = simulate(n=400, truth="interaction", seed=16)
+    feats = write_features(tmp_path / "f", X, y, split, c)
+    env = ActivityEnvironment()
+    beats = []
+    env.on_heartbeat = lambda *d: beats.append(d[0])
+    res = env.run(act.fit_nonlinear, _request(feats, tmp_path / "o", "quantitative", ("gbdt", "mlp")))
+    assert [p["model"] for p in res["predictions"]] == ["gbdt", "mlp"]
+    stages = [b["stage"] for b in beats]
+    assert stages[0] == "start" and stages[-1] == "mlp done"
+    assert len(beats) > 20  # keep-alive beats repeat the latest details between progress beats
+    assert not [t for t in threading.enumerate() if t.name == "fitNonlinear-keepalive"]
