@@ -55,7 +55,10 @@ GBDT_MAX_ROUNDS = 2000
 GBDT_PATIENCE = 50
 GBDT_MIN_DATA_IN_LEAF = 20
 
-MLP_GRID = tuple((hidden, alpha) for hidden in ((32,), (64, 32)) for alpha in (1e-4, 1e-2))
+# Strong L2 on the grid: on a fold of the demo (300 SNPs + covariates, 2,880 inner-fit rows) the
+# old grid (32 / 64×32, alpha 1e-4 / 1e-2) reached held-out R² 0.304 in 19.8 s; this one 0.344 in
+# 8.9 s (the elastic net: 0.448). scikit-learn divides alpha by the batch size.
+MLP_GRID = tuple((hidden, alpha) for hidden in ((16,), (64, 32)) for alpha in (1e-2, 1.0, 10.0))
 MLP_MAX_EPOCHS = 300
 MLP_PATIENCE = 20
 MLP_BATCH = 64
