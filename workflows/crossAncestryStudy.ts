@@ -2,7 +2,9 @@
 // summary statistics → QC against that ancestry's LD → impute → fit), the target cohort scored
 // with every ancestry's effects in one pass, then a seeded tuning/test split of the target
 // sample: mixing weights of the standardised scores fitted on tuning samples, and every metric
-// (each single-ancestry score and the combination) on test samples only.
+// (each single-ancestry score and the combination) on test samples only. The combined score of
+// every scored target sample is stored (`SBayesRC-multi`) and the mixing model recorded in the
+// step's output, from which the report's exports build the combined scoring file.
 import { executeChild } from '@temporalio/workflow';
 import { ancestryFit } from './ancestryFit.js';
 import { methodsOf, pipelineSteps } from './fitPipeline.js';
@@ -97,6 +99,7 @@ export async function crossAncestryStudy(input: StudyInput): Promise<StudyResult
       cohort: targetCohort,
       scoreNames: design.train,
       ancestries: design.train,
+      fitScopes: results.map((r) => `${r.scope}/${r.fits[0]!.method}`),
       phenoDataset: data.pheno,
       phenoName: phenotype.column,
       ...(data.covar ? { covarDataset: data.covar } : {}),
@@ -105,7 +108,7 @@ export async function crossAncestryStudy(input: StudyInput): Promise<StudyResult
       ...(phenotype.prevalence !== undefined ? { prevalence: phenotype.prevalence } : {}),
       tuningFraction: design.tuningFraction,
       seed: study.seed,
-    }), (c) => ({ weights: c.weights, tuning: c.tuning, test: c.test }));
+    }), (c) => ({ weights: c.weights, tuning: c.tuning, test: c.test, scored: c.scored, model: c.model }));
     return combined.rows;
   });
 }

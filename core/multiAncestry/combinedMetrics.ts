@@ -2,7 +2,7 @@
 // the tuning samples, then every single-ancestry PGS and the combined score evaluated on the test
 // samples only (tuning metrics would be optimistic). Pure; the store module gathers the data.
 import { type MetricOptions, evaluateScore, metricRows } from '../evaluation/foldMetrics.js';
-import { combineScores, fitMixingWeights } from './mixingWeights.js';
+import { type MixingModel, combineScores, fitMixingWeights } from './mixingWeights.js';
 import { splitTuningTest } from './tuningSplit.js';
 import type { MetricRow } from '../../contracts/evaluation.js';
 
@@ -26,6 +26,8 @@ export interface CombinationResult {
   weights: Record<string, number>;
   tuning: number;
   test: number;
+  /** The fitted mixing model (tuning means, SDs and weights, in the order of `ancestries`). */
+  model: MixingModel;
 }
 
 export function evaluateCombination(input: CombinationInput, opts: MetricOptions): CombinationResult {
@@ -47,5 +49,5 @@ export function evaluateCombination(input: CombinationInput, opts: MetricOptions
     weights[a] = w;
     rows.push({ scope: COMBINED_SCOPE, method: COMBINED_METHOD, metric: weightMetric(a), value: Number.isFinite(w) ? w : null, se: null, n: split.tuning.length });
   });
-  return { rows, weights, tuning: split.tuning.length, test: split.test.length };
+  return { rows, weights, tuning: split.tuning.length, test: split.test.length, model };
 }

@@ -1,6 +1,7 @@
 // Calibration by PGS decile: samples ranked by score within each subgroup (a fold's held-out
 // samples, scored by that fold's weights), cut into ten near-equal groups, pooled across subgroups;
 // per decile the mean observed phenotype with its standard error, and the mean score.
+import { COMBINED_SCORE_NAME } from '../multiAncestry/combinedScore.js';
 
 export interface DecilePoint {
   decile: number; // 1..10
@@ -41,4 +42,16 @@ export function calibrationByDecile(label: string, subgroups: readonly { score: 
     })
     .filter((p) => p.n > 0);
   return { label, n: total, points };
+}
+
+/**
+ * The calibration series a stored score belongs to: held-out fold scores `<method>/fold<k>` pool
+ * into `<method>` (subgroup k); a cross-ancestry run's per-ancestry scores are `<ancestry>
+ * weights`, its combined score `SBayesRC-multi (combined)`.
+ */
+export function calibrationSeries(scoreName: string): { label: string; subgroup: string } {
+  const m = /^(.+)\/fold(\d+)$/.exec(scoreName);
+  if (m) return { label: m[1]!, subgroup: m[2]! };
+  if (scoreName === COMBINED_SCORE_NAME) return { label: `${scoreName} (combined)`, subgroup: '' };
+  return { label: `${scoreName} weights`, subgroup: '' };
 }

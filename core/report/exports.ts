@@ -1,12 +1,17 @@
 // Exports of one run for other tools: per fit scope the weights as a PGS Catalog scoring file
-// (with its header block) and as an SBayesRC .txt; per-sample scores as TSV; metrics as TSV and
-// JSON. Text builders are pure; `gatherExports` reads the store, `writeExports` writes files
-// atomically (temp name + rename).
+// (with its header block) and as an SBayesRC .txt; for a cross-ancestry run the SBayesRC-multi
+// combination as one more scoring file (weights/combined.pgs.txt, per-allele weights over the
+// union of the ancestries' variants, core/multiAncestry/combinedWeights.ts) whose score is the
+// stored combined score; per-sample scores as TSV; metrics as TSV and JSON. Text builders are
+// pure; `gatherExports` reads the store, `writeExports` writes files atomically (temp name + rename).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BadInputError } from '../errors.js';
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import type { Store } from '../store/store.js';
-import type { MetricRow } from '../../contracts/evaluation.js';
+import type { CombinedScoreModel, MetricRow } from '../../contracts/evaluation.js';
+import { type AlleleWeight, type CombinedWeights, combineFitWeights } from '../multiAncestry/combinedWeights.js';
+import { rawScoreScale } from '../multiAncestry/combinedScore.js';
 import type { WrittenFile } from '../../contracts/audit.js';
 import type { RunHeader } from '../../contracts/runRecords.js';
 import { phenotypeOf, requireRunHeader, runDatasets } from '../runRecords/reportData.js';
@@ -41,12 +46,24 @@ export interface ScoreRow {
   alleleCt: number;
 }
 
+/** The SBayesRC-multi combination of a cross-ancestry run, as its scoring file shows it. */
+export interface CombinedExport {
+  model: CombinedScoreModel;
+  /** Fit scope of each ancestry (model order). */
+  scopes: string[];
+  tuning: number | null;
+  test: number | null;
+  weights: CombinedWeights;
+}
+
 export interface ExportData {
   run: RunHeader;
   trait: string;
   fits: FitWeights[];
   scores: ScoreRow[];
   metrics: MetricRow[];
+  /** Cross-ancestry runs whose combination step recorded its model. */
+  combined?: CombinedExport;
 }
 
 export interface ScoringHeader {
@@ -54,7 +71,12 @@ export interface ScoringHeader {
   trait: string;
   genomeBuild: string;
   weightType?: string;
+  /** Extra `#key=value` lines after the PGS block, under a `##title` line. */
+  notes?: { title: string; lines: [string, string][] };
 }
+
+/** File name of the combined scoring file under the exports folder. */
+export const COMBINED_WEIGHTS_FILE = 'weights/combined.pgs.txt';
 
 /** Header values are one line each: no line breaks or tabs from user-supplied names. */
 const headerValue = (s: string): string => s.replace(/[\r\n\t]+/g, ' ').trim();
@@ -62,7 +84,7 @@ const headerValue = (s: string): string => s.replace(/[\r\n\t]+/g, ' ').trim();
 const numText = (x: number | null): string => (x === null || !Number.isFinite(x) ? 'NA' : String(x));
 
 /** PGS Catalog scoring file, format 2.0 (https://www.pgscatalog.org/downloads/#dl_ftp_scoring). */
-export function pgsCatalogScoringText(header: ScoringHeader, rows: readonly WeightRow[]): string {
+export function pgsCatalogScoringText(header: ScoringHeader, rows: readonly AlleleWeight[]): string {
   const lines = [
     '###PGS CATALOG SCORING FILE - see https://www.pgscatalog.org/downloads/#dl_ftp_scoring for additional information',
     '#format_version=2.0',
@@ -72,10 +94,50 @@ export function pgsCatalogScoringText(header: ScoringHeader, rows: readonly Weig
     `#genome_build=${headerValue(header.genomeBuild)}`,
     `#weight_type=${headerValue(header.weightType ?? 'beta')}`,
     `#variants_number=${rows.length}`,
+    ...(header.notes ? [`##${headerValue(header.notes.title)}`, ...header.notes.lines.map(([k, v]) => `#${headerValue(k).replace(/=/g, '_')}=${headerValue(v)}`)] : []),
     'rsID\tchr_name\tchr_position\teffect_allele\tother_allele\teffect_weight',
   ];
   for (const r of rows) lines.push(`${r.snp}\t${r.chrom ?? ''}\t${r.pos ?? ''}\t${r.a1}\t${r.a2 ?? ''}\t${numText(r.beta)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Header notes of the combined scoring file: how it is built, the mixing model and the alignment counts per ancestry. */
+export function combinedScoringNotes(c: CombinedExport): NonNullable<ScoringHeader['notes']> {
+  const m = c.model;
+  const count = (x: number | null): string => (x === null ? 'NA' : String(x));
+  const lines: [string, string][] = [
+    [
+      'combination',
+      'effect_weight = sum over training ancestries a of w_a * beta_a / sd_a (w_a the mixing weight of the standardised score, sd_a its tuning SD); beta_a from fit a, aligned to effect_allele (sign flipped where fit a\'s effect allele is other_allele), 0 where fit a lacks the variant or its alleles match neither way',
+    ],
+    ['combination_alleles', `effect_allele and other_allele are the target cohort '${m.cohort}' genotypes' A1 and A2 where it has the variant (fits aligned as the study's scoring matched them), else those of the first fit that has it`],
+    [
+      'combination_score',
+      `the score sum of the target cohort with these weights is the run's stored '${m.scoreName}' score, sum_a w_a * (score_a - a2_offset_a) / sd_a; minus combination_offset it is the tuning-centred score sum_a w_a * (score_a - tuning_mean_a) / sd_a the test metrics use`,
+    ],
+    ['combination_offset', numText(m.offset)],
+    ['combination_target', m.cohort],
+    ['combination_ancestries', m.ancestries.join(',')],
+    ['combination_union_variants', String(c.weights.rows.length)],
+    ['combination_tuning_samples', count(c.tuning)],
+    ['combination_test_samples', count(c.test)],
+  ];
+  m.ancestries.forEach((a, k) => {
+    const n = c.weights.counts[k]!;
+    lines.push(
+      [`combination_${a}_fit`, c.scopes[k]!],
+      [`combination_${a}_weight`, numText(m.weights[k] ?? null)],
+      [`combination_${a}_tuning_mean`, numText(m.mean[k]!)],
+      [`combination_${a}_tuning_sd`, numText(m.sd[k]!)],
+      [`combination_${a}_a2_offset`, numText(m.a2Offset[k]!)],
+      [`combination_${a}_variants`, String(n.variants)],
+      [`combination_${a}_flipped`, String(n.flipped)],
+      [`combination_${a}_strand_flipped`, String(n.strandFlipped)],
+      [`combination_${a}_mismatched`, String(n.mismatched)],
+      [`combination_${a}_missing`, String(n.missing)],
+    );
+  });
+  return { title: `PGSFLOW ${m.scoreName.toUpperCase()} COMBINATION`, lines };
 }
 
 /** SBayesRC / GCTB effects file: SNP A1 BETA SE PIP BETAlast (BETAlast NA when not kept). */
@@ -219,6 +281,8 @@ export async function gatherExports(store: Store, runId: string, trait?: string)
     });
   }
 
+  const combined = await gatherCombined(store, runId, fits);
+
   const scores = (await store.all(`SELECT cohort, fid, iid, score_name, score, allele_ct FROM scores WHERE run_id = $r ORDER BY score_name, cohort, fid, iid`, r)).map((s) => ({
     cohort: String(s.cohort),
     fid: String(s.fid),
@@ -228,7 +292,68 @@ export async function gatherExports(store: Store, runId: string, trait?: string)
     alleleCt: Number(s.allele_ct),
   }));
   const metrics = await readMetrics(store, runId);
-  return { run, trait: trait ?? phenotypeOf(run)?.column ?? run.name, fits, scores, metrics };
+  return { run, trait: trait ?? phenotypeOf(run)?.column ?? run.name, fits, scores, metrics, ...(combined ? { combined } : {}) };
+}
+
+interface CombineStepOutput {
+  tuning?: unknown;
+  test?: unknown;
+  model?: Partial<CombinedScoreModel>;
+}
+
+const isNumberArray = (x: unknown, n: number): x is number[] => Array.isArray(x) && x.length === n && x.every((v) => typeof v === 'number');
+
+/**
+ * The combination recorded by the run's `combineAncestries` step (its model) applied to the
+ * ancestries' fits; undefined for runs without one (cross-validation, or recorded before the
+ * combined score was stored). A recorded model whose fits are gone is an error.
+ */
+async function gatherCombined(store: Store, runId: string, fits: readonly FitWeights[]): Promise<CombinedExport | undefined> {
+  const steps = await store.all<{ output_json: string | null }>(
+    `SELECT output_json FROM steps WHERE run_id = $r AND step = 'combineAncestries' AND output_json IS NOT NULL ORDER BY finished_at DESC NULLS LAST LIMIT 1`,
+    { r: runId },
+  );
+  let out: CombineStepOutput | null = null;
+  try {
+    out = JSON.parse(steps[0]?.output_json ?? 'null') as CombineStepOutput | null;
+  } catch {
+    return undefined;
+  }
+  const m = out?.model;
+  if (!m || typeof m.scoreName !== 'string' || typeof m.cohort !== 'string' || !Array.isArray(m.ancestries) || !Array.isArray(m.scoreNames)) return undefined;
+  const a = m.ancestries.length;
+  if (!Array.isArray(m.weights) || m.weights.length !== a || !Array.isArray(m.fitScopes) || m.fitScopes.length !== a) return undefined;
+  if (!isNumberArray(m.mean, a) || !isNumberArray(m.sd, a) || !isNumberArray(m.a2Offset, a)) return undefined;
+  const model: CombinedScoreModel = {
+    scoreName: m.scoreName,
+    cohort: m.cohort,
+    ancestries: m.ancestries.map(String),
+    scoreNames: m.scoreNames.map(String),
+    fitScopes: m.fitScopes.map((x) => (typeof x === 'string' ? x : null)),
+    weights: m.weights.map((w) => (typeof w === 'number' ? w : null)),
+    mean: m.mean,
+    sd: m.sd,
+    a2Offset: m.a2Offset,
+    offset: typeof m.offset === 'number' ? m.offset : null,
+  };
+  const scale = rawScoreScale(model);
+  if (scale === null) return undefined;
+  const chosen = model.ancestries.map((anc, k) => {
+    const scope = model.fitScopes[k];
+    const f = scope === null ? undefined : fits.find((x) => x.scope === scope);
+    if (!f) throw new BadInputError(store.paths.database, `run '${runId}' combined ancestry '${anc}' but its fit ${scope === null ? 'was not recorded' : `'${scope}' is not in the store`}`);
+    return f;
+  });
+  // Rows of the target's variants take its alleles, as the study scored it (combinedWeights.ts).
+  const variants = await store.all<{ id: string; chrom: string; pos: number; a1: string; a2: string }>(`SELECT id, chrom, pos, a1, a2 FROM variants WHERE cohort = $c ORDER BY idx`, { c: model.cohort });
+  const reference = { id: variants.map((v) => v.id), a1: variants.map((v) => v.a1), a2: variants.map((v) => v.a2), chrom: variants.map((v) => v.chrom), pos: variants.map((v) => Number(v.pos)) };
+  const weights = combineFitWeights(
+    chosen.map((f, k) => ({ ancestry: model.ancestries[k]!, scope: f.scope, rows: f.rows })),
+    scale,
+    reference,
+  );
+  const n = (x: unknown): number | null => (typeof x === 'number' ? x : null);
+  return { model, scopes: chosen.map((f) => f.scope), tuning: n(out?.tuning), test: n(out?.test), weights };
 }
 
 /** Writes every export under `dir` (created if needed); returns what was written. */
@@ -244,6 +369,14 @@ export async function writeExports(dir: string, data: ExportData, genomeBuild: s
     const name = `${data.run.name}_${base}`;
     await put(`weights/${base}.pgs.txt`, pgsCatalogScoringText({ name: `pgsflow_${name}`, trait: data.trait, genomeBuild }, f.rows), `PGS Catalog scoring file, ${f.scope} (${f.rows.length} variants)`);
     await put(`weights/${base}.txt`, sbayesrcEffectsText(f.rows), `SBayesRC-format effects, ${f.scope}`);
+  }
+  if (data.combined) {
+    const c = data.combined;
+    await put(
+      COMBINED_WEIGHTS_FILE,
+      pgsCatalogScoringText({ name: `pgsflow_${data.run.name}_${c.model.scoreName}`, trait: data.trait, genomeBuild, notes: combinedScoringNotes(c) }, c.weights.rows),
+      `PGS Catalog scoring file, ${c.model.scoreName} combination of ${c.model.ancestries.join(', ')} (${c.weights.rows.length} variants; its score is the stored '${c.model.scoreName}' score)`,
+    );
   }
   await put('scores.tsv', scoresTsv(data.scores), `per-sample scores (${data.scores.length} rows)`);
   await put('metrics.tsv', metricsTsv(data.run.runId, data.metrics), `metrics (${data.metrics.length} rows)`);

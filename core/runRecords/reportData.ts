@@ -8,7 +8,7 @@ import type { QcCountRow, RunHeader, StepRecord } from '../../contracts/runRecor
 import type { Store } from '../store/store.js';
 import { readMetrics, readQcCounts, readRunHeader, readStepRecords } from './runTables.js';
 import { BadInputError } from '../errors.js';
-import { type CalibrationGroup, calibrationByDecile } from '../report/calibration.js';
+import { type CalibrationGroup, calibrationByDecile, calibrationSeries } from '../report/calibration.js';
 
 export interface FitRow {
   scope: string;
@@ -161,7 +161,8 @@ function fitRow(f: Record<string, unknown>): FitRow {
 /**
  * Mean observed phenotype by PGS decile per method. Cross-validation: each sample's held-out
  * score (score names `<method>/fold<k>`), deciles within each fold, pooled. Cross-ancestry: each
- * training ancestry's score of the target cohort over all scored target samples.
+ * training ancestry's score of the target cohort and the combined SBayesRC-multi score, over all
+ * scored target samples.
  */
 async function gatherCalibration(store: Store, run: RunHeader, phenotype: ReportData['phenotype']): Promise<CalibrationGroup[]> {
   if (!phenotype) throw new Error('the study file names no phenotype column');
@@ -186,9 +187,7 @@ async function gatherCalibration(store: Store, run: RunHeader, phenotype: Report
   for (const row of rows) {
     const obs = y.get(`${row.fid}\t${row.iid}`);
     if (obs === undefined) continue;
-    const m = /^(.+)\/fold(\d+)$/.exec(row.score_name);
-    const label = m ? m[1]! : `${row.score_name} weights`;
-    const sub = m ? m[2]! : '';
+    const { label, subgroup: sub } = calibrationSeries(row.score_name);
     const g = groups.get(label) ?? new Map<string, { score: number[]; y: number[] }>();
     groups.set(label, g);
     const s = g.get(sub) ?? { score: [], y: [] };
