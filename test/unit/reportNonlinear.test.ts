@@ -335,7 +335,7 @@ describe('Nonlinear vs linear section', () => {
 
   it('states the answer sentence of nonlinearAnswer, here: the SNP model’s gain is LD tagging', () => {
     const sentence = nonlinearAnswer(nl, 'quantitative');
-    expect(sentence).toMatch(/^gbdt:snps\+covariates, elasticnet:snps\+covariates beat the linear score/);
+    expect(sentence).toMatch(/^gbdt:snps\+covariates beat the linear score/);
     expect(sentence).toContain('so its gain is linear (LD tagging), not nonlinearity');
     const s = section(html, 'nonlinear');
     expect(s).toContain('<h2>Nonlinear vs linear</h2>');
