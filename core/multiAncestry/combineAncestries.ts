@@ -7,11 +7,12 @@
 // kinds, so a retry replaces and never duplicates.
 import { BadInputError } from '../errors.js';
 import { evaluationSamples } from '../evaluation/evaluationSamples.js';
-import type { Store, Tx } from '../store/store.js';
+import { replaceMetricRowsIn } from '../evaluation/metricRows.js';
+import type { Store } from '../store/store.js';
 import { COMBINED_METHOD, COMBINED_SCOPE, SINGLE_METHOD, evaluateCombination } from './combinedMetrics.js';
 import { COMBINED_SCORE_NAME, combineRawScores, combinedScoreModel, rawScoreScale } from './combinedScore.js';
 import { type AncestryFitWeights, combineFitWeights } from './combinedWeights.js';
-import type { MetricRow, CombineAncestriesRequest, CombineAncestriesSummary } from '../../contracts/evaluation.js';
+import type { CombineAncestriesRequest, CombineAncestriesSummary } from '../../contracts/evaluation.js';
 
 export async function combineAncestriesInStore(store: Store, req: CombineAncestriesRequest): Promise<CombineAncestriesSummary> {
   const db = store.paths.database;
@@ -41,10 +42,7 @@ export async function combineAncestriesInStore(store: Store, req: CombineAncestr
   await store.transaction(async (tx) => {
     // Deletes first, then the appenders (flushed at the commit).
     await tx.run(`DELETE FROM scores WHERE run_id = $r AND cohort = $c AND score_name = $n`, { r: req.runId, c: req.cohort, n: model.scoreName });
-    await replaceMetricRows(tx, req.runId, result.rows, [
-      [SINGLE_METHOD, req.ancestries],
-      [COMBINED_METHOD, [COMBINED_SCOPE]],
-    ]);
+    await replaceMetricRowsIn(tx, req.runId, result.rows, { method: SINGLE_METHOD, scopes: { exact: req.ancestries } }, { method: COMBINED_METHOD, scopes: { exact: [COMBINED_SCOPE] } });
     const a = await tx.appender('scores');
     for (let i = 0; i < combined.length; i++) {
       a.appendVarchar(req.runId);
@@ -132,25 +130,3 @@ async function scoredSamples(store: Store, runId: string, cohort: string, names:
   };
 }
 
-/**
- * The run's metric rows of these methods and scopes replaced by `rows` inside `tx` (as
- * core/evaluation/metricRows.ts does in a transaction of its own).
- */
-async function replaceMetricRows(tx: Tx, runId: string, rows: readonly MetricRow[], replace: readonly [string, readonly string[]][]): Promise<void> {
-  for (const [method, scopes] of replace) {
-    for (const scope of scopes) await tx.run(`DELETE FROM metrics WHERE run_id = $r AND method = $m AND scope = $s`, { r: runId, m: method, s: scope });
-  }
-  const a = await tx.appender('metrics');
-  for (const row of rows) {
-    a.appendVarchar(runId);
-    a.appendVarchar(row.scope);
-    a.appendVarchar(row.method);
-    a.appendVarchar(row.metric);
-    if (row.value === null) a.appendNull();
-    else a.appendDouble(row.value);
-    if (row.se === null) a.appendNull();
-    else a.appendDouble(row.se);
-    a.appendInteger(row.n);
-    a.endRow();
-  }
-}
