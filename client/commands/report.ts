@@ -28,6 +28,10 @@ Options:
                                                   variants_number) per fit scope, e.g. fold-3_SBayesRC
                          weights/<scope>.txt      SBayesRC effects: SNP A1 BETA SE PIP BETAlast
                                                   (BETAlast from the fit's artifact; NA if it is gone)
+                         weights/combined.pgs.txt a cross-ancestry run's SBayesRC-multi combination as
+                                                  one scoring file: per-allele Σ w_a β_a / sd_a over the
+                                                  union of the fits' variants, aligned to the target;
+                                                  it reproduces the stored SBayesRC-multi score
                          scores.tsv               per-sample scores: cohort FID IID score_name score allele_ct
                          metrics.tsv, metrics.json  every metric (scope, method, metric, value, se, n)
   --trait NAME         trait_reported in the scoring files (default: the study's phenotype column)

@@ -204,7 +204,7 @@ function calibrationSection(d: ReportData): string {
   const note =
     d.run.design === 'cross-validation'
       ? 'Held-out samples only: each sample is scored by the fold model fitted without it; deciles are formed within each fold and pooled. Bars: ± 1 SE of the decile mean.'
-      : 'All scored target samples (tuning and test) per training ancestry’s weights. Bars: ± 1 SE of the decile mean.';
+      : 'All scored target samples (tuning and test): each training ancestry’s score and the SBayesRC-multi combination. Bars: ± 1 SE of the decile mean.';
   return `<section id="calibration">${h}${figure(`${what[0]!.toUpperCase()}${what.slice(1)} by PGS decile`, chart, note)}</section>`;
 }
 
