@@ -11,7 +11,7 @@
 // reference cohort Σ_a k_a · (s_a − a2Offset_a) is exactly the score of these weights. A variant
 // the reference lacks takes the alleles of the first fit (in ancestry order) that has it, later
 // fits aligned by the same rule with both alleles. A fit that lacks a variant contributes 0. Pure.
-import { complement, orient } from '../alleles/alleleOrientation.js';
+import { type Orientation, complement, orient } from '../alleles/alleleOrientation.js';
 import { MetricInputError } from '../errors.js';
 
 export interface AlleleWeight {
@@ -70,22 +70,18 @@ const upper = (s: string | null | undefined): string | undefined => (s === null 
 
 /** A fit's row against a reference variant: by its effect allele only, as the scorer matched it. */
 function alignToReference(refA1: string, refA2: string, r: AlleleWeight, c: CombinedFitCounts): Sign {
-  switch (orient(r.a1.toUpperCase(), undefined, refA1.toUpperCase(), refA2.toUpperCase())) {
-    case 'a1':
-      return 1;
-    case 'a2':
-      c.flipped++;
-      return -1;
-    case 'flip-a1':
-      c.strandFlipped++;
-      return 1;
-    case 'flip-a2':
-      c.strandFlipped++;
-      c.flipped++;
-      return -1;
-    default:
-      return 0;
+  return signCounted(orient(r.a1.toUpperCase(), undefined, refA1.toUpperCase(), refA2.toUpperCase()), c);
+}
+
+/** The sign a fit's row takes for an orientation, counting allele and strand flips. */
+function signCounted(rel: Orientation, c: CombinedFitCounts): Sign {
+  if (rel === 'mismatch') return 0;
+  if (rel === 'flip-a1' || rel === 'flip-a2') c.strandFlipped++;
+  if (rel === 'a2' || rel === 'flip-a2') {
+    c.flipped++;
+    return -1;
   }
+  return 1;
 }
 
 /** A later fit's row against a union row from an earlier fit (not in the reference), both alleles used. */
@@ -99,31 +95,10 @@ function alignToFit(u: AlleleWeight, r: AlleleWeight, c: CombinedFitCounts): Sig
     // learn its other allele); with neither other allele known, only the same allele matches.
     if (o === undefined) return e === ua1 ? 1 : 0;
     const rel = orient(ua1, undefined, e, o);
-    if (rel === 'mismatch') return 0;
-    u.a2 = rel === 'a1' ? o : rel === 'a2' ? e : rel === 'flip-a1' ? (complement(o) ?? o) : (complement(e) ?? e);
-    if (rel === 'flip-a1' || rel === 'flip-a2') c.strandFlipped++;
-    if (rel === 'a2' || rel === 'flip-a2') {
-      c.flipped++;
-      return -1;
-    }
-    return 1;
+    if (rel !== 'mismatch') u.a2 = rel === 'a1' ? o : rel === 'a2' ? e : rel === 'flip-a1' ? (complement(o) ?? o) : (complement(e) ?? e);
+    return signCounted(rel, c);
   }
-  switch (orient(e, o, ua1, ua2)) {
-    case 'a1':
-      return 1;
-    case 'a2':
-      c.flipped++;
-      return -1;
-    case 'flip-a1':
-      c.strandFlipped++;
-      return 1;
-    case 'flip-a2':
-      c.strandFlipped++;
-      c.flipped++;
-      return -1;
-    default:
-      return 0;
-  }
+  return signCounted(orient(e, o, ua1, ua2), c);
 }
 
 /** `scale[a]` multiplies fit a's effects (w_a / sd_a); fits in ancestry order. */
