@@ -13,10 +13,10 @@
 // process itself is started by client/mlWorkerProcess.ts.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT } from './temporalCli.js';
+import { PROJECT_ROOT, isExecutable } from './temporalCli.js';
 
 const run = promisify(execFile);
 
@@ -34,15 +34,6 @@ interface Stamp {
   lockSha256: string;
   python: string;
   mlDir: string;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function lockSha256(): string {

@@ -16,7 +16,7 @@ export class TemporalCliError extends Error {
   override readonly name = 'TemporalCliError';
 }
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
