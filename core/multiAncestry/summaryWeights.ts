@@ -34,7 +34,7 @@ import { choleskyInPlace, choleskySolveInPlace, rankDeficientColumns } from '../
 import { type BlockEigen, checkEigen } from './pseudoSplit.js';
 
 /** One LD block's contribution. */
-export interface BlockMoments {
+export interface ScoreBlockMoments {
   /** c_a,b = β̃_aᵀ r_v over the block's SNPs (A values). */
   c: Float64Array;
   /** Σ_ab,b = β̃_aᵀ R β̃_b over the block (A × A, row-major, symmetric). */
@@ -45,7 +45,7 @@ export interface BlockMoments {
  * The block's c and Σ. `effects[a]` and `rValid` hold the block's m SNPs in panel order; `eigen`
  * is the target panel's block (any cut-off; float32 or float64). Pure; float64 accumulation.
  */
-export function blockMoments(eigen: BlockEigen, effects: readonly ArrayLike<number>[], rValid: ArrayLike<number>): BlockMoments {
+export function blockMoments(eigen: BlockEigen, effects: readonly ArrayLike<number>[], rValid: ArrayLike<number>): ScoreBlockMoments {
   checkEigen(eigen, 'LD block');
   const { m, k, values, vectors } = eigen;
   const nA = effects.length;
@@ -86,13 +86,13 @@ export function blockMoments(eigen: BlockEigen, effects: readonly ArrayLike<numb
   return { c, sigma };
 }
 
-export type DropReason = 'no-effects' | 'collinear';
+export type ScoreDropReason = 'no-effects' | 'collinear';
 
 export interface DroppedScore {
   /** 0-based score index. */
   index: number;
   name: string;
-  reason: DropReason;
+  reason: ScoreDropReason;
   detail: string;
 }
 
@@ -142,7 +142,7 @@ export interface SummaryWeights {
 const COLLINEAR_TOLERANCE = 1e-10;
 
 /** Weights, R² and jackknife SEs from per-block moments (all blocks of the panel, any order). */
-export function summaryWeights(moments: readonly BlockMoments[], options: SummaryWeightsOptions = {}): SummaryWeights {
+export function summaryWeights(moments: readonly ScoreBlockMoments[], options: SummaryWeightsOptions = {}): SummaryWeights {
   if (moments.length === 0) throw new MetricInputError('no LD blocks to learn mixing weights from');
   const nA = moments[0]!.c.length;
   if (nA === 0) throw new MetricInputError('no ancestry scores to weight');

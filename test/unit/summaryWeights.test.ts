@@ -13,7 +13,7 @@ import {
   pseudoSplitBlock,
   summaryCorrelations,
 } from '../../core/multiAncestry/pseudoSplit.js';
-import { type BlockMoments, blockMoments, standardisedEffects, summaryWeights } from '../../core/multiAncestry/summaryWeights.js';
+import { type ScoreBlockMoments, blockMoments, standardisedEffects, summaryWeights } from '../../core/multiAncestry/summaryWeights.js';
 import { MetricInputError } from '../../core/errors.js';
 import { symmetricEigen } from '../../core/numeric/linalg/symmetricEigen.js';
 import { Rng } from '../../core/numeric/random/rng.js';
@@ -162,7 +162,7 @@ function summarise(c: Cohort) {
 }
 
 /** Per-block moments of `effects` (whole-genome vectors) against `rValid`. */
-function moments(eigens: readonly BlockEigen[], effects: readonly Float64Array[], rValid: Float64Array): BlockMoments[] {
+function moments(eigens: readonly BlockEigen[], effects: readonly Float64Array[], rValid: Float64Array): ScoreBlockMoments[] {
   let first = 0;
   return eigens.map((e) => {
     const out = blockMoments(
