@@ -17,6 +17,10 @@ export const STUDY_DEFAULTS = {
   seed: 1,
   folds: 10,
   tuningFraction: 0.5,
+  /** How SBayesRC-multi learns its mixing weights (see MIXING_WEIGHTINGS). */
+  weighting: 'tuning',
+  /** N_t/N of the in-silico split of the target GWAS for `weighting: "summary"`. */
+  summaryTrainFraction: 0.8,
   /** Eigen cut-off of panels built from reference genotypes. */
   ldCutoff: 0.995,
   imputeCutoff: 0.995,
@@ -36,14 +40,41 @@ export const crossValidationDesign = z
   })
   .strict();
 
+/**
+ * How the mixing weights are learnt: `tuning` — least squares on the target's tuning samples
+ * (phenotypes needed); `summary` — from the target's GWAS alone, split in silico into training
+ * and validation halves (no target phenotypes used); `fixed` — the study's `weights`, per SD of
+ * each ancestry's score in the target.
+ */
+export const MIXING_WEIGHTINGS = ['tuning', 'summary', 'fixed'] as const;
+
 export const crossAncestryDesign = z
   .object({
     type: z.literal('cross-ancestry'),
     train: z.array(identifier).min(1),
     target: identifier,
     tuningFraction: z.number().gt(0).lt(1).default(STUDY_DEFAULTS.tuningFraction),
+    weighting: z.enum(MIXING_WEIGHTINGS).default(STUDY_DEFAULTS.weighting),
+    summaryTrainFraction: z.number().gt(0).lt(1).default(STUDY_DEFAULTS.summaryTrainFraction),
+    /** `weighting: "fixed"`: one weight per training ancestry (per SD of its score). */
+    weights: z.record(identifier, z.number().refine(Number.isFinite, 'a finite number')).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((d, ctx) => {
+    if (d.weighting === 'summary' && !d.train.includes(d.target)) {
+      ctx.addIssue({ code: 'custom', path: ['weighting'], message: `summary weighting learns from the target's GWAS: '${d.target}' must be one of the train ancestries (a cohort or given summary statistics)` });
+    }
+    if (d.weighting === 'fixed') {
+      const given = Object.keys(d.weights ?? {});
+      const missing = d.train.filter((a) => !given.includes(a));
+      const extra = given.filter((a) => !d.train.includes(a));
+      if (d.weights === undefined || missing.length > 0 || extra.length > 0) {
+        ctx.addIssue({ code: 'custom', path: ['weights'], message: `fixed weighting needs one weight per train ancestry (${d.train.join(', ')})${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; not trained: ${extra.join(', ')}` : ''}` });
+      }
+    } else if (d.weights !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['weights'], message: `weights are used with weighting "fixed" only (this design: "${d.weighting}")` });
+    }
+  });
 
 /** Input paths: read only, so anywhere the user can read (absolute, `..`, other disks). */
 const path = z

@@ -6,6 +6,7 @@ import type { CombineAncestriesRequest, CombineAncestriesSummary, EvaluateFoldsR
 import type { FitRequest, FitSummaryJson, RecordFitRequest, RecordFitSummary } from './fit.js';
 import type { ExportGwasRequest, ExportGwasSummary, FoldGwasRequest, FoldGwasSummary } from './gwas.js';
 import type { ImputeRequest, ImputeSummary } from './impute.js';
+import type { SummaryMixingRequest, SummaryMixingResult, SummarySplitRequest, SummarySplitSummary } from './summaryWeighting.js';
 import type { IngestInput, IngestReport } from './ingest.js';
 import type { LdPanelRequest, LdPanelSummary } from './ld.js';
 import type { InputFingerprint, InputGroup } from './provenance.js';
@@ -102,7 +103,13 @@ export interface FitActivities {
   fitSbayesrc(req: Omit<FitRequest, 'stopAfter'>): Promise<FitSummaryJson>;
 }
 
-export type ComputeActivities = FingerprintActivities & SimulateActivities & LdEigenActivities & ImputeActivities & FitActivities;
+/** SBayesRC-multi weights without a target tuning sample (contracts/summaryWeighting.ts). */
+export interface SummaryWeightingActivities {
+  splitSumstats(req: SummarySplitRequest): Promise<SummarySplitSummary>;
+  summaryMixingWeights(req: SummaryMixingRequest): Promise<SummaryMixingResult>;
+}
+
+export type ComputeActivities = FingerprintActivities & SimulateActivities & LdEigenActivities & ImputeActivities & FitActivities & SummaryWeightingActivities;
 
 // ── ML queue (`pgsflow-ml`): the Python worker (ml/pgsflow_ml), models on artifact files ──
 

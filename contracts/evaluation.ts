@@ -34,7 +34,24 @@ export interface CombineAncestriesRequest extends PhenotypeInputs {
    * A1 alleles, as the exported scoring file counts them.
    */
   fitScopes?: string[];
+  /** How the mixing weights are learnt (default: least squares on the tuning samples). */
+  weighting?: MixingWeighting;
 }
+
+/** How SBayesRC-multi's mixing weights were learnt (config/study.ts MIXING_WEIGHTINGS). */
+export type MixingWeightingKind = 'tuning' | 'summary' | 'fixed';
+
+/**
+ * `tuning`: OLS on the target's tuning samples. `summary`: per unit of each raw PGS, learnt from
+ * the target GWAS's pseudo-validation half (with block-jackknife SEs). `fixed`: given per SD of
+ * each PGS. With `summary` and `fixed` the tuning samples' phenotypes are not used for the score;
+ * the tuning-sample weights are still evaluated beside them for comparison (method
+ * `SBayesRC-multi-tuning`), on the same test samples.
+ */
+export type MixingWeighting =
+  | { kind: 'tuning' }
+  | { kind: 'summary'; raw: number[]; rawSe: (number | null)[]; pseudoR2: number; nValid: number }
+  | { kind: 'fixed'; standardised: number[] };
 
 export interface CombineAncestriesSummary {
   rows: MetricRow[];
@@ -58,6 +75,8 @@ export interface CombineAncestriesSummary {
 export interface CombinedScoreModel {
   /** score_name of the combined score in the `scores` table. */
   scoreName: string;
+  /** How `weights` were learnt (absent in runs before issue 21's weighting: tuning). */
+  weighting?: MixingWeightingKind;
   /** The target cohort scored. */
   cohort: string;
   /** Training ancestries in order, the score_name of each one's PGS and its fit's scope (null: no fit recorded). */

@@ -19,6 +19,7 @@ import { makeScoreActivities } from '../activities/score.js';
 import { makeSimulateActivities } from '../activities/simulate.js';
 import { makeStepStartActivities } from '../activities/stepStart.js';
 import { makeStudyStoreActivities } from '../activities/studyStore.js';
+import { makeSummaryWeightingActivities } from '../activities/summaryWeighting.js';
 import type { ComputeActivities, StoreActivities } from '../contracts/activities.js';
 import type { Store } from '../core/store/store.js';
 
@@ -48,7 +49,7 @@ export function makeStoreActivities(store: Store, audit: AuditActivityOptions = 
 
 /** What the compute queue serves (the workflows' `computeProxies`). */
 export function makeComputeActivities(): ComputeActivities {
-  return { ...makeFingerprintActivities(), ...makeSimulateActivities(), ...makeImputeActivities(), ...makeLdEigenActivities(), ...makeFitActivities() };
+  return { ...makeFingerprintActivities(), ...makeSimulateActivities(), ...makeImputeActivities(), ...makeLdEigenActivities(), ...makeFitActivities(), ...makeSummaryWeightingActivities() };
 }
 
 let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;

@@ -4,7 +4,9 @@
 // sample: mixing weights of the standardised scores fitted on tuning samples, and every metric
 // (each single-ancestry score and the combination) on test samples only. The combined score of
 // every scored target sample is stored (`SBayesRC-multi`) and the mixing model recorded in the
-// step's output, from which the report's exports build the combined scoring file.
+// step's output, from which the report's exports build the combined scoring file. The weights
+// come from the tuning samples, from the target's GWAS alone (summaryWeighting.ts) or the study
+// file, as `design.weighting` says; the combine step records which.
 import { executeChild } from '@temporalio/workflow';
 import { ancestryFit } from './ancestryFit.js';
 import { methodsOf, pipelineSteps } from './fitPipeline.js';
@@ -14,6 +16,8 @@ import { prepareStudyData } from './studyData.js';
 import { recordedStep } from './stepCache.js';
 import { runStudy } from './studyRun.js';
 import { runUnits } from './unitRuns.js';
+import { learnSummaryWeights } from './summaryWeighting.js';
+import type { MixingWeighting } from '../contracts/evaluation.js';
 import type { StudyInput, StudyResult } from '../contracts/study.js';
 import { resumeDirOf, unitDir } from '../contracts/runLayout.js';
 import type { GwasModel } from '../contracts/gwas.js';
@@ -93,6 +97,27 @@ export async function crossAncestryStudy(input: StudyInput): Promise<StudyResult
       ...(split ? { only: { foldsRunId: split.foldsRunId!, fold: 1 } } : {}),
     }));
 
+    // Mixing weights learnt without the tuning samples' phenotypes (design.weighting).
+    let weighting: MixingWeighting | undefined;
+    if (design.weighting === 'summary') {
+      progress.step = 'summary weights';
+      weighting = await learnSummaryWeights(ctx, compute, {
+        target,
+        train: design.train,
+        results,
+        method,
+        panel: data.panels[target]!,
+        annot: data.annot,
+        sbayesrc: study.sbayesrc,
+        seed: study.seed,
+        trainFraction: design.summaryTrainFraction,
+        artifactsDir: input.artifactsDir,
+        resumedFrom: input.resumedFrom,
+      });
+    } else if (design.weighting === 'fixed') {
+      weighting = { kind: 'fixed', standardised: design.train.map((a) => design.weights![a]!) };
+    }
+
     progress.step = 'combine';
     const combined = await recordedStep(ctx, 'combineAncestries', target, () => ctx.store.combineAncestries({
       runId,
@@ -108,6 +133,7 @@ export async function crossAncestryStudy(input: StudyInput): Promise<StudyResult
       ...(phenotype.prevalence !== undefined ? { prevalence: phenotype.prevalence } : {}),
       tuningFraction: design.tuningFraction,
       seed: study.seed,
+      ...(weighting ? { weighting } : {}),
     }), (c) => ({ weights: c.weights, tuning: c.tuning, test: c.test, scored: c.scored, model: c.model }));
     return combined.rows;
   });

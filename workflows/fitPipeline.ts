@@ -46,6 +46,9 @@ export interface FitPipelineResult {
   qcKept: number;
   imputed: number;
   fits: UnitFit[];
+  /** The .ma the fits read (imputed when imputation is on) and its content key for later steps. */
+  sumstats: string;
+  sumstatsKey: unknown;
 }
 
 export async function fitPipeline(
@@ -91,51 +94,65 @@ export async function fitPipeline(
     imputed = r.imputed;
   }
 
+  const sumstatsKey = input.impute.enabled ? { imputedFrom: exported.sha256, cutoff: input.impute.cutoff } : exported.sha256;
   const fits: UnitFit[] = [];
   for (const [i, method] of input.methods.entries()) {
     onStep(method, 3 + i);
-    const annot = method === 'SBayesRC' ? input.annot : undefined;
-    const s = input.sbayesrc;
-    const settings = {
-      iterations: s.iterations,
-      burnIn: s.burnIn,
-      cutoff: s.cutoff,
-      tune: s.tune,
-      chains: s.chains,
-      seed: input.seed,
-    };
-    const fit = await cachedStep(
-      ctx,
-      'fitSbayesrc',
-      `${scope}/${method}`,
-      { sumstats: input.impute.enabled ? { imputedFrom: exported.sha256, cutoff: input.impute.cutoff } : exported.sha256, panel: input.panel.name, annot: annot?.sha256, settings },
-      async (): Promise<UnitFit> => {
-        // Unique stems: scoring several units' effect files in one pass names each score by its stem.
-        const prefix = `${dir}/${method}_${scope}`;
-        const summary: FitSummaryJson = await compute.fitSbayesrc({
-          sumstats,
-          ld: input.panel.folder,
-          ...(annot ? { annot: annot.file } : {}),
-          out: prefix,
-          ...(input.resumeDir !== undefined ? { resumeFrom: `${input.resumeDir}/${method}_${scope}` } : {}),
-          ...settings,
-          ...(s.tune ? { tune: s.tune } : {}),
-          threads: s.threads,
-          checkpointEvery: s.checkpointEvery,
-        });
-        return { method, prefix, h2: summary.h2.mean, nnz: summary.nnz.mean, cutoff: summary.cutoff, snps: summary.snps };
-      },
-      [
-        { field: 'prefix', suffix: '.txt' },
-        { field: 'prefix', suffix: '.json' },
-      ],
-    );
-    // Recorded under this run even when the fit itself was reused: the run's tables are complete.
-    await ctx.store.recordFit({ runId: ctx.runId, scope: `${scope}/${method}`, prefix: fit.prefix });
-    fits.push(fit);
+    fits.push(await fitStep(ctx, compute, { ...input, method, sumstats, sumstatsKey }));
   }
   onStep('done', 3 + input.methods.length);
-  return { scope, qcSet: qc.outputSet, qcKept: qc.kept, imputed, fits };
+  return { scope, qcSet: qc.outputSet, qcKept: qc.kept, imputed, fits, sumstats, sumstatsKey };
+}
+
+export interface FitStepInput extends Omit<FitPipelineInput, 'gwasSet' | 'methods' | 'qc' | 'impute'> {
+  method: FitMethod;
+  /** The .ma the fit reads, and what identifies its content in step keys. */
+  sumstats: string;
+  sumstatsKey: unknown;
+}
+
+/** One fit of a unit, cached by content and recorded under this run (also when reused). */
+export async function fitStep(ctx: StepContext, compute: ComputeActivities, input: FitStepInput): Promise<UnitFit> {
+  const { scope, dir, method } = input;
+  const annot = method === 'SBayesRC' ? input.annot : undefined;
+  const s = input.sbayesrc;
+  const settings = {
+    iterations: s.iterations,
+    burnIn: s.burnIn,
+    cutoff: s.cutoff,
+    tune: s.tune,
+    chains: s.chains,
+    seed: input.seed,
+  };
+  const fit = await cachedStep(
+    ctx,
+    'fitSbayesrc',
+    `${scope}/${method}`,
+    { sumstats: input.sumstatsKey, panel: input.panel.name, annot: annot?.sha256, settings },
+    async (): Promise<UnitFit> => {
+      // Unique stems: scoring several units' effect files in one pass names each score by its stem.
+      const prefix = `${dir}/${method}_${scope}`;
+      const summary: FitSummaryJson = await compute.fitSbayesrc({
+        sumstats: input.sumstats,
+        ld: input.panel.folder,
+        ...(annot ? { annot: annot.file } : {}),
+        out: prefix,
+        ...(input.resumeDir !== undefined ? { resumeFrom: `${input.resumeDir}/${method}_${scope}` } : {}),
+        ...settings,
+        ...(s.tune ? { tune: s.tune } : {}),
+        threads: s.threads,
+        checkpointEvery: s.checkpointEvery,
+      });
+      return { method, prefix, h2: summary.h2.mean, nnz: summary.nnz.mean, cutoff: summary.cutoff, snps: summary.snps };
+    },
+    [
+      { field: 'prefix', suffix: '.txt' },
+      { field: 'prefix', suffix: '.json' },
+    ],
+  );
+  // Recorded under this run even when the fit itself was reused: the run's tables are complete.
+  await ctx.store.recordFit({ runId: ctx.runId, scope: `${scope}/${method}`, prefix: fit.prefix });
+  return fit;
 }
 
 /** Steps a unit reports (QC, export, impute, one per method). */

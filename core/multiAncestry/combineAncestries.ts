@@ -9,7 +9,7 @@ import { BadInputError } from '../errors.js';
 import { evaluationSamples } from '../evaluation/evaluationSamples.js';
 import { replaceMetricRowsIn } from '../evaluation/metricRows.js';
 import type { Store } from '../store/store.js';
-import { COMBINED_METHOD, COMBINED_SCOPE, SINGLE_METHOD, evaluateCombination } from './combinedMetrics.js';
+import { COMBINED_METHOD, COMBINED_SCOPE, SINGLE_METHOD, TUNING_COMPARISON_METHOD, evaluateCombination } from './combinedMetrics.js';
 import { COMBINED_SCORE_NAME, combineRawScores, combinedScoreModel, rawScoreScale } from './combinedScore.js';
 import { type AncestryFitWeights, combineFitWeights } from './combinedWeights.js';
 import type { CombineAncestriesRequest, CombineAncestriesSummary } from '../../contracts/evaluation.js';
@@ -29,12 +29,20 @@ export async function combineAncestriesInStore(store: Store, req: CombineAncestr
   for (let i = 0; i < data.y.length; i++) if (data.scores.every((s) => Number.isFinite(s[i]!))) keep.push(i);
   const pick = (x: Float64Array): Float64Array => Float64Array.from(keep, (i) => x[i]!);
   const result = evaluateCombination(
-    { y: pick(data.y), covariates: data.covariates.map(pick), scores: data.scores.map(pick), ancestries: req.ancestries, tuningFraction: req.tuningFraction, seed: req.seed },
+    {
+      y: pick(data.y),
+      covariates: data.covariates.map(pick),
+      scores: data.scores.map(pick),
+      ancestries: req.ancestries,
+      tuningFraction: req.tuningFraction,
+      seed: req.seed,
+      ...(req.weighting ? { weighting: req.weighting } : {}),
+    },
     { trait: req.trait, ...(req.prevalence !== undefined ? { prevalence: req.prevalence } : {}) },
   );
   const fitScopes = await fitScopesOf(store, req);
   const a2Offset = await targetA2Offsets(store, req.runId, req.cohort, req.ancestries, fitScopes);
-  const model = combinedScoreModel(result.model, { cohort: req.cohort, ancestries: req.ancestries, scoreNames: req.scoreNames, fitScopes, a2Offset });
+  const model = combinedScoreModel(result.model, { cohort: req.cohort, ancestries: req.ancestries, scoreNames: req.scoreNames, fitScopes, a2Offset, weighting: req.weighting?.kind ?? 'tuning' });
   const scale = rawScoreScale(model);
   const all = await scoredSamples(store, req.runId, req.cohort, req.scoreNames);
   const combined = scale === null ? new Float64Array(0) : combineRawScores(scale, all.scores, model.a2Offset);
@@ -42,7 +50,14 @@ export async function combineAncestriesInStore(store: Store, req: CombineAncestr
   await store.transaction(async (tx) => {
     // Deletes first, then the appenders (flushed at the commit).
     await tx.run(`DELETE FROM scores WHERE run_id = $r AND cohort = $c AND score_name = $n`, { r: req.runId, c: req.cohort, n: model.scoreName });
-    await replaceMetricRowsIn(tx, req.runId, result.rows, { method: SINGLE_METHOD, scopes: { exact: req.ancestries } }, { method: COMBINED_METHOD, scopes: { exact: [COMBINED_SCOPE] } });
+    await replaceMetricRowsIn(
+      tx,
+      req.runId,
+      result.rows,
+      { method: SINGLE_METHOD, scopes: { exact: req.ancestries } },
+      { method: COMBINED_METHOD, scopes: { exact: [COMBINED_SCOPE] } },
+      { method: TUNING_COMPARISON_METHOD, scopes: { exact: [COMBINED_SCOPE] } },
+    );
     const a = await tx.appender('scores');
     for (let i = 0; i < combined.length; i++) {
       a.appendVarchar(req.runId);

@@ -9,7 +9,7 @@
 import { MetricInputError } from '../errors.js';
 import { COMBINED_METHOD } from './combinedMetrics.js';
 import type { MixingModel } from './mixingWeights.js';
-import type { CombinedScoreModel } from '../../contracts/evaluation.js';
+import type { CombinedScoreModel, MixingWeightingKind } from '../../contracts/evaluation.js';
 
 /** score_name of the combined score in `scores` (also the metrics' method of the combination). */
 export const COMBINED_SCORE_NAME = COMBINED_METHOD;
@@ -24,6 +24,7 @@ export interface CombinedModelContext {
   /** Per ancestry (0 without a fit). */
   a2Offset: readonly number[];
   scoreName?: string;
+  weighting?: MixingWeightingKind;
 }
 
 export function combinedScoreModel(mixing: MixingModel, ctx: CombinedModelContext): CombinedScoreModel {
@@ -33,6 +34,7 @@ export function combinedScoreModel(mixing: MixingModel, ctx: CombinedModelContex
   }
   const model: CombinedScoreModel = {
     scoreName: ctx.scoreName ?? COMBINED_SCORE_NAME,
+    weighting: ctx.weighting ?? 'tuning',
     cohort: ctx.cohort,
     ancestries: [...ctx.ancestries],
     scoreNames: [...ctx.scoreNames],

@@ -12,10 +12,39 @@ export interface MixingModel {
   sd: Float64Array;
   /** Per PGS: coefficient of its standardised score. */
   weights: Float64Array;
+  /** Per PGS: standard error of its weight (NaN when not known, e.g. fixed weights). */
+  weightSe: Float64Array;
 }
 
 /** All arrays are the tuning samples' values, complete (no NaN). */
 export function fitMixingWeights(y: Float64Array, covariates: readonly Float64Array[], pgs: readonly Float64Array[]): MixingModel {
+  const { mean, sd, z } = standardiseScores(pgs);
+  const fit = ols(y, [...covariates, ...z]);
+  const weights = fit.coefficients.slice(1 + covariates.length);
+  return { mean, sd, weights, weightSe: fit.se.slice(1 + covariates.length) };
+}
+
+/**
+ * Weights learnt elsewhere (summary statistics, or given) on this sample's standardisation:
+ * `raw` per unit of each raw PGS (scaled by its SD here), or `standardised` per SD. No phenotype
+ * is read: the tuning samples only fix the means and SDs, as for the fitted weights.
+ */
+export function givenMixingWeights(pgs: readonly Float64Array[], given: { raw: ArrayLike<number>; rawSe?: ArrayLike<number> } | { standardised: ArrayLike<number> }): MixingModel {
+  const { mean, sd } = standardiseScores(pgs);
+  const m = pgs.length;
+  const weights = new Float64Array(m);
+  const weightSe = new Float64Array(m).fill(NaN);
+  const values = 'raw' in given ? given.raw : given.standardised;
+  if (values.length !== m) throw new MetricInputError(`${values.length} given mixing weights for ${m} PGS`);
+  for (let k = 0; k < m; k++) {
+    weights[k] = 'raw' in given ? values[k]! * sd[k]! : values[k]!;
+    if ('raw' in given && given.rawSe !== undefined) weightSe[k] = given.rawSe[k]! * sd[k]!;
+  }
+  return { mean, sd, weights, weightSe };
+}
+
+/** Per PGS: mean, SD (n − 1) and the standardised values; a constant PGS is an error. */
+function standardiseScores(pgs: readonly Float64Array[]): { mean: Float64Array; sd: Float64Array; z: Float64Array[] } {
   const m = pgs.length;
   if (m === 0) throw new MetricInputError('no PGS to combine');
   const mean = new Float64Array(m);
@@ -33,9 +62,7 @@ export function fitMixingWeights(y: Float64Array, covariates: readonly Float64Ar
     sd[k] = sigma;
     return x.map((v) => (v - mu) / sigma);
   });
-  const fit = ols(y, [...covariates, ...z]);
-  const weights = fit.coefficients.slice(1 + covariates.length);
-  return { mean, sd, weights };
+  return { mean, sd, z };
 }
 
 /** Σ_i w_i (x_i − mean_i)/sd_i for each sample of `pgs` (any samples, e.g. the test set). */

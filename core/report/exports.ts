@@ -116,6 +116,14 @@ export function combinedScoringNotes(c: CombinedExport): NonNullable<ScoringHead
       `the score sum of the target cohort with these weights is the run's stored '${m.scoreName}' score, sum_a w_a * (score_a - a2_offset_a) / sd_a; minus combination_offset it is the tuning-centred score sum_a w_a * (score_a - tuning_mean_a) / sd_a the test metrics use`,
     ],
     ['combination_offset', numText(m.offset)],
+    [
+      'combination_weighting',
+      m.weighting === 'summary'
+        ? 'summary: w_a learnt from the target GWAS alone (in-silico training/validation split, pseudo-validation R2 maximised); tuning samples fix only the means and SDs'
+        : m.weighting === 'fixed'
+          ? 'fixed: w_a as given in the study file'
+          : 'tuning: w_a by least squares on the target tuning samples (with covariates)',
+    ],
     ['combination_target', m.cohort],
     ['combination_ancestries', m.ancestries.join(',')],
     ['combination_union_variants', String(c.weights.rows.length)],
@@ -326,6 +334,7 @@ async function gatherCombined(store: Store, runId: string, fits: readonly FitWei
   if (!isNumberArray(m.mean, a) || !isNumberArray(m.sd, a) || !isNumberArray(m.a2Offset, a)) return undefined;
   const model: CombinedScoreModel = {
     scoreName: m.scoreName,
+    weighting: m.weighting === 'summary' || m.weighting === 'fixed' ? m.weighting : 'tuning',
     cohort: m.cohort,
     ancestries: m.ancestries.map(String),
     scoreNames: m.scoreNames.map(String),

@@ -175,11 +175,32 @@ function crossAncestrySection(d: ReportData): string {
     parts.push(figure(`Test ${label}: single ancestry vs combined`, chart, `Test samples only (n = ${n}); tuning samples, on which the mixing weights were fitted, are excluded.`));
   }
   if (weights.length > 0) {
-    const chart = barChart({ id: 'chart-mixing-weights', title: 'SBayesRC-multi mixing weights per training ancestry (standardised scores)', categories: weights.map((w) => w.metric.slice(7)), series: [{ name: 'weight', values: weights.map((w) => w.value) }], yLabel: 'weight' });
-    parts.push(figure('Mixing weights per training ancestry', chart, 'Coefficients of the standardised per-ancestry scores, fitted on the tuning samples with the covariates.'));
+    // One series per way of learning the weights (the study's, and the tuning comparison beside
+    // summary or fixed weights), each weight with its 95 % interval where an SE is known.
+    const ancestries = [...new Set(weights.map((w) => w.metric.slice(7)))];
+    const methods = [...new Set(weights.map((w) => w.method))].sort((a, b) => Number(a !== 'SBayesRC-multi') - Number(b !== 'SBayesRC-multi'));
+    const series = methods.map((method) => {
+      const row = (a: string): MetricRow | undefined => weights.find((w) => w.method === method && w.metric === `weight:${a}`);
+      return { name: weightingLabel(method, d.weighting ?? undefined), values: ancestries.map((a) => row(a)?.value ?? null), errors: ancestries.map((a) => (row(a)?.se == null ? null : 1.96 * row(a)!.se!)) };
+    });
+    const chart = barChart({ id: 'chart-mixing-weights', title: 'SBayesRC-multi mixing weights per training ancestry (standardised scores, ± 95 % interval)', categories: ancestries, series, yLabel: 'weight' });
+    parts.push(figure('Mixing weights per training ancestry', chart, weightingCaption(d.weighting ?? undefined)));
   }
   if (parts.length === 0) parts.push('<p class="note">No test metrics recorded.</p>');
   return `<section id="ancestry"><h2>Cross-ancestry: mixing weights and test metrics</h2><div class="charts">${parts.join('')}</div></section>`;
+}
+
+/** Series label of a combination's weights: how they were learnt. */
+function weightingLabel(method: string, weighting: string | undefined): string {
+  if (method !== 'SBayesRC-multi') return 'tuning samples (comparison)';
+  return weighting === 'summary' ? 'summary statistics (pseudo-validation)' : weighting === 'fixed' ? 'fixed (study file)' : 'tuning samples';
+}
+
+function weightingCaption(weighting: string | undefined): string {
+  const interval = 'Intervals: ± 1.96 SE (OLS on the tuning samples; block jackknife over LD blocks for summary-statistics weights).';
+  if (weighting === 'summary') return `Coefficients of the standardised per-ancestry scores learnt from the target's GWAS alone: split in silico into training and validation halves, the target refitted on the training half, the weights maximising the validation half's R². The tuning-sample weights are shown beside them for comparison only. ${interval}`;
+  if (weighting === 'fixed') return `Coefficients of the standardised per-ancestry scores as given in the study file; the tuning-sample weights beside them for comparison only. ${interval}`;
+  return `Coefficients of the standardised per-ancestry scores, fitted on the tuning samples with the covariates. ${interval}`;
 }
 
 const methodRank = (m: string): number => (m === 'SBayesRC' ? 0 : m === 'SBayesR' ? 1 : 2);

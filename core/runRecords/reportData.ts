@@ -42,6 +42,8 @@ export interface ReportData {
   calibration: CalibrationGroup[];
   /** Why calibration could not be computed, when it could not. */
   calibrationNote: string | null;
+  /** How a cross-ancestry study learnt its mixing weights (design.weighting; null for other designs). */
+  weighting: string | null;
   generatedAt: string;
 }
 
@@ -57,7 +59,7 @@ export async function requireRunHeader(store: Store, runId: string): Promise<Run
 
 interface StudyJsonShape {
   inputs?: { phenotype?: { column?: string; type?: string } };
-  design?: { type?: string; ancestry?: string; target?: string };
+  design?: { type?: string; ancestry?: string; target?: string; weighting?: string };
 }
 
 function parseStudyJson(text: string | null): StudyJsonShape | null {
@@ -113,7 +115,9 @@ export async function gatherReport(store: Store, runId: string, now = new Date()
   } catch (e) {
     calibrationNote = (e as Error).message;
   }
-  return { run, phenotype, steps, qc, fits, metrics, calibration, calibrationNote, generatedAt: now.toISOString() };
+  const design = parseStudyJson(run.studyJson)?.design;
+  const weighting = design?.type === 'cross-ancestry' ? (design.weighting ?? 'tuning') : null;
+  return { run, phenotype, steps, qc, fits, metrics, calibration, calibrationNote, weighting, generatedAt: now.toISOString() };
 }
 
 function fitRow(f: Record<string, unknown>): FitRow {

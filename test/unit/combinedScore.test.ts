@@ -162,7 +162,7 @@ describe('the combined scoring file reproduces the stored combined score', () =>
 
   it('a weight that could not be estimated gives no raw scale and no offset', () => {
     const model = combinedScoreModel(
-      { mean: Float64Array.of(0, 1), sd: Float64Array.of(1, 2), weights: Float64Array.of(0.5, NaN) },
+      { mean: Float64Array.of(0, 1), sd: Float64Array.of(1, 2), weights: Float64Array.of(0.5, NaN), weightSe: Float64Array.of(NaN, NaN) },
       { cohort: 'EAS', ancestries: ['EUR', 'EAS'], scoreNames: ['EUR', 'EAS'], fitScopes: [null, null], a2Offset: [0, 0] },
     );
     expect(model.weights).toEqual([0.5, null]);
@@ -179,7 +179,7 @@ describe('the combined scoring file', () => {
       { ancestry: 'AFR', scope: 'AFR/SBayesR', rows: [w('rs3', 'T', 'C', 8)] },
     ];
     const model = combinedScoreModel(
-      { mean: Float64Array.of(1, 2, 3), sd: Float64Array.of(1, 2, 4), weights: Float64Array.of(0.5, 0.25, 1) },
+      { mean: Float64Array.of(1, 2, 3), sd: Float64Array.of(1, 2, 4), weights: Float64Array.of(0.5, 0.25, 1), weightSe: Float64Array.of(NaN, NaN, NaN) },
       { cohort: 'AFR', ancestries: ['EUR', 'EAS', 'AFR'], scoreNames: ['EUR', 'EAS', 'AFR'], fitScopes: fits.map((f) => f.scope), a2Offset: [0, 0, 0] },
     );
     expect(model.offset).toBe(0.5 + 0.25 + 0.75);

@@ -77,6 +77,7 @@ function cvData(): ReportData {
     metrics,
     calibration: [calibrationByDecile('SBayesRC', [{ score: Array.from({ length: 100 }, (_, i) => i), y: Array.from({ length: 100 }, (_, i) => (i > 50 ? 1 : 0)) }])],
     calibrationNote: null,
+    weighting: null,
     generatedAt: at(100),
   };
 }

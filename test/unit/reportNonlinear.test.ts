@@ -218,6 +218,7 @@ function demoData(nonlinear?: Trait): ReportData {
     metrics,
     calibration: [],
     calibrationNote: 'no held-out scores recorded for this run',
+    weighting: null,
     generatedAt: '2026-01-01T00:04:00Z',
   };
 }

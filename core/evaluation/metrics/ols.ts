@@ -18,6 +18,8 @@ export interface OlsFit {
   n: number;
   /** Parameters including the intercept. */
   p: number;
+  /** Standard errors sqrt(σ̂² (XᵀX)⁻¹) of `coefficients`, σ̂² = rss/(n − p); NaN for the intercept. */
+  se: Float64Array;
 }
 
 /**
@@ -79,5 +81,14 @@ export function ols(y: Float64Array, predictors: readonly Float64Array[]): OlsFi
     b0 -= beta[k]! * mx[k]!;
   }
   coefficients[0] = b0;
-  return { coefficients, rss, tss, r2: tss > 0 ? 1 - rss / tss : NaN, n, p: q + 1 };
+  // The slopes' covariance is σ̂² times the inverse of the centred cross-products.
+  const sigma2 = n > q + 1 ? rss / (n - q - 1) : NaN;
+  const se = new Float64Array(q + 1).fill(NaN);
+  for (let k = 0; k < q; k++) {
+    const e = new Float64Array(q);
+    e[k] = 1;
+    choleskySolveInPlace(l, q, e);
+    se[k + 1] = Math.sqrt(sigma2 * e[k]!);
+  }
+  return { coefficients, rss, tss, r2: tss > 0 ? 1 - rss / tss : NaN, n, p: q + 1, se };
 }
