@@ -14,6 +14,16 @@
  * Exact: per sample the same rounded operations in the same order as DosageScoreAccumulator's
  * TypeScript loop (core/score/dosageScoreKernel.ts), without fused multiply-add; threads split the
  * samples, never a sum, so the numbers do not depend on the thread count.
+ *
+ * Fast as a small matrix product (dosages × weights) is, without changing that order: each sum
+ * still adds its rows one after the other, but the loop runs over tiles of 8 samples (the lanes of
+ * a vector) × up to 10 scores whose sums stay in registers while the tile's rows stream past, so a
+ * dosage is converted once per tile and a row's weights are broadcast once per 8 samples. A row
+ * with a missing dosage in the tile blends in the missing term (rare, a branch). Every lane
+ * computes every score even for a sample that keeps one (fold-wise scoring) — cheaper than
+ * scattering — and the sums the caller never reads are simply dropped. The samples after the last
+ * whole tile run the reference loop. 10,000 × 5,000 × 10 scores: 0.27–0.43 s on two threads with
+ * the per-sample loop, about 4× less CPU time now (bench/dosageKernelTiming.ts).
  */
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -22,37 +32,70 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+
 #define MAX_THREADS 64
 #define DOSAGE_MISSING 0xFFFF
 #define SKIP_SAMPLE (-2)
+
+/* One tile: LANES samples (NV vectors of VW doubles) × G scores of sums held in registers: with
+ * AVX-512's 32 vector registers 8 samples × 10 scores, else 8 × 5 (16 registers). Each score
+ * group reads the tile's dosages again (from L1). */
+#ifndef VW
+#ifdef __AVX512F__
+#define VW 8
+#define NV 1
+#define G 10
+#else
+#define VW 4
+#define NV 2
+#define G 5
+#endif
+#endif
+#define LANES (VW * NV)
+/* Cache blocking: ROW_BLOCK rows × SAMPLE_BLOCK samples of dosages (one 4 KiB page per row, 64 KiB)
+ * are read by all the tiles and score groups over those samples before the next rows; each row is
+ * read along its page, which the hardware prefetcher follows (128 rows × 256 samples, a cache line
+ * per row for each tile, took twice as long). */
+#ifndef ROW_BLOCK
+#define ROW_BLOCK 16
+#endif
+#ifndef SAMPLE_BLOCK
+#define SAMPLE_BLOCK 2048
+#endif
+
+typedef double vd __attribute__((vector_size(8 * VW)));
+typedef int64_t vl __attribute__((vector_size(8 * VW)));
+typedef int32_t vi __attribute__((vector_size(4 * VW)));
+typedef uint16_t vu16 __attribute__((vector_size(2 * VW)));
+typedef int16_t vs16 __attribute__((vector_size(2 * VW)));
 
 typedef struct {
   const uint16_t *dosage;
   const int32_t *rowAt;
   const uint8_t *named;
-  const double *w, *mu, *missingTerm;
+  /* Per row r, per score c < sp (s padded to a multiple of G with zeros): w, μ where w ≠ 0 else 0,
+   * and what a missing dosage adds. */
+  const double *w, *muz, *mt;
   const int32_t *sampleScore; /* NULL: every sample, every score */
   double *acc;
   int32_t *observed;
   double *namedDosage;
-  int k, s, i0, i1;
+  int k, s, sp, centred, i0, i1;
+  /* The job's sums score by score (accT[c·n + i]) while it runs, so that a tile loads and stores
+   * them as vectors; NULL when out of memory. */
+  double *accT;
+  int n;
 } job_t;
 
-static void *run_job(void *arg) {
-  const job_t *j = (const job_t *)arg;
-  const int s = j->s;
-  /* μ with 0 where the weight is 0: then w·(x − μ) = 0·x = +0 (x ≥ 0), which leaves a sum
-   * unchanged exactly as skipping it does, even where μ is unknown (NaN); the loop over scores
-   * then has no branch and vectorises. */
-  double *muz = malloc(sizeof(double) * (size_t)s);
-  const int branchy = muz == NULL; /* out of memory: skip zero weights by a branch instead */
+/* The reference loop (DosageScoreAccumulator.addRow), one sample at a time: the samples left
+ * over after the last whole tile. */
+static void scalar_samples(const job_t *j, int i0, int i1) {
+  const int s = j->s, sp = j->sp;
   for (int r = 0; r < j->k; r++) {
     const uint16_t *d = j->dosage + j->rowAt[r];
-    const double *w = j->w + (size_t)r * s, *mu = j->mu + (size_t)r * s, *mt = j->missingTerm + (size_t)r * s;
-    if (!branchy)
-      for (int c = 0; c < s; c++) muz[c] = w[c] != 0 ? mu[c] : 0.0;
+    const double *w = j->w + (size_t)r * sp, *muz = j->muz + (size_t)r * sp, *mt = j->mt + (size_t)r * sp;
     const int nA1 = j->named[r] & 1, nA2 = j->named[r] & 2;
-    for (int i = j->i0; i < j->i1; i++) {
+    for (int i = i0; i < i1; i++) {
       const int pick = j->sampleScore ? j->sampleScore[i] : -1;
       if (pick == SKIP_SAMPLE) continue;
       double *a = j->acc + (size_t)i * s;
@@ -62,15 +105,10 @@ static void *run_job(void *arg) {
         j->observed[i]++;
         if (nA1) j->namedDosage[i] += x;
         if (nA2) j->namedDosage[i] += 2 - x;
-        if (pick >= 0) {
-          if (w[pick] != 0) a[pick] += w[pick] * (x - mu[pick]);
-        } else {
-          /* A zero weight adds +0, which leaves a sum unchanged (a sum never is −0). */
-          if (branchy)
-            for (int c = 0; c < s; c++) a[c] += w[c] != 0 ? w[c] * (x - mu[c]) : 0.0;
-          else
-            for (int c = 0; c < s; c++) a[c] += w[c] * (x - muz[c]);
-        }
+        /* A zero weight adds +0 (μ is 0 there), which leaves a sum unchanged (a sum never is −0). */
+        if (pick >= 0) a[pick] += w[pick] * (x - muz[pick]);
+        else
+          for (int c = 0; c < s; c++) a[c] += w[c] * (x - muz[c]);
       } else if (pick >= 0) {
         a[pick] += mt[pick];
       } else {
@@ -78,7 +116,116 @@ static void *run_job(void *arg) {
       }
     }
   }
-  free(muz);
+}
+
+/* m ? a : b, lane by lane (m is all ones or all zeros per lane); macros, not functions, so that
+ * no vector crosses a call (an ABI note when built without AVX). */
+#define sel(m, a, b) ((vd)(((vl)(a) & (m)) | ((vl)(b) & ~(m))))
+#define splat(x) ((vd){0} + (x))
+
+/* Rows [r0, r1) for the LANES samples from i, scores [g·G, g·G + G): per lane the same rounded
+ * operations in the same order as the reference loop (rows in order, each adding w·(x − μ) or the
+ * missing term to the sample's sum), with the G × LANES sums held in registers. The first score
+ * group also counts the observed dosages and sums the named ones. Every lane computes every score,
+ * also for a sample that keeps one score or none (those sums are never read). */
+static inline __attribute__((always_inline)) void tile_rows(const job_t *j, int i, int g, int r0, int r1, int centred) {
+  const int sp = j->sp, c0 = g * G, first = g == 0;
+  vd a[G][NV];
+  double *at = j->accT + (size_t)c0 * j->n + i;
+  for (int c = 0; c < G; c++)
+    for (int v = 0; v < NV; v++) __builtin_memcpy(&a[c][v], at + (size_t)c * j->n + VW * v, sizeof(vd));
+  vd nd[NV];
+  vl obs[NV];
+  for (int v = 0; v < NV; v++) {
+    __builtin_memcpy(&nd[v], j->namedDosage + i + VW * v, sizeof(vd));
+    obs[v] = (vl){0};
+  }
+  for (int r = r0; r < r1; r++) {
+    const uint16_t *d = j->dosage + j->rowAt[r] + i;
+    const double *w = j->w + (size_t)r * sp + c0, *muz = j->muz + (size_t)r * sp + c0, *mt = j->mt + (size_t)r * sp + c0;
+    vd x[NV];
+    vs16 miss16 = {0};
+    for (int v = 0; v < NV; v++) {
+      vu16 u;
+      __builtin_memcpy(&u, d + VW * v, sizeof u);
+      miss16 |= (vs16)(u == (vu16){0} + 0xFFFF);
+      x[v] = __builtin_convertvector(__builtin_convertvector(u, vi), vd) / 16384.0; /* exact: a power of two */
+    }
+    int miss = 0;
+    for (int l = 0; l < VW; l++) miss |= miss16[l];
+    if (!miss) {
+      for (int c = 0; c < G; c++) {
+        const double wc = w[c], mc = muz[c];
+        for (int v = 0; v < NV; v++) a[c][v] += centred ? wc * (x[v] - mc) : wc * x[v]; /* x − 0 = x exactly */
+      }
+      if (first) {
+        /* Adding +0 for an allele not named leaves the sum (never −0) unchanged: no branch. */
+        const int64_t named = j->named[r];
+        const vl a1 = (vl){0} - (named & 1), a2 = (vl){0} - ((named >> 1) & 1);
+        for (int v = 0; v < NV; v++) {
+          nd[v] += (vd)((vl)x[v] & a1);
+          nd[v] += (vd)((vl)(2 - x[v]) & a2);
+          obs[v] += 1;
+        }
+      }
+    } else {
+      vl m[NV];
+      for (int v = 0; v < NV; v++) m[v] = x[v] == 65535.0 / 16384.0;
+      for (int c = 0; c < G; c++) {
+        const double wc = w[c], mc = muz[c];
+        const vd mtc = splat(mt[c]);
+        for (int v = 0; v < NV; v++) a[c][v] += sel(m[v], mtc, centred ? wc * (x[v] - mc) : wc * x[v]);
+      }
+      if (first) {
+        const int named = j->named[r];
+        for (int v = 0; v < NV; v++) {
+          if (named & 1) nd[v] = sel(m[v], nd[v], nd[v] + x[v]);
+          if (named & 2) nd[v] = sel(m[v], nd[v], nd[v] + (2 - x[v]));
+          obs[v] += 1 + m[v]; /* m is −1 where missing */
+        }
+      }
+    }
+  }
+  for (int c = 0; c < G; c++)
+    for (int v = 0; v < NV; v++) __builtin_memcpy(at + (size_t)c * j->n + VW * v, &a[c][v], sizeof(vd));
+  if (first)
+    for (int v = 0; v < NV; v++) {
+      __builtin_memcpy(j->namedDosage + i + VW * v, &nd[v], sizeof(vd));
+      for (int l = 0; l < VW; l++) j->observed[i + VW * v + l] += (int32_t)obs[v][l];
+    }
+}
+
+static void tile_rows_centred(const job_t *j, int i, int g, int r0, int r1) { tile_rows(j, i, g, r0, r1, 1); }
+static void tile_rows_plain(const job_t *j, int i, int g, int r0, int r1) { tile_rows(j, i, g, r0, r1, 0); }
+
+/* Whether the tile's samples all keep no score (then the reference loop leaves them alone). */
+static int tile_skipped(const job_t *j, int i) {
+  if (!j->sampleScore) return 0;
+  for (int l = 0; l < LANES; l++)
+    if (j->sampleScore[i + l] != SKIP_SAMPLE) return 0;
+  return 1;
+}
+
+static void *run_job(void *arg) {
+  const job_t *j = (const job_t *)arg;
+  const int s = j->s, n = j->n, groups = j->sp / G;
+  const int tiled_end = j->accT ? j->i0 + (j->i1 - j->i0) / LANES * LANES : j->i0;
+  /* The sums of the tiled samples, score by score (padding scores start at 0 and are dropped). */
+  for (int c = 0; c < j->sp; c++)
+    for (int i = j->i0; i < tiled_end; i++) j->accT[(size_t)c * n + i] = c < s ? j->acc[(size_t)i * s + c] : 0.0;
+  for (int b0 = j->i0; b0 < tiled_end; b0 += SAMPLE_BLOCK) {
+    const int b1 = b0 + SAMPLE_BLOCK < tiled_end ? b0 + SAMPLE_BLOCK : tiled_end;
+    for (int r0 = 0; r0 < j->k; r0 += ROW_BLOCK) {
+      const int r1 = r0 + ROW_BLOCK < j->k ? r0 + ROW_BLOCK : j->k;
+      for (int i = b0; i < b1; i += LANES) {
+        if (tile_skipped(j, i)) continue;
+        for (int g = 0; g < groups; g++) (j->centred ? tile_rows_centred : tile_rows_plain)(j, i, g, r0, r1);
+      }
+    }
+  }
+  for (int i = j->i0; i < tiled_end; i++)
+    for (int c = 0; c < s; c++) j->acc[(size_t)i * s + c] = j->accT[(size_t)c * n + i];
+  scalar_samples(j, tiled_end, j->i1);
   return NULL;
 }
 
@@ -117,12 +264,32 @@ static napi_value js_add_rows(napi_env env, napi_callback_info info) {
   if (threads < 1) threads = 1;
   if (threads > MAX_THREADS) threads = MAX_THREADS;
   if (threads > n) threads = n > 0 ? n : 1;
+  /* Per row, scores padded to a multiple of G: w, μ where w ≠ 0 (else 0: then w·(x − μ) = 0·x = +0,
+   * which leaves a sum unchanged exactly as skipping it does, even where μ is unknown), the
+   * missing term. */
+  const int sp = (s + G - 1) / G * G;
+  double *prep = calloc((size_t)3 * (k > 0 ? k : 1) * sp, sizeof(double));
+  if (!prep) FAIL(error, "addRows: out of memory");
+  double *pw = prep, *pmuz = prep + (size_t)k * sp, *pmt = prep + (size_t)2 * k * sp;
+  int centred = 0;
+  for (int r = 0; r < k; r++)
+    for (int c = 0; c < s; c++) {
+      const double wc = ((const double *)w)[(size_t)r * s + c];
+      pw[(size_t)r * sp + c] = wc;
+      pmuz[(size_t)r * sp + c] = wc != 0 ? ((const double *)mu)[(size_t)r * s + c] : 0.0;
+      pmt[(size_t)r * sp + c] = ((const double *)mt)[(size_t)r * s + c];
+      if (pmuz[(size_t)r * sp + c] != 0) centred = 1; /* NaN ≠ 0 too */
+    }
+  /* Out of memory for the transposed sums: the reference loop alone (slower, the same numbers). */
+  double *accT = malloc(sizeof(double) * ((size_t)sp * (n > 0 ? n : 1)));
   job_t jobs[MAX_THREADS];
   pthread_t tids[MAX_THREADS];
   for (int t = 0; t < threads; t++) {
-    jobs[t] = (job_t){(const uint16_t *)dosage, at, (const uint8_t *)named, (const double *)w, (const double *)mu, (const double *)mt,
+    /* Whole tiles per thread; the last takes the samples left over. */
+    const int i0 = (int)((long)n * t / threads / LANES * LANES), i1 = t + 1 == threads ? n : (int)((long)n * (t + 1) / threads / LANES * LANES);
+    jobs[t] = (job_t){(const uint16_t *)dosage, at, (const uint8_t *)named, pw, pmuz, pmt,
                       pickLen != 0 ? (const int32_t *)pick : NULL, (double *)acc, (int32_t *)observed, (double *)namedDosage,
-                      k, s, (int)((long)n * t / threads), (int)((long)n * (t + 1) / threads)};
+                      k, s, sp, centred, i0, i1, accT, n};
   }
   int started = 1;
   for (int t = 1; t < threads; t++) {
@@ -132,6 +299,8 @@ static napi_value js_add_rows(napi_env env, napi_callback_info info) {
   run_job(&jobs[0]);
   for (int t = started; t < threads; t++) run_job(&jobs[t]);
   for (int t = 1; t < started; t++) pthread_join(tids[t], NULL);
+  free(accT);
+  free(prep);
   return NULL;
 }
 
