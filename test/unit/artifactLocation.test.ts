@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ArtifactKeyError, ArtifactLocationError } from '../../core/artifacts/errors.js';
 import { checkKey, contentKey } from '../../core/artifacts/artifactStore.js';
 import { formatArtifactLocation, parseArtifactLocation } from '../../core/artifacts/location.js';
+import { s3ClientConfig } from '../../core/artifacts/s3ArtifactStore.js';
 
 describe('artifact location (--artifacts DIR|s3://bucket/prefix)', () => {
   it('reads folders, relative to the working directory, and file:// URLs', () => {
@@ -57,5 +58,24 @@ describe('artifact keys', () => {
     for (const k of ['', '/abs', 'a/../b', './a', 'a/.hidden', 'a//b', 'a/', 'a\\b', 'a\nb', 'x.sha256']) {
       expect(() => checkKey(k), JSON.stringify(k)).toThrow(ArtifactKeyError);
     }
+  });
+});
+
+describe('S3 client settings from the standard environment', () => {
+  it('uses AWS endpoints only when set, with path-style addressing for them', () => {
+    expect(s3ClientConfig({}, {})).toEqual({ region: 'us-east-1', forcePathStyle: false });
+    expect(s3ClientConfig({}, { AWS_REGION: 'eu-west-2', AWS_ENDPOINT_URL: 'http://10.0.0.1:8333' })).toEqual({
+      region: 'eu-west-2',
+      endpoint: 'http://10.0.0.1:8333',
+      forcePathStyle: true,
+    });
+    const both = s3ClientConfig({}, { AWS_DEFAULT_REGION: 'us-west-1', AWS_ENDPOINT_URL: 'http://a:1', AWS_ENDPOINT_URL_S3: 'http://s3:2' });
+    expect(both).toEqual({ region: 'us-west-1', endpoint: 'http://s3:2', forcePathStyle: true });
+    expect(s3ClientConfig({ endpoint: 'http://x:3', forcePathStyle: false, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }, {})).toEqual({
+      region: 'us-east-1',
+      endpoint: 'http://x:3',
+      forcePathStyle: false,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+    });
   });
 });
