@@ -30,16 +30,42 @@ export interface SummarySplitSummary {
   seconds: number;
 }
 
-/** Weights of A per-ancestry scores (their fits' effect files) against a validation GWAS. */
+/**
+ * Weights of A per-ancestry scores (their fits' effect files) against the target GWAS. Scores
+ * fitted on other cohorts are independent of it, so their covariance with the phenotype comes
+ * from the whole target GWAS (`sumstats`); the target's own score is validated on the half it
+ * was not refitted on (`validSumstats`, see `targetHalf`).
+ */
 export interface SummaryMixingRequest {
-  /** Validation half (SummarySplitSummary.outValid). */
+  /** The target GWAS as split (SummarySplitRequest.sumstats). */
+  sumstats: string;
+  /** Its validation half (SummarySplitSummary.outValid). */
   validSumstats: string;
   ld: string;
   /** One effects file (SNP A1 BETA SE PIP) per score, and the score's name (its ancestry). */
   effects: string[];
   names: string[];
+  /**
+   * The score fitted on the target GWAS itself (`effects[index]`) and that fit's method refitted
+   * on the training half only. Its covariance with the phenotype is the half fit's calibration
+   * slope on the validation half times the full fit's LD-implied variance (summaryMixingFiles.ts),
+   * never the full fit's in-sample one. Without it every score must be independent of the target
+   * GWAS (target not trained on).
+   */
+  targetHalf?: { index: number; effects: string };
   /** The weights as JSON (the full result, jackknife covariance included). */
   out: string;
+}
+
+/** How the target's own (full-GWAS) score entered the weights: see SummaryMixingRequest.targetHalf. */
+export interface TargetCalibration {
+  name: string;
+  /** c_half / Σ_half: regression slope of the validation phenotype on the half fit's score. */
+  slope: number;
+  /** Σ_full / Σ_half: variance of the full fit's score relative to the half fit's, on the target LD. */
+  kappa: number;
+  /** Pseudo-validation R² of the half fit alone, c_half² / Σ_half. */
+  halfR2: number;
 }
 
 export interface SummaryMixingResult {
@@ -51,10 +77,12 @@ export interface SummaryMixingResult {
   /** Per SD of each score on the target LD (the scale of the tuning-sample weights). */
   standardisedWeights: number[];
   standardisedWeightSe: (number | null)[];
-  /** Pseudo-validation R² of the combination and of each score alone. */
+  /** Estimated R² in the target of the combination and of each score alone (c²/Σ). */
   r2: number;
   r2Se: number | null;
   singleR2: number[];
+  /** Median N of the whole target GWAS and of its validation half. */
+  n: number;
   nValid: number;
   dropped: { name: string; reason: string; detail: string }[];
   /** Per score: effects matched to the panel, and rows not in it / with other alleles. */
@@ -62,4 +90,5 @@ export interface SummaryMixingResult {
   notMatched: number[];
   jackknifeBlocks: number;
   blocks: number;
+  targetCalibration: TargetCalibration | null;
 }

@@ -2,7 +2,9 @@
 // target's GWAS (as its fit read it: QC'd, imputed, on the panel) split in silico into training
 // and validation halves → the target ancestry refitted on the training half (unit
 // `<target>.pseudo`; its full-GWAS fit still scores the target) → the weights that maximise the
-// validation half's R² for the target fit from the half and every other ancestry's own fit.
+// combination's R² in the target implied by the target GWAS and LD: other ancestries' scores
+// against the whole target GWAS, the target's own from its half fit's calibration on the
+// validation half (summaryMixingFiles.ts).
 import { type FitMethod, type FitPipelineResult, fitStep } from './fitPipeline.js';
 import type { StepContext } from './stepCache.js';
 import { cachedStep, recordedStep } from './stepCache.js';
@@ -58,13 +60,20 @@ export async function learnSummaryWeights(ctx: StepContext, compute: ComputeActi
     ...resumeDirOf(input.artifactsDir, input.resumedFrom, scope),
   });
   const effects = input.train.map((a) => {
-    if (a === target) return `${half.prefix}.txt`;
     const r = input.results.find((x) => x.ancestry === a);
     if (r === undefined) throw new Error(`summary weighting: no fit for training ancestry '${a}'`);
     return `${r.fits[0]!.prefix}.txt`;
   });
   const w = await recordedStep(ctx, 'summaryMixingWeights', target, () =>
-    compute.summaryMixingWeights({ validSumstats: split.outValid, ld: panel.folder, effects, names: input.train, out: `${dir}/summary-weights.json` }),
+    compute.summaryMixingWeights({
+      sumstats: own.sumstats,
+      validSumstats: split.outValid,
+      ld: panel.folder,
+      effects,
+      names: input.train,
+      targetHalf: { index: input.train.indexOf(target), effects: `${half.prefix}.txt` },
+      out: `${dir}/summary-weights.json`,
+    }),
   );
   return { kind: 'summary', raw: w.rawWeights, rawSe: w.rawWeightSe, pseudoR2: w.r2, nValid: w.nValid };
 }

@@ -1,38 +1,59 @@
 // Mixing weights from summary statistics on files (summaryWeights.ts): every ancestry's effects
-// file standardised on the target LD panel, the validation half of the target GWAS as marginal
-// correlations, then per LD block c and Σ (one eigen block in memory at a time) and the solve.
-// A fit trained on the target GWAS must be the one refitted on the training half.
+// file standardised on the target LD panel, then per LD block c and Σ (one eigen block in memory
+// at a time) and the solve.
+//
+// Where c comes from. A score fitted on another cohort is independent of the target GWAS, so
+// c_a = β̃_aᵀ r over the whole target GWAS (all of its N, not only a validation half). The
+// target's own full-GWAS score shares the GWAS's noise, so its c is not read from r: with its
+// method refitted on the in-silico training half (`targetHalf`), c_T,b = κ·c_half,b where
+// c_half,b = β̃_halfᵀ r_v over block b on the validation half and κ = Σ_T,full/Σ_half (the two
+// fits' LD-implied score variances). That is the half fit's validated calibration slope
+// c_half/Σ_half times the full fit's variance: a posterior mean is calibrated (slope ≈ 1) when
+// its model fits, the slope carries what the validation half says about it, κ the larger
+// training sample of the full fit. Σ uses the full fits throughout: they are what the combined
+// score sums.
 import { writeFileAtomic } from '../files/atomicWrite.js';
 import { readLdFolder } from '../formats/ldFolder.js';
 import { readSumstats } from '../formats/sumstats.js';
+import type { LdFolder } from '../formats/types.js';
 import { median } from '../numeric/stats/median.js';
 import { MetricInputError } from '../errors.js';
 import { readEffects } from '../sbayesrc/fitStore.js';
 import { readPanelBlock, summaryCorrelations } from './pseudoSplit.js';
 import { gwasOnPanel } from './summarySplitFiles.js';
 import { type ScoreBlockMoments, blockMoments, standardisedEffects, summaryWeights } from './summaryWeights.js';
-import type { SummaryMixingRequest, SummaryMixingResult } from '../../contracts/summaryWeighting.js';
+import type { SummaryMixingRequest, SummaryMixingResult, TargetCalibration } from '../../contracts/summaryWeighting.js';
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
+/** Marginal correlations of a panel-aligned GWAS on every panel SNP (0 where it lacks one), and its median N. */
+async function panelCorrelations(path: string, panel: LdFolder): Promise<{ r: Float64Array; n: number }> {
+  const g = gwasOnPanel(await readSumstats(path), panel);
+  const n = g.n.filter((_, j) => g.present[j] === 1);
+  if (n.length === 0) throw new MetricInputError(`the GWAS ${path} has no SNP of the LD panel ${panel.dir}`);
+  const { r } = summaryCorrelations(
+    Float64Array.from(g.b, (v, j) => (g.present[j] ? v : 0)),
+    Float64Array.from(g.se, (v, j) => (g.present[j] ? v : 1)),
+    Float64Array.from(g.n, (v, j) => (g.present[j] ? v : 1)),
+  );
+  return { r, n: median(n) };
+}
+
 export async function summaryMixingOnFiles(req: SummaryMixingRequest, onBlock?: (block: number, blocks: number) => void): Promise<SummaryMixingResult> {
-  if (req.effects.length === 0 || req.effects.length !== req.names.length) throw new MetricInputError(`${req.effects.length} effects files for ${req.names.length} score names`);
+  const nA = req.effects.length;
+  if (nA === 0 || nA !== req.names.length) throw new MetricInputError(`${nA} effects files for ${req.names.length} score names`);
+  const half = req.targetHalf;
+  if (half !== undefined && !(Number.isInteger(half.index) && half.index >= 0 && half.index < nA)) throw new MetricInputError(`target half fit index ${half.index} for ${nA} scores`);
   const panel = await readLdFolder(req.ld);
   const m = panel.snps.id.length;
-  const valid = gwasOnPanel(await readSumstats(req.validSumstats), panel);
-  const nValidSnps = valid.n.filter((_, j) => valid.present[j] === 1);
-  if (nValidSnps.length === 0) throw new MetricInputError(`the validation GWAS ${req.validSumstats} has no SNP of the LD panel ${req.ld}`);
-  // Absent SNPs carry no validation signal: r_v = 0 there.
-  const { r } = summaryCorrelations(
-    Float64Array.from(valid.b, (v, j) => (valid.present[j] ? v : 0)),
-    Float64Array.from(valid.se, (v, j) => (valid.present[j] ? v : 1)),
-    Float64Array.from(valid.n, (v, j) => (valid.present[j] ? v : 1)),
-  );
+  const full = await panelCorrelations(req.sumstats, panel);
+  const valid = half === undefined ? null : await panelCorrelations(req.validSumstats, panel);
   const panelSnps = { id: panel.snps.id, a1: panel.snps.a1, a2: panel.snps.a2, a1Freq: panel.snps.a1Freq };
   const matched: number[] = [];
   const notMatched: number[] = [];
   const beta: Float64Array[] = [];
-  for (const file of req.effects) {
+  // The half fit, when given, is scored last (index A): its block moments give Σ_half.
+  for (const file of half === undefined ? req.effects : [...req.effects, half.effects]) {
     const e = await readEffects(file);
     const s = standardisedEffects(panelSnps, e.snp.map((snp, i) => ({ snp, a1: e.a1[i]!, beta: e.beta[i]! })));
     beta.push(s.beta);
@@ -40,18 +61,29 @@ export async function summaryMixingOnFiles(req: SummaryMixingRequest, onBlock?: 
     notMatched.push(s.notInPanel + s.mismatched);
   }
   const moments: ScoreBlockMoments[] = [];
+  const cHalfValid: number[] = [];
   const blocks = panel.info.numSnps.length;
   let first = 0;
   for (let b = 0; b < blocks; b++) {
     const mb = panel.info.numSnps[b]!;
     const eigen = await readPanelBlock(panel, b);
-    moments.push(blockMoments(eigen, beta.map((x) => x.subarray(first, first + mb)), r.subarray(first, first + mb)));
+    const part = (x: Float64Array): Float64Array => x.subarray(first, first + mb);
+    moments.push(blockMoments(eigen, beta.map(part), part(full.r)));
+    if (valid !== null) {
+      const bh = part(beta[nA]!);
+      const rv = part(valid.r);
+      let c = 0;
+      for (let j = 0; j < mb; j++) c += bh[j]! * rv[j]!;
+      cHalfValid.push(c);
+    }
     first += mb;
     onBlock?.(b + 1, blocks);
   }
   if (first !== m) throw new MetricInputError(`LD panel ${req.ld}: blocks hold ${first} SNPs, snp.info ${m}`);
-  const nValid = median(nValidSnps);
-  const w = summaryWeights(moments, { names: req.names, nValid });
+  const { moments: used, calibration } = half === undefined ? { moments, calibration: null } : withTargetFromHalf(moments, cHalfValid, nA, half.index, req.names[half.index]!);
+  // The validation-noise SE is that of the target's slope: N_v when the target trains, else N.
+  const nValid = valid?.n ?? full.n;
+  const w = summaryWeights(used, { names: req.names, nValid });
   const result: SummaryMixingResult = {
     out: req.out,
     names: [...req.names],
@@ -62,14 +94,16 @@ export async function summaryMixingOnFiles(req: SummaryMixingRequest, onBlock?: 
     r2: w.r2,
     r2Se: finiteOrNull(w.r2Se),
     singleR2: Array.from(w.singleR2),
+    n: full.n,
     nValid,
     dropped: w.dropped.map((d) => ({ name: d.name, reason: d.reason, detail: d.detail })),
-    matched,
-    notMatched,
+    matched: matched.slice(0, nA),
+    notMatched: notMatched.slice(0, nA),
     jackknifeBlocks: w.jackknifeBlocks,
     blocks: w.blocks,
+    targetCalibration: calibration,
   };
-  const full = {
+  const record = {
     ...result,
     weightCov: Array.from(w.weightCov, finiteOrNull),
     standardisedWeightCov: Array.from(w.standardisedWeightCov, finiteOrNull),
@@ -79,6 +113,40 @@ export async function summaryMixingOnFiles(req: SummaryMixingRequest, onBlock?: 
     r2Adjusted: finiteOrNull(w.r2Adjusted),
     singularReplicates: w.singularReplicates,
   };
-  await writeFileAtomic(req.out, `${JSON.stringify(full, null, 2)}\n`);
+  await writeFileAtomic(req.out, `${JSON.stringify(record, null, 2)}\n`);
   return result;
+}
+
+/**
+ * Moments of the A full fits from those of A + 1 scores (the half fit last, Σ on the target LD)
+ * and the half fit's validation covariance per block: the target's c per block replaced by
+ * κ·c_half,b, Σ restricted to the full fits. Pure.
+ */
+export function withTargetFromHalf(
+  moments: readonly ScoreBlockMoments[],
+  cHalfValid: readonly number[],
+  nA: number,
+  target: number,
+  name: string,
+): { moments: ScoreBlockMoments[]; calibration: TargetCalibration } {
+  if (cHalfValid.length !== moments.length) throw new MetricInputError(`${cHalfValid.length} half-fit covariances for ${moments.length} blocks`);
+  const n1 = nA + 1;
+  let sFull = 0;
+  let sHalf = 0;
+  let cHalf = 0;
+  moments.forEach((m, b) => {
+    sFull += m.sigma[target * n1 + target]!;
+    sHalf += m.sigma[nA * n1 + nA]!;
+    cHalf += cHalfValid[b]!;
+  });
+  if (!(sHalf > 0)) throw new MetricInputError(`the target's half fit (${name}) has no effect on the target LD panel: its score has no variance`);
+  const kappa = sFull / sHalf;
+  const out = moments.map((m, b) => {
+    const c = m.c.slice(0, nA);
+    c[target] = kappa * cHalfValid[b]!;
+    const sigma = new Float64Array(nA * nA);
+    for (let a = 0; a < nA; a++) for (let k = 0; k < nA; k++) sigma[a * nA + k] = m.sigma[a * n1 + k]!;
+    return { c, sigma };
+  });
+  return { moments: out, calibration: { name, slope: cHalf / sHalf, kappa, halfR2: (cHalf * cHalf) / sHalf } };
 }
