@@ -19,8 +19,12 @@ export const STUDY_DEFAULTS = {
   tuningFraction: 0.5,
   /** How SBayesRC-multi learns its mixing weights (see MIXING_WEIGHTINGS). */
   weighting: 'tuning',
-  /** N_t/N of the in-silico split of the target GWAS for `weighting: "summary"`. */
-  summaryTrainFraction: 0.8,
+  /**
+   * N_t/N of the in-silico split of the target GWAS for `weighting: "summary"`. The half fit only
+   * measures the target score's calibration slope (SE ≈ 1/sqrt(N_v·R²_half)), so an even split
+   * beats 0.8: on a 3,000-sample GWAS N_v·R² is ~350 at 0.5 against ~175 at 0.8.
+   */
+  summaryTrainFraction: 0.5,
   /** Eigen cut-off of panels built from reference genotypes. */
   ldCutoff: 0.995,
   imputeCutoff: 0.995,

@@ -47,12 +47,13 @@ export interface SummaryMixingRequest {
   names: string[];
   /**
    * The score fitted on the target GWAS itself (`effects[index]`) and that fit's method refitted
-   * on the training half only. Its covariance with the phenotype is the half fit's calibration
-   * slope on the validation half times the full fit's LD-implied variance (summaryMixingFiles.ts),
-   * never the full fit's in-sample one. Without it every score must be independent of the target
+   * on the training half (a fraction `trainFraction` of the GWAS). Its covariance with the
+   * phenotype is a calibration slope (from the half fit's on the validation half, with a prior at
+   * 1) times the full fit's LD-implied variance (summaryMixingFiles.ts), never the full fit's
+   * in-sample one. Without it every score must be independent of the target
    * GWAS (target not trained on).
    */
-  targetHalf?: { index: number; effects: string };
+  targetHalf?: { index: number; effects: string; trainFraction: number };
   /** The weights as JSON (the full result, jackknife covariance included). */
   out: string;
 }
@@ -60,8 +61,16 @@ export interface SummaryMixingRequest {
 /** How the target's own (full-GWAS) score entered the weights: see SummaryMixingRequest.targetHalf. */
 export interface TargetCalibration {
   name: string;
-  /** c_half / Σ_half: regression slope of the validation phenotype on the half fit's score. */
+  /** The calibration slope used: c_T = slope · Σ_T,full. */
   slope: number;
+  /** c_half / Σ_half: regression slope of the validation phenotype on the half fit's score, and its SE. */
+  validationSlope: number;
+  validationSlopeSe: number;
+  /** f = N_t/N of the half fit: slope = 1 + λ·f·(validationSlope − 1). */
+  trainFraction: number;
+  /** Prior SD of the slope around 1, and the weight λ of the validation step in `slope`. */
+  priorSd: number;
+  lambda: number;
   /** Σ_full / Σ_half: variance of the full fit's score relative to the half fit's, on the target LD. */
   kappa: number;
   /** Pseudo-validation R² of the half fit alone, c_half² / Σ_half. */

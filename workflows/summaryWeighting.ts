@@ -71,7 +71,7 @@ export async function learnSummaryWeights(ctx: StepContext, compute: ComputeActi
       ld: panel.folder,
       effects,
       names: input.train,
-      targetHalf: { index: input.train.indexOf(target), effects: `${half.prefix}.txt` },
+      targetHalf: { index: input.train.indexOf(target), effects: `${half.prefix}.txt`, trainFraction },
       out: `${dir}/summary-weights.json`,
     }),
   );

@@ -102,7 +102,7 @@ describe('study file schema', () => {
 
   it('takes the three ways to weight a cross-ancestry combination, and refuses what cannot work', () => {
     const design = { type: 'cross-ancestry', train: ['EUR', 'EAS'], target: 'EAS' };
-    expect(parseStudy({ name: 'x', inputs, design }).design).toMatchObject({ weighting: 'tuning', summaryTrainFraction: 0.8 });
+    expect(parseStudy({ name: 'x', inputs, design }).design).toMatchObject({ weighting: 'tuning', summaryTrainFraction: 0.5 });
     expect(parseStudy({ name: 'x', inputs, design: { ...design, weighting: 'summary', summaryTrainFraction: 0.7 } }).design).toMatchObject({ weighting: 'summary', summaryTrainFraction: 0.7 });
     expect(parseStudy({ name: 'x', inputs, design: { ...design, weighting: 'fixed', weights: { EUR: 0.3, EAS: 0.7 } } }).design).toMatchObject({ weights: { EUR: 0.3, EAS: 0.7 } });
     // Summary weights learn from the target's own GWAS: the target must train.

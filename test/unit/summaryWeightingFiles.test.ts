@@ -27,7 +27,7 @@ function ar1(m: number, rho: number): Float64Array {
 
 beforeAll(async () => {
   tmp = makeTmpDir('summary-files');
-  const rng = new Rng(5);
+  const rng = Rng.stream(5, 1, 0);
   let k = 0;
   snps = BLOCKS.map((m) =>
     Array.from({ length: m }, () => {
@@ -160,26 +160,39 @@ describe('summary mixing weights on files', () => {
   it("takes the target's c from its half fit: κ·c_half on the validation half (κ = 1 when the half fit is the full fit)", async () => {
     const s = await split(11, 'e');
     const base = { sumstats: `${tmp.dir}/gwas.ma`, validSumstats: s.outValid, ld: `${tmp.dir}/ld`, names: ['EAS', 'EUR'], out: `${tmp.dir}/w2.json` };
-    const same = await summaryMixingOnFiles({ ...base, effects: [`${tmp.dir}/full.txt`, `${tmp.dir}/other.txt`], targetHalf: { index: 0, effects: `${tmp.dir}/full.txt` } });
+    const same = await summaryMixingOnFiles({ ...base, effects: [`${tmp.dir}/full.txt`, `${tmp.dir}/other.txt`], targetHalf: { index: 0, effects: `${tmp.dir}/full.txt`, trainFraction: 0.75 } });
     expect(same.targetCalibration!.kappa).toBeCloseTo(1, 12);
-    const scaled = await summaryMixingOnFiles({ ...base, effects: [`${tmp.dir}/full.txt`, `${tmp.dir}/other.txt`], targetHalf: { index: 0, effects: `${tmp.dir}/half.txt` } });
+    const scaled = await summaryMixingOnFiles({ ...base, effects: [`${tmp.dir}/full.txt`, `${tmp.dir}/other.txt`], targetHalf: { index: 0, effects: `${tmp.dir}/half.txt`, trainFraction: 0.75 } });
     // half = 0.8 × full up to the sin phase: κ = Σ_full/Σ_half, and the slope is the half fit's.
     expect(scaled.targetCalibration!.kappa).toBeGreaterThan(1);
     expect(scaled.targetCalibration!.name).toBe('EAS');
-    await expect(summaryMixingOnFiles({ ...base, effects: [`${tmp.dir}/full.txt`, `${tmp.dir}/other.txt`], targetHalf: { index: 2, effects: `${tmp.dir}/half.txt` } })).rejects.toThrow(MetricInputError);
+    await expect(summaryMixingOnFiles({ ...base, effects: [`${tmp.dir}/full.txt`, `${tmp.dir}/other.txt`], targetHalf: { index: 2, effects: `${tmp.dir}/half.txt`, trainFraction: 0.75 } })).rejects.toThrow(MetricInputError);
   });
 
-  it('withTargetFromHalf: the target c per block is κ·c_half,b, Σ restricted to the full fits', () => {
-    // Two full fits + the half fit, two blocks.
+  it('withTargetFromHalf: c_T,b = Σ_T,b + λ·f·(κ·c_half,b − Σ_T,b), Σ restricted to the full fits', () => {
+    // Two full fits + the half fit, two blocks: Σ_T,full = 6, Σ_half = 2, c_half = 1.5 (slope 0.75).
     const m1 = { c: Float64Array.of(9, 1, 9), sigma: Float64Array.of(4, 1, 2, 1, 3, 0.5, 2, 0.5, 1) };
     const m2 = { c: Float64Array.of(9, 2, 9), sigma: Float64Array.of(2, 0, 1, 0, 1, 0, 1, 0, 1) };
-    const { moments, calibration } = withTargetFromHalf([m1, m2], [0.5, 1.5], 2, 0, 'EAS');
-    expect(calibration.kappa).toBe(6 / 2);
-    expect(calibration.slope).toBe(2 / 2);
-    expect(calibration.halfR2).toBe(4 / 2);
-    expect(Array.from(moments[0]!.c)).toEqual([1.5, 1]);
-    expect(Array.from(moments[1]!.c)).toEqual([4.5, 2]);
-    expect(Array.from(moments[0]!.sigma)).toEqual([4, 1, 1, 3]);
-    expect(() => withTargetFromHalf([m1], [0.5, 1], 2, 0, 'EAS')).toThrow(MetricInputError);
+    const t = { nA: 2, target: 0, name: 'EAS', nValid: 50, trainFraction: 0.5 };
+    // No prior (τ = ∞): slope 1 + f·(s_v − 1) = 0.875, c_T = 0.875·6.
+    const free = withTargetFromHalf([m1, m2], [0.5, 1], { ...t, priorSd: Infinity });
+    expect(free.calibration.kappa).toBe(3);
+    expect(free.calibration.lambda).toBe(1);
+    expect(free.calibration.validationSlope).toBe(0.75);
+    expect(free.calibration.slope).toBe(0.875);
+    expect(free.calibration.halfR2).toBe(1.5 ** 2 / 2);
+    expect(Array.from(free.moments[0]!.c)).toEqual([4 + 0.5 * (1.5 - 4), 1]);
+    expect(Array.from(free.moments[1]!.c)).toEqual([2 + 0.5 * (3 - 2), 2]);
+    expect(Array.from(free.moments[0]!.sigma)).toEqual([4, 1, 1, 3]);
+    // SE_v = 1/sqrt(N_v·Σ_half) = 0.1, f·SE_v = 0.05 and τ = 0.05: λ = 1/2, slope 1 + 0.5·0.5·(−0.25).
+    const half = withTargetFromHalf([m1, m2], [0.5, 1], { ...t, priorSd: 0.05 });
+    expect(half.calibration.validationSlopeSe).toBeCloseTo(0.1, 14);
+    expect(half.calibration.lambda).toBeCloseTo(0.5, 14);
+    expect(half.calibration.slope).toBeCloseTo(0.9375, 14);
+    expect(half.moments[0]!.c[0]! + half.moments[1]!.c[0]!).toBeCloseTo(0.9375 * 6, 12);
+    // τ = 0: calibrated by assumption, c_T = Σ_T.
+    expect(Array.from(withTargetFromHalf([m1, m2], [0.5, 1], { ...t, priorSd: 0 }).moments.map((m) => m.c[0]))).toEqual([4, 2]);
+    expect(() => withTargetFromHalf([m1], [0.5, 1], t)).toThrow(MetricInputError);
+    expect(() => withTargetFromHalf([m1, m2], [0.5, 1], { ...t, trainFraction: 1 })).toThrow(MetricInputError);
   });
 });
