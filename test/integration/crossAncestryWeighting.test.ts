@@ -82,6 +82,22 @@ const metric = (r: StudyResult, scope: string, method: string, name: string): { 
   return { value: m.value, se: m.se };
 };
 
+/** Pure-noise summary statistics (N 4,000) on the EUR reference's SNPs of `dir`: b ~ N(0, se²), as `dir/noise.ma`. */
+function writeNoiseSumstats(dir: string): void {
+  execFileSync('plink2', ['--bfile', `${dir}/ref/EUR`, '--freq', '--out', `${tmp.dir}/eur`], { stdio: 'ignore' });
+  const rng = Rng.stream(3, 1, 0);
+  const lines = ['SNP A1 A2 freq b se p N'];
+  for (const l of readFileSync(`${tmp.dir}/eur.afreq`, 'utf8').trim().split('\n').slice(1)) {
+    const [, id, ref, alt, af] = l.split('\t');
+    const f = Number(af);
+    if (!(f > 0 && f < 1)) continue;
+    const se = 1 / Math.sqrt(2 * f * (1 - f) * 4000);
+    const z = rng.normal();
+    lines.push(`${id} ${alt} ${ref} ${f} ${z * se} ${se} ${normalTwoSidedP(z)} 4000`);
+  }
+  writeFileSync(`${dir}/noise.ma`, `${lines.join('\n')}\n`);
+}
+
 const summaryWeighting = (s: StudyFileInput): StudyFileInput => ({ ...s, design: { ...s.design, weighting: 'summary' } as StudyFileInput['design'] });
 
 describe('cross-ancestry weighting (simulated truth)', () => {
@@ -118,19 +134,7 @@ describe('cross-ancestry weighting (simulated truth)', () => {
 
   it('rg = 1, equal GWAS sizes and a no-signal ancestry: the noise weight is near 0 both ways, EUR and EAS summary weights agree within their interval', async () => {
     const dir = `${tmp.dir}/equal`;
-    // Pure-noise summary statistics on the EUR reference's SNPs (N 4,000): b ~ N(0, se²).
-    execFileSync('plink2', ['--bfile', `${dir}/ref/EUR`, '--freq', '--out', `${tmp.dir}/eur`], { stdio: 'ignore' });
-    const rng = Rng.stream(3, 1, 0);
-    const lines = ['SNP A1 A2 freq b se p N'];
-    for (const l of readFileSync(`${tmp.dir}/eur.afreq`, 'utf8').trim().split('\n').slice(1)) {
-      const [, id, ref, alt, af] = l.split('\t');
-      const f = Number(af);
-      if (!(f > 0 && f < 1)) continue;
-      const se = 1 / Math.sqrt(2 * f * (1 - f) * 4000);
-      const z = rng.normal();
-      lines.push(`${id} ${alt} ${ref} ${f} ${z * se} ${se} ${normalTwoSidedP(z)} 4000`);
-    }
-    writeFileSync(`${dir}/noise.ma`, `${lines.join('\n')}\n`);
+    writeNoiseSumstats(dir);
     const r = await run(
       input(dir, 'study-cross-ancestry.json', 'weighting_noise', (s) => {
         const ld = s.inputs.ld as { type: 'build'; blocks: string; reference: Record<string, string[]> };
@@ -159,4 +163,18 @@ describe('cross-ancestry weighting (simulated truth)', () => {
     console.log(`rg = 1, equal GWAS sizes, one no-signal ancestry (target EAS):\n${lines2.join('\n')}`);
     expect(Math.abs(eur - eas)).toBeLessThan(1.96 * seDiff);
   }, 1_200_000);
+
+  it('fixed weights are applied as given: EAS alone reproduces the EAS score test metrics, recorded as fixed', async () => {
+    const r = await run(
+      input(`${tmp.dir}/equal`, 'study-cross-ancestry.json', 'weighting_fixed', (s) => ({ ...s, design: { type: 'cross-ancestry', train: ['EUR', 'EAS'], target: 'EAS', weighting: 'fixed', weights: { EUR: 0, EAS: 1 } } })),
+      'weighting-fixed',
+    );
+    expect(metric(r, 'combined', 'SBayesRC-multi', 'r2').value).toBeCloseTo(metric(r, 'EAS', 'SBayesRC', 'r2').value, 12);
+    expect(metric(r, 'combined', 'SBayesRC-multi', 'weight:EAS').value).toBe(1);
+    expect(metric(r, 'combined', 'SBayesRC-multi', 'weight:EUR').value).toBe(0);
+    // The tuning-sample combination is evaluated beside it on the same test samples.
+    expect(metric(r, 'combined', 'SBayesRC-multi-tuning', 'r2').value).toBeGreaterThan(0);
+    const step = await store.all<{ output_json: string }>(`SELECT output_json FROM steps WHERE run_id = 'weighting-fixed' AND step = 'combineAncestries'`);
+    expect((JSON.parse(step[0]!.output_json) as { model: { weighting: string } }).model.weighting).toBe('fixed');
+  }, 600_000);
 });
