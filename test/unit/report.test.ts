@@ -152,6 +152,30 @@ describe('report renderer', () => {
     expect(out).not.toContain('chart-folds-r2');
   });
 
+  it('shows summary-statistics weights with their intervals beside the tuning comparison, and says how they were learnt', () => {
+    const d = cvData();
+    d.run.design = 'cross-ancestry';
+    d.weighting = 'summary';
+    d.metrics = [
+      { scope: 'EUR', method: 'SBayesRC', metric: 'r2', value: 0.2, se: null, n: 2000 },
+      { scope: 'EAS', method: 'SBayesRC', metric: 'r2', value: 0.33, se: null, n: 2000 },
+      { scope: 'combined', method: 'SBayesRC-multi', metric: 'r2', value: 0.342, se: null, n: 2000 },
+      { scope: 'combined', method: 'SBayesRC-multi', metric: 'weight:EUR', value: 0.07, se: 0.02, n: 2000 },
+      { scope: 'combined', method: 'SBayesRC-multi', metric: 'weight:EAS', value: 0.56, se: 0.03, n: 2000 },
+      { scope: 'combined', method: 'SBayesRC-multi-tuning', metric: 'r2', value: 0.342, se: null, n: 2000 },
+      { scope: 'combined', method: 'SBayesRC-multi-tuning', metric: 'weight:EUR', value: 0.06, se: 0.02, n: 2000 },
+      { scope: 'combined', method: 'SBayesRC-multi-tuning', metric: 'weight:EAS', value: 0.48, se: 0.02, n: 2000 },
+    ];
+    const out = renderReport(d);
+    const chart = out.slice(out.indexOf('id="chart-mixing-weights"'), out.indexOf('</svg>', out.indexOf('id="chart-mixing-weights"')));
+    expect(chart).toContain('summary statistics (pseudo-validation)');
+    expect(chart).toContain('tuning samples (comparison)');
+    // One 95 % bar per weight: 2 ancestries × 2 ways.
+    expect(chart.match(/class="errorbar"/g)).toHaveLength(4);
+    expect(out).toContain('GWAS alone: split in silico into training and validation halves');
+    expect(out).toContain('combined (SBayesRC-multi-tuning)');
+  });
+
   it('says why a section is empty instead of drawing nothing', () => {
     const d = cvData();
     d.qc = [];
