@@ -11,18 +11,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { Store } from '../../core/store/store.js';
 import { Rng } from '../../core/numeric/random/rng.js';
 import { normalTwoSidedP } from '../../core/numeric/stats/distributions.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import { makeComputeActivities, makeStoreActivities, workflowBundle } from '../../worker/workers.js';
 import type { StudyInput, StudyResult } from '../../contracts/study.js';
 import type { StudyFileInput } from '../../config/study.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { withStudyWorkers } from '../helpers/studyWorkers.js';
 import { type LocalTemporal, startLocalTemporal } from '../helpers/localTemporal.js';
 
 let env: TestWorkflowEnvironment;
@@ -70,11 +69,8 @@ function input(simDir: string, base: string, name: string, patch: (s: StudyFileI
   return studyInputFor(path, { computeTaskQueue: 'weighting-compute', artifactsDir: store.paths.artifacts });
 }
 
-async function run(study: StudyInput, id: string): Promise<StudyResult> {
-  const storeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'weighting-store', workflowBundle: await workflowBundle(), activities: makeStoreActivities(store) });
-  const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'weighting-compute', activities: makeComputeActivities(), maxConcurrentActivityTaskExecutions: 2 });
-  return storeWorker.runUntil(computeWorker.runUntil(() => env.client.workflow.execute('crossAncestryStudy', { workflowId: id, taskQueue: 'weighting-store', args: [study] })));
-}
+const run = (study: StudyInput, id: string): Promise<StudyResult> =>
+  withStudyWorkers(env, store, { store: 'weighting-store', compute: 'weighting-compute' }, () => env.client.workflow.execute('crossAncestryStudy', { workflowId: id, taskQueue: 'weighting-store', args: [study] }));
 
 const metric = (r: StudyResult, scope: string, method: string, name: string): { value: number; se: number | null } => {
   const m = r.metrics.find((x) => x.scope === scope && x.method === method && x.metric === name);

@@ -9,12 +9,10 @@
 //    (model − elastic net) + (elastic net − linear score));
 //  - a second run and a run whose Python worker was SIGKILLed mid-training give identical metrics.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Store } from '../../core/store/store.js';
 import { parseSimulateOptions, type SimulateOptionsInput } from '../../config/simulate.js';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';
-import { makeComputeActivities, makeStoreActivities, workflowBundle } from '../../worker/workers.js';
 import { crossValidationStudy } from '../../workflows/crossValidationStudy.js';
 import type { StudyResult } from '../../contracts/study.js';
 import type { MetricRow } from '../../contracts/evaluation.js';
@@ -22,6 +20,7 @@ import { nonlinearAnswer, pairedDifferences } from '../../core/nonlinear/nonline
 import { type MlWorker, startMlWorker } from '../../client/mlWorkerProcess.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { withStudyWorkers } from '../helpers/studyWorkers.js';
 import { type LocalTemporal, startLocalTemporal } from '../helpers/localTemporal.js';
 
 const STORE_QUEUE = 'nonlinear-store';
@@ -64,11 +63,7 @@ afterAll(async () => {
   tmp?.cleanup();
 });
 
-async function withWorkers<T>(fn: () => Promise<T>): Promise<T> {
-  const storeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: STORE_QUEUE, workflowBundle: await workflowBundle(), activities: makeStoreActivities(store) });
-  const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: COMPUTE_QUEUE, activities: makeComputeActivities(), maxConcurrentActivityTaskExecutions: 2 });
-  return storeWorker.runUntil(computeWorker.runUntil(fn));
-}
+const withWorkers = <T>(fn: () => Promise<T>): Promise<T> => withStudyWorkers(env, store, { store: STORE_QUEUE, compute: COMPUTE_QUEUE }, fn);
 
 function studyPath(truth: string, name: string, topSnps: number = NONLINEAR.topSnps): string {
   return writeStudyVariant(`${tmp.dir}/${truth}`, 'study.json', name, {

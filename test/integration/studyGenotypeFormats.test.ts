@@ -5,19 +5,18 @@
 // reads '#IID' phenotype and covariate files, matched on IID.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Store } from '../../core/store/store.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import type { StudyFileInput } from '../../config/study.js';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';
-import { makeComputeActivities, makeStoreActivities, workflowBundle } from '../../worker/workers.js';
 import { crossAncestryStudy } from '../../workflows/crossAncestryStudy.js';
 import { crossValidationStudy } from '../../workflows/crossValidationStudy.js';
 import type { StudyResult } from '../../contracts/study.js';
 import { plink2 } from '../helpers/plink2.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { withStudyWorkers } from '../helpers/studyWorkers.js';
 import { type LocalTemporal, startLocalTemporal } from '../helpers/localTemporal.js';
 
 const STORE_QUEUE = 'formats-store';
@@ -69,11 +68,7 @@ afterAll(async () => {
   tmp?.cleanup();
 });
 
-async function withWorkers<T>(fn: () => Promise<T>): Promise<T> {
-  const storeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: STORE_QUEUE, workflowBundle: await workflowBundle(), activities: makeStoreActivities(store) });
-  const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: COMPUTE_QUEUE, activities: makeComputeActivities(), maxConcurrentActivityTaskExecutions: 2 });
-  return storeWorker.runUntil(computeWorker.runUntil(fn));
-}
+const withWorkers = <T>(fn: () => Promise<T>): Promise<T> => withStudyWorkers(env, store, { store: STORE_QUEUE, compute: COMPUTE_QUEUE }, fn);
 
 /** 'bgen' reads the BGEN's own sample IDs (IIDs only); 'bgen+sample' plink2's .sample (FID and IID). */
 type Format = 'bed' | 'pgen' | 'vcf' | 'bgen' | 'bgen+sample';

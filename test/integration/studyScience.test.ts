@@ -5,15 +5,14 @@
 // 1,250 tune the mixing weights, 1,250 test).
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';
 import { Store } from '../../core/store/store.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
-import { makeComputeActivities, makeStoreActivities, workflowBundle } from '../../worker/workers.js';
 import type { StudyInput, StudyResult } from '../../contracts/study.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { withStudyWorkers } from '../helpers/studyWorkers.js';
 import { type LocalTemporal, startLocalTemporal } from '../helpers/localTemporal.js';
 import type { SimulationSummary } from '../../contracts/simulate.js';
 
@@ -47,11 +46,8 @@ function input(file: string): StudyInput {
   return studyInputFor(path, { computeTaskQueue: 'science-compute', artifactsDir: store.paths.artifacts });
 }
 
-async function run(type: 'crossValidationStudy' | 'crossAncestryStudy', file: string, id: string): Promise<StudyResult> {
-  const storeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'science-store', workflowBundle: await workflowBundle(), activities: makeStoreActivities(store) });
-  const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'science-compute', activities: makeComputeActivities(), maxConcurrentActivityTaskExecutions: 2 });
-  return storeWorker.runUntil(computeWorker.runUntil(() => env.client.workflow.execute(type, { workflowId: id, taskQueue: 'science-store', args: [input(file)] })));
-}
+const run = (type: 'crossValidationStudy' | 'crossAncestryStudy', file: string, id: string): Promise<StudyResult> =>
+  withStudyWorkers(env, store, { store: 'science-store', compute: 'science-compute' }, () => env.client.workflow.execute(type, { workflowId: id, taskQueue: 'science-store', args: [input(file)] }));
 
 const value = (r: StudyResult, scope: string, method: string, metric: string): number => {
   const m = r.metrics.find((x) => x.scope === scope && x.method === method && x.metric === metric);

@@ -5,19 +5,18 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Store } from '../../core/store/store.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import type { StudyFileInput } from '../../config/study.js';
 import { simulateStudy } from '../../core/simulate/simulateStudy.js';
-import { makeComputeActivities, makeStoreActivities, workflowBundle } from '../../worker/workers.js';
 import { crossAncestryStudy } from '../../workflows/crossAncestryStudy.js';
 import { crossValidationStudy } from '../../workflows/crossValidationStudy.js';
 import type { StudyInput, StudyResult } from '../../contracts/study.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { withStudyWorkers } from '../helpers/studyWorkers.js';
 import { type LocalTemporal, startLocalTemporal } from '../helpers/localTemporal.js';
 
 const STORE_QUEUE = 'study-store';
@@ -44,16 +43,7 @@ afterAll(async () => {
   tmp?.cleanup();
 });
 
-async function withWorkers<T>(fn: () => Promise<T>): Promise<T> {
-  const storeWorker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: STORE_QUEUE,
-    workflowBundle: await workflowBundle(),
-    activities: makeStoreActivities(store),
-  });
-  const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: COMPUTE_QUEUE, activities: makeComputeActivities(), maxConcurrentActivityTaskExecutions: 2 });
-  return storeWorker.runUntil(computeWorker.runUntil(fn));
-}
+const withWorkers = <T>(fn: () => Promise<T>): Promise<T> => withStudyWorkers(env, store, { store: STORE_QUEUE, compute: COMPUTE_QUEUE }, fn);
 
 const SMALL_FIT = { iterations: 150, burnIn: 50, checkpointEvery: 20 };
 
