@@ -173,4 +173,28 @@ describe('cross-ancestry weighting (simulated truth)', () => {
     const step = await store.all<{ output_json: string }>(`SELECT output_json FROM steps WHERE run_id = 'weighting-fixed' AND step = 'combineAncestries'`);
     expect((JSON.parse(step[0]!.output_json) as { model: { weighting: string } }).model.weighting).toBe('fixed');
   }, 600_000);
+
+  it('a target that does not train: its whole cohort is tuned and tested on, EUR and a summary-only ancestry combined', async () => {
+    const dir = `${tmp.dir}/equal`;
+    writeNoiseSumstats(dir);
+    const r = await run(
+      input(dir, 'study-cross-ancestry.json', 'weighting_untrained', (s) => {
+        const ld = s.inputs.ld as { type: 'build'; blocks: string; reference: Record<string, string[]> };
+        return {
+          ...s,
+          inputs: { ...s.inputs, sumstats: { NUL: 'noise.ma' }, ld: { ...ld, reference: { ...ld.reference, NUL: ld.reference.EUR! } } },
+          design: { type: 'cross-ancestry', train: ['EUR', 'NUL'], target: 'EAS' },
+        };
+      }),
+      'weighting-untrained',
+    );
+    // All 8,000 EAS samples are target samples: 4,000 tune, 4,000 test.
+    expect(r.metrics.find((m) => m.scope === 'combined' && m.metric === 'r2')!.n).toBe(4000);
+    const eur = metric(r, 'EUR', 'SBayesRC', 'r2').value;
+    const combined = metric(r, 'combined', 'SBayesRC-multi', 'r2').value;
+    expect(eur).toBeGreaterThan(0.2);
+    // The noise score adds nothing beyond what 4,000 tuning samples' noise costs.
+    expect(combined).toBeGreaterThan(eur - 0.005);
+    expect(Math.abs(metric(r, 'combined', 'SBayesRC-multi', 'weight:NUL').value)).toBeLessThan(0.1 * metric(r, 'combined', 'SBayesRC-multi', 'weight:EUR').value);
+  }, 600_000);
 });
