@@ -4,7 +4,7 @@
 // `archiveHistories` copies a study's Temporal workflow histories (the parent and every child,
 // found in the parent's history) into the store, because Temporal's retention is short.
 import { Context } from '@temporalio/activity';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils.js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { AuditActivities } from '../contracts/activities.js';
@@ -17,9 +17,10 @@ import { withFailureMapping } from './failures.js';
 export interface AuditActivityOptions {
   /**
    * Where to fetch histories from. Unset: the worker's own client (`Context.current().client`,
-   * same cluster and namespace as the worker).
+   * same cluster and namespace as the worker). Set: its own connection with these options
+   * (address, TLS, API key: worker/connectionOptions.ts).
    */
-  temporal?: { address: string; namespace: string };
+  temporal?: { connection: ConnectionOptions; namespace: string };
 }
 
 /** Child workflow ids started by a history, in order. */
@@ -35,7 +36,7 @@ export function childWorkflowIds(history: History): string[] {
 export function makeAuditActivities(store: Store, opts: AuditActivityOptions = {}): AuditActivities {
   const withClient = async <T>(fn: (client: Client) => Promise<T>): Promise<T> => {
     if (!opts.temporal) return fn(Context.current().client);
-    const connection = await Connection.connect({ address: opts.temporal.address });
+    const connection = await Connection.connect(opts.temporal.connection);
     try {
       return await fn(new Client({ connection, namespace: opts.temporal.namespace }));
     } finally {

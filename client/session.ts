@@ -8,6 +8,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { Store } from '../core/store/store.js';
 import type { EnvConfig } from '../config/env.js';
+import { type ConnectionSettings, resolveConnectionSettings } from '../config/temporalConnection.js';
+import { buildConnectionOptions } from '../worker/connectionOptions.js';
 import { ensureTemporalCli } from './temporalCli.js';
 import { installQuietRuntime } from '../worker/runtime.js';
 import { createWorkers, runWorkers } from '../worker/workers.js';
@@ -35,6 +37,11 @@ export interface SessionOptions {
    * pinned environment under .tools/ on first use. Only with a worker in this session.
    */
   mlWorker?: boolean;
+  /**
+   * TLS and API key for a cluster at TEMPORAL_ADDRESS (default: from the environment,
+   * config/temporalConnection.ts); the embedded dev server is always plain gRPC.
+   */
+  connection?: ConnectionSettings;
 }
 
 export interface Session {
@@ -115,7 +122,10 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       }
     }
     if (address === undefined) throw new DevServerError(`no Temporal dev server for store ${opts.storeDir}: another command kept starting one and gave up`);
-    const connection = await Connection.connect({ address });
+    // A cluster named by TEMPORAL_ADDRESS gets its TLS and API key; an embedded server is plain.
+    const connectionOptions =
+      env.temporalAddress !== undefined ? buildConnectionOptions({ ...(opts.connection ?? resolveConnectionSettings({}, process.env)), address }) : { address };
+    const connection = await Connection.connect(connectionOptions);
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: env.namespace });
 
@@ -128,7 +138,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       // The command prints its workflows' failures (file:line:column): the SDK's WARN lines for
       // them only with PGSFLOW_LOG_LEVEL set (worker/runtime.ts).
       installQuietRuntime({ callerReportsFailures: true });
-      const nativeConnection = await NativeConnection.connect({ address });
+      const nativeConnection = await NativeConnection.connect(connectionOptions);
       cleanups.push(() => nativeConnection.close());
       const workers = await createWorkers({
         connection: nativeConnection,

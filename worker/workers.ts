@@ -1,6 +1,7 @@
 // Worker bootstrap: one process serves both task queues. The store queue owns the DuckDB
 // store (and runs the workflows); the compute queue runs pure numerics on artifacts and
-// can be scaled out on other machines sharing the artifact folder.
+// can be scaled out on other machines sharing the artifact folder: `createComputeWorker`
+// alone is `pgsflow worker --compute-only`, which opens no store at all.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
 import { type AuditActivityOptions, makeAuditActivities } from '../activities/audit.js';
@@ -22,6 +23,8 @@ import { makeStudyStoreActivities } from '../activities/studyStore.js';
 import { makeSummaryWeightingActivities } from '../activities/summaryWeighting.js';
 import type { ComputeActivities, StoreActivities } from '../contracts/activities.js';
 import type { Store } from '../core/store/store.js';
+import { guardArtifactFolder } from './artifactFolderGuard.js';
+import type { TemporalConnectionOptions } from './connectionOptions.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -33,13 +36,28 @@ export interface WorkerOptions {
   store: Store;
   /** Pre-built bundle (tests reuse one); built from WORKFLOWS_PATH otherwise. */
   workflowBundle?: WorkflowBundleWithSourceMap;
-  /** Concurrent compute activities; defaults to the core count. */
+  /** Concurrent compute activities (default 2). */
   maxConcurrentComputeActivities?: number;
   /**
-   * The cluster address, for `archiveHistories` to fetch histories with its own client; unset,
-   * it uses the worker's client (same connection and namespace).
+   * A connection of its own for `archiveHistories` to fetch histories with; unset, it uses the
+   * worker's client (same connection and namespace).
    */
-  temporalAddress?: string;
+  archiveConnection?: TemporalConnectionOptions;
+}
+
+export interface ComputeWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  computeTaskQueue: string;
+  /** Concurrent compute activities (default 2). */
+  maxConcurrentActivities?: number;
+  /**
+   * The artifacts folder as this host sees it (`--artifacts DIR`, file mode): activities whose
+   * outputs lie elsewhere are refused (worker/artifactFolderGuard.ts). Unset: no check.
+   */
+  artifactsDir?: string;
+  /** Worker identity in Temporal's history (default the SDK's pid@host). */
+  identity?: string;
 }
 
 /** What the store queue serves (the implementations of the workflows' `storeProxies`). */
@@ -69,6 +87,21 @@ const quietBundlerLogger = {
   error: (message: string) => console.error(message),
 };
 
+/** The compute queue's worker: activities on files, no store, no workflows. */
+export async function createComputeWorker(opts: ComputeWorkerOptions): Promise<Worker> {
+  const activities = makeComputeActivities();
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.computeTaskQueue,
+    activities: opts.artifactsDir !== undefined ? guardArtifactFolder(activities, opts.artifactsDir) : activities,
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 2,
+    // Fit progress (sweep, h²) reaches `study status` within seconds, not at 80 % of the heartbeat timeout.
+    maxHeartbeatThrottleInterval: '2 seconds',
+    ...(opts.identity !== undefined ? { identity: opts.identity } : {}),
+  });
+}
+
 export async function createWorkers(opts: WorkerOptions): Promise<Worker[]> {
   const bundle = opts.workflowBundle ?? (await workflowBundle());
   const storeWorker = await Worker.create({
@@ -76,16 +109,13 @@ export async function createWorkers(opts: WorkerOptions): Promise<Worker[]> {
     namespace: opts.namespace,
     taskQueue: opts.storeTaskQueue,
     workflowBundle: bundle,
-    activities: makeStoreActivities(opts.store, opts.temporalAddress ? { temporal: { address: opts.temporalAddress, namespace: opts.namespace } } : {}),
+    activities: makeStoreActivities(opts.store, opts.archiveConnection ? { temporal: { connection: opts.archiveConnection, namespace: opts.namespace } } : {}),
   });
-  const computeWorker = await Worker.create({
+  const computeWorker = await createComputeWorker({
     connection: opts.connection,
     namespace: opts.namespace,
-    taskQueue: opts.computeTaskQueue,
-    activities: makeComputeActivities(),
-    maxConcurrentActivityTaskExecutions: opts.maxConcurrentComputeActivities ?? 2,
-    // Fit progress (sweep, h²) reaches `study status` within seconds, not at 80 % of the heartbeat timeout.
-    maxHeartbeatThrottleInterval: '2 seconds',
+    computeTaskQueue: opts.computeTaskQueue,
+    ...(opts.maxConcurrentComputeActivities !== undefined ? { maxConcurrentActivities: opts.maxConcurrentComputeActivities } : {}),
   });
   return [storeWorker, computeWorker];
 }

@@ -9,6 +9,8 @@ import { BadInputError, StoreLockedError } from '../../core/errors.js';
 import { liveServerRecord } from '../serverRecord.js';
 import { Store, storePaths } from '../../core/store/store.js';
 import type { EnvConfig } from '../../config/env.js';
+import { resolveConnectionSettings } from '../../config/temporalConnection.js';
+import { buildConnectionOptions } from '../../worker/connectionOptions.js';
 import type { AuditRequest, AuditResponse } from '../../contracts/audit.js';
 
 export interface AuditSource {
@@ -48,12 +50,15 @@ export async function openAuditSource(storeDir: string, env: EnvConfig): Promise
       );
     }
     // The same file, held by a worker on this machine: it must answer for exactly this store.
-    return temporalSource(embedded ? { ...env, temporalAddress: embedded.address } : env, paths.database);
+    return temporalSource(embedded ? { ...env, temporalAddress: embedded.address } : env, paths.database, embedded !== null);
   }
 }
 
-async function temporalSource(env: EnvConfig, store: string | undefined): Promise<AuditSource> {
-  const connection = await Connection.connect({ address: env.temporalAddress! });
+async function temporalSource(env: EnvConfig, store: string | undefined, embedded = false): Promise<AuditSource> {
+  // An embedded server (this store's) is plain gRPC; a cluster gets TEMPORAL_TLS_* / TEMPORAL_API_KEY.
+  const connection = await Connection.connect(
+    !embedded ? buildConnectionOptions({ ...resolveConnectionSettings({}, process.env), address: env.temporalAddress! }) : { address: env.temporalAddress! },
+  );
   const client = new Client({ connection, namespace: env.namespace });
   return {
     via: 'temporal',

@@ -1,51 +1,121 @@
-import { NativeConnection } from '@temporalio/worker';
+import { hostname } from 'node:os';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { Store } from '../../core/store/store.js';
+import { parseArtifactLocation } from '../../core/artifacts/location.js';
 import { loadEnv } from '../../config/env.js';
+import { CONNECTION_HELP, CONNECTION_OPTION_SPECS, connectionFlagsOf, describeConnection, resolveConnectionSettings } from '../../config/temporalConnection.js';
+import { checkArtifactFolder } from '../../worker/artifactFolderGuard.js';
+import { buildConnectionOptions } from '../../worker/connectionOptions.js';
 import { installQuietRuntime } from '../../worker/runtime.js';
-import { createWorkers, runWorkers } from '../../worker/workers.js';
-import { type Command, EXIT_OK, stringOpt } from '../command.js';
+import { createComputeWorker, createWorkers, runWorkers } from '../../worker/workers.js';
+import { type Command, EXIT_OK, UsageError, intOpt, stringOpt } from '../command.js';
 import { announceKernels } from '../kernelNotice.js';
 
 export const workerCommand: Command = {
   name: 'worker',
-  summary: 'serve the store and compute task queues',
-  help: `Usage: pgsflow worker [--store DIR]
+  summary: 'serve the store and compute task queues (or, --compute-only, the compute queue alone)',
+  help: `Usage: pgsflow worker [--store DIR] [--max-concurrent N] [connection flags]
+       pgsflow worker --compute-only [--artifacts DIR] [--max-concurrent N] [connection flags]
 
 Serves task queues PGSFLOW_TASK_QUEUE (default pgsflow-store; owns the DuckDB store and runs
 the workflows) and PGSFLOW_COMPUTE_TASK_QUEUE (default pgsflow-compute) on the cluster at
 TEMPORAL_ADDRESS (default 127.0.0.1:7233, e.g. a \`pgsflow server\`). The store is --store,
 else PGSFLOW_STORE, else ./.pgsflow. Exactly one worker may own a store. Ctrl-C stops it
-after in-flight activities finish.`,
+after in-flight activities finish.
+
+--compute-only        serve only the compute queue (QC-free numerics: LD panels, imputation,
+                      SBayesRC fits, summary weights), opening no store: run as many as you like,
+                      on any host that sees the study's input files and the store's artifacts
+                      folder at the same paths as the store worker (docs/cluster.md)
+--artifacts DIR       (with --compute-only) the store's artifacts folder as mounted here; an
+                      activity writing outside it is refused with a message saying so (in file
+                      mode the folder must be mounted at the same path on every host).
+                      s3://bucket/prefix is not served by compute-only workers yet.
+--max-concurrent N    compute activities at once (default 2; each fit takes about its LD
+                      panel's size in memory)
+--identity NAME       this worker's identity in the Temporal history (default pid@host)
+
+${CONNECTION_HELP}`,
   interruptIsNormalExit: true,
-  options: { store: { type: 'string' } },
+  options: {
+    store: { type: 'string' },
+    'compute-only': { type: 'boolean' },
+    artifacts: { type: 'string' },
+    'max-concurrent': { type: 'string' },
+    identity: { type: 'string' },
+    ...CONNECTION_OPTION_SPECS,
+  },
   async run(parsed, ctx) {
     const env = loadEnv();
-    const storeDir = stringOpt(parsed, 'store') ?? env.store;
-    const address = env.temporalAddress ?? '127.0.0.1:7233';
+    const computeOnly = parsed.values['compute-only'] === true;
+    const artifactsText = stringOpt(parsed, 'artifacts');
+    const maxConcurrent = intOpt(parsed, 'max-concurrent', 1, 1024);
+    const identity = stringOpt(parsed, 'identity');
+    if (!computeOnly && artifactsText !== undefined) {
+      throw new UsageError('worker: --artifacts goes with --compute-only (the store worker\'s artifacts folder is <store>/artifacts)');
+    }
+    if (computeOnly && stringOpt(parsed, 'store') !== undefined) {
+      throw new UsageError('worker: --compute-only opens no store; leave out --store');
+    }
+    let artifactsDir: string | undefined;
+    if (artifactsText !== undefined) {
+      const loc = parseArtifactLocation(artifactsText);
+      if (loc.kind === 's3') {
+        throw new UsageError(
+          `worker: --artifacts ${artifactsText}: compute-only workers exchange artifacts through a shared folder for now; ` +
+            'S3 exchange (no shared filesystem) is not wired into the compute activities yet (issue 22). Mount the store\'s artifacts folder at the same path instead.',
+        );
+      }
+      checkArtifactFolder(loc.dir);
+      artifactsDir = loc.dir;
+    }
+    const settings = resolveConnectionSettings(connectionFlagsOf(parsed.values), process.env);
+    // Read the TLS files before anything starts: a bad path is a clear error, not a failed handshake.
+    const connectionOptions = buildConnectionOptions(settings);
+    const { namespace } = settings;
     // The store first: a locked store must fail before the SDK runtime exists (see session.ts).
-    const store = await Store.open(storeDir);
+    const store = computeOnly ? undefined : await Store.open(stringOpt(parsed, 'store') ?? env.store);
     installQuietRuntime();
-    const connection = await NativeConnection.connect({ address });
+    const connection = await NativeConnection.connect(connectionOptions);
     try {
-      const workers = await createWorkers({
-        connection,
-        namespace: env.namespace,
-        storeTaskQueue: env.storeTaskQueue,
-        computeTaskQueue: env.computeTaskQueue,
-        store,
-      });
+      let workers: Worker[];
+      if (store) {
+        workers = await createWorkers({
+          connection,
+          namespace,
+          storeTaskQueue: env.storeTaskQueue,
+          computeTaskQueue: env.computeTaskQueue,
+          store,
+          ...(maxConcurrent !== undefined ? { maxConcurrentComputeActivities: maxConcurrent } : {}),
+        });
+      } else {
+        workers = [
+          await createComputeWorker({
+            connection,
+            namespace,
+            computeTaskQueue: env.computeTaskQueue,
+            identity: identity ?? `${process.pid}@${hostname()}/compute`,
+            ...(maxConcurrent !== undefined ? { maxConcurrentActivities: maxConcurrent } : {}),
+            ...(artifactsDir !== undefined ? { artifactsDir } : {}),
+          }),
+        ];
+      }
       ctx.onInterrupt(async () => {
         for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       });
       announceKernels((line) => ctx.stderr(`${line}\n`));
+      const where = describeConnection(settings, connectionOptions.address);
+      const concurrency = `${maxConcurrent ?? 2} compute activities at once`;
       ctx.stdout(
-        `worker on ${address} namespace ${env.namespace}: queues ${env.storeTaskQueue} (store ${store.paths.database}) and ${env.computeTaskQueue}\n`,
+        store
+          ? `worker on ${where}: queues ${env.storeTaskQueue} (store ${store.paths.database}) and ${env.computeTaskQueue} (${concurrency})\n`
+          : `compute-only worker on ${where}: queue ${env.computeTaskQueue} (${concurrency}; no store${artifactsDir !== undefined ? `; artifacts folder ${artifactsDir}` : ''})\n`,
       );
       await runWorkers(workers);
       return EXIT_OK;
     } finally {
       await connection.close();
-      await store.closeWhenIdle();
+      await store?.closeWhenIdle();
     }
   },
 };
