@@ -31,6 +31,8 @@ export interface SeaweedS3Options {
   /** Where the server's output goes (default `<dataDir>/weed.log`); 'inherit' streams it to our stdio. */
   log?: string | 'inherit';
   readyTimeoutMs?: number;
+  /** How long `stop()` waits after SIGTERM before SIGKILL (default 3 s: weed's own shutdown can take minutes retrying its peers; test data is thrown away). */
+  stopGraceMs?: number;
 }
 
 export interface SeaweedS3 {
@@ -139,7 +141,7 @@ export async function startSeaweedS3(opts: SeaweedS3Options): Promise<SeaweedS3>
   const stop = async (): Promise<void> => {
     if (running) {
       child.stdin?.end();
-      const timer = setTimeout(killGroup, 15_000);
+      const timer = setTimeout(killGroup, opts.stopGraceMs ?? 3_000);
       await exited;
       clearTimeout(timer);
     }
@@ -182,6 +184,8 @@ async function waitReady(client: S3Client, buckets: string[], timeoutMs: number,
       return;
     } catch (e) {
       lastError = `${(e as Error).name}: ${(e as Error).message}`;
+      // A bad name never becomes good: say so now, not after the timeout.
+      if ((e as Error).name === 'InvalidBucketName') throw new Error(`${lastError} (buckets: ${buckets.join(', ')})`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }

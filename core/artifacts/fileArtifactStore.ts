@@ -47,6 +47,15 @@ export class FileArtifactStore implements ArtifactStore {
 
   async put(source: ArtifactSource, options: PutOptions = {}): Promise<ArtifactRef> {
     if (options.key !== undefined) checkKey(options.key);
+    if ('path' in source && options.key !== undefined) {
+      // A retry of a stored key: compare hashes without copying anything.
+      const stored = await this.head(options.key);
+      if (stored !== undefined) {
+        const local = await hashStream(createReadStream(source.path, { highWaterMark: CHUNK }));
+        if (local.sha256 !== stored.sha256) throw new ArtifactConflictError(options.key, this.location, stored.sha256, local.sha256);
+        return { key: options.key, ...local };
+      }
+    }
     const partial = join(this.dir, PARTIAL);
     await mkdir(partial, { recursive: true });
     const tmp = tmpNameFor(join(partial, 'put'));
