@@ -102,15 +102,20 @@ export async function createComputeWorker(opts: ComputeWorkerOptions): Promise<W
   });
 }
 
-export async function createWorkers(opts: WorkerOptions): Promise<Worker[]> {
-  const bundle = opts.workflowBundle ?? (await workflowBundle());
-  const storeWorker = await Worker.create({
+/** The store queue's worker: owns the DuckDB store and runs the workflows. */
+export async function createStoreWorker(opts: Omit<WorkerOptions, 'computeTaskQueue' | 'maxConcurrentComputeActivities'>): Promise<Worker> {
+  return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.storeTaskQueue,
-    workflowBundle: bundle,
+    workflowBundle: opts.workflowBundle ?? (await workflowBundle()),
     activities: makeStoreActivities(opts.store, opts.archiveConnection ? { temporal: { connection: opts.archiveConnection, namespace: opts.namespace } } : {}),
   });
+}
+
+/** Both queues in one process (the default `pgsflow worker`, and a CLI session's worker). */
+export async function createWorkers(opts: WorkerOptions): Promise<Worker[]> {
+  const storeWorker = await createStoreWorker(opts);
   const computeWorker = await createComputeWorker({
     connection: opts.connection,
     namespace: opts.namespace,

@@ -7,14 +7,14 @@ import { CONNECTION_HELP, CONNECTION_OPTION_SPECS, connectionFlagsOf, describeCo
 import { checkArtifactFolder } from '../../worker/artifactFolderGuard.js';
 import { buildConnectionOptions } from '../../worker/connectionOptions.js';
 import { installQuietRuntime } from '../../worker/runtime.js';
-import { createComputeWorker, createWorkers, runWorkers } from '../../worker/workers.js';
+import { createComputeWorker, createStoreWorker, createWorkers, runWorkers } from '../../worker/workers.js';
 import { type Command, EXIT_OK, UsageError, intOpt, stringOpt } from '../command.js';
 import { announceKernels } from '../kernelNotice.js';
 
 export const workerCommand: Command = {
   name: 'worker',
   summary: 'serve the store and compute task queues (or, --compute-only, the compute queue alone)',
-  help: `Usage: pgsflow worker [--store DIR] [--max-concurrent N] [connection flags]
+  help: `Usage: pgsflow worker [--store DIR] [--store-only | --max-concurrent N] [connection flags]
        pgsflow worker --compute-only [--artifacts DIR] [--max-concurrent N] [connection flags]
 
 Serves task queues PGSFLOW_TASK_QUEUE (default pgsflow-store; owns the DuckDB store and runs
@@ -23,6 +23,8 @@ TEMPORAL_ADDRESS (default 127.0.0.1:7233, e.g. a \`pgsflow server\`). The store 
 else PGSFLOW_STORE, else ./.pgsflow. Exactly one worker may own a store. Ctrl-C stops it
 after in-flight activities finish.
 
+--store-only          serve only the store queue (the compute queue is served by
+                      compute-only workers, here or on other hosts)
 --compute-only        serve only the compute queue (QC-free numerics: LD panels, imputation,
                       SBayesRC fits, summary weights), opening no store: run as many as you like,
                       on any host that sees the study's input files and the store's artifacts
@@ -40,6 +42,7 @@ ${CONNECTION_HELP}`,
   options: {
     store: { type: 'string' },
     'compute-only': { type: 'boolean' },
+    'store-only': { type: 'boolean' },
     artifacts: { type: 'string' },
     'max-concurrent': { type: 'string' },
     identity: { type: 'string' },
@@ -48,6 +51,8 @@ ${CONNECTION_HELP}`,
   async run(parsed, ctx) {
     const env = loadEnv();
     const computeOnly = parsed.values['compute-only'] === true;
+    const storeOnly = parsed.values['store-only'] === true;
+    if (computeOnly && storeOnly) throw new UsageError('worker: --compute-only and --store-only exclude each other');
     const artifactsText = stringOpt(parsed, 'artifacts');
     const maxConcurrent = intOpt(parsed, 'max-concurrent', 1, 1024);
     const identity = stringOpt(parsed, 'identity');
@@ -79,7 +84,9 @@ ${CONNECTION_HELP}`,
     const connection = await NativeConnection.connect(connectionOptions);
     try {
       let workers: Worker[];
-      if (store) {
+      if (store && storeOnly) {
+        workers = [await createStoreWorker({ connection, namespace, storeTaskQueue: env.storeTaskQueue, store })];
+      } else if (store) {
         workers = await createWorkers({
           connection,
           namespace,
@@ -107,7 +114,9 @@ ${CONNECTION_HELP}`,
       const where = describeConnection(settings, connectionOptions.address);
       const concurrency = `${maxConcurrent ?? 2} compute activities at once`;
       ctx.stdout(
-        store
+        store && storeOnly
+          ? `worker on ${where}: queue ${env.storeTaskQueue} (store ${store.paths.database}; compute on compute-only workers)\n`
+          : store
           ? `worker on ${where}: queues ${env.storeTaskQueue} (store ${store.paths.database}) and ${env.computeTaskQueue} (${concurrency})\n`
           : `compute-only worker on ${where}: queue ${env.computeTaskQueue} (${concurrency}; no store${artifactsDir !== undefined ? `; artifacts folder ${artifactsDir}` : ''})\n`,
       );
