@@ -135,7 +135,8 @@ async function scoreSliced(store: Store, weightFile: string, table: Awaited<Retu
   });
 }
 
-// Time spent in the kernel: wrap the accumulator's addChunk.
+// Time spent in the kernel: wrap the accumulator's addChunk (with the asynchronous kernel, the time
+// addChunk waits for the previous chunk plus its own set-up; finish waits for the last chunk).
 let kernelMs = 0;
 const addChunk = DosageScoreAccumulator.prototype.addChunk;
 DosageScoreAccumulator.prototype.addChunk = function (this: DosageScoreAccumulator, ...a: Parameters<typeof addChunk>) {

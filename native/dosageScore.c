@@ -10,6 +10,10 @@
  *       2 = A2), in namedDosage[i]; it adds w[r*s+c]·(x − mu[r*s+c]) to acc[i*s+c] for every c
  *       whose weight is not 0 (only c = sampleScore[i] when that is ≥ 0; nothing when −2); a
  *       missing one adds missingTerm[r*s+c]. sampleScore may be empty (every sample, every c).
+ *   start(same arguments) -> handle;  wait(handle)
+ *       addRows on threads of its own: start returns at once (the arrays it reads and writes are
+ *       held by references until wait, or until the handle is collected, which waits too), so
+ *       the caller reads its next chunk meanwhile.
  *
  * Exact: per sample the same rounded operations in the same order as DosageScoreAccumulator's
  * TypeScript loop (core/score/dosageScoreKernel.ts), without fused multiply-add; threads split the
@@ -235,9 +239,21 @@ static void *run_job(void *arg) {
     return NULL;                                 \
   } while (0)
 
-static napi_value js_add_rows(napi_env env, napi_callback_info info) {
+/* One call's work: the jobs of its threads, what they share, and (start) the references that keep
+ * the caller's arrays alive until the threads are joined. */
+#define N_REFS 7
+typedef struct {
+  job_t jobs[MAX_THREADS];
+  pthread_t tids[MAX_THREADS];
+  char running[MAX_THREADS]; /* a thread was started for jobs[t] */
+  int threads, joined;
+  double *prep, *accT;
+  napi_ref refs[N_REFS];
+} call_t;
+
+/* Reads and checks the 13 arguments; NULL (with a JavaScript exception pending) when they are wrong. */
+static call_t *prepare(napi_env env, napi_callback_info info, napi_value *argv) {
   size_t argc = 13;
-  napi_value argv[13];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 13) FAIL(error, "addRows takes 13 arguments");
   void *dosage, *rowAt, *named, *w, *mu, *mt, *pick, *acc, *observed, *namedDosage;
   size_t dosageLen, rowAtLen, namedLen, wLen, muLen, mtLen, pickLen, accLen, obsLen, ndLen;
@@ -264,49 +280,135 @@ static napi_value js_add_rows(napi_env env, napi_callback_info info) {
   if (threads < 1) threads = 1;
   if (threads > MAX_THREADS) threads = MAX_THREADS;
   if (threads > n) threads = n > 0 ? n : 1;
+  call_t *call = calloc(1, sizeof(call_t));
   /* Per row, scores padded to a multiple of G: w, μ where w ≠ 0 (else 0: then w·(x − μ) = 0·x = +0,
    * which leaves a sum unchanged exactly as skipping it does, even where μ is unknown), the
-   * missing term. */
+   * missing term; and a copy of the row offsets and named alleles (the caller's may go). */
   const int sp = (s + G - 1) / G * G;
-  double *prep = calloc((size_t)3 * (k > 0 ? k : 1) * sp, sizeof(double));
-  if (!prep) FAIL(error, "addRows: out of memory");
+  const size_t kk = k > 0 ? (size_t)k : 1;
+  double *prep = call ? malloc(sizeof(double) * 3 * kk * sp + sizeof(int32_t) * kk + kk) : NULL;
+  if (!prep) {
+    free(call);
+    FAIL(error, "addRows: out of memory");
+  }
   double *pw = prep, *pmuz = prep + (size_t)k * sp, *pmt = prep + (size_t)2 * k * sp;
+  int32_t *pat = (int32_t *)(prep + 3 * kk * sp);
+  uint8_t *pnamed = (uint8_t *)(pat + kk);
   int centred = 0;
-  for (int r = 0; r < k; r++)
-    for (int c = 0; c < s; c++) {
-      const double wc = ((const double *)w)[(size_t)r * s + c];
+  for (int r = 0; r < k; r++) {
+    pat[r] = at[r];
+    pnamed[r] = ((const uint8_t *)named)[r];
+    for (int c = 0; c < sp; c++) {
+      const double wc = c < s ? ((const double *)w)[(size_t)r * s + c] : 0.0;
       pw[(size_t)r * sp + c] = wc;
       pmuz[(size_t)r * sp + c] = wc != 0 ? ((const double *)mu)[(size_t)r * s + c] : 0.0;
-      pmt[(size_t)r * sp + c] = ((const double *)mt)[(size_t)r * s + c];
+      pmt[(size_t)r * sp + c] = c < s ? ((const double *)mt)[(size_t)r * s + c] : 0.0;
       if (pmuz[(size_t)r * sp + c] != 0) centred = 1; /* NaN ≠ 0 too */
     }
+  }
   /* Out of memory for the transposed sums: the reference loop alone (slower, the same numbers). */
   double *accT = malloc(sizeof(double) * ((size_t)sp * (n > 0 ? n : 1)));
-  job_t jobs[MAX_THREADS];
-  pthread_t tids[MAX_THREADS];
+  call->threads = threads;
+  call->prep = prep;
+  call->accT = accT;
   for (int t = 0; t < threads; t++) {
     /* Whole tiles per thread; the last takes the samples left over. */
     const int i0 = (int)((long)n * t / threads / LANES * LANES), i1 = t + 1 == threads ? n : (int)((long)n * (t + 1) / threads / LANES * LANES);
-    jobs[t] = (job_t){(const uint16_t *)dosage, at, (const uint8_t *)named, pw, pmuz, pmt,
-                      pickLen != 0 ? (const int32_t *)pick : NULL, (double *)acc, (int32_t *)observed, (double *)namedDosage,
-                      k, s, sp, centred, i0, i1, accT, n};
+    call->jobs[t] = (job_t){(const uint16_t *)dosage, pat, pnamed, pw, pmuz, pmt,
+                            pickLen != 0 ? (const int32_t *)pick : NULL, (double *)acc, (int32_t *)observed, (double *)namedDosage,
+                            k, s, sp, centred, i0, i1, accT, n};
   }
-  int started = 1;
-  for (int t = 1; t < threads; t++) {
-    if (pthread_create(&tids[t], NULL, run_job, &jobs[t]) != 0) break;
-    started++;
+  return call;
+}
+
+/* Starts threads for jobs [from, threads); a job whose thread cannot start runs here. */
+static void launch(call_t *call, int from) {
+  for (int t = from; t < call->threads; t++) {
+    call->running[t] = pthread_create(&call->tids[t], NULL, run_job, &call->jobs[t]) == 0;
+    if (!call->running[t]) run_job(&call->jobs[t]);
   }
-  run_job(&jobs[0]);
-  for (int t = started; t < threads; t++) run_job(&jobs[t]);
-  for (int t = 1; t < started; t++) pthread_join(tids[t], NULL);
-  free(accT);
-  free(prep);
+}
+
+static void join(call_t *call) {
+  if (call->joined) return;
+  for (int t = 0; t < call->threads; t++)
+    if (call->running[t]) pthread_join(call->tids[t], NULL);
+  free(call->accT);
+  free(call->prep);
+  call->joined = 1;
+}
+
+static void release(napi_env env, call_t *call) {
+  for (int q = 0; q < N_REFS; q++)
+    if (call->refs[q]) {
+      napi_delete_reference(env, call->refs[q]);
+      call->refs[q] = NULL;
+    }
+}
+
+static napi_value js_add_rows(napi_env env, napi_callback_info info) {
+  napi_value argv[13];
+  call_t *call = prepare(env, info, argv);
+  if (!call) return NULL;
+  launch(call, 1);
+  run_job(&call->jobs[0]);
+  join(call);
+  free(call);
+  return NULL;
+}
+
+static void finalize_call(napi_env env, void *data, void *hint) {
+  (void)hint;
+  call_t *call = data;
+  join(call); /* an unwaited call (its caller failed): its threads still write the arrays */
+  release(env, call);
+  free(call);
+}
+
+/* start: addRows on threads of its own, returning at once with a handle for wait; the arrays it
+ * writes (and the dosages) must not be touched until then. */
+static napi_value js_start(napi_env env, napi_callback_info info) {
+  napi_value argv[13];
+  call_t *call = prepare(env, info, argv);
+  if (!call) return NULL;
+  const int kept[N_REFS] = {0, 2, 3, 8, 9, 10, 11}; /* w, μ and the missing terms are copied */
+  for (int q = 0; q < N_REFS; q++)
+    if (napi_create_reference(env, argv[kept[q]], 1, &call->refs[q]) != napi_ok) call->refs[q] = NULL;
+  napi_value handle;
+  if (napi_create_external(env, call, finalize_call, NULL, &handle) != napi_ok) {
+    /* No handle: do the work now. */
+    launch(call, 1);
+    run_job(&call->jobs[0]);
+    join(call);
+    release(env, call);
+    free(call);
+    napi_get_null(env, &handle);
+    return handle;
+  }
+  launch(call, 0);
+  return handle;
+}
+
+/* wait(handle): returns when start's threads have finished (at once for a null handle). */
+static napi_value js_wait(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1) FAIL(error, "wait takes 1 argument");
+  napi_valuetype type;
+  if (napi_typeof(env, argv[0], &type) != napi_ok) FAIL(type_error, "wait: not a handle");
+  if (type == napi_null) return NULL;
+  void *data;
+  if (type != napi_external || napi_get_value_external(env, argv[0], &data) != napi_ok) FAIL(type_error, "wait: not a handle");
+  join(data);
+  release(env, data);
   return NULL;
 }
 
 NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"addRows", NULL, js_add_rows, NULL, NULL, NULL, napi_default, NULL},
+      {"start", NULL, js_start, NULL, NULL, NULL, napi_default, NULL},
+      {"wait", NULL, js_wait, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -5,11 +5,23 @@
 // dosages (fractional, as PLINK 2 prints it). Rows are added in model order sample by sample, so
 // the sums do not depend on how the genotypes arrive in chunks.
 import { DOSAGE_MISSING, DOSAGE_SCALE } from '../genotypes/dosageSource.js';
-import { chooseDosageScoreKernel, dosageScoreThreads } from './nativeDosageScore.js';
+import { type NativeDosageScoreKernel, chooseDosageScoreKernel, dosageScoreThreads } from './nativeDosageScore.js';
 import { ALL_SCORES, NAMED_A1, NAMED_A2, SKIP_SAMPLE, type ScoreModel, type ScoreSums, checkModel } from './scoreKernel.js';
 
 /** The native kernel's "no per-sample choice" (an empty array). */
 const NO_CHOICE = new Int32Array(0);
+
+/**
+ * The native kernel's asynchronous form (native/dosageScore.c): `start` takes addRows' arguments
+ * and returns at once while its threads add the rows; `wait` returns when they are done. Until
+ * then the chunk and the sums must stay untouched, which they do: the accumulator owns the sums,
+ * and every feed hands over a fresh chunk per call (the readers and the store's blobs; consumers
+ * may keep what they get). A build without them runs addRows.
+ */
+interface AsyncDosageScoreKernel {
+  start?: (...args: Parameters<NativeDosageScoreKernel['addRows']>) => object | null;
+  wait?: (handle: object | null) => undefined;
+}
 
 export class DosageScoreAccumulator {
   private readonly s: number;
@@ -22,6 +34,8 @@ export class DosageScoreAccumulator {
   private readonly missingTerm: Float64Array;
   private nextRow = 0;
   private finished = false;
+  /** The native kernel's chunk still being added (addChunk returned before it was done). */
+  private pending: { kernel: AsyncDosageScoreKernel; handle: object | null } | null = null;
 
   constructor(
     readonly model: ScoreModel,
@@ -49,6 +63,7 @@ export class DosageScoreAccumulator {
       throw new Error(`score: chunk at variant ${firstVariant} skipped variant ${variant[this.nextRow]} (chunks must come in order)`);
     }
     const end = firstVariant + nVariants;
+    this.settle();
     const native = chooseDosageScoreKernel();
     if (native) {
       const first = this.nextRow;
@@ -65,7 +80,13 @@ export class DosageScoreAccumulator {
         rowAt[j] = (variant[first + j]! - firstVariant) * n;
         this.rowTerms(first + j, w.subarray(j * s, (j + 1) * s), mu.subarray(j * s, (j + 1) * s), mt.subarray(j * s, (j + 1) * s));
       }
-      native.addRows(dosage, n, rowAt, this.model.named.subarray(first, last), w, mu, mt, s, this.sampleScore ?? NO_CHOICE, this.acc, this.observed, this.namedDosage, dosageScoreThreads());
+      const args: Parameters<NativeDosageScoreKernel['addRows']> = [
+        dosage, n, rowAt, this.model.named.subarray(first, last), w, mu, mt, s, this.sampleScore ?? NO_CHOICE, this.acc, this.observed, this.namedDosage, dosageScoreThreads(),
+      ];
+      // The next chunk arrives (from DuckDB, or decoded from a file) while this one is added.
+      const kernel = native as NativeDosageScoreKernel & AsyncDosageScoreKernel;
+      if (kernel.start && kernel.wait) this.pending = { kernel, handle: kernel.start(...args) };
+      else native.addRows(...args);
       this.nextRow = last;
       return;
     }
@@ -117,7 +138,16 @@ export class DosageScoreAccumulator {
     }
   }
 
+  /** Waits for the native kernel's chunk in progress, if any. */
+  private settle(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    p.kernel.wait!(p.handle);
+  }
+
   finish(): ScoreSums {
+    this.settle();
     if (this.nextRow !== this.model.variant.length) throw new Error(`score: genotypes ended before variant ${this.model.variant[this.nextRow]}`);
     this.finished = true;
     const { s, nSamples } = this;
