@@ -63,22 +63,33 @@ export async function cohortLayout(store: Store, cohort: string): Promise<Cohort
 }
 
 /** Calls `onChunk` for every genotype chunk of `cohort`, in variant order. */
+/** Chunks read per query: one query for the whole cohort came back as one 2 GB batch (issue 19). */
+export const CHUNKS_PER_QUERY = 16;
+
 export async function forEachGenotypeChunk(store: Store, cohort: string, onChunk: (chunk: GenotypeChunk) => void | Promise<void>): Promise<CohortLayout> {
   const layout = await cohortLayout(store, cohort);
   let expected = 0;
-  await store.forEachBatch<[number, number, Uint8Array]>(
-    `SELECT first_variant, n_variants, packed FROM genotypes WHERE cohort = $c ORDER BY chunk`,
-    { c: cohort },
-    async (rows) => {
-      for (const [firstVariant, nVariants, packed] of rows) {
-        if (firstVariant !== expected || packed.length !== nVariants * layout.bytesPerVariant) {
-          throw new Error(`store genotypes of '${cohort}' are inconsistent at variant ${firstVariant} (expected ${expected})`);
-        }
-        expected += nVariants;
-        await onChunk({ firstVariant, nVariants, packed, dosage: layout.kind === 'dosage' ? dosageView(packed) : null });
+  // A range of chunk numbers per query keeps memory at CHUNKS_PER_QUERY chunks and lets the
+  // first chunks be scored while DuckDB has not yet read the last ones.
+  const [range] = await store.all<{ lo: number | null; hi: number | null }>(`SELECT min(chunk) AS lo, max(chunk) AS hi FROM genotypes WHERE cohort = $c`, { c: cohort });
+  const lo = range?.lo === null || range?.lo === undefined ? 0 : Number(range.lo);
+  const hi = range?.hi === null || range?.hi === undefined ? -1 : Number(range.hi);
+  for (let from = lo; from <= hi; from += CHUNKS_PER_QUERY) {
+    const rows = await store.all<{ first_variant: number; n_variants: number; packed: Uint8Array }>(
+      `SELECT first_variant, n_variants, packed FROM genotypes WHERE cohort = $c AND chunk >= $from AND chunk < $to ORDER BY chunk`,
+      { c: cohort, from, to: from + CHUNKS_PER_QUERY },
+    );
+    for (const r of rows) {
+      const firstVariant = Number(r.first_variant);
+      const nVariants = Number(r.n_variants);
+      const packed = r.packed;
+      if (firstVariant !== expected || packed.length !== nVariants * layout.bytesPerVariant) {
+        throw new Error(`store genotypes of '${cohort}' are inconsistent at variant ${firstVariant} (expected ${expected})`);
       }
-    },
-  );
+      expected += nVariants;
+      await onChunk({ firstVariant, nVariants, packed, dosage: layout.kind === 'dosage' ? dosageView(packed) : null });
+    }
+  }
   if (expected !== layout.nVariants) throw new Error(`store genotypes of '${cohort}' hold ${expected} of ${layout.nVariants} variants`);
   return layout;
 }
