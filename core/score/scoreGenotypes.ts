@@ -90,7 +90,8 @@ export async function scoreGenotypes(job: ScoreJob): Promise<ScoredGenotypes> {
   requireCentringFrequencies(model, job.geno, job.freqSource);
 
   if (job.kind === 'dosage') {
-    // One thread: the dosage kernel is a plain loop over 2-byte values (not the .bed lookup tables).
+    // No worker threads here: the native dosage kernel runs tiles of samples on every core itself, and
+    // adds a chunk while the feed reads the next (DosageScoreAccumulator.addChunk).
     const acc = new DosageScoreAccumulator(model, nSamples, job.sampleScore);
     await job.feed(matched.variant, false, async (bytes, first, n) => acc.addChunk(dosageView(bytes), first, n));
     const sums = acc.finish();
