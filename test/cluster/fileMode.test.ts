@@ -28,7 +28,8 @@ import { type Bridge, type Namespaced, createBridge, requireRoot, spawnNamespace
 
 const FULL = process.env.PGSFLOW_CLUSTER_FULL === '1';
 const FOLDS = FULL ? 10 : 2;
-const ITERATIONS = FULL ? 3000 : 4000;
+// PGSFLOW_CLUSTER_ITERATIONS: longer fits for timing runs (fits then dominate the study's wall time).
+const ITERATIONS = Number(process.env.PGSFLOW_CLUSTER_ITERATIONS ?? (FULL ? 3000 : 4000));
 const BASELINE = FULL;
 
 const STORE_QUEUE = 'cluster-store';
@@ -143,20 +144,32 @@ async function runningFits(runId: string): Promise<Map<string, { identity: strin
   return out;
 }
 
-/** Worker identities that completed fitSbayesrc activities, from the fold workflows' histories. */
-async function fitIdentities(runId: string): Promise<Set<string>> {
-  const ids = new Set<string>();
+/** Completed fitSbayesrc activities of a study's folds: worker identities, and seconds from start to completion. */
+async function fitStats(runId: string): Promise<{ identities: Set<string>; fits: number; seconds: number }> {
+  const identities = new Set<string>();
+  let fits = 0;
+  let seconds = 0;
+  const time = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number => Number(t?.seconds ?? 0) + (t?.nanos ?? 0) / 1e9;
   for (let k = 1; k <= FOLDS; k++) {
     const h = await client.workflow.getHandle(`${runId}/fold-${k}`).fetchHistory();
-    const fitEvents = new Set<string>();
+    const fitScheduled = new Set<string>();
+    const startedAt = new Map<string, number>();
     for (const e of h.events ?? []) {
       const sched = e.activityTaskScheduledEventAttributes;
-      if (sched?.activityType?.name === 'fitSbayesrc') fitEvents.add(String(e.eventId));
+      if (sched?.activityType?.name === 'fitSbayesrc') fitScheduled.add(String(e.eventId));
       const started = e.activityTaskStartedEventAttributes;
-      if (started && fitEvents.has(String(started.scheduledEventId)) && started.identity) ids.add(started.identity);
+      if (started && fitScheduled.has(String(started.scheduledEventId))) {
+        if (started.identity) identities.add(started.identity);
+        startedAt.set(String(started.scheduledEventId), time(e.eventTime));
+      }
+      const completed = e.activityTaskCompletedEventAttributes;
+      if (completed && fitScheduled.has(String(completed.scheduledEventId))) {
+        fits++;
+        seconds += time(e.eventTime) - (startedAt.get(String(completed.scheduledEventId)) ?? time(e.eventTime));
+      }
     }
   }
-  return ids;
+  return { identities, fits, seconds };
 }
 
 async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 600_000): Promise<T> {
@@ -220,8 +233,10 @@ describe(`compute workers in their own network and mount namespaces, file mode (
         const result = await client.workflow.execute('crossValidationStudy', { workflowId: `cluster-t${n}`, taskQueue: STORE_QUEUE, args: [studyInput(`cluster_t${n}`, storeDir, COMPUTE_QUEUE)] });
         timings[`computeWorkers${n}`] = (Date.now() - t0) / 1000;
         expect(values(result)).toEqual(values(reference));
-        const ids = await fitIdentities(`cluster-t${n}`);
-        expect([...ids].sort()).toEqual(ws.map((_, i) => `compute-${i + 1}`));
+        const stats = await fitStats(`cluster-t${n}`);
+        timings[`computeWorkers${n}FitSeconds`] = Math.round(stats.seconds * 10) / 10;
+        timings[`computeWorkers${n}Fits`] = stats.fits;
+        expect([...stats.identities].sort()).toEqual(ws.map((_, i) => `compute-${i + 1}`));
         for (const w of ws) await stopComputeWorker(w);
         await stopHostWorker(sw);
       }, 1_800_000);
@@ -254,8 +269,7 @@ describe(`compute workers in their own network and mount namespaces, file mode (
     timings.killRun = (Date.now() - t0) / 1000;
     expect(values(result)).toEqual(values(reference));
     // The killed fit finished on compute-2.
-    const ids = await fitIdentities(runId);
-    expect(ids.has('compute-2')).toBe(true);
+    expect((await fitStats(runId)).identities.has('compute-2')).toBe(true);
     await stopComputeWorker(b);
     await stopHostWorker(sw);
 
