@@ -223,7 +223,7 @@ describe(`compute workers in their own network and mount namespaces, file mode (
   }, 1_200_000);
 
   if (FULL) {
-    for (const n of [1, 2]) {
+    for (const n of [1, 2, 3]) {
       it(`timing: the study on ${n} namespaced compute worker(s), --max-concurrent 1 each`, async () => {
         const storeDir = `${tmp.dir}/store-${n}`;
         const sw = await hostWorker(['--store-only', '--store', storeDir], { PGSFLOW_TASK_QUEUE: STORE_QUEUE });
