@@ -94,6 +94,14 @@ function writeNoiseSumstats(dir: string): void {
   writeFileSync(`${dir}/noise.ma`, `${lines.join('\n')}\n`);
 }
 
+/** The study patched to add ancestry NUL (the noise summary statistics, EUR's LD reference) with `design`. */
+const withNoiseAncestry =
+  (design: StudyFileInput['design']) =>
+  (s: StudyFileInput): StudyFileInput => {
+    const ld = s.inputs.ld as { type: 'build'; blocks: string; reference: Record<string, string[]> };
+    return { ...s, inputs: { ...s.inputs, sumstats: { NUL: 'noise.ma' }, ld: { ...ld, reference: { ...ld.reference, NUL: ld.reference.EUR! } } }, design };
+  };
+
 const summaryWeighting = (s: StudyFileInput): StudyFileInput => ({ ...s, design: { ...s.design, weighting: 'summary' } as StudyFileInput['design'] });
 
 describe('cross-ancestry weighting (simulated truth)', () => {
@@ -132,14 +140,7 @@ describe('cross-ancestry weighting (simulated truth)', () => {
     const dir = `${tmp.dir}/equal`;
     writeNoiseSumstats(dir);
     const r = await run(
-      input(dir, 'study-cross-ancestry.json', 'weighting_noise', (s) => {
-        const ld = s.inputs.ld as { type: 'build'; blocks: string; reference: Record<string, string[]> };
-        return {
-          ...s,
-          inputs: { ...s.inputs, sumstats: { NUL: 'noise.ma' }, ld: { ...ld, reference: { ...ld.reference, NUL: ld.reference.EUR! } } },
-          design: { type: 'cross-ancestry', train: ['EUR', 'EAS', 'NUL'], target: 'EAS', weighting: 'summary' },
-        };
-      }),
+      input(dir, 'study-cross-ancestry.json', 'weighting_noise', withNoiseAncestry({ type: 'cross-ancestry', train: ['EUR', 'EAS', 'NUL'], target: 'EAS', weighting: 'summary' })),
       'weighting-noise',
     );
     const lines2: string[] = [];
@@ -178,14 +179,7 @@ describe('cross-ancestry weighting (simulated truth)', () => {
     const dir = `${tmp.dir}/equal`;
     writeNoiseSumstats(dir);
     const r = await run(
-      input(dir, 'study-cross-ancestry.json', 'weighting_untrained', (s) => {
-        const ld = s.inputs.ld as { type: 'build'; blocks: string; reference: Record<string, string[]> };
-        return {
-          ...s,
-          inputs: { ...s.inputs, sumstats: { NUL: 'noise.ma' }, ld: { ...ld, reference: { ...ld.reference, NUL: ld.reference.EUR! } } },
-          design: { type: 'cross-ancestry', train: ['EUR', 'NUL'], target: 'EAS' },
-        };
-      }),
+      input(dir, 'study-cross-ancestry.json', 'weighting_untrained', withNoiseAncestry({ type: 'cross-ancestry', train: ['EUR', 'NUL'], target: 'EAS' })),
       'weighting-untrained',
     );
     // All 8,000 EAS samples are target samples: 4,000 tune, 4,000 test.
