@@ -24,6 +24,7 @@ import type { StudyInput, StudyResult } from '../../contracts/study.js';
 import type { FitHeartbeat } from '../../contracts/fit.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
+import { fileURLToPath } from 'node:url';
 import { type Bridge, type Namespaced, createBridge, requireRoot, spawnNamespaced } from './namespaces.js';
 
 const FULL = process.env.PGSFLOW_CLUSTER_FULL === '1';
@@ -208,8 +209,11 @@ describe(`compute workers in their own network and mount namespaces, file mode (
     w.cleanup();
     const seen = JSON.parse(/PROBE (.*)/.exec(w.output())![1]!) as Record<string, unknown>;
     // The private /tmp holds nothing but the skeleton of the bind-mounted paths (when the test folder is under /tmp).
-    const skeleton = tmp.dir.startsWith('/tmp/') ? [tmp.dir.slice('/tmp/'.length).split('/')[0]] : [];
-    expect(seen).toEqual({ db: false, artifacts: true, inputs: true, sqlite: false, tmp: skeleton, loopback: 'ECONNREFUSED', bridge: 'open' });
+    // A checkout under /tmp (CI clones there) is bound back too, so the worker can run.
+    const top = (p: string): string[] => (p.startsWith('/tmp/') ? [p.slice('/tmp/'.length).split('/')[0]!] : []);
+    const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+    const skeleton = [...new Set([...top(tmp.dir), ...top(projectRoot)])].sort();
+    expect({ ...seen, tmp: [...(seen.tmp as string[])].sort() }).toEqual({ db: false, artifacts: true, inputs: true, sqlite: false, tmp: skeleton, loopback: 'ECONNREFUSED', bridge: 'open' });
   }, 60_000);
 
   it('single-process reference run (one `pgsflow worker` serving both queues on the host)', async () => {

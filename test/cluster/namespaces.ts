@@ -4,6 +4,7 @@
 // and only the folders it may see bind-mounted back at the same paths). Needs root.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readlinkSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { LiveCli } from '../helpers/cli.js';
 
 export function requireRoot(what = 'the cluster tests'): void {
@@ -128,9 +129,13 @@ export async function spawnNamespaced(opts: NamespacedOptions): Promise<Namespac
   const nsIf = `pgsn${process.pid % 10_000}x${opts.k}`;
   const hostIf = `pgsh${process.pid % 10_000}x${opts.k}`;
   const address = opts.bridge.addressOf(opts.k);
-  for (const v of opts.visible) if (v.includes(':')) throw new Error(`visible path ${v} holds a ':'`);
+  // The checkout itself (node_modules, .tools) must stay visible: a clone under /tmp (as CI makes
+  // one) would vanish under the private /tmp, and the worker could not start.
+  const projectRoot = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
+  const visible = projectRoot.startsWith('/tmp/') ? [projectRoot, ...opts.visible] : opts.visible;
+  for (const v of visible) if (v.includes(':')) throw new Error(`visible path ${v} holds a ':'`);
   const child: ChildProcess = spawn('unshare', ['--net', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', NS_SCRIPT, 'pgsflow-ns', ...opts.command], {
-    env: { ...process.env, ...opts.env, NS_STAGE: stage, NS_HIDE: opts.hide, NS_VISIBLE: opts.visible.join(':'), NS_IF: nsIf, NS_IP: address },
+    env: { ...process.env, ...opts.env, NS_STAGE: stage, NS_HIDE: opts.hide, NS_VISIBLE: visible.join(':'), NS_IF: nsIf, NS_IP: address },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let text = '';
