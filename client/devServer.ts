@@ -39,7 +39,8 @@ export class DevServerError extends Error {
   override readonly name = 'DevServerError';
 }
 
-const WATCHDOG = [
+/** Runs "$@" and TERMs it when our stdin pipe closes, so a server never outlives its parent. */
+export const WATCHDOG = [
   'exec 3<&0',
   '"$@" </dev/null &',
   'p=$!',

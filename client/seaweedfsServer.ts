@@ -9,6 +9,7 @@
 // folder (not a shared /tmp), and its anonymous usage telemetry is off (no traffic leaves the host).
 // Ready = the S3 gateway accepts a signed request: the wanted buckets exist and a probe object can
 // be written (which needs the volume server to have registered with the master) and deleted.
+import { WATCHDOG } from './devServer.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -53,19 +54,6 @@ export interface SeaweedS3 {
 export class SeaweedServerError extends Error {
   override readonly name = 'SeaweedServerError';
 }
-
-// Same watchdog as client/devServer.ts: stdin is our pipe; its EOF means "stop".
-const WATCHDOG = [
-  'exec 3<&0',
-  '"$@" </dev/null &',
-  'p=$!',
-  '( read -r _ <&3; kill -TERM "$p" 2>/dev/null ) &',
-  'w=$!',
-  'exec 3<&-',
-  'wait "$p"; rc=$?',
-  'kill "$w" 2>/dev/null',
-  'exit $rc',
-].join('\n');
 
 /** `count` distinct free TCP ports on `ip`. */
 async function freePorts(count: number, ip: string): Promise<number[]> {
