@@ -74,21 +74,31 @@ export async function forEachGenotypeChunk(store: Store, cohort: string, onChunk
   const [range] = await store.all<{ lo: number | null; hi: number | null }>(`SELECT min(chunk) AS lo, max(chunk) AS hi FROM genotypes WHERE cohort = $c`, { c: cohort });
   const lo = range?.lo === null || range?.lo === undefined ? 0 : Number(range.lo);
   const hi = range?.hi === null || range?.hi === undefined ? -1 : Number(range.hi);
-  for (let from = lo; from <= hi; from += CHUNKS_PER_QUERY) {
-    const rows = await store.all<{ first_variant: number; n_variants: number; packed: Uint8Array }>(
+  const query = (from: number) =>
+    store.allArraysWithBlobs<[number | bigint, number | bigint, Uint8Array]>(
       `SELECT first_variant, n_variants, packed FROM genotypes WHERE cohort = $c AND chunk >= $from AND chunk < $to ORDER BY chunk`,
       { c: cohort, from, to: from + CHUNKS_PER_QUERY },
     );
-    for (const r of rows) {
-      const firstVariant = Number(r.first_variant);
-      const nVariants = Number(r.n_variants);
-      const packed = r.packed;
-      if (firstVariant !== expected || packed.length !== nVariants * layout.bytesPerVariant) {
-        throw new Error(`store genotypes of '${cohort}' are inconsistent at variant ${firstVariant} (expected ${expected})`);
+  // The next slice is read while this one is handed out: DuckDB's read overlaps the consumer's
+  // work (the scoring kernel, a GWAS pass), at the memory of two slices.
+  let next = lo <= hi ? query(lo) : null;
+  try {
+    for (let from = lo; from <= hi; from += CHUNKS_PER_QUERY) {
+      const rows = await next!;
+      next = from + CHUNKS_PER_QUERY <= hi ? query(from + CHUNKS_PER_QUERY) : null;
+      for (const [first, count, packed] of rows) {
+        const firstVariant = Number(first);
+        const nVariants = Number(count);
+        if (firstVariant !== expected || packed.length !== nVariants * layout.bytesPerVariant) {
+          throw new Error(`store genotypes of '${cohort}' are inconsistent at variant ${firstVariant} (expected ${expected})`);
+        }
+        expected += nVariants;
+        await onChunk({ firstVariant, nVariants, packed, dosage: layout.kind === 'dosage' ? dosageView(packed) : null });
       }
-      expected += nVariants;
-      await onChunk({ firstVariant, nVariants, packed, dosage: layout.kind === 'dosage' ? dosageView(packed) : null });
     }
+  } finally {
+    // A consumer that threw leaves the read in flight: let it settle without an unhandled rejection.
+    next?.catch(() => undefined);
   }
   if (expected !== layout.nVariants) throw new Error(`store genotypes of '${cohort}' hold ${expected} of ${layout.nVariants} variants`);
   return layout;
