@@ -1,6 +1,7 @@
 // The activities each task queue serves, as the workflows call them. The adapters in
 // `activities/` implement these interfaces (checked by their return types), so a change of
 // signature on either side fails type-checking rather than a running workflow.
+import type { ArtifactExchangeActivities } from './artifactExchange.js';
 import type { ArchiveHistoriesInput, ArchiveHistoriesResult, AuditRequest, AuditResponse } from './audit.js';
 import type { CombineAncestriesRequest, CombineAncestriesSummary, EvaluateFoldsRequest, MetricRow } from './evaluation.js';
 import type { FitRequest, FitSummaryJson, RecordFitRequest, RecordFitSummary } from './fit.js';
@@ -76,7 +77,10 @@ export type StoreActivities = RunActivities &
   ScoreActivities &
   RecordFitActivities &
   StudyStoreActivities &
-  NonlinearStoreActivities;
+  NonlinearStoreActivities &
+  ArtifactExchangeActivities &
+  /** Also served here: in S3 mode the input files are hashed on the store worker's host. */
+  FingerprintActivities;
 
 // ── compute queue: numerics on artifact files, no store ──
 

@@ -1,5 +1,6 @@
 // SBayesRC/SBayesR fits across the Temporal line: the request (also `pgsflow fit`'s), the JSON
 // summary a fit writes and returns, its heartbeat, and recording a fit in the store.
+import type { ExchangedFile } from './artifactExchange.js';
 export interface FitRequest {
   sumstats: string;
   ld: string;
@@ -109,6 +110,11 @@ export interface FitHeartbeat {
   h2: number;
   nnz: number;
   checkpoint: CheckpointWritten | null;
+  /**
+   * S3 mode: each chain's newest checkpoint as uploaded to the artifact store (the store host's
+   * path), so the next attempt, on whatever host, fetches it and resumes there.
+   */
+  exchanged?: ExchangedFile[];
 }
 
 export interface RecordFitRequest {

@@ -3,6 +3,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Study } from '../config/study.js';
 import type { MetricRow } from './evaluation.js';
+import type { ArtifactExchangeMode } from './artifactExchange.js';
 
 export const STUDY_WORKFLOW_TYPES = ['crossValidationStudy', 'crossAncestryStudy'] as const;
 export type StudyWorkflowType = (typeof STUDY_WORKFLOW_TYPES)[number];
@@ -28,6 +29,11 @@ export interface StudyInput {
   resumedFrom?: string;
   /** How long a silent activity is given before it is retried elsewhere (default 1 minute). */
   heartbeatTimeout?: string;
+  /**
+   * How compute workers reach the store's files (default `file`: the same folder on every host);
+   * `s3`: through the artifact store (`study run --artifacts s3://…`, contracts/artifactExchange.ts).
+   */
+  artifactExchange?: ArtifactExchangeMode;
 }
 
 /** One unit of a study: a fold of a cross-validation, or a training ancestry. */

@@ -9,8 +9,7 @@ import { hostname } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 
-/** The request fields that name files or folders an activity writes (or resumes from) under the artifacts folder. */
-export const ARTIFACT_OUTPUT_FIELDS = ['out', 'outDir', 'outTrain', 'outValid', 'resumeFrom'] as const;
+import { ARTIFACT_OUTPUT_FIELDS } from '../contracts/artifactExchange.js';
 
 export function isInside(dir: string, path: string): boolean {
   const rel = relative(resolve(dir), resolve(path));

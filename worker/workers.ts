@@ -4,6 +4,7 @@
 // alone is `pgsflow worker --compute-only`, which opens no store at all.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
+import { ComputeExchange, makeArtifactExchangeActivities } from '../activities/artifactExchange.js';
 import { type AuditActivityOptions, makeAuditActivities } from '../activities/audit.js';
 import { makeFingerprintActivities } from '../activities/fingerprint.js';
 import { makeFitActivities } from '../activities/fitSbayesrc.js';
@@ -22,6 +23,7 @@ import { makeStepStartActivities } from '../activities/stepStart.js';
 import { makeStudyStoreActivities } from '../activities/studyStore.js';
 import { makeSummaryWeightingActivities } from '../activities/summaryWeighting.js';
 import type { ComputeActivities, StoreActivities } from '../contracts/activities.js';
+import type { ArtifactStore } from '../core/artifacts/artifactStore.js';
 import type { Store } from '../core/store/store.js';
 import { guardArtifactFolder } from './artifactFolderGuard.js';
 import type { TemporalConnectionOptions } from './connectionOptions.js';
@@ -43,6 +45,10 @@ export interface WorkerOptions {
    * worker's client (same connection and namespace).
    */
   archiveConnection?: TemporalConnectionOptions;
+  /** S3 mode: the artifact store compute workers on other hosts exchange files through. */
+  artifacts?: ArtifactStore;
+  /** S3 mode for this process's own compute worker (the combined `pgsflow worker`). */
+  exchange?: { artifacts: ArtifactStore; cacheDir: string };
 }
 
 export interface ComputeWorkerOptions {
@@ -58,16 +64,29 @@ export interface ComputeWorkerOptions {
   artifactsDir?: string;
   /** Worker identity in Temporal's history (default the SDK's pid@host). */
   identity?: string;
+  /** S3 mode: the artifact store and the local folder mirroring the store host's files. */
+  exchange?: { artifacts: ArtifactStore; cacheDir: string };
 }
 
-/** What the store queue serves (the implementations of the workflows' `storeProxies`). */
-export function makeStoreActivities(store: Store, audit: AuditActivityOptions = {}): StoreActivities {
-  return withKeepAlive({ ...makeRunActivities(store), ...makeStepStartActivities(store), ...makeAuditActivities(store, audit), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store), ...makeRecordFitActivities(store), ...makeStudyStoreActivities(store), ...makeNonlinearActivities(store) });
+/**
+ * What the store queue serves (the implementations of the workflows' `storeProxies`);
+ * `artifacts`: the artifact store compute workers exchange files through (S3 mode), if any.
+ */
+export function makeStoreActivities(store: Store, audit: AuditActivityOptions = {}, artifacts: ArtifactStore | null = null): StoreActivities {
+  return withKeepAlive({ ...makeFingerprintActivities(), ...makeArtifactExchangeActivities(artifacts), ...makeRunActivities(store), ...makeStepStartActivities(store), ...makeAuditActivities(store, audit), ...makeIngestActivities(store), ...makeFoldGwasActivities(store), ...makeScoreActivities(store), ...makeQcActivities(store), ...makeRecordFitActivities(store), ...makeStudyStoreActivities(store), ...makeNonlinearActivities(store) });
 }
 
-/** What the compute queue serves (the workflows' `computeProxies`). */
-export function makeComputeActivities(): ComputeActivities {
-  return { ...makeFingerprintActivities(), ...makeSimulateActivities(), ...makeImputeActivities(), ...makeLdEigenActivities(), ...makeFitActivities(), ...makeSummaryWeightingActivities() };
+/** What the compute queue serves (the workflows' `computeProxies`); `exchange`: S3 mode, every activity on its mirror. */
+export function makeComputeActivities(exchange: ComputeExchange | null = null): ComputeActivities {
+  const activities: ComputeActivities = {
+    ...makeFingerprintActivities(),
+    ...makeSimulateActivities(),
+    ...makeImputeActivities(),
+    ...makeLdEigenActivities(),
+    ...makeFitActivities(exchange ? { checkpointWritten: (path) => exchange.publishCheckpoint(path) } : {}),
+    ...makeSummaryWeightingActivities(),
+  };
+  return exchange ? exchange.wrap(activities as unknown as Record<string, (...args: never[]) => Promise<unknown>>) as unknown as ComputeActivities : activities;
 }
 
 let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -89,7 +108,7 @@ const quietBundlerLogger = {
 
 /** The compute queue's worker: activities on files, no store, no workflows. */
 export async function createComputeWorker(opts: ComputeWorkerOptions): Promise<Worker> {
-  const activities = makeComputeActivities();
+  const activities = makeComputeActivities(opts.exchange ? new ComputeExchange(opts.exchange.artifacts, opts.exchange.cacheDir) : null);
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
@@ -109,7 +128,7 @@ export async function createStoreWorker(opts: Omit<WorkerOptions, 'computeTaskQu
     namespace: opts.namespace,
     taskQueue: opts.storeTaskQueue,
     workflowBundle: opts.workflowBundle ?? (await workflowBundle()),
-    activities: makeStoreActivities(opts.store, opts.archiveConnection ? { temporal: { connection: opts.archiveConnection, namespace: opts.namespace } } : {}),
+    activities: makeStoreActivities(opts.store, opts.archiveConnection ? { temporal: { connection: opts.archiveConnection, namespace: opts.namespace } } : {}, opts.artifacts ?? null),
   });
 }
 
@@ -121,6 +140,7 @@ export async function createWorkers(opts: WorkerOptions): Promise<Worker[]> {
     namespace: opts.namespace,
     computeTaskQueue: opts.computeTaskQueue,
     ...(opts.maxConcurrentComputeActivities !== undefined ? { maxConcurrentActivities: opts.maxConcurrentComputeActivities } : {}),
+    ...(opts.exchange ? { exchange: opts.exchange } : {}),
   });
   return [storeWorker, computeWorker];
 }

@@ -7,6 +7,8 @@
 import { proxyActivities } from '@temporalio/workflow';
 import { NON_RETRYABLE_ERROR_TYPES } from '../contracts/errorTypes.js';
 import type { ComputeActivities, FingerprintActivities, MlActivities, StoreActivities } from '../contracts/activities.js';
+import type { ArtifactExchangeMode } from '../contracts/artifactExchange.js';
+import { exchangedThroughArtifacts } from './artifactExchange.js';
 
 const retry = {
   initialInterval: '1 second',
@@ -26,12 +28,17 @@ export const storeProxies = (heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT): Stor
  * Compute queue. Fits heartbeat every 10 sweeps and at each checkpoint, LD builds and
  * imputation per block; a minute without one means the worker is gone (or a block is stuck).
  */
-export const computeProxies = (taskQueue: string, heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT): ComputeActivities =>
-  proxyActivities<ComputeActivities>({ taskQueue, startToCloseTimeout: '24 hours', heartbeatTimeout, retry });
+export const computeProxies = (taskQueue: string, heartbeatTimeout = DEFAULT_HEARTBEAT_TIMEOUT, exchange: ArtifactExchangeMode = 'file'): ComputeActivities => {
+  const compute = proxyActivities<ComputeActivities>({ taskQueue, startToCloseTimeout: '24 hours', heartbeatTimeout, retry });
+  return exchange === 's3' ? exchangedThroughArtifacts(compute, storeProxies(heartbeatTimeout)) : compute;
+};
 
-/** Hashing inputs does not heartbeat; bounded by start-to-close instead. */
-export const fingerprintProxies = (taskQueue: string): FingerprintActivities =>
-  proxyActivities<FingerprintActivities>({ taskQueue, startToCloseTimeout: '30 minutes', retry });
+/**
+ * Hashing inputs does not heartbeat; bounded by start-to-close instead. In S3 mode the store
+ * worker hashes them (the study's input files are on its host, not on the compute hosts).
+ */
+export const fingerprintProxies = (taskQueue: string, exchange: ArtifactExchangeMode = 'file'): FingerprintActivities =>
+  proxyActivities<FingerprintActivities>({ ...(exchange === 's3' ? {} : { taskQueue }), startToCloseTimeout: '30 minutes', retry });
 
 /**
  * ML queue (the Python worker). It heartbeats between models and while one trains; a killed

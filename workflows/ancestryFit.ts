@@ -67,6 +67,6 @@ export async function ancestryFit(input: AncestryFitInput): Promise<AncestryFitR
     gwasSet = out.gwasSets[0]!;
     if (folds) foldsRunId = out.runId;
   }
-  const result = await fitPipeline(ctx, computeProxies(input.run.computeTaskQueue, input.run.heartbeatTimeout), { ...input.pipeline, gwasSet }, (step, done) => report(step, done + 1));
+  const result = await fitPipeline(ctx, computeProxies(input.run.computeTaskQueue, input.run.heartbeatTimeout, input.run.artifactExchange), { ...input.pipeline, gwasSet }, (step, done) => report(step, done + 1));
   return { ...result, ancestry: input.ancestry, gwasSet, foldsRunId, cacheHits: ctx.hits.count };
 }

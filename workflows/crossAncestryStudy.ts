@@ -28,8 +28,8 @@ export async function crossAncestryStudy(input: StudyInput): Promise<StudyResult
     if (study.design.type !== 'cross-ancestry') throw new Error(`crossAncestryStudy got a ${study.design.type} design`);
     const design = study.design;
     const { ctx, runId, progress } = run;
-    const compute = computeProxies(input.computeTaskQueue, input.heartbeatTimeout);
-    const { fingerprintInputs } = fingerprintProxies(input.computeTaskQueue);
+    const compute = computeProxies(input.computeTaskQueue, input.heartbeatTimeout, input.artifactExchange);
+    const { fingerprintInputs } = fingerprintProxies(input.computeTaskQueue, input.artifactExchange);
     const given = study.inputs.sumstats ?? {};
     const target = design.target;
     const gwasCohorts = design.train.filter((a) => !(a in given));

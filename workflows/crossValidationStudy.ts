@@ -22,8 +22,8 @@ export async function crossValidationStudy(input: StudyInput): Promise<StudyResu
     if (study.design.type !== 'cross-validation') throw new Error(`crossValidationStudy got a ${study.design.type} design`);
     const design = study.design;
     const { ctx, runId, progress } = run;
-    const compute = computeProxies(input.computeTaskQueue, input.heartbeatTimeout);
-    const { fingerprintInputs } = fingerprintProxies(input.computeTaskQueue);
+    const compute = computeProxies(input.computeTaskQueue, input.heartbeatTimeout, input.artifactExchange);
+    const { fingerprintInputs } = fingerprintProxies(input.computeTaskQueue, input.artifactExchange);
     const a = design.ancestry;
 
     progress.step = 'ingest';

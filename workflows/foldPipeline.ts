@@ -2,6 +2,7 @@
 // through QC, imputation and the fits. Scoring the held-out samples and metrics happen in the
 // parent, in one pass over the genotypes for all folds.
 import type { StudyInput } from '../contracts/study.js';
+import type { ArtifactExchangeMode } from '../contracts/artifactExchange.js';
 import { type FitPipelineInput, type FitPipelineResult, fitPipeline, pipelineSteps } from './fitPipeline.js';
 import type { StepContext } from './stepCache.js';
 import { computeProxies, storeProxies } from './activityProxies.js';
@@ -13,6 +14,7 @@ export interface UnitRunContext {
   computeTaskQueue: string;
   resumedFrom: string | undefined;
   heartbeatTimeout: string | undefined;
+  artifactExchange?: ArtifactExchangeMode;
 }
 
 export const unitRunContext = (runId: string, input: StudyInput): UnitRunContext => ({
@@ -21,6 +23,7 @@ export const unitRunContext = (runId: string, input: StudyInput): UnitRunContext
   computeTaskQueue: input.computeTaskQueue,
   resumedFrom: input.resumedFrom,
   heartbeatTimeout: input.heartbeatTimeout,
+  ...(input.artifactExchange ? { artifactExchange: input.artifactExchange } : {}),
 });
 
 export interface FoldPipelineInput {
@@ -35,6 +38,6 @@ export function stepContextOf(run: UnitRunContext): StepContext {
 export async function foldPipeline(input: FoldPipelineInput): Promise<FitPipelineResult & { cacheHits: number }> {
   const ctx = stepContextOf(input.run);
   const report = unitReporter(input.pipeline.scope, pipelineSteps(input.pipeline.methods));
-  const result = await fitPipeline(ctx, computeProxies(input.run.computeTaskQueue, input.run.heartbeatTimeout), input.pipeline, report);
+  const result = await fitPipeline(ctx, computeProxies(input.run.computeTaskQueue, input.run.heartbeatTimeout, input.run.artifactExchange), input.pipeline, report);
   return { ...result, cacheHits: ctx.hits.count };
 }

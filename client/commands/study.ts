@@ -1,6 +1,7 @@
 // `pgsflow study run|list|status|cancel|resume`: start a study workflow from a study file,
 // watch it (progress per unit, live MCMC sweep from the fit heartbeat), and manage runs.
 // This is the command entry (help, arguments, session); each subcommand lives in client/study/.
+import { parseArtifactLocation } from '../../core/artifacts/location.js';
 import { StoreLockedError } from '../../core/errors.js';
 import { loadEnv } from '../../config/env.js';
 import { type Command, type ParsedArgs, UsageError, intOpt, stringOpt } from '../command.js';
@@ -17,8 +18,8 @@ import { studyStatus } from '../study/studyStatus.js';
 const DEFAULT_CANCEL_WAIT_S = 60;
 const DEFAULT_LIST_LIMIT = 100;
 
-const HELP = `Usage: pgsflow study run STUDY.json [--detach] [--json] [--store DIR] [--no-worker]
-       pgsflow study resume RUN [--detach] [--json] [--store DIR] [--no-worker]
+const HELP = `Usage: pgsflow study run STUDY.json [--detach] [--json] [--store DIR] [--no-worker] [--artifacts s3://B/P]
+       pgsflow study resume RUN [--detach] [--json] [--store DIR] [--no-worker] [--artifacts s3://B/P]
        pgsflow study status RUN [--json] [--store DIR]
        pgsflow study list [--json] [--limit ${DEFAULT_LIST_LIMIT}] [--store DIR]
        pgsflow study cancel RUN [--wait ${DEFAULT_CANCEL_WAIT_S}] [--json] [--store DIR]
@@ -53,6 +54,12 @@ Temporal workflow whose id is the run id: <name>-<UTC YYYYMMDDTHHMMSSZ>-<4 hex>.
                    while a \`study run\` holds it, they use its server (<store>/temporal-server.json).
   --no-worker      (run, resume with TEMPORAL_ADDRESS) start no in-process worker: a
                    \`pgsflow worker\` already serves the store.
+  --artifacts s3://bucket/prefix
+                   (run, resume; with --no-worker) S3 mode: compute workers on hosts without
+                   the store's folder get each call's input files through the bucket and send
+                   their outputs and fit checkpoints back through it. The workers must be
+                   started with the same --artifacts (docs/cluster.md). A resume keeps its
+                   run's mode.
   --limit N        (list) at most N runs (default ${DEFAULT_LIST_LIMIT})
   --wait S         (cancel) seconds to wait for the run to close (default ${DEFAULT_CANCEL_WAIT_S})
 
@@ -64,8 +71,8 @@ on on the cluster (\`study status RUN\` to look again).`;
 type Sub = 'run' | 'resume' | 'status' | 'list' | 'cancel';
 
 const ALLOWED: Record<Sub, { args: number; options: string[] }> = {
-  run: { args: 1, options: ['detach', 'json', 'store', 'no-worker'] },
-  resume: { args: 1, options: ['detach', 'json', 'store', 'no-worker'] },
+  run: { args: 1, options: ['detach', 'json', 'store', 'no-worker', 'artifacts'] },
+  resume: { args: 1, options: ['detach', 'json', 'store', 'no-worker', 'artifacts'] },
   status: { args: 1, options: ['json', 'store'] },
   list: { args: 0, options: ['json', 'store', 'limit'] },
   cancel: { args: 1, options: ['json', 'store', 'wait'] },
@@ -109,6 +116,7 @@ export const studyCommand: Command = {
     json: { type: 'boolean' },
     store: { type: 'string' },
     'no-worker': { type: 'boolean' },
+    artifacts: { type: 'string' },
     limit: { type: 'string' },
     wait: { type: 'string' },
   },
@@ -122,6 +130,12 @@ export const studyCommand: Command = {
     const limit = intOpt(parsed, 'limit', 1, 1_000_000) ?? DEFAULT_LIST_LIMIT;
     const waitS = intOpt(parsed, 'wait', 0, 86_400) ?? DEFAULT_CANCEL_WAIT_S;
     const plan = planSession(sub, { embedded, detach, noWorker });
+    const artifactsText = stringOpt(parsed, 'artifacts');
+    const artifactExchange = artifactsText === undefined ? undefined : parseArtifactLocation(artifactsText).kind;
+    if (artifactExchange === 'file') throw new UsageError(`study ${sub}: --artifacts takes s3://bucket/prefix (S3 mode); in file mode the artifacts folder is the store's`);
+    if (artifactExchange === 's3' && plan.withWorker !== false) {
+      throw new UsageError(`study ${sub}: --artifacts s3://… runs on workers started with the same --artifacts (a \`pgsflow worker --store-only\` and compute-only workers); add --no-worker`);
+    }
 
     // `run` validates the study file before any server starts; its store may come from it.
     let file: StudyFile | undefined;
@@ -141,7 +155,7 @@ export const studyCommand: Command = {
       throw e;
     });
     const calls = new AbortableCalls(session);
-    const sc: StudyCommandContext = { session, call: (fn) => calls.run(fn), env, ctx, json, embedded, withWorker: session.worker, storeDir, interrupted: false };
+    const sc: StudyCommandContext = { session, call: (fn) => calls.run(fn), env, ctx, json, embedded, withWorker: session.worker, storeDir, interrupted: false, ...(artifactExchange ? { artifactExchange } : {}) };
     const release = ctx.onInterrupt(async () => {
       sc.interrupted = true;
       if (sc.watching) log(interruptAdvice(sc, sc.watching));

@@ -28,7 +28,8 @@ export async function resumeStudy(sc: StudyCommandContext, runId: string, detach
   }
   if (file.sha256 !== original.studySha256) sc.ctx.stderr(`note: ${file.path} changed since ${runId} started\n`);
   // In RUN's store (its artifacts folder's parent), where its finished steps are.
-  return startAndWatch(sc, file, runId, detach, dirname(original.artifactsDir));
+  // The original's exchange mode unless --artifacts says otherwise.
+  return startAndWatch(sc, file, runId, detach, dirname(original.artifactsDir), sc.artifactExchange ?? original.artifactExchange);
 }
 
 /** The StudyInput a run was started with (first history event). */

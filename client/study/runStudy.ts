@@ -17,9 +17,9 @@ const POLL_MS = 1_000;
 const NO_PROGRESS_NOTE_MS = 20_000;
 
 /** Start a run of `file` (resuming `resumedFrom` if given) and, unless detached, watch it to the end. */
-export async function startAndWatch(sc: StudyCommandContext, file: StudyFile, resumedFrom: string | undefined, detach: boolean, storeDir = sc.storeDir): Promise<number> {
+export async function startAndWatch(sc: StudyCommandContext, file: StudyFile, resumedFrom: string | undefined, detach: boolean, storeDir = sc.storeDir, exchange = sc.artifactExchange): Promise<number> {
   const { session, env } = sc;
-  const input: StudyInput = buildStudyInput(file, { codeVersion: codeVersionString(), computeTaskQueue: env.computeTaskQueue, mlTaskQueue: env.mlTaskQueue, storeDir, ...(resumedFrom ? { resumedFrom } : {}) });
+  const input: StudyInput = buildStudyInput(file, { codeVersion: codeVersionString(), computeTaskQueue: env.computeTaskQueue, mlTaskQueue: env.mlTaskQueue, storeDir, ...(resumedFrom ? { resumedFrom } : {}), ...(exchange ? { artifactExchange: exchange } : {}) });
   const runId = makeRunId(file.study.name);
   const type = workflowTypeOfDesign(file.study.design.type);
   await sc.call(() => session.client.workflow.start(type, { workflowId: runId, taskQueue: env.storeTaskQueue, args: [input] }));

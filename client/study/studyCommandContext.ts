@@ -1,5 +1,6 @@
 // What every `pgsflow study` subcommand runs with: the open session, the output and flags, client
 // calls that Ctrl-C cancels; and the lookups they share (describe a run, its progress, live fits).
+import type { ArtifactExchangeMode } from '../../contracts/artifactExchange.js';
 import { type WorkflowExecutionDescription, type WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import type { EnvConfig } from '../../config/env.js';
 import { STUDY_WORKFLOW_TYPES, type StudyProgress, studyProgressQuery } from '../../contracts/study.js';
@@ -23,6 +24,8 @@ export interface StudyCommandContext {
   interrupted: boolean;
   /** The run being watched (for the Ctrl-C advice). */
   watching?: string;
+  /** `--artifacts s3://…`: compute workers exchange files through the artifact store. */
+  artifactExchange?: ArtifactExchangeMode;
 }
 
 /**

@@ -1,5 +1,6 @@
 // From a study file to the StudyInput a study workflow starts with: the file verbatim and its
 // sha256, the parsed study with every input path made absolute against the file's folder.
+import type { ArtifactExchangeMode } from '../../contracts/artifactExchange.js';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { BadInputError } from '../../core/errors.js';
@@ -137,6 +138,7 @@ export interface StudyInputOptions {
   mlTaskQueue?: string;
   storeDir: string;
   resumedFrom?: string;
+  artifactExchange?: ArtifactExchangeMode;
 }
 
 export function buildStudyInput(file: StudyFile, opts: StudyInputOptions): StudyInput {
@@ -150,5 +152,6 @@ export function buildStudyInput(file: StudyFile, opts: StudyInputOptions): Study
     ...(opts.mlTaskQueue !== undefined ? { mlTaskQueue: opts.mlTaskQueue } : {}),
     artifactsDir: storePaths(opts.storeDir).artifacts,
     ...(opts.resumedFrom !== undefined ? { resumedFrom: opts.resumedFrom } : {}),
+    ...(opts.artifactExchange === 's3' ? { artifactExchange: 's3' as const } : {}),
   };
 }

@@ -12,7 +12,6 @@
 // (PGSFLOW_CLUSTER_FULL=1) the quick ten-fold study with the SBayesR baseline (20 fits), and
 // also times it on one and on two namespaced compute workers. Needs root; fails saying so.
 import { Client, Connection } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BIN, type LiveCli, spawnCli } from '../helpers/cli.js';
@@ -21,11 +20,11 @@ import { Store, storePaths } from '../../core/store/store.js';
 import { type DevServer, freePort, startDevServer } from '../../client/devServer.js';
 import { parseSimulateOptions } from '../../config/simulate.js';
 import type { StudyInput, StudyResult } from '../../contracts/study.js';
-import type { FitHeartbeat } from '../../contracts/fit.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { fileURLToPath } from 'node:url';
 import { type Bridge, type Namespaced, createBridge, requireRoot, spawnNamespaced } from './namespaces.js';
+import { fitStats, runningFits, until, values } from './studyObservation.js';
 
 const FULL = process.env.PGSFLOW_CLUSTER_FULL === '1';
 const FOLDS = FULL ? 10 : 2;
@@ -89,8 +88,6 @@ function studyInput(name: string, storeDir: string, computeTaskQueue: string): S
   return studyInputFor(path, { computeTaskQueue, artifactsDir: storePaths(storeDir).artifacts, heartbeatTimeout: '10 seconds' });
 }
 
-const values = (r: StudyResult): unknown[] => r.metrics.map((m) => [m.scope, m.method, m.metric, m.value, m.se, m.n]);
-
 async function hostWorker(args: string[], env: NodeJS.ProcessEnv): Promise<LiveCli> {
   const w = spawnCli(['worker', ...args], { TEMPORAL_ADDRESS: temporalAddress, ...env });
   hostWorkers.push(w);
@@ -125,62 +122,6 @@ async function stopComputeWorker(w: Namespaced): Promise<void> {
   await w.exit;
   w.cleanup();
   nsWorkers.splice(nsWorkers.indexOf(w), 1);
-}
-
-/** The running fits of a study's folds: fold → worker identity and latest heartbeat. */
-async function runningFits(runId: string): Promise<Map<string, { identity: string; beat: FitHeartbeat | null }>> {
-  const out = new Map<string, { identity: string; beat: FitHeartbeat | null }>();
-  for (let k = 1; k <= FOLDS; k++) {
-    try {
-      const d = await client.workflow.getHandle(`${runId}/fold-${k}`).describe();
-      for (const a of d.raw.pendingActivities ?? []) {
-        if (a.activityType?.name !== 'fitSbayesrc' || !a.lastWorkerIdentity || a.state !== 2 /* STARTED */) continue;
-        const p = a.heartbeatDetails?.payloads?.[0];
-        out.set(`fold-${k}`, { identity: a.lastWorkerIdentity, beat: p ? defaultPayloadConverter.fromPayload<FitHeartbeat>(p) : null });
-      }
-    } catch {
-      // not started yet
-    }
-  }
-  return out;
-}
-
-/** Completed fitSbayesrc activities of a study's folds: worker identities, and seconds from start to completion. */
-async function fitStats(runId: string): Promise<{ identities: Set<string>; fits: number; seconds: number }> {
-  const identities = new Set<string>();
-  let fits = 0;
-  let seconds = 0;
-  const time = (t: { seconds?: unknown; nanos?: number | null } | null | undefined): number => Number(t?.seconds ?? 0) + (t?.nanos ?? 0) / 1e9;
-  for (let k = 1; k <= FOLDS; k++) {
-    const h = await client.workflow.getHandle(`${runId}/fold-${k}`).fetchHistory();
-    const fitScheduled = new Set<string>();
-    const startedAt = new Map<string, number>();
-    for (const e of h.events ?? []) {
-      const sched = e.activityTaskScheduledEventAttributes;
-      if (sched?.activityType?.name === 'fitSbayesrc') fitScheduled.add(String(e.eventId));
-      const started = e.activityTaskStartedEventAttributes;
-      if (started && fitScheduled.has(String(started.scheduledEventId))) {
-        if (started.identity) identities.add(started.identity);
-        startedAt.set(String(started.scheduledEventId), time(e.eventTime));
-      }
-      const completed = e.activityTaskCompletedEventAttributes;
-      if (completed && fitScheduled.has(String(completed.scheduledEventId))) {
-        fits++;
-        seconds += time(e.eventTime) - (startedAt.get(String(completed.scheduledEventId)) ?? time(e.eventTime));
-      }
-    }
-  }
-  return { identities, fits, seconds };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 600_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const v = await probe();
-    if (v !== null) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 let reference: StudyResult;
@@ -237,7 +178,7 @@ describe(`compute workers in their own network and mount namespaces, file mode (
         const result = await client.workflow.execute('crossValidationStudy', { workflowId: `cluster-t${n}`, taskQueue: STORE_QUEUE, args: [studyInput(`cluster_t${n}`, storeDir, COMPUTE_QUEUE)] });
         timings[`computeWorkers${n}`] = (Date.now() - t0) / 1000;
         expect(values(result)).toEqual(values(reference));
-        const stats = await fitStats(`cluster-t${n}`);
+        const stats = await fitStats(client, `cluster-t${n}`, FOLDS);
         timings[`computeWorkers${n}FitSeconds`] = Math.round(stats.seconds * 10) / 10;
         timings[`computeWorkers${n}Fits`] = stats.fits;
         expect([...stats.identities].sort()).toEqual(ws.map((_, i) => `compute-${i + 1}`));
@@ -257,7 +198,7 @@ describe(`compute workers in their own network and mount namespaces, file mode (
     const handle = await client.workflow.start('crossValidationStudy', { workflowId: runId, taskQueue: STORE_QUEUE, args: [studyInput('cluster_kill', storeDir, COMPUTE_QUEUE)] });
     // Both workers running a fit at once, and compute-1's past a checkpoint.
     const victim = await until('fits on both workers, compute-1 past a checkpoint', async () => {
-      const fits = await runningFits(runId);
+      const fits = await runningFits(client, runId, FOLDS);
       const identities = new Set([...fits.values()].map((f) => f.identity));
       if (!identities.has('compute-1') || !identities.has('compute-2')) return null;
       for (const [scope, f] of fits) {
@@ -273,7 +214,7 @@ describe(`compute workers in their own network and mount namespaces, file mode (
     timings.killRun = (Date.now() - t0) / 1000;
     expect(values(result)).toEqual(values(reference));
     // The killed fit finished on compute-2.
-    expect((await fitStats(runId)).identities.has('compute-2')).toBe(true);
+    expect((await fitStats(client, runId, FOLDS)).identities.has('compute-2')).toBe(true);
     await stopComputeWorker(b);
     await stopHostWorker(sw);
 
