@@ -1,6 +1,6 @@
 // `pgsflow worker --compute-only --artifacts DIR` (issue 22, file mode): outputs outside DIR are
-// refused with a message naming both paths; a missing folder, an s3:// location (not served by
-// compute workers yet) and misplaced flags are refused before anything connects.
+// refused with a message naming both paths; a missing folder and misplaced flags are refused
+// before anything connects.
 import { mkdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../config/errors.js';
@@ -44,18 +44,24 @@ describe('compute-only worker, file mode', () => {
     expect(calls).toEqual(['/shared/store/artifacts/runs/r/fold-1/SBayesRC_fold-1']);
   });
 
-  it('refuses a missing folder, s3:// and misplaced flags before connecting', () => {
+  it('refuses a missing folder and misplaced flags before connecting', () => {
     const env = { TEMPORAL_ADDRESS: '127.0.0.1:1' };
     const missing = runCli(['worker', '--compute-only', '--artifacts', `${tmp.dir}/not-mounted`], env);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/--artifacts: .*not-mounted is not a folder on .*mount the store's artifacts folder there/);
-    const s3 = runCli(['worker', '--compute-only', '--artifacts', 's3://bucket/prefix'], env);
-    expect(s3.status).toBe(2);
-    expect(s3.stderr).toMatch(/S3 exchange .* is not wired into the compute activities yet/);
+    const cacheWithoutS3 = runCli(['worker', '--compute-only', '--cache', `${tmp.dir}/cache`], env);
+    expect(cacheWithoutS3.status).toBe(2);
+    expect(cacheWithoutS3.stderr).toMatch(/--cache goes with --artifacts s3:\/\/… \(S3 mode\)/);
+    const badS3 = runCli(['worker', '--compute-only', '--artifacts', 's3://B_ad/prefix'], env);
+    expect(badS3.status).not.toBe(0);
+    expect(badS3.stderr).toMatch(/is not an S3 bucket name/);
+    const studyFileMode = runCli(['study', 'run', `${tmp.dir}/none.json`, '--artifacts', `${tmp.dir}/art`], env);
+    expect(studyFileMode.status).toBe(2);
+    expect(studyFileMode.stderr).toMatch(/--artifacts takes s3:\/\/bucket\/prefix \(S3 mode\)/);
     mkdirSync(`${tmp.dir}/art`);
     const noCompute = runCli(['worker', '--artifacts', `${tmp.dir}/art`], env);
     expect(noCompute.status).toBe(2);
-    expect(noCompute.stderr).toMatch(/--artifacts goes with --compute-only/);
+    expect(noCompute.stderr).toMatch(/--artifacts DIR goes with --compute-only/);
     const badCert = runCli(['worker', '--compute-only', '--tls-cert', `${tmp.dir}/none.crt`, '--tls-key', `${tmp.dir}/none.key`], env);
     expect(badCert.status).toBe(1);
     expect(badCert.stderr).toContain(`--tls-cert (TEMPORAL_TLS_CERT): cannot read the client certificate ${tmp.dir}/none.crt: no such file`);
