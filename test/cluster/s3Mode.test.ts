@@ -26,7 +26,7 @@ import type { StudyInput, StudyResult } from '../../contracts/study.js';
 import { studyInputFor, writeStudyVariant } from '../helpers/studyFiles.js';
 import { makeTmpDir } from '../helpers/tmp.js';
 import { type Bridge, type Namespaced, createBridge, requireRoot, spawnNamespaced } from './namespaces.js';
-import { fitStats, runningFits, until, values } from './studyObservation.js';
+import { fitStats, runningFits, until, values } from '../helpers/studyObservation.js';
 
 const FULL = process.env.PGSFLOW_CLUSTER_FULL === '1';
 const FOLDS = FULL ? 10 : 2;
