@@ -3,6 +3,8 @@
 // `pgsflow worker` runs them; `fn` runs while both serve their queues.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { ComputeExchange } from '../../activities/artifactExchange.js';
+import type { ArtifactStore } from '../../core/artifacts/artifactStore.js';
 import type { Store } from '../../core/store/store.js';
 import { makeComputeActivities, makeStoreActivities, workflowBundle } from '../../worker/workers.js';
 
@@ -11,8 +13,15 @@ export interface StudyQueues {
   compute: string;
 }
 
-export async function withStudyWorkers<T>(env: TestWorkflowEnvironment, store: Store, queues: StudyQueues, fn: () => Promise<T>): Promise<T> {
-  const storeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: queues.store, workflowBundle: await workflowBundle(), activities: makeStoreActivities(store) });
-  const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: queues.compute, activities: makeComputeActivities(), maxConcurrentActivityTaskExecutions: 2 });
+/** S3 mode: the store worker publishes and fetches through `artifacts`; the compute worker runs on a mirror under `cacheDir`. */
+export interface TestExchange {
+  artifacts: ArtifactStore;
+  cacheDir: string;
+}
+
+export async function withStudyWorkers<T>(env: TestWorkflowEnvironment, store: Store, queues: StudyQueues, fn: () => Promise<T>, exchange?: TestExchange): Promise<T> {
+  const storeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: queues.store, workflowBundle: await workflowBundle(), activities: makeStoreActivities(store, {}, exchange?.artifacts ?? null) });
+  const computeActivities = makeComputeActivities(exchange ? new ComputeExchange(exchange.artifacts, exchange.cacheDir) : null);
+  const computeWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: queues.compute, activities: computeActivities, maxConcurrentActivityTaskExecutions: 2 });
   return storeWorker.runUntil(computeWorker.runUntil(fn));
 }
