@@ -61,12 +61,15 @@ async function storeSamples(store: Store, cohort: string): Promise<{ fid: string
 
 export async function scoreStore(store: Store, opts: ScoreStoreOptions): Promise<ScoreResult> {
   const started = Date.now();
-  const geno = await storeVariants(store, opts.cohort);
-  const samples = await storeSamples(store, opts.cohort);
+  // The weight files are parsed while DuckDB reads the variant and sample tables.
+  const [geno, samples, weights] = await Promise.all([
+    storeVariants(store, opts.cohort),
+    storeSamples(store, opts.cohort),
+    Array.isArray(opts.weights) ? readWeights(opts.weights as readonly string[]) : Promise.resolve(opts.weights as WeightSet),
+  ]);
   if (geno.id.length === 0 || samples.fid.length === 0) {
     throw new BadInputError(store.paths.database, `cohort '${opts.cohort}' has no ${geno.id.length === 0 ? 'variants' : 'samples'} in the store`);
   }
-  const weights = Array.isArray(opts.weights) ? await readWeights(opts.weights as readonly string[]) : (opts.weights as WeightSet);
   const matched = matchAlleles(geno, weights, { ambiguous: opts.ambiguous ?? 'keep' });
   if (matched.variant.length === 0) throw new BadInputError(weights.files.map((f) => f.path).join(', '), `no weight matched a variant of cohort '${opts.cohort}'`);
   const sampleScore = opts.sampleScore ?? null;
