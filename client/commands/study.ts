@@ -1,6 +1,7 @@
 // `pgsflow study run|list|status|cancel|resume`: start a study workflow from a study file,
 // watch it (progress per unit, live MCMC sweep from the fit heartbeat), and manage runs.
 // This is the command entry (help, arguments, session); each subcommand lives in client/study/.
+import { CONNECTION_HELP, CONNECTION_OPTION_SPECS, connectionFlagsOf, resolveConnectionSettings } from '../../config/temporalConnection.js';
 import { parseArtifactLocation } from '../../core/artifacts/location.js';
 import { StoreLockedError } from '../../core/errors.js';
 import { loadEnv } from '../../config/env.js';
@@ -66,7 +67,9 @@ Temporal workflow whose id is the run id: <name>-<UTC YYYYMMDDTHHMMSSZ>-<4 hex>.
 Embedded server (TEMPORAL_ADDRESS unset): the study runs only while \`study run\` runs; Ctrl-C
 stops it and \`study resume RUN\` continues it later (the interrupted run is terminated and a new
 run reuses its finished steps). With TEMPORAL_ADDRESS, Ctrl-C only stops watching: the study goes
-on on the cluster (\`study status RUN\` to look again).`;
+on on the cluster (\`study status RUN\` to look again).
+
+${CONNECTION_HELP}`;
 
 type Sub = 'run' | 'resume' | 'status' | 'list' | 'cancel';
 
@@ -88,7 +91,7 @@ export function parseStudyArgs(parsed: ParsedArgs): { sub: Sub; arg: string | un
     throw new UsageError(spec.args === 0 ? `study ${sub}: unexpected argument '${args[0]}'` : `study ${sub}: expected ${sub === 'run' ? 'STUDY.json' : 'RUN'}${args.length > 1 ? `, got '${args.join(' ')}'` : ''}`);
   }
   for (const [name, v] of Object.entries(parsed.values)) {
-    if (v !== undefined && name !== 'help' && !spec.options.includes(name)) throw new UsageError(`study ${sub}: --${name} does not apply`);
+    if (v !== undefined && name !== 'help' && !spec.options.includes(name) && !(name in CONNECTION_OPTION_SPECS)) throw new UsageError(`study ${sub}: --${name} does not apply`);
   }
   return { sub: sub as Sub, arg: args[0] };
 }
@@ -117,12 +120,16 @@ export const studyCommand: Command = {
     store: { type: 'string' },
     'no-worker': { type: 'boolean' },
     artifacts: { type: 'string' },
+    ...CONNECTION_OPTION_SPECS,
     limit: { type: 'string' },
     wait: { type: 'string' },
   },
   async run(parsed, ctx) {
     const { sub, arg } = parseStudyArgs(parsed);
-    const env = loadEnv();
+    // Connection flags override TEMPORAL_* variables; an address (either way) means a cluster, not the embedded server.
+    const connection = resolveConnectionSettings(connectionFlagsOf(parsed.values), process.env);
+    const loaded = loadEnv();
+    const env = connection.address !== undefined ? { ...loaded, temporalAddress: connection.address, namespace: connection.namespace } : loaded;
     const json = parsed.values.json === true;
     const detach = parsed.values.detach === true;
     const noWorker = parsed.values['no-worker'] === true;
@@ -148,7 +155,7 @@ export const studyCommand: Command = {
     // The Python ML worker only when the study compares nonlinear models (a resume: when its
     // environment exists, i.e. some study here used it).
     const mlWorker = sub === 'run' ? file?.study.nonlinear !== undefined : sub === 'resume' && findMlEnv() !== undefined;
-    const session = await openSession({ env, storeDir, withWorker: plan.withWorker, log, mlWorker }).catch((e: unknown) => {
+    const session = await openSession({ env, storeDir, withWorker: plan.withWorker, log, mlWorker, connection }).catch((e: unknown) => {
       if (e instanceof StoreLockedError && !embedded && (sub === 'run' || sub === 'resume')) {
         throw new StoreLockedError(`${e.message}\n(a \`pgsflow worker\` already serves this store? then add --no-worker)`);
       }

@@ -64,6 +64,20 @@ describe('Temporal connection over TLS with a client certificate and an API key'
     for (const s of mine) expect(s).toMatchObject({ clientCn: 'pgsflow-worker', sni: pki.serverName });
   });
 
+  it('`pgsflow study list` with the connection given as flags goes through the proxy with them', async () => {
+    const before = proxy.seen.length;
+    // Spawned, not run synchronously: the proxy answers from this process's event loop.
+    const r = spawnCli(
+      ['study', 'list', '--json', '--store', `${tmp.dir}/list-store`, '--address', proxy.address, '--tls-cert', pki.clientCert, '--tls-key', pki.clientKey, '--tls-ca', pki.ca, '--tls-server-name', pki.serverName, '--api-key', 'study-key-2'],
+      { TEMPORAL_ADDRESS: '' },
+    );
+    expect((await r.exit).code).toBe(0);
+    expect(JSON.parse(r.output())).toEqual([]);
+    const mine = proxy.seen.slice(before).filter((s) => s.authorization === 'Bearer study-key-2');
+    expect(mine.length).toBeGreaterThanOrEqual(1);
+    for (const s of mine) expect(s).toMatchObject({ clientCn: 'pgsflow-worker', sni: pki.serverName });
+  });
+
   it('without the client certificate the TLS handshake is refused', async () => {
     const refusedBefore = proxy.refused;
     const noCert = buildConnectionOptions(resolveConnectionSettings({}, { ...tlsEnv(), TEMPORAL_TLS_CERT: '', TEMPORAL_TLS_KEY: '' }));
