@@ -183,6 +183,13 @@ export async function spawnNamespaced(opts: NamespacedOptions): Promise<Namespac
   if (pid === undefined) throw new Error('could not start unshare');
   await waitForNewNetns(pid, () => done);
   await waitFor(/pgsflow-ns: mounts ready/, 30_000);
+  // The veth of an earlier worker with this index lives until the kernel has torn down its
+  // namespace, which can lag its process's exit: remove it rather than collide with it.
+  try {
+    ip('link', 'del', hostIf);
+  } catch {
+    // none
+  }
   ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf, 'netns', String(pid));
   ip('link', 'set', hostIf, 'master', opts.bridge.name);
   ip('link', 'set', hostIf, 'up');

@@ -86,12 +86,18 @@ async function computeWorker(k: number, prefix: string): Promise<Namespaced> {
 }
 
 /** Objects and bytes under a prefix of the bucket (what went through S3 for one run). */
-async function bucketUsage(prefix: string): Promise<{ objects: number; bytes: number }> {
+async function bucketUsage(prefix: string): Promise<{ objects: number; bytes: number; misnamed: string[] }> {
   const store = new S3ArtifactStore(BUCKET, prefix, s3OptionsFor(s3!));
   let bytes = 0;
+  const misnamed: string[] = [];
   const keys = await store.list();
-  for (const k of keys) bytes += (await store.head(k))?.bytes ?? 0;
-  return { objects: keys.length, bytes };
+  for (const k of keys) {
+    const ref = await store.head(k);
+    bytes += ref?.bytes ?? 0;
+    // Every object under the key of its own content: none can have been written with two contents.
+    if (k !== `sha256/${ref?.sha256}`) misnamed.push(k);
+  }
+  return { objects: keys.length, bytes, misnamed };
 }
 
 let reference: StudyResult;
@@ -157,6 +163,7 @@ describe(`compute workers in their own network and mount namespaces, S3 mode (${
     figures.killRunObjects = usage.objects;
     figures.killRunBytes = usage.bytes;
     expect(usage.objects).toBeGreaterThan(0);
+    expect(usage.misnamed).toEqual([]);
     // The compute worker ran on its mirror: it never opened the store.
     expect(b.output()).not.toMatch(/duckdb|store\.duckdb|StoreLockedError/i);
   }, 1_800_000);
