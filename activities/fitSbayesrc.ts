@@ -8,6 +8,7 @@ import { fitOnFiles } from '../core/sbayesrc/fitFiles.js';
 import type { CheckpointWritten, FitRequest, FitSummaryJson, FitHeartbeat } from '../contracts/fit.js';
 import type { FitActivities } from '../contracts/activities.js';
 import type { ExchangedFile } from '../contracts/artifactExchange.js';
+import { CheckpointUploads } from './checkpointUploads.js';
 
 /** Heartbeat at most every this many sweeps (the SDK throttles too; this saves the allocations). */
 const HEARTBEAT_EVERY = 10;
@@ -27,11 +28,12 @@ export function makeFitActivities(hooks: FitActivityHooks = {}): FitActivities {
       const iterations = req.iterations ?? 3000;
       let latest: FitHeartbeat = { chain: 0, sweep: 0, iterations, h2: NaN, nnz: 0, checkpoint: null };
       ctx.heartbeat(latest);
-      // Uploads run one after another beside the sweeps; the fit's end waits for the last.
-      const uploaded = new Map<string, ExchangedFile>();
-      let uploads: Promise<void> = Promise.resolve();
-      let uploadFailed: unknown = null;
-      const publish = hooks.checkpointWritten;
+      const uploads = hooks.checkpointWritten
+        ? new CheckpointUploads(hooks.checkpointWritten, (exchanged) => {
+            latest = { ...latest, exchanged };
+            ctx.heartbeat(latest);
+          })
+        : null;
       // The finished fit's checkpoint stays until recordFit has recorded it (see keepFinalCheckpoint).
       const result = await fitOnFiles(
         { ...req, keepFinalCheckpoint: true },
@@ -41,26 +43,15 @@ export function makeFitActivities(hooks: FitActivityHooks = {}): FitActivities {
         },
         (c) => {
           latest = { ...latest, checkpoint: c };
-          if (!publish) {
-            ctx.heartbeat(latest);
-            return;
-          }
-          uploads = uploads.then(async () => {
-            const f = await publish(c.path);
-            uploaded.set(f.path, f);
-            latest = { ...latest, exchanged: [...uploaded.values()] };
-            ctx.heartbeat(latest);
-          }).catch((e: unknown) => {
-            uploadFailed ??= e;
-          });
+          ctx.heartbeat(latest);
+          uploads?.written(c.path);
         },
         ctx.cancellationSignal,
       );
       // Cancelled (the workflow's request, or this worker shutting down): the chains stopped
       // after the sweep in progress with that sweep checkpointed, so the next attempt, or a
       // resumed study, continues from there rather than from the last periodic checkpoint.
-      await uploads;
-      if (uploadFailed !== null) throw uploadFailed;
+      await uploads?.close(result.cancelled);
       if (result.cancelled) throw ctx.cancellationSignal.reason;
       if (!result.summary) throw new Error('fit ended before its last sweep');
       return result.summary;
