@@ -16,7 +16,9 @@ import { type Bridge, type Namespaced, createBridge, requireRoot } from './names
 export const CLUSTER_FULL = process.env.PGSFLOW_CLUSTER_FULL === '1';
 export const CLUSTER_FOLDS = CLUSTER_FULL ? 10 : 2;
 // PGSFLOW_CLUSTER_ITERATIONS: longer fits for timing runs (fits then dominate the study's wall time).
-export const CLUSTER_ITERATIONS = Number(process.env.PGSFLOW_CLUSTER_ITERATIONS ?? (CLUSTER_FULL ? 3000 : 4000));
+// Small: fits long enough (several seconds) that a heartbeat past a checkpoint reaches the server
+// (the worker throttles heartbeats to one per 2 s) before the fit ends, on a fast machine too.
+export const CLUSTER_ITERATIONS = Number(process.env.PGSFLOW_CLUSTER_ITERATIONS ?? (CLUSTER_FULL ? 3000 : 20000));
 
 export class ClusterHarness {
   readonly hostWorkers: LiveCli[] = [];
