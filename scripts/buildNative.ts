@@ -10,6 +10,8 @@
 //   linear GWAS runs its TypeScript loop (the same numbers bit for bit, on one thread);
 // - the dosage scoring kernel (native/dosageScore.c → native/build/dosageScore.node), gcc only;
 //   without it dosage cohorts are scored by its TypeScript loop (the same numbers bit for bit).
+// - the BLOB copy addon (native/blobCopy.c → native/build/blobCopy.node), gcc only: genotype
+//   chunks copied out of DuckDB into one reused buffer; without it, a fresh buffer each.
 // Run by `npm ci` (postinstall), the first `npm start` and `npm test` with --if-stale: each addon
 // is built when missing or when its stamp (a hash of the source, the compiler arguments and
 // node's ABI) no longer matches, so a pull that changes native/*.c never runs an old binary. A
@@ -64,6 +66,14 @@ const RECIPES: readonly AddonRecipe[] = [
     // No fused multiply-add: the sums must round as the TypeScript loop's do.
     flags: ['-O3', '-march=native', '-ffp-contract=off', '-Wall', '-Wextra', '-shared', '-fPIC'],
     libs: ['-lpthread'],
+    missing: () => (hasGcc() ? null : 'gcc not found'),
+  },
+  {
+    name: 'BLOB copy addon',
+    source: join(NATIVE_DIR, 'blobCopy.c'),
+    target: join(NATIVE_DIR, 'build', 'blobCopy.node'),
+    flags: ['-O2', '-Wall', '-Wextra', '-shared', '-fPIC'],
+    libs: [],
     missing: () => (hasGcc() ? null : 'gcc not found'),
   },
   {
@@ -129,6 +139,7 @@ const FALLBACK: Record<string, string> = {
   'SBayesR/SBayesRC sweep kernel': 'pgsflow fit will use the WebAssembly kernel (correct, but about 2-3× slower).',
   'LD eigen addon': 'pgsflow ld will use the TypeScript solver (correct, but about 10-20× slower on big blocks).',
   'fold-GWAS kernel': 'pgsflow gwas will use its TypeScript loop (same numbers, one thread, several times slower).',
+  'BLOB copy addon': 'genotype chunks will be read from the store into a fresh buffer each (same numbers, slower on dosage cohorts).',
 };
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -12,15 +12,13 @@ import { ALL_SCORES, NAMED_A1, NAMED_A2, SKIP_SAMPLE, type ScoreModel, type Scor
 const NO_CHOICE = new Int32Array(0);
 
 /**
- * The native kernel's asynchronous form (native/dosageScore.c): `start` takes addRows' arguments
- * and returns at once while its threads add the rows; `wait` returns when they are done. Until
- * then the chunk and the sums must stay untouched, which they do: the accumulator owns the sums,
- * and every feed hands over a fresh chunk per call (the readers and the store's blobs; consumers
- * may keep what they get). A build without them runs addRows.
+ * The native kernel's asynchronous form (native/dosageScore.c): `startAsync` takes addRows'
+ * arguments and returns at once with a promise the main thread resolves when its threads are
+ * done, so the event loop runs meanwhile — DuckDB's callbacks with the next chunks among them.
+ * A build without it runs addRows.
  */
 interface AsyncDosageScoreKernel {
-  start?: (...args: Parameters<NativeDosageScoreKernel['addRows']>) => object | null;
-  wait?: (handle: object | null) => undefined;
+  startAsync?: (...args: Parameters<NativeDosageScoreKernel['addRows']>) => Promise<undefined>;
 }
 
 export class DosageScoreAccumulator {
@@ -34,8 +32,8 @@ export class DosageScoreAccumulator {
   private readonly missingTerm: Float64Array;
   private nextRow = 0;
   private finished = false;
-  /** The native kernel's chunk still being added (addChunk returned before it was done). */
-  private pending: { kernel: AsyncDosageScoreKernel; handle: object | null } | null = null;
+  /** A chunk is being added (calls must not overlap: each awaits the one before). */
+  private busy = false;
 
   constructor(
     readonly model: ScoreModel,
@@ -53,9 +51,14 @@ export class DosageScoreAccumulator {
     this.missingTerm = new Float64Array(this.s);
   }
 
-  /** Feed variants [firstVariant, firstVariant + nVariants): `dosage` holds nVariants × nSamples. */
-  addChunk(dosage: Uint16Array, firstVariant: number, nVariants: number): void {
+  /**
+   * Feed variants [firstVariant, firstVariant + nVariants): `dosage` holds nVariants × nSamples.
+   * Resolves once the chunk is added, so the chunk may be borrowed memory (the store's); the
+   * caller awaits each call before the next.
+   */
+  async addChunk(dosage: Uint16Array, firstVariant: number, nVariants: number): Promise<void> {
     if (this.finished) throw new Error('score accumulator already finished');
+    if (this.busy) throw new Error('score: addChunk called before the previous chunk was added');
     const n = this.nSamples;
     if (dosage.length < nVariants * n) throw new Error(`score: a dosage chunk of ${nVariants} variants needs ${nVariants * n} values`);
     const variant = this.model.variant;
@@ -63,7 +66,6 @@ export class DosageScoreAccumulator {
       throw new Error(`score: chunk at variant ${firstVariant} skipped variant ${variant[this.nextRow]} (chunks must come in order)`);
     }
     const end = firstVariant + nVariants;
-    this.settle();
     const native = chooseDosageScoreKernel();
     if (native) {
       const first = this.nextRow;
@@ -83,11 +85,20 @@ export class DosageScoreAccumulator {
       const args: Parameters<NativeDosageScoreKernel['addRows']> = [
         dosage, n, rowAt, this.model.named.subarray(first, last), w, mu, mt, s, this.sampleScore ?? NO_CHOICE, this.acc, this.observed, this.namedDosage, dosageScoreThreads(),
       ];
-      // The next chunk arrives (from DuckDB, or decoded from a file) while this one is added.
+      // The next chunks arrive (DuckDB reads them, or a reader decodes them) while this one is
+      // added: the main thread is free while the kernel's threads run.
       const kernel = native as NativeDosageScoreKernel & AsyncDosageScoreKernel;
-      if (kernel.start && kernel.wait) this.pending = { kernel, handle: kernel.start(...args) };
-      else native.addRows(...args);
       this.nextRow = last;
+      if (!kernel.startAsync) {
+        native.addRows(...args);
+        return;
+      }
+      this.busy = true;
+      try {
+        await kernel.startAsync(...args);
+      } finally {
+        this.busy = false;
+      }
       return;
     }
     for (; this.nextRow < variant.length && variant[this.nextRow]! < end; this.nextRow++) {
@@ -138,16 +149,8 @@ export class DosageScoreAccumulator {
     }
   }
 
-  /** Waits for the native kernel's chunk in progress, if any. */
-  private settle(): void {
-    const p = this.pending;
-    if (!p) return;
-    this.pending = null;
-    p.kernel.wait!(p.handle);
-  }
-
   finish(): ScoreSums {
-    this.settle();
+    if (this.busy) throw new Error('score: finish called while a chunk is being added');
     if (this.nextRow !== this.model.variant.length) throw new Error(`score: genotypes ended before variant ${this.model.variant[this.nextRow]}`);
     this.finished = true;
     const { s, nSamples } = this;

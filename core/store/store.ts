@@ -2,8 +2,9 @@
 // (the worker serving the `pgsflow-store` task queue). Everything else reads through Temporal.
 import { lstat, mkdir, readlink, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type DuckDBAppender, DuckDBBlobVector, DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBAppender, DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { StoreLockedError, StoreSchemaError } from '../errors.js';
+import { BlobRows } from './blobRows.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations/migrations.js';
 import { WriteLock } from './writeLock.js';
 
@@ -111,23 +112,16 @@ export class Store {
   }
 
   /**
-   * Rows as arrays, BLOB columns as the bytes the native binding hands over: row objects copy
-   * every BLOB a second time (`Buffer.from`), which for the 2 GB of a dosage cohort's chunks
-   * costs about as much as DuckDB's read (issue 19). Other columns as DuckDB values (number,
-   * bigint, string, …): meant for integer and BLOB columns.
+   * A query's rows with the BLOB column `blobColumn` copied out on demand into the caller's
+   * reusable buffer (blobRows.ts); DuckDB's result chunks are held until `release()`. Meant for a
+   * few large BLOBs (genotype chunks).
    */
-  async allArraysWithBlobs<T extends unknown[]>(sql: string, params?: SqlParams): Promise<T[]> {
+  async blobRows<T extends unknown[]>(sql: string, params: SqlParams | undefined, blobColumn: number): Promise<BlobRows<T>> {
     return this.lock.run(async () => {
-      // Streamed, not `run`: a materialised result is copied once more inside DuckDB.
       const result = await this.conn.stream(sql, params);
-      const out: T[] = [];
-      for await (const chunk of result) {
-        const columns = Array.from({ length: chunk.columnCount }, (_, c) => chunk.getColumnVector(c));
-        for (let r = 0; r < chunk.rowCount; r++) {
-          out.push(columns.map((v) => (v instanceof DuckDBBlobVector ? v.getItemBytes(r) : v.getItem(r))) as T);
-        }
-      }
-      return out;
+      const rows = new BlobRows<T>(blobColumn);
+      for await (const chunk of result) rows.take(chunk);
+      return rows;
     });
   }
 

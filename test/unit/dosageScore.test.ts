@@ -38,7 +38,7 @@ function randomCase(seed: number, fractional: boolean) {
 }
 
 describe('dosage score kernel', () => {
-  it('hard-call dosages score as the .bed kernel does', () => {
+  it('hard-call dosages score as the .bed kernel does', async () => {
     for (let seed = 1; seed <= 200; seed++) {
       const { n, nVariants, units, m, sampleScore } = randomCase(seed, false);
       const bpv = bytesPerVariant(n);
@@ -54,7 +54,7 @@ describe('dosage score kernel', () => {
       bed.addChunk(packed, 0, nVariants);
       const want = bed.finish();
       const dos = new DosageScoreAccumulator(m, n, sampleScore);
-      dos.addChunk(units, 0, nVariants);
+      await dos.addChunk(units, 0, nVariants);
       const got = dos.finish();
       for (let k = 0; k < want.scores.length; k++) {
         if (Number.isNaN(want.scores[k])) expect(got.scores[k], `seed ${seed} k ${k}`).toBeNaN();
@@ -65,12 +65,12 @@ describe('dosage score kernel', () => {
     }
   });
 
-  it('fractional dosages: the definition, and the same bits for any chunking', () => {
+  it('fractional dosages: the definition, and the same bits for any chunking', async () => {
     for (let seed = 1; seed <= 200; seed++) {
       const { rng, n, nVariants, units, m, sampleScore } = randomCase(seed, true);
       const s = m.nScores;
       const whole = new DosageScoreAccumulator(m, n, sampleScore);
-      whole.addChunk(units, 0, nVariants);
+      await whole.addChunk(units, 0, nVariants);
       const got = whole.finish();
       const perScore = m.freq.length !== m.variant.length;
       for (let i = 0; i < n; i++) {
@@ -101,14 +101,14 @@ describe('dosage score kernel', () => {
       const chunked = new DosageScoreAccumulator(m, n, sampleScore);
       for (let v = 0; v < nVariants; ) {
         const end = Math.min(nVariants, v + 1 + rng.below(5));
-        chunked.addChunk(units.slice(v * n, end * n), v, end - v);
+        await chunked.addChunk(units.slice(v * n, end * n), v, end - v);
         v = end;
       }
       expect(Array.from(chunked.finish().scores), `seed ${seed}`).toEqual(Array.from(got.scores));
     }
   });
 
-  it('the native kernel gives the TypeScript loop\'s numbers bit for bit, for 1, 2 and 3 threads', () => {
+  it('the native kernel gives the TypeScript loop\'s numbers bit for bit, for 1, 2 and 3 threads', async () => {
     // CI builds the addon (--require); a machine without gcc tests the TypeScript loop alone.
     if (chooseDosageScoreKernel() === null) return;
     const before = process.env.PGSFLOW_SCORE_THREADS;
@@ -117,13 +117,13 @@ describe('dosage score kernel', () => {
         const { n, nVariants, units, m, sampleScore } = randomCase(seed, seed % 3 !== 0);
         setDosageScoreKernelPreference('typescript');
         const ts = new DosageScoreAccumulator(m, n, sampleScore);
-        ts.addChunk(units, 0, nVariants);
+        await ts.addChunk(units, 0, nVariants);
         const want = ts.finish();
         setDosageScoreKernelPreference('auto');
         for (const threads of [1, 2, 3]) {
           process.env.PGSFLOW_SCORE_THREADS = String(threads);
           const nat = new DosageScoreAccumulator(m, n, sampleScore);
-          for (let v = 0; v < nVariants; v += 4) nat.addChunk(units.slice(v * n, Math.min(nVariants, v + 4) * n), v, Math.min(4, nVariants - v));
+          for (let v = 0; v < nVariants; v += 4) await nat.addChunk(units.slice(v * n, Math.min(nVariants, v + 4) * n), v, Math.min(4, nVariants - v));
           const got = nat.finish();
           expect(Array.from(got.scores), `seed ${seed} threads ${threads}`).toEqual(Array.from(want.scores));
           expect(Array.from(got.alleleCount)).toEqual(Array.from(want.alleleCount));

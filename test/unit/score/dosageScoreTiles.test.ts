@@ -57,7 +57,7 @@ function same(got: ScoreSums, want: ScoreSums, what: string): void {
 }
 
 describe('native dosage kernel, tiled path', () => {
-  it("gives the TypeScript loop's bits on big cases, for 1, 2 and 3 threads and any chunking", () => {
+  it("gives the TypeScript loop's bits on big cases, for 1, 2 and 3 threads and any chunking", async () => {
     if (chooseDosageScoreKernel() === null) return; // no gcc: the TypeScript loop alone
     const before = process.env.PGSFLOW_SCORE_THREADS;
     try {
@@ -65,7 +65,7 @@ describe('native dosage kernel, tiled path', () => {
         const { rng, n, nVariants, units, m, sampleScore } = bigCase(seed);
         setDosageScoreKernelPreference('typescript');
         const ts = new DosageScoreAccumulator(m, n, sampleScore);
-        ts.addChunk(units, 0, nVariants);
+        await ts.addChunk(units, 0, nVariants);
         const want = ts.finish();
         setDosageScoreKernelPreference('auto');
         for (const threads of [1, 2, 3]) {
@@ -73,7 +73,7 @@ describe('native dosage kernel, tiled path', () => {
           const nat = new DosageScoreAccumulator(m, n, sampleScore);
           for (let v = 0; v < nVariants; ) {
             const end = Math.min(nVariants, v + 1 + rng.below(40));
-            nat.addChunk(units.slice(v * n, end * n), v, end - v);
+            await nat.addChunk(units.slice(v * n, end * n), v, end - v);
             v = end;
           }
           same(nat.finish(), want, `seed ${seed} n ${n} s ${m.nScores} threads ${threads}`);
