@@ -21,33 +21,24 @@
 #define STRING_T_BYTES 16
 #define INLINED_MAX 12
 
-#define FAIL(kind, msg)                         \
-  do {                                          \
-    napi_throw_##kind(env, "ERR_BLOB_VIEW", msg); \
-    return NULL;                                \
-  } while (0)
-
-static napi_value js_copy(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3) FAIL(error, "copy takes 3 arguments");
-  void *data, *target;
-  size_t len, targetLen;
-  double rowD;
-  if (!typed(env, argv[0], napi_uint8_array, &data, &len) || !num(env, argv[1], &rowD) || !typed(env, argv[2], napi_uint8_array, &target, &targetLen))
-    FAIL(type_error, "copy: strings and target must be Uint8Arrays and row a number");
-  if (!(rowD >= 0) || rowD != (double)(size_t)rowD || ((size_t)rowD + 1) * STRING_T_BYTES > len) FAIL(range_error, "copy: row outside the vector");
-  const uint8_t *s = (const uint8_t *)data + (size_t)rowD * STRING_T_BYTES;
-  uint32_t n;
-  memcpy(&n, s, sizeof n);
-  if (n > targetLen) FAIL(range_error, "copy: the BLOB does not fit the target");
-  if (n <= INLINED_MAX) {
-    memcpy(target, s + 4, n);
-  } else {
-    const void *p;
-    memcpy(&p, s + 8, sizeof p);
-    memcpy(target, p, n);
+/* Row `row`'s duckdb_string_t in `strings` (arguments 0 and 1), or NULL with a JavaScript
+ * exception pending. */
+static const uint8_t *string_at(napi_env env, napi_value strings, napi_value row) {
+  void *data;
+  size_t len;
+  double r;
+  if (!typed(env, strings, napi_uint8_array, &data, &len) || !num(env, row, &r)) {
+    napi_throw_type_error(env, "ERR_BLOB_COPY", "strings must be a Uint8Array and row a number");
+    return NULL;
   }
+  if (!(r >= 0) || r != (double)(size_t)r || ((size_t)r + 1) * STRING_T_BYTES > len) {
+    napi_throw_range_error(env, "ERR_BLOB_COPY", "row outside the vector");
+    return NULL;
+  }
+  return (const uint8_t *)data + (size_t)r * STRING_T_BYTES;
+}
+
+static napi_value uint32_value(napi_env env, uint32_t n) {
   napi_value out;
   napi_create_uint32(env, n, &out);
   return out;
@@ -57,17 +48,43 @@ static napi_value js_copy(napi_env env, napi_callback_info info) {
 static napi_value js_length(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2) FAIL(error, "length takes 2 arguments");
-  void *data;
-  size_t len;
-  double rowD;
-  if (!typed(env, argv[0], napi_uint8_array, &data, &len) || !num(env, argv[1], &rowD)) FAIL(type_error, "length: strings must be a Uint8Array and row a number");
-  if (!(rowD >= 0) || rowD != (double)(size_t)rowD || ((size_t)rowD + 1) * STRING_T_BYTES > len) FAIL(range_error, "length: row outside the vector");
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 2) {
+    napi_throw_error(env, "ERR_BLOB_COPY", "length takes 2 arguments");
+    return NULL;
+  }
+  const uint8_t *s = string_at(env, argv[0], argv[1]);
+  if (!s) return NULL;
   uint32_t n;
-  memcpy(&n, (const uint8_t *)data + (size_t)rowD * STRING_T_BYTES, sizeof n);
-  napi_value out;
-  napi_create_uint32(env, n, &out);
-  return out;
+  memcpy(&n, s, sizeof n);
+  return uint32_value(env, n);
+}
+
+/* copy(strings, row, target): the BLOB's bytes into target (which must hold them); their count. */
+static napi_value js_copy(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  void *target;
+  size_t targetLen;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3 || !typed(env, argv[2], napi_uint8_array, &target, &targetLen)) {
+    napi_throw_type_error(env, "ERR_BLOB_COPY", "copy takes strings, a row and a Uint8Array target");
+    return NULL;
+  }
+  const uint8_t *s = string_at(env, argv[0], argv[1]);
+  if (!s) return NULL;
+  uint32_t n;
+  memcpy(&n, s, sizeof n);
+  if (n > targetLen) {
+    napi_throw_range_error(env, "ERR_BLOB_COPY", "the BLOB does not fit the target");
+    return NULL;
+  }
+  if (n <= INLINED_MAX) {
+    memcpy(target, s + 4, n);
+  } else {
+    const void *p;
+    memcpy(&p, s + 8, sizeof p);
+    memcpy(target, p, n);
+  }
+  return uint32_value(env, n);
 }
 
 NAPI_MODULE_INIT() {
