@@ -23,7 +23,10 @@ export interface CohortLayout {
 export interface GenotypeChunk {
   firstVariant: number;
   nVariants: number;
-  /** nVariants · bytesPerVariant bytes, variant-major: PLINK .bed codes, or the dosages' bytes. */
+  /**
+   * nVariants · bytesPerVariant bytes, variant-major: PLINK .bed codes, or the dosages' bytes. From
+   * the store, a view of a buffer reused for the next chunk (see forEachGenotypeChunk).
+   */
   packed: Uint8Array;
   /** Dosage cohorts: nVariants × nSamples ALT dosages (1/16384 units, 0xFFFF missing); else null. */
   dosage: Uint16Array | null;
