@@ -332,11 +332,11 @@ static call_t *prepare(napi_env env, napi_callback_info info, napi_value *argv) 
   return call;
 }
 
-/* Starts threads for jobs [from, threads); a job whose thread cannot start runs here. */
-static void launch(call_t *call, int from) {
+/* Starts threads running `fn` for jobs [from, threads); a job whose thread cannot start runs here. */
+static void launch(call_t *call, int from, void *(*fn)(void *)) {
   for (int t = from; t < call->threads; t++) {
-    call->running[t] = pthread_create(&call->tids[t], NULL, run_job, &call->jobs[t]) == 0;
-    if (!call->running[t]) run_job(&call->jobs[t]);
+    call->running[t] = pthread_create(&call->tids[t], NULL, fn, &call->jobs[t]) == 0;
+    if (!call->running[t]) fn(&call->jobs[t]);
   }
 }
 
@@ -361,7 +361,7 @@ static napi_value js_add_rows(napi_env env, napi_callback_info info) {
   napi_value argv[13];
   call_t *call = prepare(env, info, argv);
   if (!call) return NULL;
-  launch(call, 1);
+  launch(call, 1, run_job);
   run_job(&call->jobs[0]);
   join(call);
   free(call);
@@ -412,10 +412,7 @@ static napi_value js_start_async(napi_env env, napi_callback_info info) {
   for (int q = 0; q < N_REFS; q++)
     if (napi_create_reference(env, argv[kept[q]], 1, &call->refs[q]) != napi_ok) call->refs[q] = NULL;
   call->remaining = call->threads;
-  for (int t = 0; t < call->threads; t++) {
-    call->running[t] = pthread_create(&call->tids[t], NULL, run_job_async, &call->jobs[t]) == 0;
-    if (!call->running[t]) run_job_async(&call->jobs[t]); /* here, then: the callback still comes through the queue */
-  }
+  launch(call, 0, run_job_async); /* a job run here still calls back through the queue */
   return promise;
 }
 
